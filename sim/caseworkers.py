@@ -1,0 +1,95 @@
+"""Caseworkers: a team whose time is limited, working through a queue of tasks by priority.
+
+Each FTE is a server that works ``productive_hours_per_week``; a task of *h* hours keeps one server busy
+for *h* productive hours, i.e. h / productive_hours_per_week weeks of calendar time. Tasks wait in one
+queue ordered by priority (acute, screening, investigation, review) and, within a priority, first come
+first served; a started task is not interrupted.
+
+Ongoing case work (calls, meetings, action plans) is reserved first: every month the team's available
+FTEs are the FTEs less the hours that the open cases need. A fractional FTE is one slower server. So with
+more open cases per caseworker, less time is left for investigations and reviews, and they wait: high
+caseload *emerges* as delay. SimPy's own ``Resource`` cannot change its capacity during a run, hence this
+small dispatcher on SimPy events.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from itertools import count
+
+import simpy
+
+WEEKS_PER_YEAR = 365.25 / 7.0
+
+# Priorities: lower is served first.
+ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3
+TASK_NAMES = ("acute", "screening", "investigation", "review")
+
+
+class CaseworkerTeam:
+    """Servers with speeds; a task queue by (priority, arrival order)."""
+
+    def __init__(self, env: simpy.Environment, available_fte: float, hours_per_week: float):
+        self.env = env
+        self.years_per_hour = 1.0 / (hours_per_week * WEEKS_PER_YEAR)
+        self._queue: list[tuple[int, int, float, simpy.Event]] = []
+        self._seq = count()
+        self.busy_full = 0
+        self.partial_busy = False
+        self.n_full = 0
+        self.partial_speed = 0.0
+        self.hours_worked = [0.0] * len(TASK_NAMES)
+        self.set_available(available_fte)
+
+    # ------------------------------------------------------------ capacity
+
+    def set_available(self, fte: float) -> None:
+        """Change the FTEs available for tasks; running tasks finish, waiting ones may start."""
+        fte = max(0.0, fte)
+        self.n_full = int(math.floor(fte + 1e-9))
+        frac = fte - self.n_full
+        self.partial_speed = frac if frac > 0.05 else 0.0  # a sliver of an FTE is not a caseworker
+        self._dispatch()
+
+    # ------------------------------------------------------------ tasks
+
+    def submit(self, priority: int, hours: float) -> simpy.Event:
+        """Queue a task; the event fires when the task is done, with the time the work started as value."""
+        done = self.env.event()
+        heapq.heappush(self._queue, (priority, next(self._seq), hours, done))
+        self._dispatch()
+        return done
+
+    @property
+    def queue_length(self) -> int:
+        return len(self._queue)
+
+    def _dispatch(self) -> None:
+        queue = self._queue
+        while queue:
+            if self.busy_full < self.n_full:
+                speed, full = 1.0, True
+            elif self.partial_speed > 0.0 and not self.partial_busy:
+                speed, full = self.partial_speed, False
+            else:
+                return
+            priority, _, hours, done = heapq.heappop(queue)
+            if full:
+                self.busy_full += 1
+            else:
+                self.partial_busy = True
+            self.hours_worked[priority] += hours
+            work = self.env.timeout(hours * self.years_per_hour / speed)
+            work.callbacks.append(self._finisher(done, full, self.env.now))
+
+    def _finisher(self, done: simpy.Event, full: bool, started: float):
+        def finish(_event) -> None:
+            if full:
+                self.busy_full -= 1
+            else:
+                self.partial_busy = False
+            done.succeed(started)
+            self._dispatch()
+
+        return finish

@@ -1,0 +1,120 @@
+"""The yearly ledger: counts, stocks and costs per calendar year, turned into the tidy metric table.
+
+Flows are counted in the year they happen, stocks are read at 31 December, costs are booked as
+price x time on a step when the child leaves the step or the year closes (no daily ticks).
+Metric names are those of CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .population import first_simulated_year, population_0_17, population_0_22
+from .scenario import Scenario
+from .staircase import Staircase
+
+
+class YearLedger:
+    def __init__(self, scenario: Scenario, staircase: Staircase):
+        self.scenario = scenario
+        self.staircase = staircase
+        self.first_year = first_simulated_year(scenario)
+        n = scenario.calendar.burn_in_years + scenario.calendar.horizon_years
+        self.n_years = n
+        k = len(staircase)
+        zeros = lambda: [0.0] * n  # noqa: E731 - a fresh list per counter
+        self.notifications = zeros()
+        self.children_notified = zeros()
+        self.screenings = zeros()
+        self.screenings_on_time = zeros()
+        self.investigations_started = zeros()
+        self.investigations_completed = zeros()
+        self.investigations_overdue = zeros()
+        self.investigation_days = zeros()
+        self.reviews = zeros()
+        self.reviews_on_time = zeros()
+        self.open_case_years = zeros()  # integral of open cases over time, in case-years
+        self.fte_years = zeros()  # integral of FTEs over time
+        self.open_cases_year_end = zeros()
+        self.measures_started = [zeros() for _ in range(k)]
+        self.stock = [zeros() for _ in range(k)]
+        self.cost = [zeros() for _ in range(k)]
+        self.price_index = [
+            (1.0 + scenario.prices.indexation_per_year) ** (self.first_year + y - scenario.calendar.base_year)
+            for y in range(n)
+        ]
+
+    def year_of(self, t: float) -> int:
+        """Index of the simulated year that time t falls in (the last year for t at the very end)."""
+        y = int(t)
+        return y if y < self.n_years else self.n_years - 1
+
+    def book_step_cost(self, step: int, price_per_year: float, t0: float, t1: float) -> None:
+        """Cost of [t0, t1) on a step; the caller never lets the interval cross a year end."""
+        if t1 > t0:
+            y = self.year_of(t0)
+            self.cost[step][y] += price_per_year * (t1 - t0) * self.price_index[y]
+
+    # ---------------------------------------------------------------- to the tidy table
+
+    def policy_cost(self, year: int) -> float:
+        """Declared extra costs of the scenario in a calendar year (one-off at start, yearly pro rata)."""
+        total = 0.0
+        for pc in self.scenario.policy_costs:
+            if pc.start.year == year:
+                total += pc.one_off_dkk
+            start = max(pc.start.toordinal(), _ordinal(year, 1, 1))
+            end = min(pc.end.toordinal() + 1 if pc.end else 10**9, _ordinal(year + 1, 1, 1))
+            if end > start:
+                total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
+        return total
+
+    def rows(self) -> list[tuple[int, str, float]]:
+        """(year, metric, value) for the reported years."""
+        s = self.scenario
+        sc = self.staircase
+        out: list[tuple[int, str, float]] = []
+        for y in range(s.calendar.burn_in_years, self.n_years):
+            year = self.first_year + y
+            add = lambda name, value: out.append((year, name, float(value)))  # noqa: E731
+            add("population_0_17", population_0_17(s, year))
+            add("population_0_22", population_0_22(s, year))
+            add("notifications", self.notifications[y])
+            add("children_notified", self.children_notified[y])
+            add("screenings_on_time_share", _share(self.screenings_on_time[y], self.screenings[y]))
+            add("investigations_started", self.investigations_started[y])
+            add("investigations_completed", self.investigations_completed[y])
+            add("investigations_overdue_share", _share(self.investigations_overdue[y], self.investigations_completed[y]))
+            add("investigation_mean_days", _share(self.investigation_days[y], self.investigations_completed[y]))
+            for st in sc.steps:
+                add(f"measures_started.{st.id}", self.measures_started[st.index][y])
+            add("placements_started", sum(self.measures_started[i][y] for i in sc.placement))
+            for st in sc.steps:
+                add(f"stock.{st.id}", self.stock[st.index][y])
+            add("children_placed", sum(self.stock[i][y] for i in sc.placement))
+            add("children_preventive", sum(self.stock[i][y] for i in sc.preventive))
+            add("open_cases", self.open_cases_year_end[y])
+            add("reviews_on_time_share", _share(self.reviews_on_time[y], self.reviews[y]))
+            fte = self.fte_years[y]
+            add("caseworker_fte", fte)
+            add("caseload", self.open_case_years[y] / fte if fte > 0 else float("nan"))
+            step_costs = 0.0
+            for st in sc.steps:
+                add(f"cost.{st.id}", self.cost[st.index][y])
+                step_costs += self.cost[st.index][y]
+            cw = fte * s.caseworkers.cost_per_fte_dkk  # salaries in base-year prices, not indexed
+            policy = self.policy_cost(year)
+            add("cost_caseworkers", cw)
+            add("cost_policy", policy)
+            total = step_costs + cw + policy
+            add("cost_total", total)
+            add("cost_per_child_0_17", total / population_0_17(s, year))
+        return out
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole > 0 else float("nan")
+
+
+def _ordinal(year: int, month: int, day: int) -> int:
+    return dt.date(year, month, day).toordinal()

@@ -1,0 +1,377 @@
+"""One municipality in one replication: arrivals, caseworker capacity, year ends, and the books.
+
+``simulate(scenario, seed, replication)`` runs burn-in plus horizon and returns the yearly metrics of the
+reported years. Everything random comes from ``randomness.Draws`` keyed by (seed, replication), so the
+same replication of two scenarios sees the same children and the same luck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import simpy
+
+from . import child as cp
+from .caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
+from .metrics import YearLedger
+from .population import (
+    age_band_table,
+    first_simulated_year,
+    notification_times,
+    population_0_22,
+    simulated_years,
+)
+from .randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
+from .scenario import Scenario
+from .staircase import Staircase, time_pressure
+
+MONTH = 1.0 / 12.0
+
+
+@dataclass(frozen=True)
+class ExtraChild:
+    """A child added to the arrivals by hand (used to check that it changes no one else's path)."""
+
+    time: float  # simulated years from the first simulated 1 January
+    age: float
+
+
+@dataclass
+class ReplicationResult:
+    rows: list[tuple[int, str, float]]
+    events: int
+    paths: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
+
+
+class Municipality:
+    def __init__(self, scenario: Scenario, seed: int, replication: int, trace: bool = False):
+        s = scenario
+        self.scenario = s
+        self.env = simpy.Environment()
+        self.draws = Draws(seed, replication)
+        self.staircase = Staircase.from_scenario(s)
+        self.steps = self.staircase.steps
+        self.ledger = YearLedger(s, self.staircase)
+        self.first_year = first_simulated_year(s)
+        self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
+
+        # constants the child processes read (in years, per year, hours)
+        self.screening_hours = s.screening.hours
+        self.screening_deadline = s.screening.deadline_hours / (24.0 * 365.25)
+        sc = s.screening
+        self.screening_cumulative = _cumulative(
+            [sc.share_acute, sc.share_closed_after_advice, sc.share_early_measure, sc.share_investigation]
+        )
+        inv = s.investigation
+        self.investigation_hours = inv.hours
+        self.investigation_sessions = inv.sessions
+        self.investigation_lag_rate = WEEKS_PER_YEAR / inv.external_lag_weeks if inv.external_lag_weeks > 0 else math.inf
+        self.investigation_deadline = inv.deadline_months * MONTH
+        self.investigation_need_levels = list(inv.outcome_need_shares.keys())
+        self.investigation_cumulative = _cumulative(list(inv.outcome_need_shares.values()))
+        levels = sorted(s.needs.levels, key=lambda n: n.level)
+        self.max_need = len(levels)
+        self.improvement_rate = [0.0] + [n.improvement_rate_per_year for n in levels]
+        self.escalation_rate = [levels[0].escalation_rate_per_year] + [n.escalation_rate_per_year for n in levels]
+        self.acute_need_level = s.needs.acute_need_level
+        r = s.reviews
+        self.first_review = r.first_after_months * MONTH
+        self.review_interval = r.interval_months * MONTH
+        self.review_hours = r.hours
+        self.review_lead = r.lead_days / 365.25
+        self.step_down_share = r.step_down_share
+        cw = s.caseworkers
+        self.escalation_hours = cw.escalation_hours
+        self.ongoing_max_share = cw.ongoing_work_max_share
+        self.fixed_task_time = cw.task_time == "fixed"
+        self.ongoing_fte_per_case = cw.ongoing_hours_per_case_per_month * 12.0 / (cw.productive_hours_per_week * WEEKS_PER_YEAR)
+        ex = s.exits
+        self.move_away_rate = ex.move_away_rate_per_year
+        self.age_out = float(ex.age_out)
+        self.aftercare_enabled = ex.aftercare.enabled
+        self.aftercare_until_age = float(ex.aftercare.until_age)
+        self.aftercare_share = ex.aftercare.share
+        self.recent_window = s.notifications.recently_closed_months * MONTH
+        self.age_cumulative, self.age_bands = age_band_table(s)
+
+        # state
+        self.fte = cw.fte
+        self.team = CaseworkerTeam(self.env, cw.fte, cw.productive_hours_per_week)
+        self.occupancy = [0] * len(self.steps)
+        self.open_children: list[cp.Child] = []
+        self.recent: list[tuple[float, cp.Child]] = []  # recently closed cases, oldest first
+        self._recent_start = 0
+        self._last_t = 0.0  # last time the open-case and FTE integrals were brought up to date
+
+    # ------------------------------------------------------------ integrals (caseload, FTE)
+
+    def _advance_integrals(self) -> None:
+        now = self.env.now
+        dt_ = now - self._last_t
+        if dt_ > 0.0:
+            y = self.ledger.year_of(self._last_t)
+            self.ledger.open_case_years[y] += len(self.open_children) * dt_
+            self.ledger.fte_years[y] += self.fte * dt_
+            self._last_t = now
+
+    @property
+    def caseload(self) -> float:
+        return len(self.open_children) / self.fte if self.fte > 0 else math.inf
+
+    # ------------------------------------------------------------ cases
+
+    def open_case(self, child: cp.Child) -> None:
+        if child.open:
+            return
+        self._advance_integrals()
+        child.open = True
+        child.slot = len(self.open_children)
+        self.open_children.append(child)
+
+    def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
+        if child.step >= 0:
+            self.leave_step(child)
+        if child.open:
+            self._advance_integrals()
+            last = self.open_children.pop()
+            if last is not child:
+                last.slot = child.slot
+                self.open_children[child.slot] = last
+            child.open = False
+            child.slot = -1
+        child.gone = gone
+        if recent and not gone:
+            self.recent.append((self.env.now, child))
+        self._record(child, "close", -1)
+
+    def choose_step(self, child: cp.Child, need: int, above: int) -> int:
+        pressure = time_pressure(
+            self.caseload, self.scenario.caseworkers.caseload_reference, self.scenario.caseworkers.caseload_effect_on_choice
+        )
+        luck = child.luck
+        uniforms = iter(lambda: luck.u(cp._CHOICE), None)
+        return self.staircase.choose(need, child.age(self.env.now), self.occupancy, pressure, uniforms, above)
+
+    def enter_step(self, child: cp.Child, step: int, count: bool = True) -> None:
+        now = self.env.now
+        st = self.steps[step]
+        child.step = step
+        child.step_since = now
+        child.booked_from = now
+        child.price = st.price_per_year_dkk
+        self.occupancy[step] += 1
+        if count:
+            self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
+        self._record(child, "enter", step)
+
+    def leave_step(self, child: cp.Child) -> None:
+        self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now)
+        self.occupancy[child.step] -= 1
+        child.step = -1
+
+    def change_step(self, child: cp.Child, step: int) -> None:
+        self.leave_step(child)
+        self.enter_step(child, step)
+
+    def step_up(self, child: cp.Child) -> None:
+        """After an escalation or a breakdown: the least intrusive adequate step above the current one."""
+        target = self.choose_step(child, child.need, above=child.step)
+        if target >= 0:
+            self.change_step(child, target)
+
+    def ledger_screening(self, wait: float) -> None:
+        y = self.ledger.year_of(self.env.now)
+        self.ledger.screenings[y] += 1
+        if wait <= self.screening_deadline:
+            self.ledger.screenings_on_time[y] += 1
+
+    def ledger_review(self, on_time: bool) -> None:
+        y = self.ledger.year_of(self.env.now)
+        self.ledger.reviews[y] += 1
+        if on_time:
+            self.ledger.reviews_on_time[y] += 1
+
+    def _record(self, child: cp.Child, what: str, step: int) -> None:
+        if self.trace is not None:
+            self.trace.setdefault(child.cid, []).append((round(self.env.now, 12), what, step))
+
+    # ------------------------------------------------------------ notifications
+
+    def count_notification(self, child: cp.Child) -> None:
+        y = self.ledger.year_of(self.env.now)
+        self.ledger.notifications[y] += 1
+        if child.notified_year != y:
+            child.notified_year = y
+            self.ledger.children_notified[y] += 1
+
+    def new_child(self, cid: int, age: float | None = None, ages: tuple[float, float] | None = None) -> cp.Child:
+        """A child with its own luck; its age is given, drawn in a range, or drawn from the notified ages."""
+        luck = ChildLuck(cid, self.draws)
+        if age is None:
+            if ages is None:
+                ages = self.age_bands[luck.pick(cp._DEMOGRAPHY, self.age_cumulative)]
+                ages = (ages[0], ages[1] + 1.0)
+            age = ages[0] + luck.u(cp._DEMOGRAPHY) * max(ages[1] - ages[0], 0.0)
+        child = cp.Child(cid, luck, self.env.now - age)
+        child.leaves_at = child.birth + self.age_out
+        return child
+
+    def notify(self, child: cp.Child) -> None:
+        """A notification about a child: a new episode unless the child already has an open case."""
+        self.count_notification(child)
+        if child.open or child.step >= 0:
+            # about an open case: it still has to be assessed, which takes caseworker time
+            done = self.team.submit(SCREENING, cp.task_hours(self, child, self.screening_hours))
+            t0 = self.env.now
+            done.callbacks.append(lambda ev: self.ledger_screening(self.env.now - t0))
+            return
+        self.env.process(cp.episode(self, child, self.env.now))
+
+    def known_child(self, u: float) -> cp.Child | None:
+        """Pick a child with an open or recently closed case; None when there is none."""
+        now = self.env.now
+        recent = self.recent
+        while self._recent_start < len(recent) and now - recent[self._recent_start][0] > self.recent_window:
+            self._recent_start += 1
+        if self._recent_start > 4096:  # compact now and then
+            del recent[: self._recent_start]
+            self._recent_start = 0
+        n_open = len(self.open_children)
+        n = n_open + len(recent) - self._recent_start
+        if n == 0:
+            return None
+        k = int(u * n)
+        if k < n_open:
+            return self.open_children[k]
+        candidate = recent[self._recent_start + k - n_open][1]
+        return None if candidate.gone else candidate
+
+    def arrivals(self, times):
+        """Process: every notification, at its time."""
+        env = self.env
+        known_share = self.scenario.notifications.share_about_known_children
+        known_draw = D["known"]
+        for i, t in enumerate(times):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            aid = child_id(NS_ARRIVAL, i)
+            child = None
+            if self.draws.uniform(known_draw, aid, 0) < known_share:
+                child = self.known_child(self.draws.uniform(known_draw, aid, 1))
+            if child is None:
+                child = self.new_child(aid)
+            self.notify(child)
+
+    def extra_arrival(self, index: int, extra: ExtraChild):
+        env = self.env
+        yield env.timeout(extra.time)
+        self.notify(self.new_child(child_id(NS_EXTRA, index), extra.age))
+
+    # ------------------------------------------------------------ initial state
+
+    def seed_initial_stock(self) -> None:
+        """Children on the staircase when the simulation starts; the burn-in lets their mix settle."""
+        per_1000 = self.scenario.initial_state.stock_per_1000_aged_0_22
+        pop = population_0_22(self.scenario, self.first_year)
+        index = 0
+        for st in self.steps:
+            n = int(round(per_1000.get(st.id, 0.0) * pop / 1000.0))
+            for _ in range(n):
+                cid = child_id(NS_INITIAL, index)
+                index += 1
+                ages = (float(st.min_age), min(st.max_age + 1.0, self.age_out))
+                child = self.new_child(cid, ages=ages)
+                self.open_case(child)
+                first_due = child.luck.u(cp._REVIEW) * self.review_interval
+                self.env.process(self._initial_measure(child, st.index, first_due))
+
+    def _initial_measure(self, child: cp.Child, step: int, first_due: float):
+        need = self.steps[step].need_level
+        yield from cp.on_measures(self, child, need, first_review_due=first_due, start_step=step, count_start=False)
+
+    # ------------------------------------------------------------ capacity and calendar
+
+    def update_capacity(self) -> None:
+        """Available FTEs for tasks = FTEs less the ongoing work of the open cases."""
+        ongoing = min(len(self.open_children) * self.ongoing_fte_per_case, self.ongoing_max_share * self.fte)
+        self.team.set_available(self.fte - ongoing)
+
+    def monthly_capacity(self):
+        while True:
+            self.update_capacity()
+            yield self.env.timeout(MONTH)
+
+    def fte_changes(self):
+        for change in sorted(self.scenario.caseworkers.fte_changes, key=lambda c: c.date):
+            t = _years_since(change.date, self.first_year)
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self._advance_integrals()
+            self.fte = change.fte
+            self.update_capacity()
+
+    def year_ends(self):
+        env, ledger = self.env, self.ledger
+        for y in range(ledger.n_years):
+            yield env.timeout(y + 1 - env.now)
+            self._advance_integrals()
+            for child in self.open_children:
+                if child.step >= 0:
+                    ledger.book_step_cost(child.step, child.price, child.booked_from, env.now)
+                    child.booked_from = env.now
+            for i, n in enumerate(self.occupancy):
+                ledger.stock[i][y] = n
+            ledger.open_cases_year_end[y] = len(self.open_children)
+
+    # ------------------------------------------------------------ run
+
+    def run(self, extra_children: tuple[ExtraChild, ...] = ()) -> ReplicationResult:
+        s = self.scenario
+        times = notification_times(s, self.draws.generator(D["arrivals"]))
+        self.seed_initial_stock()
+        self.env.process(self.arrivals(times))
+        for i, extra in enumerate(extra_children):
+            self.env.process(self.extra_arrival(i, extra))
+        self.env.process(self.monthly_capacity())
+        self.env.process(self.fte_changes())
+        ends = self.env.process(self.year_ends())
+        self.env.run(until=ends)
+        return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+
+
+def _years_since(date: dt.date, first_year: int) -> float:
+    start = dt.date(date.year, 1, 1).toordinal()
+    length = dt.date(date.year + 1, 1, 1).toordinal() - start
+    return (date.year - first_year) + (date.toordinal() - start) / length
+
+
+def _cumulative(shares: list[float]) -> list[float]:
+    out, acc = [], 0.0
+    for x in shares:
+        acc += x
+        out.append(acc)
+    return out
+
+
+def _events_scheduled(env: simpy.Environment) -> int:
+    """Events SimPy scheduled in this run (its internal event counter)."""
+    try:
+        return next(env._eid)  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - a SimPy without the counter
+        return -1
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    extra_children: tuple[ExtraChild, ...] = (),
+    trace: bool = False,
+) -> ReplicationResult:
+    """One replication of the scenario: burn-in and horizon; the reported years' metrics."""
+    return Municipality(scenario, seed, replication, trace=trace).run(extra_children)
+
+
+__all__ = ["simulate", "Municipality", "ExtraChild", "ReplicationResult", "simulated_years"]

@@ -1,0 +1,62 @@
+"""The child population and the notifications it generates.
+
+Simulated time is in years from 1 January of the first simulated year (start_year - burn_in_years).
+Population and the notification rate are constant within a calendar year; the notification times are a
+Poisson process with that piecewise-constant rate, drawn all at once by inverting the cumulative rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .scenario import Scenario
+
+
+def first_simulated_year(s: Scenario) -> int:
+    return s.calendar.start_year - s.calendar.burn_in_years
+
+
+def simulated_years(s: Scenario) -> int:
+    return s.calendar.burn_in_years + s.calendar.horizon_years
+
+
+def population_0_17(s: Scenario, year: int) -> float:
+    return s.population.aged_0_17 * (1.0 + s.population.growth_per_year) ** (year - s.calendar.start_year)
+
+
+def population_0_22(s: Scenario, year: int) -> float:
+    return s.population.aged_0_22 * (1.0 + s.population.growth_per_year) ** (year - s.calendar.start_year)
+
+
+def notifications_per_year(s: Scenario, year: int) -> float:
+    """Expected notifications in a calendar year: rate x population x trend (trend from start_year on)."""
+    n = s.notifications
+    trend = (1.0 + n.trend_per_year) ** max(0, year - s.calendar.start_year)
+    return n.per_1000_aged_0_17 * population_0_17(s, year) / 1000.0 * trend
+
+
+def notification_times(s: Scenario, rng: np.random.Generator) -> np.ndarray:
+    """Arrival times (simulated years) of all notifications over burn-in and horizon."""
+    first = first_simulated_year(s)
+    n_years = simulated_years(s)
+    rates = np.array([notifications_per_year(s, first + k) for k in range(n_years)])
+    cumulative = np.concatenate([[0.0], np.cumsum(rates)])  # expected arrivals at each year boundary
+    total = cumulative[-1]
+    # unit-rate Poisson process on the cumulative-rate scale, mapped back to time
+    expected = int(total + 10.0 * np.sqrt(total + 1.0) + 20)
+    marks = np.cumsum(rng.exponential(1.0, size=expected))
+    while marks[-1] < total:  # astronomically rare; keep drawing rather than truncate
+        marks = np.concatenate([marks, marks[-1] + np.cumsum(rng.exponential(1.0, size=expected))])
+    marks = marks[marks < total]
+    return np.interp(marks, cumulative, np.arange(n_years + 1, dtype=float))
+
+
+def age_band_table(s: Scenario) -> tuple[list[float], list[tuple[int, int]]]:
+    """Cumulative shares and (from, to) ages of the notified-age bands."""
+    bands, cum, acc = [], [], 0.0
+    for key, share in s.population.notified_age_shares.items():
+        lo, hi = (int(x) for x in key.split("-"))
+        acc += share
+        cum.append(acc)
+        bands.append((lo, hi))
+    return cum, bands

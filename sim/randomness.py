@@ -1,0 +1,107 @@
+"""Random numbers: one stream per decision type per replication, keyed so that scenarios share them.
+
+Every draw is addressed, not consumed in order: child *i*'s *k*-th draw for decision *d* is a fixed
+number for a given (seed, replication). So adding one child, or a caseworker who is never needed, leaves
+every other child's draws, and therefore its path, unchanged; and two scenarios run with the same seed
+and replication face the same children with the same luck (common random numbers).
+
+Draws are made in blocks with numpy (a scalar numpy draw per event costs more than the event itself).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# Decision types. The index is part of the seed key: append new ones at the end, never reorder.
+DECISIONS = (
+    "arrivals",  # notification times
+    "known",  # is the notification about a known child, and which one
+    "demography",  # age of a new child, aftercare
+    "screening",  # outcome of the assessment
+    "investigation",  # need found, lags between sessions
+    "choice",  # step chosen on the staircase
+    "dynamics",  # need improves or escalates, breakdowns, moving away
+    "review",  # decision at a review
+    "tasks",  # caseworker hours of each task
+)
+D = {name: i for i, name in enumerate(DECISIONS)}
+
+# Namespaces of child ids, so children added one way never shift the ids of another.
+NS_INITIAL, NS_ARRIVAL, NS_EXTRA = 0, 1, 2
+_NS_BITS = 40
+
+BLOCK = 512  # children per block
+DRAWS_PER_CHILD = 24  # addressed draws per child and decision; later draws use the overflow path
+
+
+def child_id(namespace: int, index: int) -> int:
+    return (namespace << _NS_BITS) | index
+
+
+class Draws:
+    """Uniform(0,1) draws addressed by (decision, child id, draw number)."""
+
+    __slots__ = ("seed", "replication", "_blocks", "_overflow")
+
+    def __init__(self, seed: int, replication: int):
+        self.seed = int(seed)
+        self.replication = int(replication)
+        self._blocks: dict[tuple[int, int], list[list[float]]] = {}
+        self._overflow: dict[tuple[int, int], np.random.Generator] = {}
+
+    def _block(self, decision: int, block: int) -> list[list[float]]:
+        key = (decision, block)
+        rows = self._blocks.get(key)
+        if rows is None:
+            rng = np.random.default_rng([self.seed, self.replication, decision, block >> 32, block & 0xFFFFFFFF])
+            # tolist(): Python floats index faster than numpy scalars in the hot path
+            rows = rng.random((BLOCK, DRAWS_PER_CHILD)).tolist()
+            self._blocks[key] = rows
+        return rows
+
+    def uniform(self, decision: int, cid: int, k: int) -> float:
+        """The k-th uniform of child ``cid`` for ``decision``."""
+        if k < DRAWS_PER_CHILD:
+            return self._block(decision, cid // BLOCK)[cid % BLOCK][k]
+        rng = self._overflow.get((decision, cid))
+        if rng is None:  # rare: a child with a very long history; its own generator, still addressed
+            rng = np.random.default_rng([self.seed, self.replication, decision, 1 << 20, cid >> 32, cid & 0xFFFFFFFF])
+            self._overflow[(decision, cid)] = rng
+        return float(rng.random())
+
+    def generator(self, decision: int, key: int = 0) -> np.random.Generator:
+        """A plain generator for a stream that is not per child (e.g. the arrival times)."""
+        return np.random.default_rng([self.seed, self.replication, decision, 1 << 21, key])
+
+
+class ChildLuck:
+    """A child's own draw counters: the next draw number per decision type."""
+
+    __slots__ = ("cid", "draws", "counts")
+
+    def __init__(self, cid: int, draws: Draws):
+        self.cid = cid
+        self.draws = draws
+        self.counts = [0] * len(DECISIONS)
+
+    def u(self, decision: int) -> float:
+        k = self.counts[decision]
+        self.counts[decision] = k + 1
+        return self.draws.uniform(decision, self.cid, k)
+
+    def exponential(self, decision: int, rate: float) -> float:
+        """Waiting time with the given rate (inverse transform, so common random numbers stay aligned)."""
+        u = self.u(decision)
+        if rate <= 0.0:
+            return math.inf
+        return -math.log(1.0 - u) / rate
+
+    def pick(self, decision: int, cumulative: list[float]) -> int:
+        """Index into a cumulative share table."""
+        u = self.u(decision)
+        for i, c in enumerate(cumulative):
+            if u < c:
+                return i
+        return len(cumulative) - 1

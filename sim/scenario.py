@@ -1,0 +1,392 @@
+"""The scenario: every assumption of a run, read from YAML and validated before anything is simulated.
+
+A scenario file may start with ``extends: other.yaml`` (relative to the file) and then override only what
+differs: mappings are merged key by key, lists are replaced whole. The result is a frozen ``Scenario``.
+Errors name the file, the key path and the reason, in words a finance officer can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ScenarioError
+
+Share = Annotated[float, Field(ge=0.0, le=1.0, description="a share between 0 and 1")]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+StepId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case id, e.g. foster_family")]
+
+
+class _Part(BaseModel):
+    """A part of a scenario: misspelt keys fail loudly, values cannot be changed after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Calendar(_Part):
+    base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK")
+    start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year")
+    horizon_years: int = Field(ge=1, le=50, description="projected years, reported")
+    burn_in_years: int = Field(
+        ge=0, le=50, description="years simulated before start_year and not reported, so queues and stocks settle"
+    )
+
+
+class Population(_Part):
+    aged_0_17: Positive = Field(description="residents aged 0-17 in start_year")
+    aged_0_22: Positive = Field(description="residents aged 0-22 in start_year")
+    growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups")
+    notified_age_shares: dict[str, Share] = Field(
+        description="age of a newly notified child: bands 'A-B' (whole years, inclusive) with shares summing to 1"
+    )
+
+    @field_validator("notified_age_shares")
+    @classmethod
+    def _bands(cls, bands: dict[str, float]) -> dict[str, float]:
+        for band in bands:
+            m = re.fullmatch(r"(\d+)-(\d+)", band)
+            if not m or int(m.group(1)) > int(m.group(2)) or int(m.group(2)) > 17:
+                raise ValueError(f"age band '{band}' must look like '6-12' with ages 0 to 17")
+        if abs(sum(bands.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(bands.values()):.4f})")
+        return bands
+
+
+class Notifications(_Part):
+    per_1000_aged_0_17: NonNegative = Field(description="notifications per year per 1,000 residents aged 0-17")
+    trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year")
+    share_about_known_children: Share = Field(
+        description="share of notifications about a child with an open or recently closed case"
+    )
+    recently_closed_months: NonNegative = Field(description="how long a closed case counts as 'recently closed'")
+
+
+class Screening(_Part):
+    hours: NonNegative = Field(description="caseworker hours to assess one notification")
+    deadline_hours: Positive = Field(description="legal deadline for the assessment")
+    share_acute: Share = Field(description="share of new cases placed at once (acute placement)")
+    share_closed_after_advice: Share = Field(description="share closed after advice, no further action")
+    share_early_measure: Share = Field(description="share given an early measure without an investigation")
+
+    @property
+    def share_investigation(self) -> float:
+        return 1.0 - self.share_acute - self.share_closed_after_advice - self.share_early_measure
+
+
+class Investigation(_Part):
+    hours: Positive = Field(description="caseworker hours for one investigation")
+    sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions")
+    external_lag_weeks: NonNegative = Field(
+        description="mean calendar weeks between sessions spent waiting for others (statements, meetings)"
+    )
+    deadline_months: Positive = Field(description="legal deadline; slower investigations count as overdue")
+    outcome_need_shares: dict[int, Share] = Field(
+        description="need level found by the investigation (0 = no measure) and its share; shares sum to 1"
+    )
+
+    @field_validator("outcome_need_shares")
+    @classmethod
+    def _sum_to_one(cls, shares: dict[int, float]) -> dict[int, float]:
+        if abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(shares.values()):.4f})")
+        return shares
+
+
+class NeedLevel(_Part):
+    level: int = Field(ge=1, description="1 = mildest; a step with need_level L is adequate for needs up to L")
+    label_en: str
+    label_da: str
+    improvement_rate_per_year: NonNegative = Field(
+        description="rate at which the need drops one level while the child is on an adequate step"
+    )
+    escalation_rate_per_year: NonNegative = Field(description="rate at which the need rises one level")
+
+
+class Needs(_Part):
+    levels: list[NeedLevel] = Field(min_length=1)
+    acute_need_level: int = Field(ge=1, description="need level of a child placed acutely at screening")
+
+
+class Step(_Part):
+    id: StepId
+    label_da: str
+    label_en: str
+    kind: Literal["preventive", "placement"]
+    order: int = Field(description="position on the staircase, least intrusive first")
+    need_level: int = Field(ge=1, description="the highest need level this step is adequate for")
+    price_per_year_dkk: NonNegative = Field(description="price per child per year, base-year DKK")
+    account_function: str = Field(description="municipal account function the cost is booked on")
+    uptake_share: Share = Field(
+        default=1.0,
+        description="chance the step is chosen when it is the least intrusive adequate step with room "
+        "(e.g. kinship care tried first); otherwise the next step up is considered",
+    )
+    min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for")
+    max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for")
+    capacity: int | None = Field(default=None, ge=0, description="children on the step at once; none = unlimited")
+    breakdown_rate_per_year: NonNegative = Field(
+        default=0.0, description="rate at which the measure breaks down and the child moves up a step"
+    )
+
+
+class Reviews(_Part):
+    first_after_months: Positive = Field(description="first review after a measure starts")
+    interval_months: Positive = Field(description="then a review every N months")
+    hours: NonNegative = Field(description="caseworker hours per review")
+    lead_days: NonNegative = Field(description="the review task is queued this many days before it is due")
+    step_down_share: Share = Field(
+        description="chance that a review which finds a lower need acts on it (steps down or closes the case)"
+    )
+
+
+class FteChange(_Part):
+    date: dt.date
+    fte: NonNegative = Field(description="caseworker FTEs from this date on")
+
+
+class Caseworkers(_Part):
+    fte: NonNegative = Field(description="caseworker full-time equivalents at the start")
+    fte_changes: list[FteChange] = Field(default_factory=list)
+    productive_hours_per_week: Positive = Field(description="hours per FTE per week for case tasks")
+    ongoing_hours_per_case_per_month: NonNegative = Field(
+        description="hours of ongoing case work per open case per month, reserved before other tasks"
+    )
+    ongoing_work_max_share: Share = Field(
+        description="at most this share of the FTEs goes to ongoing case work; beyond it, time per case shrinks"
+    )
+    escalation_hours: NonNegative = Field(description="hours to handle an escalation or a breakdown")
+    cost_per_fte_dkk: NonNegative = Field(description="yearly cost of one caseworker FTE")
+    caseload_reference: Positive = Field(description="caseload above which time pressure affects step choice")
+    caseload_effect_on_choice: NonNegative = Field(
+        description="relative drop in each step's uptake per 100 % caseload above the reference"
+    )
+    task_time: Literal["exponential", "fixed"] = Field(
+        default="exponential", description="distribution of hours per task around its mean"
+    )
+
+
+class Aftercare(_Part):
+    enabled: bool = False
+    until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1")
+    share: Share = Field(default=0.5, description="share of children on a step at 18 who continue")
+
+
+class Exits(_Part):
+    age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare")
+    aftercare: Aftercare = Aftercare()
+    move_away_rate_per_year: NonNegative = Field(description="rate at which a child with a case moves away")
+
+
+class Prices(_Part):
+    indexation_per_year: float = Field(
+        ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year"
+    )
+
+
+class PolicyCost(_Part):
+    label: str
+    start: dt.date
+    end: dt.date | None = None
+    one_off_dkk: NonNegative = 0.0
+    per_year_dkk: NonNegative = 0.0
+
+
+class InitialState(_Part):
+    stock_per_1000_aged_0_22: dict[str, NonNegative] = Field(
+        description="children on each step when the simulation (burn-in) starts, per 1,000 aged 0-22"
+    )
+
+
+class Scenario(_Part):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    calendar: Calendar
+    population: Population
+    notifications: Notifications
+    screening: Screening
+    investigation: Investigation
+    needs: Needs
+    staircase: list[Step] = Field(min_length=1)
+    reviews: Reviews
+    caseworkers: Caseworkers
+    exits: Exits
+    prices: Prices
+    policy_costs: list[PolicyCost] = Field(default_factory=list)
+    initial_state: InitialState
+
+    @property
+    def end_year(self) -> int:
+        """Last projected year (inclusive)."""
+        return self.calendar.start_year + self.calendar.horizon_years - 1
+
+    def step(self, step_id: str) -> Step:
+        for s in self.staircase:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+
+# ---------------------------------------------------------------- cross-field checks
+
+
+def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
+    """Checks pydantic cannot see field by field: references between parts, dates against the horizon."""
+    problems: list[tuple[str, str]] = []
+    ids = [st.id for st in s.staircase]
+    levels = sorted(n.level for n in s.needs.levels)
+    for i, st in enumerate(s.staircase):
+        where = f"staircase[{i}] ({st.id})"
+        if ids.count(st.id) > 1:
+            problems.append((f"{where}.id", f"step id '{st.id}' is used more than once"))
+        if st.need_level not in levels:
+            problems.append((f"{where}.need_level", f"need level {st.need_level} is not defined in needs.levels"))
+        if st.min_age > st.max_age:
+            problems.append((f"{where}.min_age", "min_age is above max_age"))
+    orders = [st.order for st in s.staircase]
+    if len(set(orders)) != len(orders):
+        problems.append(("staircase", "two steps have the same order"))
+    if levels != list(range(1, len(levels) + 1)):
+        problems.append(("needs.levels", f"levels must be 1, 2, ... without gaps (got {levels})"))
+    for lvl in levels:
+        if not any(st.need_level >= lvl for st in s.staircase):
+            problems.append(("needs.levels", f"no staircase step is adequate for need level {lvl}"))
+    if s.needs.acute_need_level not in levels:
+        problems.append(("needs.acute_need_level", f"need level {s.needs.acute_need_level} is not defined"))
+    for lvl in s.investigation.outcome_need_shares:
+        if lvl != 0 and lvl not in levels:
+            problems.append((f"investigation.outcome_need_shares.{lvl}", f"need level {lvl} is not defined"))
+    for step_id in s.initial_state.stock_per_1000_aged_0_22:
+        if step_id not in ids:
+            problems.append(
+                (f"initial_state.stock_per_1000_aged_0_22.{step_id}", f"refers to undefined staircase step '{step_id}'")
+            )
+    sc = s.screening
+    if sc.share_acute + sc.share_closed_after_advice + sc.share_early_measure > 1.0 + 1e-9:
+        problems.append(("screening", "share_acute + share_closed_after_advice + share_early_measure exceeds 1"))
+    first, last = dt.date(s.calendar.start_year, 1, 1), dt.date(s.end_year, 12, 31)
+    for i, ch in enumerate(s.caseworkers.fte_changes):
+        if not first <= ch.date <= last:
+            problems.append((f"caseworkers.fte_changes[{i}].date", f"{ch.date} is outside the horizon {first}..{last}"))
+    for i, pc in enumerate(s.policy_costs):
+        if not first <= pc.start <= last:
+            problems.append((f"policy_costs[{i}].start", f"{pc.start} is outside the horizon {first}..{last}"))
+        if pc.end is not None and pc.end < pc.start:
+            problems.append((f"policy_costs[{i}].end", "end is before start"))
+    if s.calendar.base_year > s.calendar.start_year:
+        problems.append(("calendar.base_year", "base_year is after start_year"))
+    return problems
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else (lists included) is replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return override
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "file not found")]) from None
+    except OSError as e:
+        raise ScenarioError(str(path), [("", f"cannot read file: {e.strerror}")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise ScenarioError(str(path), [(where, f"not valid YAML: {getattr(e, 'problem', e)}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), [("", "a scenario must be a mapping of keys to values")])
+    return data
+
+
+def resolve_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """The scenario as a plain mapping with every ``extends:`` applied."""
+    path = Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, path))
+        raise ScenarioError(str(path), [("extends", f"circular extends: {chain}")])
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(str(path), [("extends", "must be a file name, e.g. baseline.yaml")])
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ScenarioError(str(path), [("extends", f"file '{parent}' not found next to {path.name}")])
+    return _merge(resolve_raw(parent_path, (*_seen, path)), data)
+
+
+def _key_path(loc: tuple, raw: dict) -> str:
+    """A pydantic location as a readable key path; list items of the staircase also show their id."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            label = f"[{item}]"
+            if 0 <= item < len(node) and isinstance(node[item], dict) and "id" in node[item]:
+                label += f" ({node[item]['id']})"
+            parts.append(label)
+            node = node[item] if 0 <= item < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _reason(err: dict) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check the spelling; `boernesim schema` lists the keys)"
+    if err["type"] == "missing":
+        return "required key is missing"
+    msg = err["msg"]
+    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+def scenario_from_mapping(raw: dict, source: str = "<scenario>") -> Scenario:
+    """Validate a resolved mapping; raises ScenarioError naming every problem found."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as e:
+        problems = [(_key_path(err["loc"], raw), _reason(err)) for err in e.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = _reference_problems(scenario, raw)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve ``extends:`` and validate a scenario file."""
+    return scenario_from_mapping(resolve_raw(path), str(path))
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (dates as ISO strings)."""
+    return yaml.safe_dump(json.loads(scenario.model_dump_json()), sort_keys=False, allow_unicode=True)
+
+
+def json_schema() -> dict:
+    """JSON Schema of the scenario format, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {"type": "string", "description": "scenario file this one overrides"}
+    schema["title"] = "boernesim scenario"
+    return schema
