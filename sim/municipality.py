@@ -223,9 +223,9 @@ class Municipality:
         self.count_notification(child)
         if child.open or child.step >= 0:
             # about an open case: it still has to be assessed, which takes caseworker time
-            done = self.team.submit(SCREENING, cp.task_hours(self, child, self.screening_hours))
             t0 = self.env.now
-            done.callbacks.append(lambda ev: self.ledger_screening(self.env.now - t0))
+            hours = cp.task_hours(self, child, self.screening_hours)
+            self.team.submit(SCREENING, hours, on_done=lambda _start: self.ledger_screening(self.env.now - t0))
             return
         self.env.process(cp.episode(self, child, self.env.now))
 

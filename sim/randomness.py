@@ -33,7 +33,7 @@ NS_INITIAL, NS_ARRIVAL, NS_EXTRA = 0, 1, 2
 _NS_BITS = 40
 
 BLOCK = 512  # children per block
-DRAWS_PER_CHILD = 24  # addressed draws per child and decision; later draws use the overflow path
+CHUNK = 4  # draws per child in one block; a child needing more draws for a decision gets the next chunk
 
 
 def child_id(namespace: int, index: int) -> int:
@@ -41,55 +41,59 @@ def child_id(namespace: int, index: int) -> int:
 
 
 class Draws:
-    """Uniform(0,1) draws addressed by (decision, child id, draw number)."""
+    """Uniform(0,1) draws addressed by (decision, child id, draw number).
 
-    __slots__ = ("seed", "replication", "_blocks", "_overflow")
+    The draws of 512 children x 4 draw numbers for one decision come from one generator keyed by
+    (seed, replication, decision, child block, chunk); chunks are made only when some child needs them,
+    so the cost follows the draws used."""
+
+    __slots__ = ("seed", "replication", "_blocks")
 
     def __init__(self, seed: int, replication: int):
         self.seed = int(seed)
         self.replication = int(replication)
-        self._blocks: dict[tuple[int, int], list[list[float]]] = {}
-        self._overflow: dict[tuple[int, int], np.random.Generator] = {}
+        self._blocks: dict[tuple[int, int, int], list[list[float]]] = {}
 
-    def _block(self, decision: int, block: int) -> list[list[float]]:
-        key = (decision, block)
+    def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
+        """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision``."""
+        block = cid // BLOCK
+        key = (decision, block, chunk)
         rows = self._blocks.get(key)
         if rows is None:
-            rng = np.random.default_rng([self.seed, self.replication, decision, block >> 32, block & 0xFFFFFFFF])
-            # tolist(): Python floats index faster than numpy scalars in the hot path
-            rows = rng.random((BLOCK, DRAWS_PER_CHILD)).tolist()
+            rng = np.random.default_rng([self.seed, self.replication, decision, block >> 32, block & 0xFFFFFFFF, chunk])
+            rows = rng.random((BLOCK, CHUNK)).tolist()  # Python floats index faster than numpy scalars
             self._blocks[key] = rows
-        return rows
+        return rows[cid % BLOCK]
 
     def uniform(self, decision: int, cid: int, k: int) -> float:
         """The k-th uniform of child ``cid`` for ``decision``."""
-        if k < DRAWS_PER_CHILD:
-            return self._block(decision, cid // BLOCK)[cid % BLOCK][k]
-        rng = self._overflow.get((decision, cid))
-        if rng is None:  # rare: a child with a very long history; its own generator, still addressed
-            rng = np.random.default_rng([self.seed, self.replication, decision, 1 << 20, cid >> 32, cid & 0xFFFFFFFF])
-            self._overflow[(decision, cid)] = rng
-        return float(rng.random())
+        return self.chunk(decision, cid, k // CHUNK)[k % CHUNK]
 
     def generator(self, decision: int, key: int = 0) -> np.random.Generator:
         """A plain generator for a stream that is not per child (e.g. the arrival times)."""
-        return np.random.default_rng([self.seed, self.replication, decision, 1 << 21, key])
+        return np.random.default_rng([self.seed, self.replication, decision, 1 << 40, key])
 
 
 class ChildLuck:
-    """A child's own draw counters: the next draw number per decision type."""
+    """A child's own draws: per decision type, the draws fetched so far and how many are used."""
 
-    __slots__ = ("cid", "draws", "counts")
+    __slots__ = ("cid", "draws", "counts", "rows")
 
     def __init__(self, cid: int, draws: Draws):
         self.cid = cid
         self.draws = draws
         self.counts = [0] * len(DECISIONS)
+        self.rows: list[list[float] | None] = [None] * len(DECISIONS)
 
     def u(self, decision: int) -> float:
         k = self.counts[decision]
+        row = self.rows[decision]
+        if row is None or k >= len(row):
+            more = self.draws.chunk(decision, self.cid, k // CHUNK)
+            row = more if row is None else row + more
+            self.rows[decision] = row
         self.counts[decision] = k + 1
-        return self.draws.uniform(decision, self.cid, k)
+        return row[k]
 
     def exponential(self, decision: int, rate: float) -> float:
         """Waiting time with the given rate (inverse transform, so common random numbers stay aligned)."""

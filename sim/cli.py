@@ -1,0 +1,141 @@
+"""The `boernesim` command.
+
+Exit codes: 0 success, 2 bad input or usage (one clear message), 1 internal error (traceback with --debug).
+"""
+
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="boernesim: simulate children's cases, caseworkers and costs in a Danish municipality.",
+)
+
+_state = {"debug": False}
+
+
+class Lang(str, Enum):
+    en = "en"
+    da = "da"
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"boernesim: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn):
+    """Bad input -> exit 2 with its message; anything else -> exit 1 (traceback only with --debug)."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except InputError as e:
+            if _state["debug"]:
+                raise
+            _fail(str(e), 2)
+        except KeyboardInterrupt:
+            _fail("interrupted; no output was written", 130)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if _state["debug"]:
+                raise
+            _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", 1)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__wrapped__ = fn
+    import inspect
+
+    wrapper.__signature__ = inspect.signature(fn)
+    return wrapper
+
+
+def _progress(total: int, label: str):
+    """A progress bar on stderr; returns (advance, close)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    progress.start()
+    task = progress.add_task(label, total=total)
+    return (lambda k: progress.advance(task, k)), progress.stop
+
+
+@app.command()
+@_guard
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    replications: int = typer.Option(100, "--replications", "-n", help="Monte Carlo replications."),
+    years: Optional[int] = typer.Option(None, "--years", help="Projected years (default: the scenario's horizon)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same numbers."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Parallel processes (default: all cores)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/<scenario>-<time>/)."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels."),
+) -> None:
+    """Run replications of a scenario and write manifest, tables, report and workbook."""
+    from .results import default_out_dir, write_run_outputs
+    from .runner import run_replications, with_horizon
+    from .scenario import load_scenario
+
+    sc = with_horizon(load_scenario(scenario), years)
+    advance, close = _progress(replications, f"{sc.name}")
+    try:
+        result = run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance)
+    finally:
+        close()
+    target = out or default_out_dir(sc.name)
+    write_run_outputs(target, [result], lang.value, command=["boernesim", *sys.argv[1:]])
+    typer.echo(
+        f"{replications} replications x {sc.calendar.horizon_years} years in {result.wall_seconds:.1f} s "
+        f"({result.events:,} events) -> {target}"
+    )
+
+
+@app.command()
+@_guard
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+    """Check a scenario file and print the fully resolved scenario."""
+    from .scenario import load_scenario, scenario_to_yaml
+
+    typer.echo(scenario_to_yaml(load_scenario(scenario)), nl=False)
+
+
+@app.command()
+@_guard
+def schema() -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from .scenario import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
