@@ -1,0 +1,41 @@
+"""The README's commands are the ones users copy: check they exist and that the main job runs."""
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[str]:
+    return [line for line in re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)]
+
+
+def test_readme_top_has_setup_main_job_and_test_commands():
+    first_two = _commands()[:2]
+    assert len(first_two) == 2
+    main, tests = first_two
+    assert "pip install" in main and "boernesim run" in main
+    assert "pip install" in tests and "pytest" in tests
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "Run the tests:" in ci  # .ci/run extracts the command from the README, so they cannot drift
+
+
+def test_readme_main_job_runs(tmp_path):
+    main = _commands()[0]
+    job = main.split("&&")[-1].strip()
+    args = shlex.split(job)
+    assert Path(args[0]).name == "boernesim"
+    # the same command, made small: later options override the README's
+    args = [sys.executable, "-m", "sim.cli", *args[1:], "--replications", "2", "--years", "1", "--workers", "1",
+            "--out", str(tmp_path / "out")]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for name in ("manifest.json", "replications.parquet", "summary.csv", "report.html", "results.xlsx"):
+        assert (tmp_path / "out" / name).is_file(), name
