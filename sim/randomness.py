@@ -52,18 +52,18 @@ class Draws:
     def __init__(self, seed: int, replication: int):
         self.seed = int(seed)
         self.replication = int(replication)
-        self._blocks: dict[tuple[int, int, int], list[list[float]]] = {}
+        self._blocks: dict[tuple[int, int, int], np.ndarray] = {}
 
     def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
         """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision``."""
         block = cid // BLOCK
         key = (decision, block, chunk)
-        rows = self._blocks.get(key)
-        if rows is None:
+        arr = self._blocks.get(key)
+        if arr is None:
             rng = np.random.default_rng([self.seed, self.replication, decision, block >> 32, block & 0xFFFFFFFF, chunk])
-            rows = rng.random((BLOCK, CHUNK)).tolist()  # Python floats index faster than numpy scalars
-            self._blocks[key] = rows
-        return rows[cid % BLOCK]
+            arr = rng.random((BLOCK, CHUNK))
+            self._blocks[key] = arr
+        return arr[cid % BLOCK].tolist()  # Python floats: they index and compute faster than numpy scalars
 
     def uniform(self, decision: int, cid: int, k: int) -> float:
         """The k-th uniform of child ``cid`` for ``decision``."""
