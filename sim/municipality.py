@@ -281,13 +281,35 @@ class Municipality:
         for st in self.steps:
             n = int(round(per_1000.get(st.id, 0.0) * pop / 1000.0))
             for _ in range(n):
-                cid = child_id(NS_INITIAL, index)
+                child = self.initial_child(child_id(NS_INITIAL, index), st)
                 index += 1
-                ages = (float(st.min_age), min(st.max_age + 1.0, self.age_out))
-                child = self.new_child(cid, ages=ages)
                 self.open_case(child)
                 first_due = child.luck.u(cp._REVIEW) * self.review_interval
                 self.env.process(self._initial_measure(child, st.index, first_due))
+
+    def initial_child(self, cid: int, st) -> cp.Child:
+        """A child already on a step, aged as in a settled stock.
+
+        Long stays make the stock older than the children entering it: the age is an entry age (as for
+        notified children) plus a time on the step drawn with the step's exit rate, kept below the age at
+        which the child leaves (renewal theory). Without this the burn-in would need decades to settle."""
+        luck = ChildLuck(cid, self.draws)
+        in_aftercare = self.aftercare_enabled and luck.u(cp._DEMOGRAPHY) < self.aftercare_share
+        leave = self.aftercare_until_age + 1.0 if in_aftercare else self.age_out
+        lo, hi = float(st.min_age), min(st.max_age + 1.0, leave)
+        exit_rate = self.improvement_rate[st.need_level] * self.step_down_share + self.move_away_rate
+        age = lo + luck.u(cp._DEMOGRAPHY) * max(hi - lo, 0.0)  # fallback if no draw below fits
+        for _ in range(50):
+            band = self.age_bands[luck.pick(cp._DEMOGRAPHY, self.age_cumulative)]
+            entry = band[0] + luck.u(cp._DEMOGRAPHY) * (band[1] + 1.0 - band[0])
+            candidate = entry + luck.exponential(cp._DEMOGRAPHY, exit_rate)
+            if lo <= candidate < hi and entry < hi:
+                age = candidate
+                break
+        child = cp.Child(cid, luck, self.env.now - age)
+        child.leaves_at = child.birth + leave
+        child.aftercare_decided = True
+        return child
 
     def _initial_measure(self, child: cp.Child, step: int, first_due: float):
         need = self.steps[step].need_level
