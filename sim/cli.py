@@ -97,17 +97,19 @@ def run(
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels."),
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook."""
-    from .results import default_out_dir, write_run_outputs
-    from .runner import run_replications, with_horizon
+    from .results import check_out_dir, default_out_dir, write_run_outputs
+    from .runner import check_run_options, run_replications, with_horizon
     from .scenario import load_scenario
 
     sc = with_horizon(load_scenario(scenario), years)
+    check_run_options(replications, workers)
+    target = out or default_out_dir(sc.name)
+    check_out_dir(target)  # before the long part, not after it
     advance, close = _progress(replications, f"{sc.name}")
     try:
         result = run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance)
     finally:
         close()
-    target = out or default_out_dir(sc.name)
     write_run_outputs(target, [result], lang.value, command=["boernesim", *sys.argv[1:]])
     typer.echo(
         f"{replications} replications x {sc.calendar.horizon_years} years in {result.wall_seconds:.1f} s "

@@ -104,12 +104,23 @@ def default_out_dir(name: str) -> Path:
     return Path("results") / f"{name}-{stamp}"
 
 
+def check_out_dir(target: Path) -> None:
+    """An output directory must be new, empty, or an earlier boernesim output; checked before a long run."""
+    target = Path(target)
+    for parent in [target, *target.parents]:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"--out {target}: {parent} is a file, not a directory")
+            break
+    if target.is_dir() and not (target / "manifest.json").exists() and any(target.iterdir()):
+        raise InputError(f"--out {target} exists and is not an earlier boernesim output; choose another directory")
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yields a temporary directory; on success it replaces ``target`` (only an earlier boernesim output)."""
     target = Path(target)
-    if target.exists() and not (target / "manifest.json").exists() and any(target.iterdir()):
-        raise InputError(f"--out {target} exists and is not an earlier boernesim output; choose another directory")
+    check_out_dir(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:

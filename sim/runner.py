@@ -59,6 +59,13 @@ def _chunks(n: int, size: int) -> list[list[int]]:
     return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
 
 
+def check_run_options(replications: int, workers: int | None) -> None:
+    if replications < 1:
+        raise InputError("--replications must be at least 1")
+    if workers is not None and workers < 1:
+        raise InputError("--workers must be at least 1")
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -71,11 +78,8 @@ def run_replications(
     on_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish."""
-    if replications < 1:
-        raise InputError("--replications must be at least 1")
+    check_run_options(replications, workers)
     workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise InputError("--workers must be at least 1")
     started = time.perf_counter()
     results: list[tuple[int, list, int]] = []
     if workers == 1 or replications == 1:

@@ -110,7 +110,7 @@ class NeedLevel(_Part):
 
 
 class Needs(_Part):
-    levels: list[NeedLevel] = Field(min_length=1)
+    levels: tuple[NeedLevel, ...] = Field(min_length=1)
     acute_need_level: int = Field(ge=1, description="need level of a child placed acutely at screening")
 
 
@@ -153,7 +153,7 @@ class FteChange(_Part):
 
 class Caseworkers(_Part):
     fte: NonNegative = Field(description="caseworker full-time equivalents at the start")
-    fte_changes: list[FteChange] = Field(default_factory=list)
+    fte_changes: tuple[FteChange, ...] = ()
     productive_hours_per_week: Positive = Field(description="hours per FTE per week for case tasks")
     ongoing_hours_per_case_per_month: NonNegative = Field(
         description="hours of ongoing case work per open case per month, reserved before other tasks"
@@ -213,12 +213,12 @@ class Scenario(_Part):
     screening: Screening
     investigation: Investigation
     needs: Needs
-    staircase: list[Step] = Field(min_length=1)
+    staircase: tuple[Step, ...] = Field(min_length=1)
     reviews: Reviews
     caseworkers: Caseworkers
     exits: Exits
     prices: Prices
-    policy_costs: list[PolicyCost] = Field(default_factory=list)
+    policy_costs: tuple[PolicyCost, ...] = ()
     initial_state: InitialState
 
     @property
@@ -317,22 +317,48 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def resolve_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict:
+def resolve_raw(path: str | Path) -> dict:
     """The scenario as a plain mapping with every ``extends:`` applied."""
-    path = Path(path).resolve()
-    if path in _seen:
-        chain = " -> ".join(p.name for p in (*_seen, path))
+    return _resolve(Path(path), ())[0]
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]]:
+    """The merged mapping and, for each key path set by some file, that file (to blame the right one)."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(str(path), [("extends", f"circular extends: {chain}")])
     data = _read_yaml(path)
     parent = data.pop("extends", None)
+    origins = {key: str(path) for key in _key_paths(data)}
     if parent is None:
-        return data
+        return data, origins
     if not isinstance(parent, str):
         raise ScenarioError(str(path), [("extends", "must be a file name, e.g. baseline.yaml")])
     parent_path = path.parent / parent
     if not parent_path.exists():
         raise ScenarioError(str(path), [("extends", f"file '{parent}' not found next to {path.name}")])
-    return _merge(resolve_raw(parent_path, (*_seen, path)), data)
+    base, base_origins = _resolve(parent_path, (*seen, path))
+    return _merge(base, data), {**base_origins, **origins}
+
+
+def _key_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every key path in a mapping; lists count as one value (they are replaced whole)."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.append((*prefix, k))
+            out.extend(_key_paths(v, (*prefix, k)))
+    return out
+
+
+def _blame(loc: tuple, origins: dict[tuple, str], default: str) -> str:
+    """The file that set the longest prefix of a key path."""
+    for n in range(len(loc), 0, -1):
+        hit = origins.get(tuple(loc[:n])) or origins.get(tuple(str(x) for x in loc[:n]))
+        if hit:
+            return hit
+    return default
 
 
 def _key_path(loc: tuple, raw: dict) -> str:
@@ -361,22 +387,33 @@ def _reason(err: dict) -> str:
     return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
 
 
-def scenario_from_mapping(raw: dict, source: str = "<scenario>") -> Scenario:
-    """Validate a resolved mapping; raises ScenarioError naming every problem found."""
+def scenario_from_mapping(raw: dict, source: str = "<scenario>", origins: dict[tuple, str] | None = None) -> Scenario:
+    """Validate a resolved mapping; raises ScenarioError naming every problem found.
+
+    ``origins`` (key path -> file) lets an error in a file that others extend name that file."""
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as e:
-        problems = [(_key_path(err["loc"], raw), _reason(err)) for err in e.errors()]
-        raise ScenarioError(source, problems) from None
+        by_file: dict[str, list[tuple[str, str]]] = {}
+        for err in e.errors():
+            where = _blame(err["loc"], origins or {}, source)
+            by_file.setdefault(where, []).append((_key_path(err["loc"], raw), _reason(err)))
+        first = next(iter(by_file))
+        raise ScenarioError(first, by_file[first] if len(by_file) == 1 else _with_files(by_file)) from None
     problems = _reference_problems(scenario, raw)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
 
 
+def _with_files(by_file: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    return [(f"{path} (in {Path(f).name})", reason) for f, problems in by_file.items() for path, reason in problems]
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read, resolve ``extends:`` and validate a scenario file."""
-    return scenario_from_mapping(resolve_raw(path), str(path))
+    raw, origins = _resolve(Path(path), ())
+    return scenario_from_mapping(raw, str(path), origins)
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
@@ -385,8 +422,22 @@ def scenario_to_yaml(scenario: Scenario) -> str:
 
 
 def json_schema() -> dict:
-    """JSON Schema of the scenario format, for editors."""
+    """JSON Schema of the scenario format, for editors.
+
+    No key is marked required: a scenario that ``extends:`` another sets only what differs, and an editor
+    should not flag it; `boernesim validate` checks the resolved whole."""
     schema = Scenario.model_json_schema()
+    _drop_required(schema)
     schema["properties"]["extends"] = {"type": "string", "description": "scenario file this one overrides"}
     schema["title"] = "boernesim scenario"
     return schema
+
+
+def _drop_required(node: Any) -> None:
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for v in node.values():
+            _drop_required(v)
+    elif isinstance(node, list):
+        for v in node:
+            _drop_required(v)
