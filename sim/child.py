@@ -46,6 +46,10 @@ class Child:
         "leaves_at",
         "aftercare_decided",
         "gone",
+        "in_episode",
+        "closed_at",
+        "known_key",
+        "in_known",
     )
 
     def __init__(self, cid: int, luck: ChildLuck, birth: float):
@@ -63,6 +67,10 @@ class Child:
         self.leaves_at = INF  # age-out time
         self.aftercare_decided = False
         self.gone = False  # aged out or moved away: never notified again
+        self.in_episode = False  # from the notification that opened an episode to the case's close
+        self.closed_at = -INF
+        self.known_key = -1.0  # drawn when the municipality first knows the child
+        self.in_known = False
 
     def age(self, t: float) -> float:
         return t - self.birth
@@ -80,8 +88,9 @@ def task_hours(m: Municipality, child: Child, mean_hours: float) -> float:
 
 def episode(m: Municipality, child: Child, t_notified: float):
     """From a notification about a child without an open case to the case's close."""
-    yield m.team.submit(SCREENING, task_hours(m, child, m.screening_hours))
-    m.ledger_screening(m.env.now - t_notified)
+    hours = task_hours(m, child, m.screening_hours)
+    started = yield m.team.submit(SCREENING, hours)
+    m.ledger_screening(t_notified, started, hours)
     outcome = child.luck.pick(_SCREENING, m.screening_cumulative)
     if outcome == CLOSED_AFTER_ADVICE:
         m.close_case(child, recent=True)
@@ -97,7 +106,7 @@ def episode(m: Municipality, child: Child, t_notified: float):
             m.close_case(child, recent=True)
             return
     if m.env.now >= child.leaves_at:
-        m.close_case(child, recent=False)
+        m.close_case(child, recent=False, gone=True)
         return
     yield from on_measures(m, child, need, first_review_due=m.env.now + m.first_review)
 

@@ -7,6 +7,7 @@ same replication of two scenarios sees the same children and the same luck.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import gc
@@ -30,6 +31,59 @@ from .scenario import Scenario
 from .staircase import Staircase, time_pressure
 
 MONTH = 1.0 / 12.0
+HOUR = 1.0 / (24.0 * 365.25)
+
+
+class KnownChildren:
+    """Children the municipality knows: open cases, and cases closed within the recent window.
+
+    A notification about "a known child" goes to the child whose own fixed random key comes next after
+    the notification's draw (on a circle). Keys belong to children, not to positions in a list, so one
+    more or one fewer known child changes only the notifications that would have gone to it: scenarios
+    compared with common random numbers stay paired.
+    """
+
+    def __init__(self, window: float):
+        self.window = window
+        self._keys: list[float] = []
+        self._children: list[cp.Child] = []
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, child: cp.Child) -> None:
+        if child.known_key < 0.0:
+            child.known_key = child.luck.u(D["known"])
+        if child.in_known:
+            return
+        i = bisect.bisect_left(self._keys, child.known_key)
+        self._keys.insert(i, child.known_key)
+        self._children.insert(i, child)
+        child.in_known = True
+
+    def remove(self, child: cp.Child) -> None:
+        if not child.in_known:
+            return
+        i = bisect.bisect_left(self._keys, child.known_key)
+        while self._children[i] is not child:
+            i += 1
+        del self._keys[i]
+        del self._children[i]
+        child.in_known = False
+
+    def pick(self, u: float, now: float) -> cp.Child | None:
+        """The known child for a notification with draw ``u``; None when nobody is known."""
+        while self._keys:
+            i = bisect.bisect_left(self._keys, u)
+            if i == len(self._keys):
+                i = 0
+            child = self._children[i]
+            expired = not child.open and not child.in_episode and now - child.closed_at > self.window
+            if child.gone or expired:
+                self.remove(child)
+                continue
+            return child
+        return None
 
 
 @dataclass(frozen=True)
@@ -95,7 +149,6 @@ class Municipality:
         self.aftercare_enabled = ex.aftercare.enabled
         self.aftercare_until_age = float(ex.aftercare.until_age)
         self.aftercare_share = ex.aftercare.share
-        self.recent_window = s.notifications.recently_closed_months * MONTH
         self.age_cumulative, self.age_bands = age_band_table(s)
 
         # state
@@ -103,8 +156,7 @@ class Municipality:
         self.team = CaseworkerTeam(self.env, cw.fte, cw.productive_hours_per_week)
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
-        self.recent: list[tuple[float, cp.Child]] = []  # recently closed cases, oldest first
-        self._recent_start = 0
+        self.known = KnownChildren(s.notifications.recently_closed_months * MONTH)
         self._last_t = 0.0  # last time the open-case and FTE integrals were brought up to date
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
@@ -131,6 +183,7 @@ class Municipality:
         child.open = True
         child.slot = len(self.open_children)
         self.open_children.append(child)
+        self.known.add(child)
 
     def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
         if child.step >= 0:
@@ -144,8 +197,12 @@ class Municipality:
             child.open = False
             child.slot = -1
         child.gone = gone
+        child.in_episode = False
+        child.closed_at = self.env.now
         if recent and not gone:
-            self.recent.append((self.env.now, child))
+            self.known.add(child)
+        else:
+            self.known.remove(child)
         self._record(child, "close", -1)
 
     def choose_step(self, child: cp.Child, need: int, above: int) -> int:
@@ -183,10 +240,11 @@ class Municipality:
         if target >= 0:
             self.change_step(child, target)
 
-    def ledger_screening(self, wait: float) -> None:
+    def ledger_screening(self, notified: float, started: float, hours: float) -> None:
+        """On time when queueing plus the work itself (in real hours) fit in the deadline."""
         y = self.ledger.year_of(self.env.now)
         self.ledger.screenings[y] += 1
-        if wait <= self.screening_deadline:
+        if started - notified + hours * HOUR <= self.screening_deadline:
             self.ledger.screenings_on_time[y] += 1
 
     def ledger_review(self, on_time: bool) -> None:
@@ -221,47 +279,29 @@ class Municipality:
         return child
 
     def notify(self, child: cp.Child) -> None:
-        """A notification about a child: a new episode unless the child already has an open case."""
+        """A notification about a child: a new episode unless the child is already in one."""
         self.count_notification(child)
-        if child.open or child.step >= 0:
+        if child.in_episode:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now
             hours = cp.task_hours(self, child, self.screening_hours)
-            self.team.submit(SCREENING, hours, on_done=lambda _start: self.ledger_screening(self.env.now - t0))
+            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours))
             return
+        child.in_episode = True
         self.env.process(cp.episode(self, child, self.env.now))
-
-    def known_child(self, u: float) -> cp.Child | None:
-        """Pick a child with an open or recently closed case; None when there is none."""
-        now = self.env.now
-        recent = self.recent
-        while self._recent_start < len(recent) and now - recent[self._recent_start][0] > self.recent_window:
-            self._recent_start += 1
-        if self._recent_start > 4096:  # compact now and then
-            del recent[: self._recent_start]
-            self._recent_start = 0
-        n_open = len(self.open_children)
-        n = n_open + len(recent) - self._recent_start
-        if n == 0:
-            return None
-        k = int(u * n)
-        if k < n_open:
-            return self.open_children[k]
-        candidate = recent[self._recent_start + k - n_open][1]
-        return None if candidate.gone else candidate
 
     def arrivals(self, times):
         """Process: every notification, at its time."""
         env = self.env
         known_share = self.scenario.notifications.share_about_known_children
-        known_draw = D["known"]
+        notice = D["notice"]
         for i, t in enumerate(times):
             if t > env.now:
                 yield env.timeout(t - env.now)
             aid = child_id(NS_ARRIVAL, i)
             child = None
-            if self.draws.uniform(known_draw, aid, 0) < known_share:
-                child = self.known_child(self.draws.uniform(known_draw, aid, 1))
+            if self.draws.uniform(notice, aid, 0) < known_share:
+                child = self.known.pick(self.draws.uniform(notice, aid, 1), env.now)
             if child is None:
                 child = self.new_child(aid)
             self.notify(child)
@@ -283,6 +323,7 @@ class Municipality:
             for _ in range(n):
                 child = self.initial_child(child_id(NS_INITIAL, index), st)
                 index += 1
+                child.in_episode = True
                 self.open_case(child)
                 first_due = child.luck.u(cp._REVIEW) * self.review_interval
                 self.env.process(self._initial_measure(child, st.index, first_due))

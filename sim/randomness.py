@@ -17,7 +17,7 @@ import numpy as np
 # Decision types. The index is part of the seed key: append new ones at the end, never reorder.
 DECISIONS = (
     "arrivals",  # notification times
-    "known",  # is the notification about a known child, and which one
+    "known",  # a child's own key among the children the municipality knows
     "demography",  # age of a new child, aftercare
     "screening",  # outcome of the assessment
     "investigation",  # need found, lags between sessions
@@ -25,6 +25,7 @@ DECISIONS = (
     "dynamics",  # need improves or escalates, breakdowns, moving away
     "review",  # decision at a review
     "tasks",  # caseworker hours of each task
+    "notice",  # per notification: is it about a known child, and which one
 )
 D = {name: i for i, name in enumerate(DECISIONS)}
 

@@ -1,0 +1,77 @@
+"""Shared fixtures: the baseline scenario as a plain mapping, shrunk for tests, and a builder with overrides."""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import Scenario, resolve_raw, scenario_from_mapping
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+
+
+def set_key(raw: dict, dotted: str, value) -> None:
+    """raw['a']['b'] = value for dotted = 'a.b' (intermediate mappings must exist)."""
+    *parents, last = dotted.split(".")
+    node = raw
+    for p in parents:
+        node = node[p]
+    node[last] = value
+
+
+def build(raw: dict, **overrides) -> Scenario:
+    """A validated Scenario from ``raw`` (not modified) with dotted-key overrides, e.g.
+    ``build(raw, **{"caseworkers.fte": 30})``."""
+    raw = copy.deepcopy(raw)
+    for key, value in overrides.items():
+        set_key(raw, key, value)
+    return scenario_from_mapping(raw, "<test>")
+
+
+def metric_table(rows) -> dict[str, dict[int, float]]:
+    """Rows (year, metric, value) of ``simulate(...).rows`` as {metric: {year: value}}."""
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    for year, metric, value in rows:
+        out[metric][year] = value
+    return out
+
+
+@pytest.fixture
+def baseline_raw() -> dict:
+    """The resolved baseline mapping (a fresh copy per test)."""
+    return resolve_raw(BASELINE)
+
+
+@pytest.fixture
+def small_raw(baseline_raw) -> dict:
+    """The baseline with 1 burn-in year and 3 projected years: about 0.8 s per replication."""
+    baseline_raw["calendar"]["burn_in_years"] = 1
+    baseline_raw["calendar"]["horizon_years"] = 3
+    return baseline_raw
+
+
+def new_cases_only(raw: dict) -> dict:
+    """No notifications about known children, with the notification rate cut so that as many *new* cases
+    arrive as before.
+
+    A notification about a known child picks an open case by its position in the list of open cases, and
+    that list differs between scenarios as soon as any path differs; so with such notifications the same
+    replication of two scenarios soon re-notifies different children and common random numbers lose most of
+    their power (paired differences came out as noisy as unpaired ones). Tests that compare scenarios
+    path by path switch them off."""
+    n = raw["notifications"]
+    n["per_1000_aged_0_17"] = n["per_1000_aged_0_17"] * (1.0 - n["share_about_known_children"])
+    n["share_about_known_children"] = 0.0
+    return raw
+
+
+def scaled(raw: dict, factor: float) -> dict:
+    """A smaller (or larger) municipality: population and caseworkers times ``factor``; rates per 1,000
+    stay, so caseload and queues stay comparable."""
+    raw["population"]["aged_0_17"] *= factor
+    raw["population"]["aged_0_22"] *= factor
+    raw["caseworkers"]["fte"] *= factor
+    return raw

@@ -1,0 +1,180 @@
+"""Common random numbers: every draw is addressed by (seed, replication, decision, child, draw number), so
+a change that does not touch a child leaves that child's path exactly as it was.
+
+The scenario has ample caseworker capacity (no task ever waits, so one child's tasks cannot delay
+another's), no effect of caseload on the choice of step, and, for the exact checks, no notifications about
+known children (one more known child rightly takes the notifications whose draw lands next to its key).
+With those notifications on, one more child may change only the few children whose notifications it takes.
+Paths are compared exactly: the trace records (time rounded to 1e-12 years, event, step) per child.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import build, metric_table, new_cases_only, scaled
+
+from sim.caseworkers import CaseworkerTeam
+from sim.municipality import ExtraChild, simulate
+from sim.randomness import NS_EXTRA, child_id
+
+SEED = 99
+AMPLE_FTE = 400.0  # the quarter-size baseline has about 5; a task never waits
+
+
+@pytest.fixture
+def ample_raw(baseline_raw) -> dict:
+    raw = new_cases_only(scaled(baseline_raw, 0.25))
+    raw["calendar"]["burn_in_years"] = 1
+    raw["calendar"]["horizon_years"] = 3
+    raw["caseworkers"]["fte"] = AMPLE_FTE
+    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
+    return raw
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list[int]:
+    """Counts tasks that did not start the moment they were submitted ([0] after the runs: none)."""
+    counter = [0]
+    original = CaseworkerTeam.submit
+
+    def submit(self, priority, hours, on_done=None):
+        t0 = self.env.now
+        event = original(self, priority, hours, on_done)
+        if event is None:  # queued, nobody waits for it
+            counter[0] += 1
+        else:
+
+            def check(ev):
+                if ev.value != t0:  # the value is the start time
+                    counter[0] += 1
+
+            event.callbacks.append(check)
+        return event
+
+    monkeypatch.setattr(CaseworkerTeam, "submit", submit)
+    return counter
+
+
+def assert_same_paths(before: dict, after: dict, ignore: set[int] = frozenset()) -> None:
+    keys_before, keys_after = set(before) - ignore, set(after) - ignore
+    assert keys_before == keys_after, (
+        f"children only before: {sorted(keys_before - keys_after)[:5]}, "
+        f"only after: {sorted(keys_after - keys_before)[:5]}"
+    )
+    changed = [cid for cid in keys_before if before[cid] != after[cid]]
+    assert not changed, (
+        f"{len(changed)} of {len(keys_before)} paths changed, e.g. child {changed[0]}: "
+        f"{before[changed[0]][:6]} -> {after[changed[0]][:6]}"
+    )
+
+
+# ---------------------------------------------------------------- one more child
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ExtraChild(time=1.5, age=10.0),  # mid-run, a school child
+        ExtraChild(time=0.2, age=0.3),  # in the burn-in, a baby: a long path
+        ExtraChild(time=2.0, age=17.6),  # ages out within months
+    ],
+    ids=["age10", "baby", "almost18"],
+)
+def test_one_more_child_changes_no_other_path(ample_raw, extra, waits):
+    s = build(ample_raw)
+    for rep in range(2):
+        before = simulate(s, SEED, rep, trace=True)
+        after = simulate(s, SEED, rep, extra_children=(extra,), trace=True)
+        extra_id = child_id(NS_EXTRA, 0)
+        assert extra_id not in before.paths
+        assert extra_id in after.paths, "the extra child's case was never screened (no close or enter recorded)"
+        assert len(before.paths) > 500  # enough children that a leak of randomness would show
+        assert waits[0] == 0, f"{waits[0]} tasks waited: capacity is not ample, the test means nothing"
+        assert_same_paths(before.paths, after.paths, ignore={extra_id})
+
+
+def test_many_more_children_change_no_other_path(ample_raw):
+    """Ten extra children at once, spread over the run: the others' paths still do not move."""
+    s = build(ample_raw)
+    extras = tuple(ExtraChild(time=0.3 * k + 0.05, age=float(k % 18) + 0.5) for k in range(10))
+    before = simulate(s, SEED, 0, trace=True)
+    after = simulate(s, SEED, 0, extra_children=extras, trace=True)
+    extra_ids = {child_id(NS_EXTRA, k) for k in range(len(extras))}
+    assert extra_ids <= set(after.paths)
+    assert_same_paths(before.paths, after.paths, ignore=extra_ids)
+
+
+# ---------------------------------------------------------------- one more caseworker
+
+
+def test_one_more_caseworker_who_is_never_needed_changes_no_path(ample_raw, waits):
+    one_fewer = build(ample_raw)
+    one_more = build(ample_raw, **{"caseworkers.fte": AMPLE_FTE + 1.0})
+    for rep in range(2):
+        before = simulate(one_fewer, SEED, rep, trace=True)
+        after = simulate(one_more, SEED, rep, trace=True)
+        assert waits[0] == 0, f"{waits[0]} tasks waited: capacity is not ample, the test means nothing"
+        assert_same_paths(before.paths, after.paths)
+        # the books differ only where FTEs enter them
+        a, b = metric_table(before.rows), metric_table(after.rows)
+        for metric in a:
+            if metric in {"caseworker_fte", "caseload", "cost_caseworkers", "cost_total", "cost_per_child_0_17"}:
+                continue
+            assert a[metric] == b[metric], metric
+        for year in a["caseworker_fte"]:
+            assert b["caseworker_fte"][year] == pytest.approx(a["caseworker_fte"][year] + 1.0)
+
+
+def test_a_price_changes_no_path(ample_raw):
+    """A lever that steers no decision (a step's price) leaves every path as it was."""
+    staircase = [dict(st, price_per_year_dkk=st["price_per_year_dkk"] * 2) for st in ample_raw["staircase"]]
+    before = simulate(build(ample_raw), SEED, 0, trace=True)
+    after = simulate(build(ample_raw, staircase=staircase), SEED, 0, trace=True)
+    assert_same_paths(before.paths, after.paths)
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def test_same_seed_same_run(small_raw):
+    """Same scenario, seed and replication: identical metrics and paths (the baseline as it is)."""
+    s = build(small_raw)
+    first = simulate(s, SEED, 3, trace=True)
+    second = simulate(s, SEED, 3, trace=True)
+    assert first.rows == second.rows
+    assert first.paths == second.paths
+    assert first.events == second.events
+
+
+def test_other_seed_or_replication_other_run(small_raw):
+    s = build(small_raw)
+    base = simulate(s, SEED, 0)
+    for other in (simulate(s, SEED + 1, 0), simulate(s, SEED, 1)):
+        a, b = metric_table(base.rows), metric_table(other.rows)
+        assert a.keys() == b.keys()
+        assert a["notifications"] != b["notifications"]
+        assert a["cost_total"] != b["cost_total"]
+        differing = [m for m in a if a[m] != b[m]]
+        assert len(differing) > len(a) // 2, f"only {differing} differ"
+
+
+def test_one_more_child_changes_few_paths_with_known_child_notifications(baseline_raw, waits):
+    """A notification about a known child goes to the child whose own key follows the notification's draw,
+    not to a position in a list: one more known child changes only the paths of the children whose
+    notifications it takes over, not hundreds (before this rule, 236 of 517 paths changed)."""
+    raw = scaled(baseline_raw, 0.25)
+    raw["calendar"]["burn_in_years"] = 1
+    raw["calendar"]["horizon_years"] = 3
+    raw["caseworkers"]["fte"] = AMPLE_FTE
+    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
+    assert raw["notifications"]["share_about_known_children"] > 0.5
+    s = build(raw)
+    extra = ExtraChild(time=1.5, age=10.0)
+    for rep in range(3):
+        before = simulate(s, SEED, rep, trace=True).paths
+        after = simulate(s, SEED, rep, extra_children=(extra,), trace=True).paths
+        common = set(before) & set(after)
+        changed = sum(before[c] != after[c] for c in common)
+        assert set(after) - set(before) == {child_id(NS_EXTRA, 0)}
+        assert changed <= 0.01 * len(common), f"{changed} of {len(common)} paths changed"
+    assert waits[0] == 0
