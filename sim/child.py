@@ -23,6 +23,7 @@ DAY = 1.0 / 365.25
 # decision types, looked up once
 _DEMOGRAPHY, _SCREENING, _INVESTIGATION = D["demography"], D["screening"], D["investigation"]
 _CHOICE, _DYNAMICS, _REVIEW, _TASKS = D["choice"], D["dynamics"], D["review"], D["tasks"]
+_POLICY = D["policy"]
 
 # screening outcomes, in the order of Municipality.screening_cumulative
 ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE = 0, 1, 2, 3
@@ -50,6 +51,7 @@ class Child:
         "closed_at",
         "known_key",
         "in_known",
+        "diverted",
     )
 
     def __init__(self, cid: int, luck: ChildLuck, birth: float):
@@ -71,6 +73,7 @@ class Child:
         self.closed_at = -INF
         self.known_key = -1.0  # drawn when the municipality first knows the child
         self.in_known = False
+        self.diverted = False  # on an alternative to placement instead of the placement its need calls for
 
     def age(self, t: float) -> float:
         return t - self.birth
@@ -144,20 +147,24 @@ def on_measures(
     ``count_start=False`` then keeps it out of the year's measures started."""
     env, luck = m.env, child.luck
     child.need = need
-    step = m.choose_step(child, need, above=-1) if start_step is None else start_step
+    step, diverted = start_step, False
+    if step is None:
+        step, diverted = m.divert_or(child, m.choose_step(child, need, above=-1))
     if step < 0:  # no step takes this child (e.g. all full and none unlimited): case closes
         m.close_case(child, recent=True)
         return
-    m.enter_step(child, step, count=count_start)
+    m.enter_step(child, step, count=count_start, diverted=diverted)
     review_due = first_review_due
     t_need, need_up = next_need_change(m, child)
     t_break = next_breakdown(m, child)
+    t_limit = m.stay_limit(child)
     t_move = env.now + luck.exponential(_DYNAMICS, m.move_away_rate)
     while True:
         t_review = review_due - m.review_lead
-        t_next = min(t_need, t_break, t_move, child.leaves_at, t_review)
+        t_next = min(t_need, t_break, t_move, child.leaves_at, t_review, t_limit)
         if t_next > env.now:
             yield env.timeout(t_next - env.now)
+        moved = False
         if t_next == child.leaves_at:
             if not ages_into_aftercare(m, child):
                 m.close_case(child, recent=False, gone=True)
@@ -175,26 +182,32 @@ def on_measures(
                 return
             if target >= 0:
                 m.change_step(child, target)
-                t_need, need_up = next_need_change(m, child)
-                t_break = next_breakdown(m, child)
+                moved = True
         elif t_next == t_need:
             child.need += 1 if need_up else -1
             if need_up and child.need > m.steps[child.step].need_level:
                 yield m.team.submit(ACUTE, task_hours(m, child, m.escalation_hours))
-                m.step_up(child)
-                t_break = next_breakdown(m, child)
-            t_need, need_up = next_need_change(m, child)
-        else:  # breakdown
+                moved = m.step_up(child)
+            if not moved:
+                t_need, need_up = next_need_change(m, child)
+        elif t_next == t_limit:
+            moved = m.end_limited_stay(child)
+            t_limit = INF
+        else:  # breakdown (or a failed diversion)
             yield m.team.submit(ACUTE, task_hours(m, child, m.escalation_hours))
-            m.step_up(child)
+            moved = m.step_up(child)
             t_break = next_breakdown(m, child)
+        if moved:  # a new step: new clocks for need, breakdown and a time limit
             t_need, need_up = next_need_change(m, child)
+            t_break = next_breakdown(m, child)
+            t_limit = m.stay_limit(child)
 
 
 def next_need_change(m: Municipality, child: Child) -> tuple[float, bool]:
     """When the need next changes, and whether it rises. It improves only on an adequate step."""
     level = child.need
-    adequate = child.step >= 0 and m.steps[child.step].need_level >= level
+    # a diverted child's step is meant to do for its need what a placement would
+    adequate = child.step >= 0 and (m.steps[child.step].need_level >= level or child.diverted)
     improve = m.improvement_rate[level] if (adequate and level > 0) else 0.0
     escalate = m.escalation_rate[level] if level < m.max_need else 0.0
     total = improve + escalate
@@ -206,7 +219,8 @@ def next_need_change(m: Municipality, child: Child) -> tuple[float, bool]:
 
 
 def next_breakdown(m: Municipality, child: Child) -> float:
-    rate = m.steps[child.step].breakdown_rate
+    """When the measure breaks down; for a diverted child, when the diversion fails."""
+    rate = m.diversion_failure_rate if child.diverted else m.steps[child.step].breakdown_rate
     return m.env.now + child.luck.exponential(_DYNAMICS, rate) if rate > 0.0 else INF
 
 

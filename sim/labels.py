@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from .scenario import Scenario
 
 LANGS = ("en", "da")
@@ -29,6 +31,7 @@ _METRICS = {
     "cost_policy": ("Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),
     "cost_total": ("Total cost (DKK)", "Samlede udgifter (kr.)"),
     "cost_per_child_0_17": ("Cost per resident aged 0-17 (DKK)", "Udgift pr. borger 0-17 år (kr.)"),
+    "budget_overrun_prob": ("Chance of overrunning the budget", "Sandsynlighed for budgetoverskridelse"),
 }
 _PREFIXES = {
     "measures_started": ("Measures started: {}", "Indsatser startet: {}"),
@@ -38,6 +41,7 @@ _PREFIXES = {
 
 TEXT = {
     "report_title": ("boernesim report", "boernesim-rapport"),
+    "compared_with": ("compared with", "sammenlignet med"),
     "scenario": ("Scenario", "Scenarie"),
     "year": ("Year", "År"),
     "metric": ("Metric", "Nøgletal"),
@@ -47,6 +51,7 @@ TEXT = {
     "band_50": ("25-75 % of runs", "25-75 % af kørslerne"),
     "key_figures": ("Key figures", "Nøgletal"),
     "assumptions": ("Assumptions (the resolved scenario)", "Forudsætninger (det samlede scenarie)"),
+    "appendix": ("Appendix", "Bilag"),
     "runs": ("replications", "kørsler"),
     "intro": (
         "Projection of {name} for {first}-{last}, {reps} simulated replications (seed {seed}). "
@@ -65,6 +70,158 @@ TEXT = {
         "denne størrelse under scenariets forudsætninger. De omfatter ikke usikkerheden om selve "
         "forudsætningerne (se følsomhedsanalysen).",
     ),
+    # --- the answer of a comparison, one sentence per alternative
+    "lead_saves": (
+        "Over {first}–{last}, {alt} saves {npv} in present value compared with {base} "
+        "(90 % of runs between {lo} and {hi}; discount rate {rate})",
+        "I {first}–{last} sparer {alt} {npv} i nutidsværdi i forhold til {base} "
+        "(90 % af kørslerne mellem {lo} og {hi}; diskonteringsrente {rate})",
+    ),
+    "lead_costs": (
+        "Over {first}–{last}, {alt} costs {npv} more than {base} in present value "
+        "(90 % of runs between {lo} and {hi} extra; discount rate {rate})",
+        "I {first}–{last} koster {alt} {npv} mere end {base} i nutidsværdi "
+        "(90 % af kørslerne mellem {lo} og {hi} ekstra; diskonteringsrente {rate})",
+    ),
+    "lead_runs": ("; in {runs} it pays back by {last}", "; i {runs} har den tjent sig hjem i {last}"),
+    "lead_runs_none": ("; in none of the runs does it pay back by {last}", "; i ingen kørsler har den tjent sig hjem i {last}"),
+    "lead_break_even": (" (break-even year {year}).", " (break-even-år {year})."),
+    "lead_no_break_even": (
+        ", but on average it does not pay back within the horizon.",
+        ", men i gennemsnit tjener den sig ikke hjem inden for perioden.",
+    ),
+    "lead_no_break_even_none": (
+        "; it does not pay back within the horizon.",
+        "; den tjener sig ikke hjem inden for perioden.",
+    ),
+    "lead_diff_only": (
+        "Over {first}–{last}, {alt} changes total cost by {diff} compared with {base} "
+        "(sum of the yearly mean differences, not discounted).",
+        "I {first}–{last} ændrer {alt} de samlede udgifter med {diff} i forhold til {base} "
+        "(summen af de årlige gennemsnitlige forskelle, ikke diskonteret).",
+    ),
+    "runs_of_10": ("{n} of 10 runs", "{n} af 10 kørsler"),
+    "runs_all": ("all runs", "alle kørsler"),
+    "runs_almost_all": ("more than 9 of 10 runs", "mere end 9 af 10 kørsler"),
+    "runs_few": ("fewer than 1 of 10 runs", "færre end 1 af 10 kørsler"),
+    "and": ("and", "og"),
+    "to": ("to", "til"),
+    "not_within_horizon": ("does not pay back within the horizon", "tjener sig ikke hjem inden for perioden"),
+    # --- sections and figures
+    "sec_projection": ("Projections", "Fremskrivninger"),
+    "sec_staircase": ("The staircase over time", "Indsatstrappen over tid"),
+    "sec_waterfall": ("Where the cost difference comes from", "Hvor forskellen i udgifter kommer fra"),
+    "sec_npv": ("Net saving per simulated run", "Nettobesparelse pr. simuleret kørsel"),
+    "sec_tables": ("Key tables", "Nøgletabeller"),
+    "sec_economics": ("Economics of the alternatives", "Økonomien i alternativerne"),
+    "sec_differences": ("Difference from {base}: {alt}", "Forskel fra {base}: {alt}"),
+    "fan_caption": (
+        "The line is the median of the simulated runs; the dark band holds the middle half of the runs "
+        "(25-75 %), the light band 90 % of them (5-95 %).",
+        "Linjen er medianen af de simulerede kørsler; det mørke bånd rummer den midterste halvdel af "
+        "kørslerne (25-75 %), det lyse bånd 90 % af dem (5-95 %).",
+    ),
+    "staircase_title": ("Children on each step at 31 December (median)", "Børn på hvert trin 31. december (median)"),
+    "staircase_caption": (
+        "Children on each step of the staircase at year end, stacked from the least intrusive step (bottom) "
+        "to the most intrusive (top); blue steps are preventive measures, red steps placements. "
+        "Each layer is the median over the runs.",
+        "Børn på hvert trin af indsatstrappen ved årets udgang, stablet fra det mindst indgribende trin "
+        "(nederst) til det mest indgribende (øverst); blå trin er forebyggende indsatser, røde trin "
+        "anbringelser. Hvert lag er medianen over kørslerne.",
+    ),
+    "children": ("Children", "Børn"),
+    "waterfall_title": (
+        "{alt} against {base}: total cost {first}–{last}",
+        "{alt} mod {base}: samlede udgifter {first}–{last}",
+    ),
+    "waterfall_caption": (
+        "From the total cost of {base} over {first}–{last} (top bar) through the change in each cost item "
+        "(green: lower cost, red: higher cost) to the total cost of {alt} (bottom bar). Means over the runs, "
+        "not discounted. The axis does not start at zero, so that the changes can be seen.",
+        "Fra de samlede udgifter i {base} over {first}–{last} (øverste søjle) gennem ændringen i hver "
+        "udgiftspost (grøn: lavere udgift, rød: højere udgift) til de samlede udgifter i {alt} (nederste "
+        "søjle). Gennemsnit over kørslerne, ikke diskonteret. Aksen starter ikke ved nul, så ændringerne "
+        "kan ses.",
+    ),
+    "total_of": ("Total cost, {name}", "Samlede udgifter, {name}"),
+    "caseworkers": ("Caseworkers", "Rådgivere"),
+    "policy_costs": ("Policy measures (programmes, extra costs)", "Politiske tiltag (programmer, ekstra udgifter)"),
+    "other_costs": ("Other costs", "Øvrige udgifter"),
+    "npv_title": ("{alt} against {base}: net saving per run", "{alt} mod {base}: nettobesparelse pr. kørsel"),
+    "npv_xlabel": ("Net saving in present value", "Nettobesparelse i nutidsværdi"),
+    "npv_ylabel": ("Runs", "Kørsler"),
+    "npv_count": ("{k} of {n} runs save money", "{k} af {n} kørsler sparer penge"),
+    "npv_caption": (
+        "Each bar counts simulated runs by their net saving in present value (baseline cost minus "
+        "alternative cost, discounted at {rate}); green runs save money, red runs cost more.",
+        "Hver søjle tæller simulerede kørsler efter deres nettobesparelse i nutidsværdi (udgift i "
+        "basisscenariet minus udgift i alternativet, diskonteret med {rate}); grønne kørsler sparer penge, "
+        "røde koster mere.",
+    ),
+    "diff_caption": (
+        "{alt} minus {base}, per year: mean difference over paired runs, with 90 % of runs between the "
+        "two numbers below it.",
+        "{alt} minus {base}, pr. år: gennemsnitlig forskel over parrede kørsler, med 90 % af kørslerne "
+        "mellem de to tal nedenunder.",
+    ),
+    # --- the economics table
+    "col_scenario": ("Scenario", "Scenarie"),
+    "col_baseline": ("Compared with", "Sammenlignet med"),
+    "col_discount_rate": ("Discount rate", "Diskonteringsrente"),
+    "col_npv": ("Net saving, present value", "Nettobesparelse, nutidsværdi"),
+    "col_npv_band": ("90 % of runs", "90 % af kørslerne"),
+    "col_break_even": ("Break-even year", "Break-even-år"),
+    "col_cost_per_placement": ("Cost per placement avoided", "Udgift pr. undgået anbringelse"),
+    "col_prob": ("Chance of a net saving", "Sandsynlighed for nettobesparelse"),
+    "economics_caption": (
+        "Net saving = cost of {base} minus cost of the alternative, discounted to the start year; "
+        "positive means the alternative saves money. Break-even year: the year in which the accumulated "
+        "net saving turns positive.",
+        "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
+        "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: året, hvor den "
+        "akkumulerede nettobesparelse bliver positiv.",
+    ),
+    # --- the workbook
+    "label": ("label", "betegnelse"),
+    "sheet_columns_intro": ("What each column means", "Hvad hver kolonne betyder"),
+}
+
+# Meaning of each column of the workbook's sheets (sheet "columns"); column names themselves stay English.
+COLUMN_HELP = {
+    "scenario": ("scenario name", "scenariets navn"),
+    "baseline": ("the scenario compared against", "scenariet, der sammenlignes med"),
+    "replication": ("simulated run", "simuleret kørsel"),
+    "year": ("calendar year", "kalenderår"),
+    "metric": ("metric id (see the label column)", "nøgletallets id (se kolonnen label)"),
+    "label": ("the metric in words", "nøgletallet i ord"),
+    "mean": ("mean over the runs", "gennemsnit over kørslerne"),
+    "p05": ("5 % of runs are below this", "5 % af kørslerne ligger under"),
+    "p50": ("median over the runs", "median over kørslerne"),
+    "p95": ("95 % of runs are below this", "95 % af kørslerne ligger under"),
+    "diff_mean": (
+        "mean of alternative minus baseline over paired runs",
+        "gennemsnit af alternativ minus basis over parrede kørsler",
+    ),
+    "diff_p05": ("5 % quantile of the paired difference", "5 %-fraktil af den parrede forskel"),
+    "diff_p50": ("median of the paired difference", "median af den parrede forskel"),
+    "diff_p95": ("95 % quantile of the paired difference", "95 %-fraktil af den parrede forskel"),
+    "discount_rate": ("yearly discount rate", "årlig diskonteringsrente"),
+    "npv_dkk": (
+        "present value of the net saving (baseline cost minus alternative cost), DKK; positive = saves money",
+        "nutidsværdi af nettobesparelsen (udgift i basis minus udgift i alternativ), kr.; positiv = sparer penge",
+    ),
+    "npv_p05_dkk": ("5 % of runs have a lower net saving, DKK", "5 % af kørslerne har en lavere nettobesparelse, kr."),
+    "npv_p95_dkk": ("95 % of runs have a lower net saving, DKK", "95 % af kørslerne har en lavere nettobesparelse, kr."),
+    "break_even_year": (
+        "the year in which the accumulated net saving turns positive; empty = not within the horizon",
+        "året, hvor den akkumulerede nettobesparelse bliver positiv; tom = ikke inden for perioden",
+    ),
+    "cost_per_placement_avoided_dkk": (
+        "net cost of the alternative per placement avoided, DKK",
+        "alternativets nettoudgift pr. undgået anbringelse, kr.",
+    ),
+    "prob_net_saving": ("share of runs with a positive net saving", "andel af kørslerne med en positiv nettobesparelse"),
 }
 
 
@@ -72,35 +229,112 @@ def text(key: str, lang: str) -> str:
     return TEXT[key][LANGS.index(lang)]
 
 
+def step_label(step_id: str, lang: str, scenario: Scenario | None = None) -> str:
+    """A staircase step's label from the scenario in the chosen language (its id if unknown)."""
+    if scenario is not None:
+        try:
+            st = scenario.step(step_id)
+        except KeyError:
+            return step_id
+        return st.label_da if lang == "da" else st.label_en
+    return step_id
+
+
 def metric_label(metric: str, lang: str, scenario: Scenario | None = None) -> str:
     i = LANGS.index(lang)
     if metric in _METRICS:
         return _METRICS[metric][i]
     prefix, _, step_id = metric.partition(".")
-    if prefix in _PREFIXES:
-        name = step_id
-        if scenario is not None:
-            try:
-                st = scenario.step(step_id)
-                name = st.label_da if lang == "da" else st.label_en
-            except KeyError:
-                pass
-        return _PREFIXES[prefix][i].format(name)
+    if prefix in _PREFIXES and step_id:
+        return _PREFIXES[prefix][i].format(step_label(step_id, lang, scenario))
     return metric
 
 
+MINUS = "\u2212"  # the typographic minus sign, in text meant for reading
+
+
 def format_number(x: float, lang: str, money: bool = False) -> str:
-    """12.5 mio. kr. / DKK 12.5 m for money; thousands separators for counts; Danish decimal comma."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    """12,5 mio. kr. / 12.5 m DKK for money; thousands separators for counts; Danish decimal comma.
+
+    Counts of 100 and more have no decimals (1.234 / 1,234); smaller numbers keep one or two."""
+    if x is None or _missing(x):
         return "-"
+    x = float(x)
     if money:
         if abs(x) >= 1e6:
-            s = f"{x / 1e6:,.1f}"
-            return (_da(s) + " mio. kr.") if lang == "da" else f"DKK {s} m"
-        s = f"{x:,.0f}"
-        return (_da(s) + " kr.") if lang == "da" else f"DKK {s}"
+            return _money_scaled(x, lang, 1e6, 1)
+        s = _signed(f"{x:,.0f}")
+        return (_da(s) + " kr.") if lang == "da" else f"{s} DKK"
     s = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
+    s = _signed(s)
     return _da(s) if lang == "da" else s
+
+
+def format_money_range(lo: float, hi: float, lang: str) -> tuple[str, str]:
+    """Two amounts in the same unit, the unit on the second only: ('-3.1', '25.0 m DKK') /
+    ('-3,1', '25,0 mio. kr.'), as in "between -3.1 and 25.0 m DKK"."""
+    if _missing(lo) or _missing(hi):
+        return format_number(lo, lang, money=True), format_number(hi, lang, money=True)
+    big = max(abs(float(lo)), abs(float(hi)))
+    if big >= 1e6:
+        first = _signed(f"{float(lo) / 1e6:,.1f}")
+        return (_da(first) if lang == "da" else first), _money_scaled(float(hi), lang, 1e6, 1)
+    first = _signed(f"{float(lo):,.0f}")
+    return (_da(first) if lang == "da" else first), format_number(hi, lang, money=True)
+
+
+def format_money_axis(x: float, lang: str) -> str:
+    """Short money ticks for chart axes: '250 m' / '250 mio.' (the unit is in the axis label)."""
+    if abs(x) >= 1e6:
+        v = x / 1e6
+        s = _signed(f"{v:,.0f}" if abs(v) >= 10 or v == round(v) else f"{v:,.1f}")
+        return (_da(s) + " mio.") if lang == "da" else f"{s} m"
+    if abs(x) >= 1e3:
+        s = _signed(f"{x / 1e3:,.0f}")
+        return (_da(s) + " t.") if lang == "da" else f"{s} k"
+    s = _signed(f"{x:,.0f}")
+    return _da(s) if lang == "da" else s
+
+
+def money_unit(lang: str) -> str:
+    """The unit named on a money axis whose ticks come from ``format_money_axis``."""
+    return "kr." if lang == "da" else "DKK"
+
+
+def format_percent(x: float, lang: str, digits: int = 0) -> str:
+    """0.455 -> '46 %' ('45,5 %' with digits=1 in Danish)."""
+    if x is None or _missing(x):
+        return "-"
+    s = _signed(f"{100 * float(x):.{digits}f}")
+    return (_da(s) if lang == "da" else s) + " %"
+
+
+def format_count(x: float, lang: str) -> str:
+    """A whole number with thousands separators: 1.234 / 1,234."""
+    if x is None or _missing(x):
+        return "-"
+    s = _signed(f"{float(x):,.0f}")
+    return _da(s) if lang == "da" else s
+
+
+def _money_scaled(x: float, lang: str, scale: float, digits: int) -> str:
+    s = _signed(f"{x / scale:,.{digits}f}")
+    return (_da(s) + " mio. kr.") if lang == "da" else f"{s} m DKK"
+
+
+def _signed(s: str) -> str:
+    """'-3.1' with a typographic minus; '-0' and '-0.0' become '0' and '0.0'."""
+    if s.startswith("-"):
+        body = s[1:]
+        return body if body.strip("0.,") == "" else MINUS + body
+    return s
+
+
+def _missing(x) -> bool:
+    try:
+        return bool(x is None or x is pd.NA or math.isnan(float(x)) or math.isinf(float(x)))
+    except (TypeError, ValueError):
+        return True
 
 
 def _da(s: str) -> str:

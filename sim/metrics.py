@@ -58,13 +58,16 @@ class YearLedger:
     # ---------------------------------------------------------------- to the tidy table
 
     def policy_cost(self, year: int) -> float:
-        """Declared extra costs of the scenario in a calendar year (one-off at start, yearly pro rata)."""
+        """Declared extra costs of the scenario and of its levers in a calendar year (one-off at start, yearly
+        pro rata from the start)."""
         total = 0.0
-        for pc in self.scenario.policy_costs:
+        items = [*self.scenario.policy_costs, *self.scenario.levers]
+        for pc in items:
             if pc.start.year == year:
                 total += pc.one_off_dkk
             start = max(pc.start.toordinal(), _ordinal(year, 1, 1))
-            end = min(pc.end.toordinal() + 1 if pc.end else 10**9, _ordinal(year + 1, 1, 1))
+            pc_end = getattr(pc, "end", None)
+            end = min(pc_end.toordinal() + 1 if pc_end else 10**9, _ordinal(year + 1, 1, 1))
             if end > start:
                 total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
         return total

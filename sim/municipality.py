@@ -12,12 +12,13 @@ import contextlib
 import datetime as dt
 import gc
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import simpy
 
 from . import child as cp
 from .caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
+from .levers import lever_steps
 from .metrics import YearLedger
 from .population import (
     age_band_table,
@@ -27,7 +28,7 @@ from .population import (
     simulated_years,
 )
 from .randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
-from .scenario import Scenario
+from .scenario import Lever, Scenario
 from .staircase import Staircase, time_pressure
 
 MONTH = 1.0 / 12.0
@@ -117,9 +118,12 @@ class Municipality:
         self.screening_hours = s.screening.hours
         self.screening_deadline = s.screening.deadline_hours / (24.0 * 365.25)
         sc = s.screening
-        self.screening_cumulative = _cumulative(
-            [sc.share_acute, sc.share_closed_after_advice, sc.share_early_measure, sc.share_investigation]
-        )
+        self.screening_shares = {
+            "acute": sc.share_acute,
+            "closed_after_advice": sc.share_closed_after_advice,
+            "early_measure": sc.share_early_measure,
+        }
+        self._refresh_screening()
         inv = s.investigation
         self.investigation_hours = inv.hours
         self.investigation_sessions = inv.sessions
@@ -142,6 +146,7 @@ class Municipality:
         self.escalation_hours = cw.escalation_hours
         self.ongoing_max_share = cw.ongoing_work_max_share
         self.fixed_task_time = cw.task_time == "fixed"
+        self.hours_per_week = cw.productive_hours_per_week
         self.ongoing_fte_per_case = cw.ongoing_hours_per_case_per_month * 12.0 / (cw.productive_hours_per_week * WEEKS_PER_YEAR)
         ex = s.exits
         self.move_away_rate = ex.move_away_rate_per_year
@@ -150,6 +155,17 @@ class Municipality:
         self.aftercare_until_age = float(ex.aftercare.until_age)
         self.aftercare_share = ex.aftercare.share
         self.age_cumulative, self.age_bands = age_band_table(s)
+        ids = self.staircase.ids
+        d = s.diversion
+        self.diversion_step = ids.index(d.to_step) if d.to_step else -1
+        self.diversion_share = d.share
+        self.diversion_levels = frozenset(d.need_levels)
+        self.diversion_failure_rate = d.failure_rate_per_year
+        self.diversion_price = d.price_per_year_dkk
+        tls = s.time_limited_stays
+        self.limited_steps = frozenset(ids.index(x) for x in tls.steps)
+        self.limited_stay = tls.months * MONTH
+        self.limited_success = tls.success_share
 
         # state
         self.fte = cw.fte
@@ -213,13 +229,14 @@ class Municipality:
         uniforms = iter(lambda: luck.u(cp._CHOICE), None)
         return self.staircase.choose(need, child.age(self.env.now), self.occupancy, pressure, uniforms, above)
 
-    def enter_step(self, child: cp.Child, step: int, count: bool = True) -> None:
+    def enter_step(self, child: cp.Child, step: int, count: bool = True, diverted: bool = False) -> None:
         now = self.env.now
         st = self.steps[step]
         child.step = step
         child.step_since = now
         child.booked_from = now
-        child.price = st.price_per_year_dkk
+        child.diverted = diverted
+        child.price = self.diversion_price if diverted and self.diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
         if count:
             self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
@@ -234,11 +251,151 @@ class Municipality:
         self.leave_step(child)
         self.enter_step(child, step)
 
-    def step_up(self, child: cp.Child) -> None:
-        """After an escalation or a breakdown: the least intrusive adequate step above the current one."""
+    def step_up(self, child: cp.Child) -> bool:
+        """After an escalation, a breakdown or a failed diversion: the least intrusive adequate step above
+        the current one. False when there is none."""
+        was_diverted, child.diverted = child.diverted, False
         target = self.choose_step(child, child.need, above=child.step)
-        if target >= 0:
+        if target < 0:
+            child.diverted = was_diverted
+            return False
+        diverted = False
+        if not was_diverted:  # a failed diversion is not diverted again
+            target, diverted = self.divert_or(child, target)
+        self.leave_step(child)
+        self.enter_step(child, target, diverted=diverted)
+        return True
+
+    # ------------------------------------------------------------ settings that levers change
+
+    def _refresh_screening(self) -> None:
+        sh = self.screening_shares
+        rest = max(0.0, 1.0 - sh["acute"] - sh["closed_after_advice"] - sh["early_measure"])
+        self.screening_cumulative = _cumulative([sh["acute"], sh["closed_after_advice"], sh["early_measure"], rest])
+
+    def _set_screening_share(self, key: str, value: float) -> None:
+        self.screening_shares[key] = value
+        self._refresh_screening()
+
+    def _set_fte(self, fte: float) -> None:
+        self._advance_integrals()
+        self.fte = fte
+        self.update_capacity()
+
+    def _set_hours_per_week(self, hours: float) -> None:
+        self.hours_per_week = hours
+        cw = self.scenario.caseworkers
+        self.team.years_per_hour = 1.0 / (hours * WEEKS_PER_YEAR)
+        self.ongoing_fte_per_case = cw.ongoing_hours_per_case_per_month * 12.0 / (hours * WEEKS_PER_YEAR)
+        self.update_capacity()
+
+    def _set_step_field(self, step_id: str, field: str, value: float) -> None:
+        i = self.staircase.ids.index(step_id)
+        if field == "price_per_year_dkk":
+            # children on the step pay the old price up to now, the new one from now
+            for child in self.open_children:
+                if child.step == i and not (child.diverted and self.diversion_price is not None):
+                    self.ledger.book_step_cost(i, child.price, child.booked_from, self.env.now)
+                    child.booked_from = self.env.now
+                    child.price = value
+        name = {"breakdown_rate_per_year": "breakdown_rate", "capacity": "capacity"}.get(field, field)
+        self.steps[i] = replace(self.steps[i], **{name: float(value)})
+
+    def _get_step_field(self, step_id: str, field: str) -> float:
+        name = {"breakdown_rate_per_year": "breakdown_rate"}.get(field, field)
+        value = getattr(self.steps[self.staircase.ids.index(step_id)], name)
+        return value if not math.isinf(value) else 1e9  # an unlimited capacity ramps down from "very many"
+
+    def _accessors(self) -> dict:
+        """setting -> (read, write) for every lever setting the running model applies."""
+        attr = lambda name, scale=1.0: (  # noqa: E731
+            lambda: getattr(self, name) / scale,
+            lambda v: setattr(self, name, v * scale),
+        )
+        return {
+            "caseworkers.fte": (lambda: self.fte, self._set_fte),
+            "caseworkers.productive_hours_per_week": (lambda: self.hours_per_week, self._set_hours_per_week),
+            "screening.hours": attr("screening_hours"),
+            "investigation.hours": attr("investigation_hours"),
+            "reviews.hours": attr("review_hours"),
+            "reviews.interval_months": attr("review_interval", MONTH),
+            "reviews.first_after_months": attr("first_review", MONTH),
+            "reviews.step_down_share": attr("step_down_share"),
+            "screening.share_closed_after_advice": (
+                lambda: self.screening_shares["closed_after_advice"],
+                lambda v: self._set_screening_share("closed_after_advice", v),
+            ),
+            "screening.share_early_measure": (
+                lambda: self.screening_shares["early_measure"],
+                lambda v: self._set_screening_share("early_measure", v),
+            ),
+            "diversion.share": attr("diversion_share"),
+            "diversion.failure_rate_per_year": attr("diversion_failure_rate"),
+            "time_limited_stays.success_share": attr("limited_success"),
+        }
+
+    def apply_levers(self):
+        """Process: every lever's value at its start and through its ramp."""
+        accessors = self._accessors()
+        old: dict[int, float] = {}
+        staffing = [
+            Lever(setting="caseworkers.fte", value=c.fte, start=c.date, ramp_months=c.ramp_months)
+            for c in self.scenario.caseworkers.fte_changes
+        ]
+        for step in lever_steps((*staffing, *self.scenario.levers), self.first_year):
+            if step.t > self.env.now:
+                yield self.env.timeout(step.t - self.env.now)
+            if step.setting.startswith("notifications."):
+                continue  # the notification rate is set per year when arrivals are drawn
+            if step.setting.startswith("staircase."):
+                _, step_id, field = step.setting.split(".")
+                read = lambda: self._get_step_field(step_id, field)  # noqa: E731
+                write = lambda v: self._set_step_field(step_id, field, v)  # noqa: E731
+            else:
+                read, write = accessors[step.setting]
+            if step.lever not in old:
+                old[step.lever] = read()
+            write(old[step.lever] + (step.value - old[step.lever]) * step.fraction)
+
+    # ------------------------------------------------------------ levers' mechanisms
+
+    def divert_or(self, child: cp.Child, target: int) -> tuple[int, bool]:
+        """An alternative to placement: a child about to be placed (not yet on a placement step) whose need
+        is in the diversion's levels goes, with the diversion's share, to the diversion step instead.
+        Returns the step and whether the child was diverted."""
+        if (
+            target < 0
+            or self.diversion_share <= 0.0
+            or not self.steps[target].is_placement
+            or (child.step >= 0 and self.steps[child.step].is_placement)
+            or child.need not in self.diversion_levels
+            or self.occupancy[self.diversion_step] >= self.steps[self.diversion_step].capacity
+        ):
+            return target, False
+        if child.luck.u(cp._POLICY) < self.diversion_share:
+            return self.diversion_step, True
+        return target, False
+
+    def stay_limit(self, child: cp.Child) -> float:
+        """When a time-limited stay on the child's step ends (inf when the step has no limit)."""
+        if self.limited_success > 0.0 and child.step in self.limited_steps:
+            return self.env.now + self.limited_stay
+        return math.inf
+
+    def end_limited_stay(self, child: cp.Child) -> bool:
+        """At the end of a time-limited stay: with the success share, the need has come down below the step
+        and the child moves down to the least intrusive adequate step. True when the child moved."""
+        if child.luck.u(cp._POLICY) >= self.limited_success:
+            return False
+        current = self.steps[child.step]
+        child.need = min(child.need, current.need_level - 1)
+        if child.need <= 0:
+            return False  # nothing lower on the staircase; the next review closes the case
+        target = self.choose_step(child, child.need, above=-1)
+        if 0 <= target < child.step:
             self.change_step(child, target)
+            return True
+        return False
 
     def ledger_screening(self, notified: float, started: float, hours: float) -> None:
         """On time when queueing plus the work itself (in real hours) fit in the deadline."""
@@ -368,15 +525,6 @@ class Municipality:
             self.update_capacity()
             yield self.env.timeout(MONTH)
 
-    def fte_changes(self):
-        for change in sorted(self.scenario.caseworkers.fte_changes, key=lambda c: c.date):
-            t = _years_since(change.date, self.first_year)
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
-            self._advance_integrals()
-            self.fte = change.fte
-            self.update_capacity()
-
     def year_ends(self):
         env, ledger = self.env, self.ledger
         for y in range(ledger.n_years):
@@ -400,16 +548,10 @@ class Municipality:
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
-        self.env.process(self.fte_changes())
+        self.env.process(self.apply_levers())
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
-
-
-def _years_since(date: dt.date, first_year: int) -> float:
-    start = dt.date(date.year, 1, 1).toordinal()
-    length = dt.date(date.year + 1, 1, 1).toordinal() - start
-    return (date.year - first_year) + (date.toordinal() - start) / length
 
 
 def _cumulative(shares: list[float]) -> list[float]:

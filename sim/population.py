@@ -7,8 +7,11 @@ Poisson process with that piecewise-constant rate, drawn all at once by invertin
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
+from .levers import value_at
 from .scenario import Scenario
 
 
@@ -29,10 +32,15 @@ def population_0_22(s: Scenario, year: int) -> float:
 
 
 def notifications_per_year(s: Scenario, year: int) -> float:
-    """Expected notifications in a calendar year: rate x population x trend (trend from start_year on)."""
+    """Expected notifications in a calendar year: rate x population x trend (trend from start_year on).
+
+    Levers on the rate or the trend are read at each year's middle."""
     n = s.notifications
-    trend = (1.0 + n.trend_per_year) ** max(0, year - s.calendar.start_year)
-    return n.per_1000_aged_0_17 * population_0_17(s, year) / 1000.0 * trend
+    growth = 1.0
+    for y in range(s.calendar.start_year + 1, year + 1):
+        growth *= 1.0 + value_at(s.levers, "notifications.trend_per_year", n.trend_per_year, dt.date(y, 7, 1))
+    rate = value_at(s.levers, "notifications.per_1000_aged_0_17", n.per_1000_aged_0_17, dt.date(year, 7, 1))
+    return rate * population_0_17(s, year) / 1000.0 * growth
 
 
 def notification_times(s: Scenario, rng: np.random.Generator) -> np.ndarray:

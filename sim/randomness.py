@@ -26,6 +26,7 @@ DECISIONS = (
     "review",  # decision at a review
     "tasks",  # caseworker hours of each task
     "notice",  # per notification: is it about a known child, and which one
+    "policy",  # decisions only some scenarios make (diversion, end of a time-limited stay)
 )
 D = {name: i for i, name in enumerate(DECISIONS)}
 

@@ -1,20 +1,56 @@
-"""The report a finance officer opens: a self-contained HTML page, its figures as PNG, and a workbook."""
+"""The report a finance officer opens: a self-contained HTML page, its figures as PNG, and a workbook.
+
+``write_report`` writes ``report.html`` (every figure embedded as a base64 PNG, no external resources) and
+the same figures under ``figures/``. Its first paragraph gives the answer in words: for a single run the
+projected cost and its band; for a comparison, per alternative, the net saving in present value with its
+band, how many runs in ten pay back, and the break-even year. Then fan charts, the staircase over time,
+a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
+
+``write_workbook`` writes ``results.xlsx``: sheets ``summary``, ``comparison`` and ``economics`` (the same
+sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language,
+and a sheet ``columns`` saying what each column means.
+
+The comparison tables are CONTRACT.md's: ``comparison`` has columns
+``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired
+over replications) and ``economics`` has ``scenario,baseline,discount_rate,npv_dkk,npv_p05_dkk,
+npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving`` (npv of the net saving,
+baseline cost minus alternative cost: positive means the alternative saves money).
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as mticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
-from .labels import format_number, metric_label, text  # noqa: E402
+from .labels import (  # noqa: E402
+    COLUMN_HELP,
+    LANGS,
+    MINUS,
+    format_count,
+    format_money_axis,
+    format_money_range,
+    format_number,
+    format_percent,
+    metric_label,
+    money_unit,
+    step_label,
+    text,
+)
 from .runner import RunResult  # noqa: E402
 from .scenario import Scenario, scenario_to_yaml  # noqa: E402
 
@@ -28,39 +64,359 @@ KEY_METRICS = (
     "reviews_on_time_share",
     "caseload",
     "cost_total",
+    "budget_overrun_prob",
 )
 MONEY = {"cost_total", "cost_caseworkers", "cost_policy", "cost_per_child_0_17"}
+COMPARISON_COLUMNS = ["scenario", "baseline", "year", "metric", "diff_mean", "diff_p05", "diff_p50", "diff_p95"]
+ECONOMICS_COLUMNS = [
+    "scenario",
+    "baseline",
+    "discount_rate",
+    "npv_dkk",
+    "npv_p05_dkk",
+    "npv_p95_dkk",
+    "break_even_year",
+    "cost_per_placement_avoided_dkk",
+    "prob_net_saving",
+]
+SHEETS = ("summary", "comparison", "economics", "columns")
+
+DPI = 120
+# one colour per scenario, the same in every chart (colour-blind-safe Okabe-Ito order)
+SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+SAVING, EXTRA, TOTAL = "#2E8B57", "#C0392B", "#7F8C9A"
+
+plt.rcParams.update(
+    {
+        "font.size": 10,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 
-def fan_chart(table: pd.DataFrame, metric: str, lang: str, scenario: Scenario | None = None):
-    """Median with 25-75 % and 5-95 % bands over replications, one colour per scenario."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.8), dpi=110)
+# ---------------------------------------------------------------- number formats by metric
+
+
+def is_money(metric: str) -> bool:
+    return metric in MONEY or metric.startswith("cost.")
+
+
+def is_share(metric: str) -> bool:
+    return metric.endswith("_share") or metric.endswith("_prob")
+
+
+def format_metric(value: float, metric: str, lang: str) -> str:
+    """A metric's value as a committee reads it: money in kr./DKK, shares as percent, counts rounded."""
+    if is_money(metric):
+        return format_number(value, lang, money=True)
+    if is_share(metric):
+        return format_percent(value, lang)
+    return format_number(value, lang)
+
+
+def format_difference(value: float, metric: str, lang: str) -> str:
+    """A difference with its sign: '+1.2 m DKK', '−3 pp' (percentage points) for shares."""
+    if value is None or pd.isna(value):
+        return "-"
+    if is_share(metric):
+        s = format_number(100 * value, lang).rstrip()
+        s = s + (" %-point" if lang == "da" else " pp")
+    else:
+        s = format_metric(value, metric, lang)
+    return s if s.startswith(MINUS) or _is_zero_text(s) else "+" + s
+
+
+def _is_zero_text(s: str) -> bool:
+    return not any(c in "123456789" for c in s)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _colour(i: int) -> str:
+    return SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+
+
+def _year_axis(ax) -> None:
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{int(round(v))}"))
+
+
+def _value_axis(ax, lang: str, money: bool, axis: str = "y", percent: bool = False) -> None:
+    if money:
+        fmt = mticker.FuncFormatter(lambda v, _: format_money_axis(v, lang))
+    elif percent:
+        fmt = mticker.FuncFormatter(lambda v, _: format_percent(v, lang))
+    else:
+        fmt = mticker.FuncFormatter(lambda v, _: _tick(v, lang))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _tick(v: float, lang: str) -> str:
+    if abs(v) >= 100 or float(v).is_integer():
+        return format_count(v, lang)
+    return format_number(v, lang)
+
+
+def _money_axis_label(lang: str, scale_hint: float) -> str:
+    """'m DKK' / 'mio. kr.' when ticks are in millions, else the bare unit."""
+    if abs(scale_hint) >= 1e6:
+        return "mio. kr." if lang == "da" else "m DKK"
+    if abs(scale_hint) >= 1e3:
+        return "t. kr." if lang == "da" else "thousand DKK"
+    return money_unit(lang)
+
+
+def fan_chart(
+    table: pd.DataFrame, metric: str, lang: str, scenario: Scenario | None = None, order: Sequence[str] | None = None
+):
+    """Median with 25-75 % and 5-95 % bands over replications, one colour per scenario, overlaid."""
+    fig, ax = plt.subplots(figsize=(8.4, 4.0), dpi=DPI)
     data = table[table["metric"] == metric]
-    for i, (name, part) in enumerate(data.groupby("scenario", sort=False)):
+    names = list(order) if order is not None else list(dict.fromkeys(data["scenario"]))
+    handles = []
+    top = 0.0
+    for i, name in enumerate(names):
+        part = data[data["scenario"] == name]
+        if part.empty:
+            continue
         by_year = part.groupby("year")["value"]
         years = np.array(sorted(part["year"].unique()))
         q = {p: by_year.quantile(p / 100).reindex(years).to_numpy() for p in (5, 25, 50, 75, 95)}
-        colour = f"C{i}"
-        ax.fill_between(years, q[5], q[95], color=colour, alpha=0.15, linewidth=0, label=f"{name}: {text('band_90', lang)}")
-        ax.fill_between(years, q[25], q[75], color=colour, alpha=0.3, linewidth=0, label=f"{name}: {text('band_50', lang)}")
-        ax.plot(years, q[50], color=colour, linewidth=2, label=f"{name}: {text('median', lang)}")
-    ax.set_title(metric_label(metric, lang, scenario))
+        colour = _colour(i)
+        ax.fill_between(years, q[5], q[95], color=colour, alpha=0.13, linewidth=0)
+        ax.fill_between(years, q[25], q[75], color=colour, alpha=0.28, linewidth=0)
+        ax.plot(years, q[50], color=colour, linewidth=2.2, marker="o", markersize=3.5)
+        handles.append(Line2D([], [], color=colour, linewidth=2.2, label=name))
+        top = max(top, float(np.nanmax(np.abs(q[95]))) if len(years) else 0.0)
+    handles += [
+        Patch(facecolor="#555555", alpha=0.45, label=text("band_50", lang)),
+        Patch(facecolor="#555555", alpha=0.18, label=text("band_90", lang)),
+    ]
+    ax.set_title(metric_label(metric, lang, scenario), loc="left")
     ax.set_xlabel(text("year", lang))
-    if metric in MONEY:
-        ax.yaxis.set_major_formatter(
-            matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v, lang, money=True))
-        )
+    _year_axis(ax)
+    _value_axis(ax, lang, money=is_money(metric), percent=is_share(metric))
+    if is_money(metric):
+        ax.set_ylabel(_money_axis_label(lang, top))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _ordered_steps(scenarios: Sequence[Scenario]) -> list[tuple[str, str]]:
+    """(step id, kind) of every scenario's staircase, least intrusive first, each id once."""
+    seen: dict[str, tuple[int, str]] = {}
+    for s in scenarios:
+        for st in s.staircase:
+            seen.setdefault(st.id, (st.order, st.kind))
+    return [(sid, kind) for sid, (_, kind) in sorted(seen.items(), key=lambda kv: kv[1][0])]
+
+
+def _step_colours(steps: Sequence[tuple[str, str]]) -> dict[str, tuple]:
+    """Preventive steps in blues, placements in oranges to reds: darker is more intrusive."""
+    prev = [sid for sid, kind in steps if kind == "preventive"]
+    place = [sid for sid, kind in steps if kind != "preventive"]
+    colours = {}
+    for sid, c in zip(prev, plt.cm.Blues(np.linspace(0.3, 0.75, max(1, len(prev))))):
+        colours[sid] = tuple(c)
+    for sid, c in zip(place, plt.cm.OrRd(np.linspace(0.3, 0.9, max(1, len(place))))):
+        colours[sid] = tuple(c)
+    return colours
+
+
+def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: str):
+    """Median children on each step at year end, stacked in staircase order; one panel per scenario."""
+    steps = _ordered_steps(scenarios)
+    colours = _step_colours(steps)
+    n = len(scenarios)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.3 * ncols + 3.2, 3.4 * nrows + 0.6), dpi=DPI, sharey=True, squeeze=False
+    )
+    for k, s in enumerate(scenarios):
+        ax = axes[k // ncols][k % ncols]
+        part = summary[(summary["scenario"] == s.name) & summary["metric"].str.startswith("stock.")]
+        wide = part.pivot_table(index="year", columns="metric", values="p50", aggfunc="first").sort_index()
+        ids = [sid for sid, _ in steps if f"stock.{sid}" in wide.columns]
+        if wide.empty or not ids:
+            ax.set_axis_off()
+            continue
+        ys = [wide[f"stock.{sid}"].fillna(0.0).to_numpy() for sid in ids]
+        ax.stackplot(wide.index.to_numpy(), ys, colors=[colours[sid] for sid in ids], linewidth=0.4, edgecolor="white")
+        ax.set_title(s.name, loc="left", fontsize=11)
+        ax.set_xlabel(text("year", lang))
+        if k % ncols == 0:
+            ax.set_ylabel(text("children", lang))
+        _year_axis(ax)
+        _value_axis(ax, lang, money=False)
+        ax.grid(alpha=0.3, axis="y")
+        ax.margins(x=0)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].set_axis_off()
+    labels = {}
+    for sid, _ in steps:
+        for s in scenarios:
+            try:
+                s.step(sid)
+            except KeyError:
+                continue
+            labels[sid] = step_label(sid, lang, s)
+            break
+    handles = [
+        Patch(facecolor=colours[sid], label=textwrap.fill(labels.get(sid, sid), 34)) for sid, _ in reversed(steps)
+    ]
+    fig.suptitle(text("staircase_title", lang), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def waterfall_items(
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame,
+    alternative: str,
+    baseline: str,
+    lang: str,
+    scenario: Scenario | None = None,
+    base_scenario: Scenario | None = None,
+) -> list[tuple[str, float, str]]:
+    """(label, amount, kind) from the baseline's total cost over the horizon (sum of yearly means) through
+    the mean difference of each cost item (summed over years) to the alternative's total.
+    ``kind`` is 'total' or 'change'."""
+    comp = comparison[(comparison["scenario"] == alternative) & (comparison["baseline"] == baseline)]
+    diff = comp.groupby("metric")["diff_mean"].sum(min_count=1)
+    years = sorted(comp["year"].unique())
+    base_rows = summary[(summary["scenario"] == baseline) & (summary["metric"] == "cost_total")]
+    if years:
+        base_rows = base_rows[base_rows["year"].isin(years)]
+    base_total = float(base_rows["mean"].sum())
+    steps = _ordered_steps([s for s in (base_scenario, scenario) if s is not None])
+    step_ids = [sid for sid, _ in steps] or sorted(m[5:] for m in diff.index if m.startswith("cost."))
+    step_ids += sorted(m[5:] for m in diff.index if m.startswith("cost.") and m[5:] not in step_ids)
+    items: list[tuple[str, float, str]] = [(text("total_of", lang).format(name=baseline), base_total, "total")]
+    running = 0.0
+    for sid in step_ids:
+        m = f"cost.{sid}"
+        if m in diff.index and not pd.isna(diff[m]):
+            label = step_label(sid, lang, scenario) if scenario is not None else step_label(sid, lang, base_scenario)
+            items.append((label, float(diff[m]), "change"))
+            running += float(diff[m])
+    for m, key in (("cost_caseworkers", "caseworkers"), ("cost_policy", "policy_costs")):
+        if m in diff.index and not pd.isna(diff[m]):
+            items.append((text(key, lang), float(diff[m]), "change"))
+            running += float(diff[m])
+    if "cost_total" in diff.index and not pd.isna(diff["cost_total"]):
+        total_diff = float(diff["cost_total"])
+        rest = total_diff - running
+        if abs(rest) > 1e-6 * max(1.0, abs(base_total)):
+            items.append((text("other_costs", lang), rest, "change"))
+    else:
+        total_diff = running
+    items.append((text("total_of", lang).format(name=alternative), base_total + total_diff, "total"))
+    return items
+
+
+def waterfall_chart(items: list[tuple[str, float, str]], title: str, lang: str):
+    """Horizontal waterfall: totals in grey, savings in green, extra costs in red, each labelled."""
+    n = len(items)
+    fig, ax = plt.subplots(figsize=(8.4, 0.42 * n + 1.3), dpi=DPI)
+    ys = np.arange(n)[::-1]
+    points = []
+    running = 0.0
+    for label, amount, kind in items:
+        if kind == "total":
+            running = amount
+            points.append(running)
+        else:
+            points.extend([running, running + amount])
+            running += amount
+    lo, hi = min(points), max(points)
+    totals = [a for _, a, k in items if k == "total"]
+    span = max(hi - lo, 0.02 * max(abs(t) for t in totals) if totals else 1.0, 1.0)
+    left = lo - 1.2 * span
+    if left < 0 <= lo:
+        left = 0.0
+    right = hi + 0.9 * span
+    running = 0.0
+    prev_end = None
+    for y, (label, amount, kind) in zip(ys, items):
+        if kind == "total":
+            ax.barh(y, amount - left, left=left, color=TOTAL, height=0.62)
+            end = amount
+            txt = format_number(amount, lang, money=True)
+            ax.text(amount + 0.02 * span, y, txt, va="center", ha="left", fontsize=9, fontweight="bold")
+            running = amount
+        else:
+            colour = SAVING if amount < 0 else EXTRA
+            ax.barh(y, amount, left=running, color=colour, height=0.62)
+            end = running + amount
+            txt = format_difference(amount, "cost_total", lang)
+            ax.text(max(running, end) + 0.02 * span, y, txt, va="center", ha="left", fontsize=9)
+            running = end
+        if prev_end is not None:
+            ax.plot([prev_end, prev_end], [y + 1 - 0.31, y + 0.31], color="#666666", linewidth=0.7, linestyle=":")
+        prev_end = end
+    ax.set_yticks(ys)
+    ax.set_yticklabels([textwrap.fill(label, 38) for label, _, _ in items])
+    ax.set_xlim(left, right)
+    _value_axis(ax, lang, money=True, axis="x")
+    ax.set_xlabel(_money_axis_label(lang, max(abs(left), abs(right))))
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def npv_chart(values: np.ndarray, title: str, lang: str):
+    """Histogram of the net saving in present value over runs: green saves money, red costs more."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    fig, ax = plt.subplots(figsize=(8.4, 3.6), dpi=DPI)
+    bins = int(min(30, max(6, round(math.sqrt(values.size) * 1.5)))) if values.size else 6
+    counts, edges = np.histogram(values, bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    ax.bar(
+        centres,
+        counts,
+        width=np.diff(edges) * 0.92,
+        color=[SAVING if c > 0 else EXTRA for c in centres],
+        edgecolor="white",
+    )
+    ax.axvline(0.0, color="#333333", linewidth=1.0)
+    if values.size:
+        ax.axvline(float(values.mean()), color="#333333", linewidth=1.0, linestyle="--")
+        k = int((values > 0).sum())
+        ax.text(
+            0.99, 0.95, text("npv_count", lang).format(k=k, n=values.size), transform=ax.transAxes,
+            ha="right", va="top", fontsize=10, fontweight="bold",
+        )
+    _value_axis(ax, lang, money=True, axis="x")
+    big = float(np.max(np.abs(values))) if values.size else 0.0
+    ax.set_xlabel(f"{text('npv_xlabel', lang)} ({_money_axis_label(lang, big)})")
+    ax.set_ylabel(text("npv_ylabel", lang))
+    ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.grid(alpha=0.3, axis="y")
+    ax.set_title(title, loc="left")
     fig.tight_layout()
     return fig
 
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.15, facecolor="white")
     plt.close(fig)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- words
 
 
 def _intro(summary: pd.DataFrame, result: RunResult, lang: str) -> str:
@@ -83,71 +439,466 @@ def _intro(summary: pd.DataFrame, result: RunResult, lang: str) -> str:
     )
 
 
+def runs_of_ten(prob: float, lang: str) -> str:
+    """0.8 -> '8 of 10 runs'; near-certain and near-impossible shares are not rounded to all or none."""
+    p = float(prob)
+    if p >= 1.0:
+        return text("runs_all", lang)
+    n = int(math.floor(10 * p + 0.5))
+    if n >= 10:
+        return text("runs_almost_all", lang)
+    if n == 0 and p > 0:
+        return text("runs_few", lang)
+    return text("runs_of_10", lang).format(n=n)
+
+
+def _rate(rate: float, lang: str) -> str:
+    if rate is None or pd.isna(rate):
+        return "-"
+    digits = 0 if abs(100 * float(rate) - round(100 * float(rate))) < 1e-9 else 1
+    return format_percent(rate, lang, digits)
+
+
+def _year_or_none(value) -> int | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+        return int(round(float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _horizon(name: str, by_name: Mapping[str, Scenario], comparison: pd.DataFrame | None) -> tuple[int, int]:
+    s = by_name.get(name)
+    if s is not None:
+        return s.calendar.start_year, s.end_year
+    if comparison is not None and not comparison.empty:
+        years = comparison.loc[comparison["scenario"] == name, "year"]
+        if not years.empty:
+            return int(years.min()), int(years.max())
+    return 0, 0
+
+
+def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
+    """The answer for one alternative in plain words (plain text; names are not escaped)."""
+    npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
+    common = {"first": first, "last": last, "alt": row["scenario"], "base": row["baseline"]}
+    common["rate"] = _rate(row.get("discount_rate"), lang)
+    if pd.isna(npv) or float(npv) >= 0:
+        lo_s, hi_s = format_money_range(lo, hi, lang)
+        s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
+    else:
+        lo_s, hi_s = format_money_range(-float(hi), -float(lo), lang)
+        s = text("lead_costs", lang).format(npv=format_number(-float(npv), lang, money=True), lo=lo_s, hi=hi_s, **common)
+    prob = row.get("prob_net_saving")
+    year = _year_or_none(row.get("break_even_year"))
+    if prob is None or pd.isna(prob):
+        s += text("lead_break_even", lang).format(year=year) if year else text("lead_no_break_even_none", lang)
+        return s
+    if float(prob) <= 0:
+        s += text("lead_runs_none", lang).format(last=last)
+    else:
+        s += text("lead_runs", lang).format(runs=runs_of_ten(prob, lang), last=last)
+    if year is not None:
+        s += text("lead_break_even", lang).format(year=year)
+    elif float(prob) <= 0:
+        s += "."
+    else:
+        s += text("lead_no_break_even", lang)
+    return s
+
+
+def lead_sentences(
+    results: Sequence[RunResult],
+    summary: pd.DataFrame,
+    lang: str,
+    comparison: pd.DataFrame | None = None,
+    economics: pd.DataFrame | None = None,
+) -> list[str]:
+    """The report's first paragraph, sentence by sentence (plain text)."""
+    by_name = {r.scenario.name: r.scenario for r in results}
+    if economics is not None and not economics.empty:
+        out = []
+        for _, group in economics.groupby(["scenario", "baseline"], sort=False):
+            row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
+            first, last = _horizon(row["scenario"], by_name, comparison)
+            out.append(economics_sentence(row, first, last, lang))
+        return out
+    if comparison is not None and not comparison.empty:
+        out = []
+        totals = comparison[comparison["metric"] == "cost_total"]
+        for (alt, base), group in totals.groupby(["scenario", "baseline"], sort=False):
+            first, last = _horizon(alt, by_name, comparison)
+            diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
+            out.append(
+                text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
+            )
+        if out:
+            return out
+    return [_intro(summary, r, lang) for r in results]
+
+
+# ---------------------------------------------------------------- tables
+
+
 def key_table(summary: pd.DataFrame, scenario: Scenario, lang: str) -> pd.DataFrame:
-    """Median per key metric and year, labelled, years as columns."""
+    """Median per key metric and year, labelled, years as columns (metrics the run lacks are left out)."""
     part = summary[(summary["scenario"] == scenario.name) & (summary["metric"].isin(KEY_METRICS))]
-    wide = part.pivot(index="metric", columns="year", values="p50").reindex(list(KEY_METRICS))
+    wide = part.pivot_table(index="metric", columns="year", values="p50", aggfunc="first")
+    wide = wide.reindex([m for m in KEY_METRICS if m in wide.index])
     wide.index = [metric_label(m, lang, scenario) for m in wide.index]
     return wide
 
 
-def _html_table(wide: pd.DataFrame, lang: str) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in wide.columns)
+def _table_html(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], caption: str = "") -> str:
+    """Cells are HTML already (escaped by the caller); the row label is escaped here."""
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    head = "".join(f"<th scope=\"col\">{h}</th>" for h in header)
+    body = "".join(
+        f"<tr><th scope=\"row\">{html.escape(label)}</th>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
+        for label, cells in rows
+    )
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _key_table_html(summary: pd.DataFrame, scenario: Scenario, lang: str) -> str:
+    part = summary[(summary["scenario"] == scenario.name) & (summary["metric"].isin(KEY_METRICS))]
+    wide = part.pivot_table(index="metric", columns="year", values="p50", aggfunc="first")
+    metrics = [m for m in KEY_METRICS if m in wide.index]
+    header = [html.escape(text("metric", lang))] + [str(int(y)) for y in wide.columns]
+    rows = [
+        (metric_label(m, lang, scenario), [html.escape(format_metric(v, m, lang)) for v in wide.loc[m]])
+        for m in metrics
+    ]
+    return _table_html(header, rows)
+
+
+def _difference_table_html(
+    comparison: pd.DataFrame, alternative: str, baseline: str, lang: str, scenario: Scenario | None
+) -> str:
+    comp = comparison[(comparison["scenario"] == alternative) & (comparison["baseline"] == baseline)]
+    comp = comp[comp["metric"].isin(KEY_METRICS)]
+    if comp.empty:
+        return ""
+    years = sorted(int(y) for y in comp["year"].unique())
+    header = [html.escape(text("metric", lang))] + [str(y) for y in years]
     rows = []
-    for label, values in wide.iterrows():
-        money = "DKK" in label or "kr." in label
-        cells = "".join(f"<td>{html.escape(format_number(v, lang, money=money))}</td>" for v in values)
-        rows.append(f"<tr><th>{html.escape(str(label))}</th>{cells}</tr>")
-    return f"<table><tr><th>{text('metric', lang)}</th>{head}</tr>{''.join(rows)}</table>"
+    for m in [m for m in KEY_METRICS if m in set(comp["metric"])]:
+        part = comp[comp["metric"] == m].set_index("year")
+        cells = []
+        for y in years:
+            if y not in part.index:
+                cells.append("-")
+                continue
+            r = part.loc[y]
+            band = f"{format_difference(r['diff_p05'], m, lang)} {text('to', lang)} {format_difference(r['diff_p95'], m, lang)}"
+            cells.append(
+                f"{html.escape(format_difference(r['diff_mean'], m, lang))}<br><small>{html.escape(band)}</small>"
+            )
+        rows.append((metric_label(m, lang, scenario), cells))
+    caption = html.escape(text("diff_caption", lang).format(alt=alternative, base=baseline))
+    return _table_html(header, rows, caption)
+
+
+def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The economics table with labelled columns and formatted money, as the report shows it."""
+    rows = []
+    for _, r in economics.iterrows():
+        lo, hi = format_money_range(r["npv_p05_dkk"], r["npv_p95_dkk"], lang)
+        year = _year_or_none(r["break_even_year"])
+        rows.append(
+            {
+                text("col_scenario", lang): str(r["scenario"]),
+                text("col_baseline", lang): str(r["baseline"]),
+                text("col_discount_rate", lang): _rate(r["discount_rate"], lang),
+                text("col_npv", lang): format_number(r["npv_dkk"], lang, money=True),
+                text("col_npv_band", lang): f"{lo} {text('to', lang)} {hi}",
+                text("col_break_even", lang): str(year) if year is not None else text("not_within_horizon", lang),
+                text("col_cost_per_placement", lang): format_number(r["cost_per_placement_avoided_dkk"], lang, money=True),
+                text("col_prob", lang): format_percent(r["prob_net_saving"], lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _economics_html(economics: pd.DataFrame, lang: str) -> str:
+    shown = economics_display(economics, lang)
+    header = [html.escape(c) for c in shown.columns]
+    rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
+    bases = ", ".join(dict.fromkeys(str(b) for b in economics["baseline"]))
+    return _table_html(header, rows, html.escape(text("economics_caption", lang).format(base=bases)))
+
+
+# ---------------------------------------------------------------- the page
 
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:0.85em;margin:1em 0}
-td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th:first-child{text-align:left}
-img{max-width:100%}pre{background:#f5f5f5;padding:1em;font-size:0.8em;overflow-x:auto}
-.lead{font-size:1.1em;background:#eef4fb;padding:0.8em;border-left:4px solid #2a6ebb}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1040px;
+margin:2em auto;padding:0 1.2em;color:#1d1d1d;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:0.4em}h2{margin-top:1.8em;border-bottom:2px solid #dde3ea;padding-bottom:0.2em}
+table{border-collapse:collapse;font-size:0.86em;margin:0.8em 0 1.6em 0}
+caption{caption-side:bottom;text-align:left;font-size:0.9em;color:#555;padding-top:0.4em}
+td,th{border:1px solid #cfd6de;padding:4px 7px;text-align:right;vertical-align:top}
+th[scope=row]{text-align:left;font-weight:normal}thead th{background:#f0f3f7}
+td small{color:#666;white-space:nowrap}
+figure{margin:1.2em 0 2em 0}figure img{max-width:100%;height:auto;display:block}
+figcaption{font-size:0.9em;color:#555;margin-top:0.3em}
+pre{background:#f5f5f5;padding:1em;font-size:0.78em;overflow-x:auto}
+.lead{font-size:1.15em;background:#eef4fb;padding:0.9em 1em;border-left:5px solid #0072B2}
+.lead span{display:block;margin:0.2em 0}
+.note{color:#444;font-size:0.95em}
 """
 
 
-def write_report(out: Path, results: list[RunResult], summary: pd.DataFrame, lang: str) -> Path:
-    """report.html with embedded figures; the same figures as PNG under figures/."""
+def _figure_html(png: bytes, alt: str, caption: str) -> str:
+    data = base64.b64encode(png).decode()
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _npv_frame(per_replication_npv, economics: pd.DataFrame | None) -> pd.DataFrame:
+    """Net saving per run as a DataFrame with scenario, baseline (may be missing) and npv_dkk.
+
+    Accepts a DataFrame with ``scenario`` and ``npv_dkk`` (optionally ``baseline``, ``discount_rate``,
+    ``replication``) or a mapping {alternative: values}."""
+    if per_replication_npv is None:
+        return pd.DataFrame(columns=["scenario", "baseline", "npv_dkk"])
+    if isinstance(per_replication_npv, pd.DataFrame):
+        frame = per_replication_npv.copy()
+    else:
+        frame = pd.concat(
+            [pd.DataFrame({"scenario": k, "npv_dkk": np.asarray(v, dtype=float)}) for k, v in per_replication_npv.items()],
+            ignore_index=True,
+        )
+    if "baseline" not in frame.columns:
+        base = None
+        if economics is not None and not economics.empty:
+            base = dict(zip(economics["scenario"], economics["baseline"]))
+        frame["baseline"] = frame["scenario"].map(base) if base else ""
+    if "discount_rate" in frame.columns and economics is not None and not economics.empty:
+        headline = economics.groupby(["scenario", "baseline"], sort=False)["discount_rate"].first()
+        keep = [
+            (s, b) not in headline.index or np.isclose(r, headline[(s, b)])
+            for s, b, r in zip(frame["scenario"], frame["baseline"], frame["discount_rate"])
+        ]
+        frame = frame[keep]
+    return frame
+
+
+def write_report(
+    out: Path,
+    results: list[RunResult],
+    summary: pd.DataFrame,
+    lang: str,
+    comparison: pd.DataFrame | None = None,
+    economics: pd.DataFrame | None = None,
+    per_replication_npv: pd.DataFrame | Mapping[str, Sequence[float]] | None = None,
+) -> Path:
+    """report.html with embedded figures; the same figures as PNG under figures/.
+
+    ``comparison`` and ``economics`` are CONTRACT.md's tables (see the module docstring);
+    ``per_replication_npv`` is the net saving in present value per run: a DataFrame with ``scenario``,
+    ``npv_dkk`` and optionally ``baseline``, ``discount_rate``, ``replication``, or {alternative: values}."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    out = Path(out)
     figures = out / "figures"
-    figures.mkdir(exist_ok=True)
+    figures.mkdir(parents=True, exist_ok=True)
+    comparison = comparison if comparison is not None and not comparison.empty else None
+    economics = economics if economics is not None and not economics.empty else None
     table = pd.concat([r.table for r in results], ignore_index=True)
-    first = results[0].scenario
-    parts = [f"<h1>{text('report_title', lang)}: {html.escape(first.name)}</h1>"]
-    parts += [f"<p class='lead'>{html.escape(_intro(summary, r, lang))}</p>" for r in results]
-    parts.append(f"<p>{html.escape(text('what_model', lang))}</p>")
-    parts.append(f"<h2>{text('figures', lang)}</h2>")
+    scenarios = [r.scenario for r in results]
+    by_name = {s.name: s for s in scenarios}
+    names = [s.name for s in scenarios]
+    first = scenarios[0]
+
+    pairs: list[tuple[str, str]] = []  # (alternative, baseline)
+    for frame in (economics, comparison):
+        if frame is not None:
+            for alt, base in frame[["scenario", "baseline"]].drop_duplicates().itertuples(index=False):
+                if (alt, base) not in pairs:
+                    pairs.append((alt, base))
+
+    if pairs:
+        bases = list(dict.fromkeys(b for _, b in pairs))
+        alts = list(dict.fromkeys(a for a, _ in pairs))
+        title = f"{text('report_title', lang)}: {', '.join(alts)} {text('compared_with', lang)} {', '.join(bases)}"
+    else:
+        title = f"{text('report_title', lang)}: {', '.join(names)}"
+
+    written: list[str] = []
+
+    def figure(fig, name: str, alt: str, caption: str) -> str:
+        png = _png(fig)
+        (figures / f"{name}.png").write_bytes(png)
+        written.append(name)
+        return _figure_html(png, alt, caption)
+
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    lead = lead_sentences(results, summary, lang, comparison, economics)
+    parts.append("<p class=\"lead\">" + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
+    if pairs:  # the projection of each scenario follows the answer
+        parts += [f"<p class=\"note\">{html.escape(_intro(summary, r, lang))}</p>" for r in results]
+    parts.append(f"<p class=\"note\">{html.escape(text('what_model', lang))}</p>")
+
+    parts.append(f"<h2>{html.escape(text('sec_projection', lang))}</h2>")
     for metric in FAN_METRICS:
-        png = _png(fan_chart(table, metric, lang, first))
-        (figures / f"fan_{metric}.png").write_bytes(png)
-        alt = html.escape(metric_label(metric, lang, first))
-        parts.append(f"<img alt='{alt}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
-    for r in results:
-        parts.append(f"<h2>{text('key_figures', lang)}: {html.escape(r.scenario.name)} ({text('median', lang)})</h2>")
-        parts.append(_html_table(key_table(summary, r.scenario, lang), lang))
-    parts.append(f"<h2>{text('assumptions', lang)}</h2>")
-    for r in results:
-        parts.append(f"<h3>{html.escape(r.scenario.name)}</h3><pre>{html.escape(scenario_to_yaml(r.scenario))}</pre>")
+        if not (table["metric"] == metric).any():
+            continue
+        parts.append(
+            figure(
+                fan_chart(table, metric, lang, first, order=names),
+                f"fan_{metric}",
+                metric_label(metric, lang, first),
+                text("fan_caption", lang),
+            )
+        )
+
+    if summary["metric"].str.startswith("stock.").any():
+        parts.append(f"<h2>{html.escape(text('sec_staircase', lang))}</h2>")
+        parts.append(
+            figure(
+                staircase_chart(summary, scenarios, lang),
+                "staircase",
+                text("staircase_title", lang),
+                text("staircase_caption", lang),
+            )
+        )
+
+    if comparison is not None:
+        section = []
+        for alt, base in pairs:
+            if not ((comparison["scenario"] == alt) & (comparison["baseline"] == base)).any():
+                continue
+            items = waterfall_items(summary, comparison, alt, base, lang, by_name.get(alt), by_name.get(base))
+            y0, y1 = _horizon(alt, by_name, comparison)
+            fig_title = text("waterfall_title", lang).format(alt=alt, base=base, first=y0, last=y1)
+            caption = text("waterfall_caption", lang).format(alt=alt, base=base, first=y0, last=y1)
+            section.append(figure(waterfall_chart(items, fig_title, lang), f"waterfall_{alt}", fig_title, caption))
+        if section:
+            parts.append(f"<h2>{html.escape(text('sec_waterfall', lang))}</h2>")
+            parts += section
+
+    npv = _npv_frame(per_replication_npv, economics)
+    if not npv.empty:
+        parts.append(f"<h2>{html.escape(text('sec_npv', lang))}</h2>")
+        for (alt, base), group in npv.groupby(["scenario", "baseline"], sort=False):
+            rate = "-"
+            if economics is not None:
+                hit = economics[(economics["scenario"] == alt) & (economics["baseline"] == base)]
+                if not hit.empty:
+                    rate = _rate(hit["discount_rate"].iloc[0], lang)
+            fig_title = text("npv_title", lang).format(alt=alt, base=base or "-")
+            parts.append(
+                figure(
+                    npv_chart(group["npv_dkk"].to_numpy(dtype=float), fig_title, lang),
+                    f"npv_{alt}",
+                    fig_title,
+                    text("npv_caption", lang).format(rate=rate),
+                )
+            )
+
+    parts.append(f"<h2>{html.escape(text('sec_tables', lang))}</h2>")
+    if economics is not None:
+        parts.append(f"<h3>{html.escape(text('sec_economics', lang))}</h3>")
+        parts.append(_economics_html(economics, lang))
+    for s in scenarios:
+        parts.append(f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(s.name)} ({text('median', lang)})</h3>")
+        parts.append(_key_table_html(summary, s, lang))
+    if comparison is not None:
+        for alt, base in pairs:
+            diff_html = _difference_table_html(comparison, alt, base, lang, by_name.get(alt))
+            if diff_html:
+                parts.append(f"<h3>{html.escape(text('sec_differences', lang).format(alt=alt, base=base))}</h3>")
+                parts.append(diff_html)
+
+    parts.append(f"<h2>{html.escape(text('appendix', lang))}: {html.escape(text('assumptions', lang))}</h2>")
+    for s in scenarios:
+        parts.append(f"<h3>{html.escape(s.name)}</h3><pre>{html.escape(scenario_to_yaml(s))}</pre>")
+
     page = (
-        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-        f"<title>{text('report_title', lang)}: {html.escape(first.name)}</title><style>{_CSS}</style></head>"
-        f"<body>{''.join(parts)}</body></html>"
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<body>\n{chr(10).join(parts)}\n</body>\n</html>\n"
     )
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def write_workbook(path: Path, summary: pd.DataFrame, lang: str, scenarios: list[Scenario]) -> Path:
-    """results.xlsx: the summary table with a label column in the chosen language."""
+# ---------------------------------------------------------------- the workbook
+
+
+def _labelled(frame: pd.DataFrame, lang: str, by_name: Mapping[str, Scenario], after: str) -> pd.DataFrame:
+    sheet = frame.copy()
+    labels = [metric_label(m, lang, by_name.get(n)) for n, m in zip(sheet["scenario"], sheet["metric"])]
+    sheet.insert(list(sheet.columns).index(after) + 1, "label", labels)
+    return sheet
+
+
+def write_workbook(
+    path: Path,
+    summary: pd.DataFrame,
+    lang: str,
+    scenarios: list[Scenario],
+    comparison: pd.DataFrame | None = None,
+    economics: pd.DataFrame | None = None,
+) -> Path:
+    """results.xlsx: sheets summary, comparison, economics (the latter two when given) with a label column
+    in the chosen language, and a sheet 'columns' saying what each column means. Sheet and column names
+    are the same in both languages, so scripts can read either."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     by_name = {s.name: s for s in scenarios}
-    sheet = summary.copy()
-    sheet.insert(
-        3, "label", [metric_label(m, lang, by_name.get(n)) for n, m in zip(sheet["scenario"], sheet["metric"])]
-    )
+    sheets: dict[str, pd.DataFrame] = {"summary": _labelled(summary, lang, by_name, "metric")}
+    if comparison is not None:
+        sheets["comparison"] = _labelled(comparison, lang, by_name, "metric")
+    if economics is not None:
+        econ = economics.copy()
+        econ.insert(
+            2,
+            "label",
+            [f"{a} {text('compared_with', lang)} {b}" for a, b in zip(econ["scenario"], econ["baseline"])],
+        )
+        econ["break_even_year"] = [_year_or_none(v) for v in econ["break_even_year"]]
+        sheets["economics"] = econ
+    help_rows = []
+    for name, frame in sheets.items():
+        for col in frame.columns:
+            meaning = COLUMN_HELP.get(col)
+            help_rows.append(
+                {"sheet": name, "column": col, "meaning": meaning[LANGS.index(lang)] if meaning else ""}
+            )
+    sheets["columns"] = pd.DataFrame(help_rows)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        sheet.to_excel(xl, sheet_name="summary", index=False)
-    return path
+        for name, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=name, index=False)
+            _style_sheet(xl.sheets[name], frame)
+    return Path(path)
+
+
+def _style_sheet(ws, frame: pd.DataFrame) -> None:
+    """Header frozen, columns wide enough, money with thousands separators, shares as percent."""
+    from openpyxl.styles import Font
+
+    ws.freeze_panes = "A2"
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for j, col in enumerate(frame.columns, start=1):
+        letter = ws.cell(row=1, column=j).column_letter
+        sample = [str(v) for v in frame[col].head(200)]
+        width = max([len(str(col))] + [len(v) for v in sample]) + 2
+        ws.column_dimensions[letter].width = min(60, max(8, width))
+        fmt = None
+        if col.endswith("_dkk"):
+            fmt = "#,##0"
+        elif col in ("prob_net_saving", "discount_rate"):
+            fmt = "0.0%"
+        if fmt:
+            for row in range(2, len(frame) + 2):
+                ws.cell(row=row, column=j).number_format = fmt

@@ -148,7 +148,8 @@ class Reviews(_Part):
 
 class FteChange(_Part):
     date: dt.date
-    fte: NonNegative = Field(description="caseworker FTEs from this date on")
+    fte: NonNegative = Field(description="caseworker FTEs from this date on (reached after the ramp)")
+    ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new FTEs")
 
 
 class Caseworkers(_Part):
@@ -198,6 +199,49 @@ class PolicyCost(_Part):
     per_year_dkk: NonNegative = 0.0
 
 
+class Lever(_Part):
+    """A setting that changes from a date, reached linearly over ``ramp_months``, with its own costs."""
+
+    setting: str = Field(
+        description="the setting that changes, e.g. reviews.interval_months or staircase.kinship_care.uptake_share "
+        "(`boernesim schema` and README list them)"
+    )
+    value: float = Field(description="the new value, in the setting's own unit")
+    start: dt.date = Field(description="the date the change starts")
+    ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new value")
+    label: str = ""
+    one_off_dkk: NonNegative = Field(default=0.0, description="one-off cost at the start (booked as cost_policy)")
+    per_year_dkk: NonNegative = Field(default=0.0, description="yearly cost from the start (booked as cost_policy)")
+
+
+class Diversion(_Part):
+    """Intensive home-based support as an alternative to placement (alternativ til anbringelse)."""
+
+    to_step: StepId | None = Field(default=None, description="the step children are diverted to")
+    share: Share = Field(default=0.0, description="share of children about to be placed who are diverted")
+    need_levels: tuple[int, ...] = Field(default=(), description="need levels that can be diverted")
+    failure_rate_per_year: NonNegative = Field(
+        default=0.0, description="rate at which a diversion fails and the child is placed after all"
+    )
+    price_per_year_dkk: NonNegative | None = Field(
+        default=None, description="price per diverted child per year; none = the step's price"
+    )
+
+
+class TimeLimitedStays(_Part):
+    """Stays on some steps end after a set time with a step down (e.g. 6-9 months in an institution)."""
+
+    steps: tuple[StepId, ...] = Field(default=(), description="steps whose stays are time-limited")
+    months: Positive = Field(default=9.0, description="planned length of a stay")
+    success_share: Share = Field(
+        default=0.0, description="share of stays that end with a step down when the time is up; 0 = off"
+    )
+
+
+class Economics(_Part):
+    discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values")
+
+
 class InitialState(_Part):
     stock_per_1000_aged_0_22: dict[str, NonNegative] = Field(
         description="children on each step when the simulation (burn-in) starts, per 1,000 aged 0-22"
@@ -219,6 +263,13 @@ class Scenario(_Part):
     exits: Exits
     prices: Prices
     policy_costs: tuple[PolicyCost, ...] = ()
+    levers: tuple[Lever, ...] = ()
+    diversion: Diversion = Diversion()
+    time_limited_stays: TimeLimitedStays = TimeLimitedStays()
+    budget_dkk: dict[int, NonNegative] = Field(
+        default_factory=dict, description="budget per calendar year, base-year DKK (for budget_overrun_prob)"
+    )
+    economics: Economics
     initial_state: InitialState
 
     @property
@@ -279,8 +330,44 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append((f"policy_costs[{i}].start", f"{pc.start} is outside the horizon {first}..{last}"))
         if pc.end is not None and pc.end < pc.start:
             problems.append((f"policy_costs[{i}].end", "end is before start"))
+    problems += _lever_problems(s, ids, first, last)
+    d = s.diversion
+    if d.to_step is not None and d.to_step not in ids:
+        problems.append(("diversion.to_step", f"refers to undefined staircase step '{d.to_step}'"))
+    for lvl in d.need_levels:
+        if lvl not in levels:
+            problems.append(("diversion.need_levels", f"need level {lvl} is not defined"))
+    if d.share > 0 and d.to_step is None:
+        problems.append(("diversion.to_step", "a diversion share needs a step to divert to"))
+    for i, step_id in enumerate(s.time_limited_stays.steps):
+        if step_id not in ids:
+            problems.append((f"time_limited_stays.steps[{i}]", f"refers to undefined staircase step '{step_id}'"))
+    for year in s.budget_dkk:
+        if not s.calendar.start_year <= year <= s.end_year:
+            problems.append((f"budget_dkk.{year}", f"year {year} is outside the horizon {first.year}..{last.year}"))
     if s.calendar.base_year > s.calendar.start_year:
         problems.append(("calendar.base_year", "base_year is after start_year"))
+    return problems
+
+
+def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    from .levers import lever_range_problem
+
+    problems = []
+    for i, lv in enumerate(s.levers):
+        where = f"levers[{i}]"
+        reason = lever_range_problem(lv.setting, lv.value, ids)
+        if reason:
+            problems.append((f"{where}.{'setting' if 'setting' in reason else 'value'}", reason))
+        if not first <= lv.start <= last:
+            problems.append((f"{where}.start", f"{lv.start} is outside the horizon {first}..{last}"))
+        if lv.setting in ("screening.share_closed_after_advice", "screening.share_early_measure"):
+            sc = s.screening
+            others = sc.share_acute + (
+                sc.share_early_measure if lv.setting.endswith("advice") else sc.share_closed_after_advice
+            )
+            if others + lv.value > 1.0 + 1e-9:
+                problems.append((f"{where}.value", "with the other screening shares this exceeds 1"))
     return problems
 
 

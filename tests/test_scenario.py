@@ -180,6 +180,7 @@ def test_staircase_list_is_replaced_whole(tmp_path):
     def four_steps(raw):
         raw["staircase"] = keep
         raw["initial_state"]["stock_per_1000_aged_0_22"] = stock
+        raw["time_limited_stays"]["steps"] = ["institution"]  # the baseline also names residential_home here
 
     sc = sim.load_scenario(full_copy(tmp_path, four_steps))
     assert [s.id for s in sc.staircase] == ["preventive", "intensive_home", "foster_family", "institution"]

@@ -1,0 +1,345 @@
+"""Comparison and economics tables of `compare`: paired differences, NPV, break-even, budget overrun.
+
+Everything here works on the long table of CONTRACT.md (columns ``scenario, replication, year, metric,
+value``) with pandas/numpy only; no model runs.
+
+Pairing: replication *r* of every scenario in one `compare` was run with the same random numbers, so a
+difference between two scenarios is taken per replication (alternative − baseline, matched on
+replication, year and metric) and only then summarised over replications. This removes most of the
+Monte Carlo noise that two independent means would carry.
+
+Sign conventions:
+
+- ``comparison.csv`` (:func:`paired_differences`): ``diff_* = alternative − baseline``; a positive
+  ``diff_mean`` of ``cost_total`` means the alternative costs more.
+- ``economics.csv`` (:func:`economics`): the *net saving* is ``baseline cost_total − alternative
+  cost_total``, so a positive ``npv_dkk`` means the alternative saves money, and ``prob_net_saving`` is
+  the share of replications in which it does.
+
+Discounting uses the year-end convention: the flows of a year are discounted by
+``(1 + rate) ** (year − start_year)``, so the first projected year (``start_year``) is not discounted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+COMPARISON_COLUMNS = ["scenario", "baseline", "year", "metric", "diff_mean", "diff_p05", "diff_p50", "diff_p95"]
+ECONOMICS_COLUMNS = [
+    "scenario",
+    "baseline",
+    "discount_rate",
+    "npv_dkk",
+    "npv_p05_dkk",
+    "npv_p95_dkk",
+    "break_even_year",
+    "cost_per_placement_avoided_dkk",
+    "prob_net_saving",
+]
+# the columns of summary.csv (sim.results.SUMMARY_COLUMNS; not imported to keep this module model-free)
+SUMMARY_COLUMNS = ["scenario", "year", "metric", "mean", "p05", "p50", "p95"]
+
+# metrics that are 0 in a scenario that does not report them (e.g. a staircase step it does not have)
+ZERO_WHEN_MISSING_PREFIXES = ("cost.", "stock.", "measures_started.")
+
+_KEYS = ["replication", "year", "metric"]
+
+
+def zero_when_missing(metric: str) -> bool:
+    """True for metrics that are 0 in a scenario that lacks them: ``cost.*``, ``stock.*``, ``measures_started.*``."""
+    return metric.startswith(ZERO_WHEN_MISSING_PREFIXES)
+
+
+def alternatives(table: pd.DataFrame, baseline: str) -> list[str]:
+    """The scenarios of ``table`` other than ``baseline``, sorted; ValueError if the baseline is absent."""
+    names = set(table["scenario"].unique())
+    if baseline not in names:
+        raise ValueError(f"baseline scenario {baseline!r} is not in the table (scenarios: {sorted(names)})")
+    return sorted(names - {baseline})
+
+
+def _scenario_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One scenario's rows as (replication, year, metric, value); ValueError on duplicated keys."""
+    rows = table.loc[table["scenario"] == name, [*_KEYS, "value"]]
+    if rows.duplicated(_KEYS).any():
+        raise ValueError(f"scenario {name!r} has more than one value for some (replication, year, metric)")
+    return rows
+
+
+def _check_pairable(base: pd.DataFrame, alt: pd.DataFrame, baseline: str, alternative: str) -> None:
+    """Both scenarios must cover the same replications and years, or there is nothing to pair with."""
+    for col in ("replication", "year"):
+        b, a = set(base[col].unique()), set(alt[col].unique())
+        if b != a:
+            raise ValueError(
+                f"cannot pair {alternative!r} with {baseline!r}: different {col}s "
+                f"(only in baseline: {sorted(b - a)[:5]}, only in alternative: {sorted(a - b)[:5]})"
+            )
+
+
+def paired(
+    table: pd.DataFrame,
+    baseline: str,
+    alternative: str,
+    metrics: Iterable[str] | None = None,
+    zero_fill: bool | None = None,
+) -> pd.DataFrame:
+    """Baseline and alternative values side by side, matched on (replication, year, metric).
+
+    Returns columns ``replication, year, metric, base, alt``. A key present on one side only gets 0 on
+    the other when the metric is zero-fillable (``zero_fill=None``: by :func:`zero_when_missing`;
+    ``True``/``False``: for every metric) and is dropped otherwise. ``metrics`` restricts the metrics.
+    ValueError when the two scenarios do not cover the same replications and years.
+    """
+    base = _scenario_rows(table, baseline)
+    alt = _scenario_rows(table, alternative)
+    _check_pairable(base, alt, baseline, alternative)
+    if metrics is not None:
+        wanted = list(metrics)
+        base = base[base["metric"].isin(wanted)]
+        alt = alt[alt["metric"].isin(wanted)]
+    merged = base.merge(alt, on=_KEYS, how="outer", suffixes=("_base", "_alt"), indicator=True)
+    merged = merged.rename(columns={"value_base": "base", "value_alt": "alt"})
+    one_sided = merged["_merge"] != "both"
+    if zero_fill is None:
+        fillable = merged["metric"].map(zero_when_missing).astype(bool)
+    else:
+        fillable = pd.Series(bool(zero_fill), index=merged.index)
+    merged = merged[~one_sided | fillable].copy()
+    merged.loc[merged["_merge"] == "right_only", "base"] = 0.0
+    merged.loc[merged["_merge"] == "left_only", "alt"] = 0.0
+    merged = merged.drop(columns="_merge")
+    merged["replication"] = merged["replication"].astype(np.int64)
+    merged["year"] = merged["year"].astype(np.int64)
+    return merged.reset_index(drop=True)
+
+
+def _summary_over_replications(frame: pd.DataFrame, by: list[str], column: str) -> pd.DataFrame:
+    """Mean and 5/50/95 % quantiles of ``column`` per group, NaNs left out (as sim.results.summarise).
+
+    Quantiles are numpy's default (linear interpolation), the same as sim.results.summarise.
+    """
+    grouped = frame.groupby(by, sort=True)[column]
+    out = pd.DataFrame({"mean": grouped.mean()})
+    for name, q in (("p05", 0.05), ("p50", 0.50), ("p95", 0.95)):
+        out[name] = grouped.quantile(q, interpolation="linear")
+    return out.reset_index()
+
+
+def paired_differences(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """The comparison table: per-replication differences alternative − baseline, summarised over replications.
+
+    For every scenario in ``table`` other than ``baseline``, the difference is taken per replication,
+    paired on (replication, year, metric) (replication *r* of every scenario ran with the same random
+    numbers), and then summarised over replications as the mean and the 5/50/95 % quantiles, NaNs left
+    out like :func:`sim.results.summarise`. A metric present in only one of the two scenarios is compared
+    with 0 on the other side for ``cost.*``, ``stock.*`` and ``measures_started.*`` metrics (a step a
+    scenario does not have costs and holds nothing) and left out otherwise.
+
+    Returns the columns ``scenario, baseline, year, metric, diff_mean, diff_p05, diff_p50, diff_p95``,
+    sorted by scenario, year, metric. ValueError if the baseline is not in the table, a scenario has
+    duplicate keys, or two scenarios cover different replications or years.
+    """
+    parts = []
+    for alternative in alternatives(table, baseline):
+        pairs = paired(table, baseline, alternative)
+        pairs["diff"] = pairs["alt"] - pairs["base"]
+        summary = _summary_over_replications(pairs, ["year", "metric"], "diff")
+        summary.insert(0, "scenario", alternative)
+        summary.insert(1, "baseline", baseline)
+        parts.append(summary)
+    if not parts:
+        return _empty(COMPARISON_COLUMNS, {"year": np.int64})
+    out = pd.concat(parts, ignore_index=True)
+    out = out.rename(columns={"mean": "diff_mean", "p05": "diff_p05", "p50": "diff_p50", "p95": "diff_p95"})
+    out["year"] = out["year"].astype(np.int64)
+    out = out.sort_values(["scenario", "year", "metric"], kind="mergesort").reset_index(drop=True)
+    return out[COMPARISON_COLUMNS]
+
+
+def discount_factors(years: Iterable[int], rate: float, start_year: int) -> np.ndarray:
+    """``(1 + rate) ** -(year − start_year)`` per year (year-end convention: start_year has factor 1)."""
+    if rate <= -1.0:
+        raise ValueError(f"discount rate must be above -1, got {rate}")
+    exponents = np.asarray(list(years), dtype=float) - float(start_year)
+    return (1.0 + float(rate)) ** -exponents
+
+
+def npv(values_by_year: pd.Series, rate: float, start_year: int) -> float:
+    """Present value in ``start_year`` of yearly flows (index: calendar year).
+
+    Year-end convention: the flow of year ``y`` is discounted by ``(1 + rate) ** (y − start_year)``, so
+    the flow of the first projected year (``start_year``) is not discounted; years before ``start_year``
+    would be compounded. A NaN flow makes the result NaN; no flows give 0.
+    """
+    values = values_by_year.to_numpy(dtype=float)
+    factors = discount_factors(values_by_year.index, rate, start_year)
+    return float(np.sum(values * factors))
+
+
+def break_even_year(net_saving_by_year: pd.Series) -> int | None:
+    """First year from which the cumulative net saving stays >= 0 through the last year, else None.
+
+    The series (index: calendar year) is taken in year order and accumulated; the answer is the year
+    after the last year whose cumulative sum is negative (or the first year if none is). If the
+    cumulative sum is negative in the last year, or the series is empty, it is None. A NaN makes the
+    cumulative sum NaN from then on, which never counts as >= 0.
+    """
+    series = net_saving_by_year.sort_index()
+    if series.empty:
+        return None
+    cumulative = np.cumsum(series.to_numpy(dtype=float))
+    below = np.flatnonzero(~(cumulative >= 0))
+    if below.size == 0:
+        return int(series.index[0])
+    last_below = int(below[-1])
+    if last_below == len(series) - 1:
+        return None
+    return int(series.index[last_below + 1])
+
+
+def _by_replication_and_year(pairs: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``column`` of paired rows summed over metrics, as a replication x year matrix (NaN kept)."""
+    summed = pairs.groupby(["replication", "year"], sort=True)[column].sum(min_count=1)
+    return summed.unstack("year").sort_index(axis=0).sort_index(axis=1)
+
+
+def _mean_by_year(matrix: pd.DataFrame) -> pd.Series:
+    """Mean over replications (rows) per year (columns), NaNs left out."""
+    return matrix.mean(axis=0, skipna=True)
+
+
+def economics_row(
+    table: pd.DataFrame,
+    baseline: str,
+    alternative: str,
+    discount_rate: float,
+    start_year: int,
+    investment_metrics: list[str],
+) -> dict:
+    """One row of :func:`economics` (see there for the definitions and the sign convention)."""
+    cost = paired(table, baseline, alternative, metrics=["cost_total"], zero_fill=False)
+    if cost.empty:
+        raise ValueError(f"no cost_total rows to compare for {alternative!r} against {baseline!r}")
+    cost["saving"] = cost["base"] - cost["alt"]
+    saving = _by_replication_and_year(cost, "saving")  # replications x years
+    factors = discount_factors(saving.columns, discount_rate, start_year)
+
+    mean_saving = _mean_by_year(saving)
+    npv_mean = npv(mean_saving, discount_rate, start_year)
+    per_replication = saving.to_numpy(dtype=float) @ factors  # NaN if any year is NaN
+    finite = per_replication[~np.isnan(per_replication)]
+    if finite.size:
+        npv_p05, npv_p95 = (float(v) for v in np.quantile(finite, [0.05, 0.95]))
+        prob = float(np.mean(finite > 0))
+    else:
+        npv_p05 = npv_p95 = prob = float("nan")
+
+    # net extra spending on the investment metrics (signed), per placement avoided
+    invest = paired(table, baseline, alternative, metrics=investment_metrics, zero_fill=True)
+    invest["extra"] = invest["alt"] - invest["base"]
+    extra_total = (
+        float(_mean_by_year(_by_replication_and_year(invest, "extra")).sum(skipna=False)) if len(invest) else 0.0
+    )
+    placements = paired(table, baseline, alternative, metrics=["placements_started"], zero_fill=False)
+    if len(placements):
+        placements["avoided"] = placements["base"] - placements["alt"]
+        avoided = float(_mean_by_year(_by_replication_and_year(placements, "avoided")).sum(skipna=False))
+    else:
+        avoided = float("nan")
+    per_placement = extra_total / avoided if avoided > 0 else float("nan")  # NaN > 0 is False
+
+    return {
+        "scenario": alternative,
+        "baseline": baseline,
+        "discount_rate": float(discount_rate),
+        "npv_dkk": npv_mean,
+        "npv_p05_dkk": npv_p05,
+        "npv_p95_dkk": npv_p95,
+        "break_even_year": break_even_year(mean_saving),
+        "cost_per_placement_avoided_dkk": per_placement,
+        "prob_net_saving": prob,
+    }
+
+
+def economics(
+    table: pd.DataFrame,
+    baseline: str,
+    discount_rate: float,
+    start_year: int,
+    investment_metrics: list[str],
+) -> pd.DataFrame:
+    """The economics table: one row per alternative scenario, sorted by scenario.
+
+    Sign convention: the net saving of a year is baseline ``cost_total`` − alternative ``cost_total``
+    (paired per replication), so a positive ``npv_dkk`` means the alternative saves money.
+
+    - ``npv_dkk``: NPV (:func:`npv`, in ``start_year``, year-end convention) of the mean net saving per year;
+    - ``npv_p05_dkk``, ``npv_p95_dkk``: 5 and 95 % quantiles over replications of each replication's NPV;
+    - ``prob_net_saving``: share of replications whose NPV is > 0 (replications with a NaN NPV left out);
+    - ``break_even_year``: :func:`break_even_year` of the mean net saving per year, nullable ``Int64``
+      (missing → an empty field in the CSV);
+    - ``cost_per_placement_avoided_dkk``: sum over years of the mean increase (alternative − baseline,
+      signed, a metric missing on one side counted as 0) of ``investment_metrics`` — e.g.
+      ``["cost_caseworkers", "cost_policy", "cost.early", "cost.preventive", "cost.intensive_home"]``,
+      what the alternative spends extra on — divided by the sum over years of the mean placements avoided
+      (baseline − alternative ``placements_started``); NaN when no placement is avoided (<= 0) or
+      ``placements_started`` is missing. The money is undiscounted, like the placements.
+    """
+    rows = [
+        economics_row(table, baseline, alternative, discount_rate, start_year, investment_metrics)
+        for alternative in alternatives(table, baseline)
+    ]
+    out = pd.DataFrame(rows, columns=ECONOMICS_COLUMNS)
+    for col in ECONOMICS_COLUMNS:
+        if col not in ("scenario", "baseline", "break_even_year"):
+            out[col] = out[col].astype(float)
+    out["break_even_year"] = pd.array(
+        [pd.NA if v is None else v for v in out["break_even_year"]], dtype="Int64"
+    )
+    return out
+
+
+def budget_overrun(table: pd.DataFrame, budgets: Mapping[str, Mapping[int, float]]) -> pd.DataFrame:
+    """Share of replications whose ``cost_total`` exceeds the year's budget, as summary.csv rows.
+
+    ``budgets`` maps scenario → {year → budget in DKK}. Only scenarios and years that have a budget (not
+    None/NaN) and ``cost_total`` rows in ``table`` get a row. The share is over replications with a
+    non-NaN ``cost_total``; "exceeds" is strictly greater. Returns the summary.csv columns
+    ``scenario, year, metric, mean, p05, p50, p95`` with ``metric = "budget_overrun_prob"`` and the share
+    in all four statistics, sorted by scenario and year (the caller appends them to summary.csv).
+    """
+    cost = table.loc[table["metric"] == "cost_total", ["scenario", "replication", "year", "value"]]
+    rows = []
+    for scenario in sorted(budgets):
+        mine = cost[cost["scenario"] == scenario]
+        for year, budget in sorted(budgets[scenario].items()):
+            if budget is None or np.isnan(float(budget)):
+                continue
+            values = mine.loc[mine["year"] == int(year), "value"].to_numpy(dtype=float)
+            values = values[~np.isnan(values)]
+            if values.size == 0:
+                continue
+            share = float(np.mean(values > float(budget)))
+            rows.append((scenario, int(year), "budget_overrun_prob", share, share, share, share))
+    if not rows:
+        return _empty(SUMMARY_COLUMNS, {"year": np.int64})
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["year"] = out["year"].astype(np.int64)
+    return out
+
+
+def _empty(columns: list[str], dtypes: Mapping[str, object]) -> pd.DataFrame:
+    """An empty frame with ``columns`` (float unless given in ``dtypes``; scenario/metric/baseline object)."""
+    data = {}
+    for col in columns:
+        if col in dtypes:
+            data[col] = pd.Series(dtype=dtypes[col])
+        elif col in ("scenario", "baseline", "metric"):
+            data[col] = pd.Series(dtype=object)
+        else:
+            data[col] = pd.Series(dtype=float)
+    return pd.DataFrame(data, columns=columns)
