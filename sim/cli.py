@@ -85,36 +85,77 @@ def _progress(total: int, label: str):
     return (lambda k: progress.advance(task, k)), progress.stop
 
 
+_REPLICATIONS = typer.Option(100, "--replications", "-n", help="Monte Carlo replications.")
+_YEARS = typer.Option(None, "--years", help="Projected years (default: the scenario's horizon).")
+_SEED = typer.Option(1, "--seed", help="Random seed; the same seed gives the same numbers.")
+_WORKERS = typer.Option(None, "--workers", help="Parallel processes (default: all cores).")
+_OUT = typer.Option(None, "--out", help="Output directory (default results/<scenario>-<time>/).")
+_LANG = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels.")
+
+
+def _simulate(paths: list[Path], replications, years, seed, workers, out, lang: Lang, compare: bool) -> None:
+    """Load, check, run every scenario with the same seed and replications, write the outputs."""
+    from .errors import InputError
+    from .results import check_out_dir, default_out_dir, write_outputs
+    from .runner import check_run_options, run_replications, with_horizon
+    from .scenario import load_scenario
+
+    scenarios = [with_horizon(load_scenario(p), years) for p in paths]
+    names = [sc.name for sc in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError(f"two scenarios have the same name ({', '.join(names)}); give each its own `name:`")
+    first = scenarios[0].calendar
+    for p, sc in zip(paths[1:], scenarios[1:]):
+        c = sc.calendar
+        if (c.start_year, c.horizon_years, c.burn_in_years) != (first.start_year, first.horizon_years, first.burn_in_years):
+            raise InputError(f"{p}: calendar differs from the baseline's; scenarios compared must share start_year, "
+                             "horizon_years and burn_in_years")
+    check_run_options(replications, workers)
+    target = out or default_out_dir("-vs-".join(names) if compare else names[0])
+    check_out_dir(target)  # before the long part, not after it
+    advance, close = _progress(replications * len(scenarios), " + ".join(names))
+    results = []
+    try:
+        for sc in scenarios:
+            results.append(run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance))
+    finally:
+        close()
+    write_outputs(target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare)
+    wall = sum(r.wall_seconds for r in results)
+    events = sum(r.events for r in results)
+    typer.echo(f"{len(results)} x {replications} replications x {first.horizon_years} years in {wall:.1f} s "
+               f"({events:,} events) -> {target}")
+
+
 @app.command()
 @_guard
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    replications: int = typer.Option(100, "--replications", "-n", help="Monte Carlo replications."),
-    years: Optional[int] = typer.Option(None, "--years", help="Projected years (default: the scenario's horizon)."),
-    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same numbers."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Parallel processes (default: all cores)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/<scenario>-<time>/)."),
-    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels."),
+    replications: int = _REPLICATIONS,
+    years: Optional[int] = _YEARS,
+    seed: int = _SEED,
+    workers: Optional[int] = _WORKERS,
+    out: Optional[Path] = _OUT,
+    lang: Lang = _LANG,
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook."""
-    from .results import check_out_dir, default_out_dir, write_run_outputs
-    from .runner import check_run_options, run_replications, with_horizon
-    from .scenario import load_scenario
+    _simulate([scenario], replications, years, seed, workers, out, lang, compare=False)
 
-    sc = with_horizon(load_scenario(scenario), years)
-    check_run_options(replications, workers)
-    target = out or default_out_dir(sc.name)
-    check_out_dir(target)  # before the long part, not after it
-    advance, close = _progress(replications, f"{sc.name}")
-    try:
-        result = run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance)
-    finally:
-        close()
-    write_run_outputs(target, [result], lang.value, command=["boernesim", *sys.argv[1:]])
-    typer.echo(
-        f"{replications} replications x {sc.calendar.horizon_years} years in {result.wall_seconds:.1f} s "
-        f"({result.events:,} events) -> {target}"
-    )
+
+@app.command()
+@_guard
+def compare(
+    baseline: Path = typer.Argument(..., help="The baseline scenario."),
+    alternatives: list[Path] = typer.Argument(..., help="One or more alternative scenarios."),
+    replications: int = _REPLICATIONS,
+    years: Optional[int] = _YEARS,
+    seed: int = _SEED,
+    workers: Optional[int] = _WORKERS,
+    out: Optional[Path] = _OUT,
+    lang: Lang = _LANG,
+) -> None:
+    """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
+    _simulate([baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True)
 
 
 @app.command()

@@ -212,6 +212,20 @@ def _mean_by_year(matrix: pd.DataFrame) -> pd.Series:
     return matrix.mean(axis=0, skipna=True)
 
 
+def net_saving_matrix(table: pd.DataFrame, baseline: str, alternative: str) -> pd.DataFrame:
+    """Baseline cost_total - alternative cost_total, as a replication x year matrix."""
+    cost = paired(table, baseline, alternative, metrics=["cost_total"], zero_fill=False)
+    if cost.empty:
+        raise ValueError(f"no cost_total rows to compare for {alternative!r} against {baseline!r}")
+    cost["saving"] = cost["base"] - cost["alt"]
+    return _by_replication_and_year(cost, "saving")
+
+
+def npv_by_replication(saving: pd.DataFrame, rate: float, start_year: int) -> np.ndarray:
+    """Each replication's NPV of its net saving (NaN where a year is NaN)."""
+    return saving.to_numpy(dtype=float) @ discount_factors(saving.columns, rate, start_year)
+
+
 def economics_row(
     table: pd.DataFrame,
     baseline: str,
@@ -221,16 +235,10 @@ def economics_row(
     investment_metrics: list[str],
 ) -> dict:
     """One row of :func:`economics` (see there for the definitions and the sign convention)."""
-    cost = paired(table, baseline, alternative, metrics=["cost_total"], zero_fill=False)
-    if cost.empty:
-        raise ValueError(f"no cost_total rows to compare for {alternative!r} against {baseline!r}")
-    cost["saving"] = cost["base"] - cost["alt"]
-    saving = _by_replication_and_year(cost, "saving")  # replications x years
-    factors = discount_factors(saving.columns, discount_rate, start_year)
-
+    saving = net_saving_matrix(table, baseline, alternative)
     mean_saving = _mean_by_year(saving)
     npv_mean = npv(mean_saving, discount_rate, start_year)
-    per_replication = saving.to_numpy(dtype=float) @ factors  # NaN if any year is NaN
+    per_replication = npv_by_replication(saving, discount_rate, start_year)
     finite = per_replication[~np.isnan(per_replication)]
     if finite.size:
         npv_p05, npv_p95 = (float(v) for v in np.quantile(finite, [0.05, 0.95]))

@@ -144,6 +144,7 @@ TEXT = {
         "søjle). Gennemsnit over kørslerne, ikke diskonteret. Aksen starter ikke ved nul, så ændringerne "
         "kan ses.",
     ),
+    "axis_cut": ("{unit} (the axis does not start at 0)", "{unit} (aksen starter ikke ved 0)"),
     "total_of": ("Total cost, {name}", "Samlede udgifter, {name}"),
     "caseworkers": ("Caseworkers", "Rådgivere"),
     "policy_costs": ("Policy measures (programmes, extra costs)", "Politiske tiltag (programmer, ekstra udgifter)"),

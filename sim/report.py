@@ -41,8 +41,6 @@ from .labels import (  # noqa: E402
     COLUMN_HELP,
     LANGS,
     MINUS,
-    format_count,
-    format_money_axis,
     format_money_range,
     format_number,
     format_percent,
@@ -147,29 +145,45 @@ def _year_axis(ax) -> None:
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{int(round(v))}"))
 
 
-def _value_axis(ax, lang: str, money: bool, axis: str = "y", percent: bool = False) -> None:
-    if money:
-        fmt = mticker.FuncFormatter(lambda v, _: format_money_axis(v, lang))
-    elif percent:
-        fmt = mticker.FuncFormatter(lambda v, _: format_percent(v, lang))
-    else:
-        fmt = mticker.FuncFormatter(lambda v, _: _tick(v, lang))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+class _Ticks(mticker.Formatter):
+    """Tick labels in the report's language: thousands separators, decimal comma in Danish, as many
+    decimals as the tick spacing needs (2.5-steps get one), values divided by ``scale`` (1e6 for money in
+    millions, named in the axis label), or percent."""
+
+    def __init__(self, lang: str, scale: float = 1.0, percent: bool = False):
+        self.lang, self.scale, self.percent = lang, scale, percent
+
+    def __call__(self, x, pos=None):
+        factor = 100.0 if self.percent else 1.0 / self.scale
+        locs = [v * factor for v in getattr(self, "locs", [])] or [x * factor]
+        decimals = 0
+        while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-6 * max(1.0, abs(v)) for v in locs):
+            decimals += 1
+        s = f"{x * factor:,.{decimals}f}"
+        if s.lstrip("-").strip("0.,") == "":
+            s = s.lstrip("-")
+        elif s.startswith("-"):
+            s = MINUS + s[1:]
+        if self.lang == "da":
+            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return s + (" %" if self.percent else "")
 
 
-def _tick(v: float, lang: str) -> str:
-    if abs(v) >= 100 or float(v).is_integer():
-        return format_count(v, lang)
-    return format_number(v, lang)
+def _money_scale(biggest: float) -> float:
+    return 1e6 if abs(biggest) >= 1e6 else 1e3 if abs(biggest) >= 1e4 else 1.0
 
 
-def _money_axis_label(lang: str, scale_hint: float) -> str:
-    """'m DKK' / 'mio. kr.' when ticks are in millions, else the bare unit."""
-    if abs(scale_hint) >= 1e6:
+def _money_axis_label(lang: str, scale: float) -> str:
+    """The unit of a money axis whose ticks are divided by ``scale``: 'm DKK' / 'mio. kr.'."""
+    if scale >= 1e6:
         return "mio. kr." if lang == "da" else "m DKK"
-    if abs(scale_hint) >= 1e3:
-        return "t. kr." if lang == "da" else "thousand DKK"
+    if scale >= 1e3:
+        return "1.000 kr." if lang == "da" else "thousand DKK"
     return money_unit(lang)
+
+
+def _value_axis(ax, lang: str, axis: str = "y", scale: float = 1.0, percent: bool = False) -> None:
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_Ticks(lang, scale, percent))
 
 
 def fan_chart(
@@ -201,9 +215,10 @@ def fan_chart(
     ax.set_title(metric_label(metric, lang, scenario), loc="left")
     ax.set_xlabel(text("year", lang))
     _year_axis(ax)
-    _value_axis(ax, lang, money=is_money(metric), percent=is_share(metric))
+    scale = _money_scale(top) if is_money(metric) else 1.0
+    _value_axis(ax, lang, scale=scale, percent=is_share(metric))
     if is_money(metric):
-        ax.set_ylabel(_money_axis_label(lang, top))
+        ax.set_ylabel(_money_axis_label(lang, scale))
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
@@ -256,7 +271,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
         if k % ncols == 0:
             ax.set_ylabel(text("children", lang))
         _year_axis(ax)
-        _value_axis(ax, lang, money=False)
+        _value_axis(ax, lang)
         ax.grid(alpha=0.3, axis="y")
         ax.margins(x=0)
     for k in range(n, nrows * ncols):
@@ -367,8 +382,10 @@ def waterfall_chart(items: list[tuple[str, float, str]], title: str, lang: str):
     ax.set_yticks(ys)
     ax.set_yticklabels([textwrap.fill(label, 38) for label, _, _ in items])
     ax.set_xlim(left, right)
-    _value_axis(ax, lang, money=True, axis="x")
-    ax.set_xlabel(_money_axis_label(lang, max(abs(left), abs(right))))
+    scale = _money_scale(max(abs(left), abs(right)))
+    _value_axis(ax, lang, axis="x", scale=scale)
+    unit = _money_axis_label(lang, scale)
+    ax.set_xlabel(text("axis_cut", lang).format(unit=unit) if left > 0 else unit)
     ax.grid(alpha=0.3, axis="x")
     ax.set_title(title, loc="left")
     fig.tight_layout()
@@ -398,9 +415,9 @@ def npv_chart(values: np.ndarray, title: str, lang: str):
             0.99, 0.95, text("npv_count", lang).format(k=k, n=values.size), transform=ax.transAxes,
             ha="right", va="top", fontsize=10, fontweight="bold",
         )
-    _value_axis(ax, lang, money=True, axis="x")
-    big = float(np.max(np.abs(values))) if values.size else 0.0
-    ax.set_xlabel(f"{text('npv_xlabel', lang)} ({_money_axis_label(lang, big)})")
+    scale = _money_scale(float(np.max(np.abs(values))) if values.size else 0.0)
+    _value_axis(ax, lang, axis="x", scale=scale)
+    ax.set_xlabel(f"{text('npv_xlabel', lang)} ({_money_axis_label(lang, scale)})")
     ax.set_ylabel(text("npv_ylabel", lang))
     ax.yaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.grid(alpha=0.3, axis="y")

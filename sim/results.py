@@ -137,16 +137,64 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_run_outputs(out: Path, results: list[RunResult], lang: str, command: list[str] | None = None) -> Path:
-    """Every file of CONTRACT.md's `run` output, all or nothing."""
+def investment_metrics(scenarios) -> list[str]:
+    """What an alternative may spend extra on: caseworkers, declared policy costs, preventive steps."""
+    steps = {st.id for sc in scenarios for st in sc.staircase if st.kind == "preventive"}
+    return ["cost_caseworkers", "cost_policy", *(f"cost.{x}" for x in sorted(steps))]
+
+
+def budget_rows(table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
+    """summary rows of budget_overrun_prob for the scenarios that set a budget."""
+    from .economics import budget_overrun
+
+    budgets = {r.scenario.name: dict(r.scenario.budget_dkk) for r in results if r.scenario.budget_dkk}
+    return budget_overrun(table, budgets)
+
+
+def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """comparison.csv, economics.csv and each alternative's NPV per replication, against results[0]."""
+    from .economics import economics, net_saving_matrix, npv_by_replication, paired_differences
+
+    base = results[0].scenario
+    rate = base.economics.discount_rate
+    start = base.calendar.start_year
+    comparison = paired_differences(table, base.name)
+    econ = economics(table, base.name, rate, start, investment_metrics([r.scenario for r in results]))
+    npvs = {
+        r.scenario.name: npv_by_replication(net_saving_matrix(table, base.name, r.scenario.name), rate, start)
+        for r in results[1:]
+    }
+    return comparison, econ, npvs
+
+
+def write_outputs(
+    out: Path, results: list[RunResult], lang: str, command: list[str] | None = None, compare: bool = False
+) -> Path:
+    """Every file of CONTRACT.md's `run` output (and with ``compare``, `compare`'s), all or nothing.
+
+    With ``compare`` the first result is the baseline the others are compared with."""
     from .report import write_report, write_workbook
 
     table = pd.concat([r.table for r in results], ignore_index=True)
-    summary = summarise(table)
+    summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
+    comparison = econ = npvs = None
+    if compare:
+        comparison, econ, npvs = comparison_tables(table, results)
     with atomic_directory(out) as tmp:
         write_parquet(table, tmp / "replications.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
-        write_report(tmp, results, summary, lang)
-        write_workbook(tmp / "results.xlsx", summary, lang, [r.scenario for r in results])
-        (tmp / "manifest.json").write_text(json.dumps(manifest(results, command), indent=2, ensure_ascii=False))
+        if compare:
+            comparison.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
+            econ.to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
+        write_report(tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs)
+        write_workbook(
+            tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison, economics=econ
+        )
+        extra = {"baseline": results[0].scenario.name} if compare else {}
+        (tmp / "manifest.json").write_text(json.dumps(manifest(results, command, **extra), indent=2, ensure_ascii=False))
     return out
+
+
+def write_run_outputs(out: Path, results: list[RunResult], lang: str, command: list[str] | None = None) -> Path:
+    """The output of `run`."""
+    return write_outputs(out, results, lang, command)
