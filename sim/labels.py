@@ -161,10 +161,10 @@ TEXT = {
         "røde koster mere.",
     ),
     "diff_caption": (
-        "{alt} minus {base}, per year: mean difference over paired runs, with 90 % of runs between the "
-        "two numbers below it.",
-        "{alt} minus {base}, pr. år: gennemsnitlig forskel over parrede kørsler, med 90 % af kørslerne "
-        "mellem de to tal nedenunder.",
+        "{alt} minus {base}, per year: the mean difference over paired runs; below it, in brackets, the "
+        "range that holds 90 % of the runs (5 % and 95 %).",
+        "{alt} minus {base}, pr. år: den gennemsnitlige forskel over parrede kørsler; nedenunder, i "
+        "klammer, det interval, der rummer 90 % af kørslerne (5 % og 95 %).",
     ),
     # --- the economics table
     "col_scenario": ("Scenario", "Scenarie"),

@@ -23,6 +23,7 @@ import base64
 import html
 import io
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -569,7 +570,9 @@ def key_table(summary: pd.DataFrame, scenario: Scenario, lang: str) -> pd.DataFr
     return wide
 
 
-def _table_html(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], caption: str = "") -> str:
+def _table_html(
+    header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], caption: str = "", wide: bool = False
+) -> str:
     """Cells are HTML already (escaped by the caller); the row label is escaped here."""
     cap = f"<caption>{caption}</caption>" if caption else ""
     head = "".join(f"<th scope=\"col\">{h}</th>" for h in header)
@@ -577,44 +580,84 @@ def _table_html(header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]
         f"<tr><th scope=\"row\">{html.escape(label)}</th>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
         for label, cells in rows
     )
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    attr = ' class="wide"' if wide else ""
+    return f"<table{attr}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _key_table_html(summary: pd.DataFrame, scenario: Scenario, lang: str) -> str:
+    """Median per key metric and year; money in millions (the unit in the row label), shares in percent."""
     part = summary[(summary["scenario"] == scenario.name) & (summary["metric"].isin(KEY_METRICS))]
     wide = part.pivot_table(index="metric", columns="year", values="p50", aggfunc="first")
     metrics = [m for m in KEY_METRICS if m in wide.index]
     header = [html.escape(text("metric", lang))] + [str(int(y)) for y in wide.columns]
-    rows = [
-        (metric_label(m, lang, scenario), [html.escape(format_metric(v, m, lang)) for v in wide.loc[m]])
-        for m in metrics
-    ]
+    rows = []
+    for m in metrics:
+        values = wide.loc[m]
+        label = metric_label(m, lang, scenario)
+        if is_money(m):
+            scale = _money_scale(float(values.abs().max()))
+            label = _with_unit(label, _money_axis_label(lang, scale))
+            cells = [_fixed(v / scale, lang, 1 if scale > 1 else 0) for v in values]
+        else:
+            cells = [format_metric(v, m, lang) for v in values]
+        rows.append((label, [html.escape(c) for c in cells]))
     return _table_html(header, rows)
+
+
+def _with_unit(label: str, unit: str) -> str:
+    """'Total cost (DKK)' -> 'Total cost (m DKK)'."""
+    return re.sub(r"\s*\((DKK|kr\.)\)$", "", label) + f" ({unit})"
+
+
+def _fixed(x: float, lang: str, decimals: int) -> str:
+    if x is None or pd.isna(x):
+        return "-"
+    s = f"{float(x):,.{decimals}f}"
+    if s.startswith("-"):
+        s = s[1:] if _is_zero_text(s) else MINUS + s[1:]
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "da" else s
 
 
 def _difference_table_html(
     comparison: pd.DataFrame, alternative: str, baseline: str, lang: str, scenario: Scenario | None
 ) -> str:
+    """Key metrics' paired differences per year: the mean, and below it [5 %; 95 %] of the runs. Money in
+    millions and shares in percentage points, the unit in the row label, so that ten years fit the page."""
     comp = comparison[(comparison["scenario"] == alternative) & (comparison["baseline"] == baseline)]
     comp = comp[comp["metric"].isin(KEY_METRICS)]
     if comp.empty:
         return ""
     years = sorted(int(y) for y in comp["year"].unique())
     header = [html.escape(text("metric", lang))] + [str(y) for y in years]
+    sep = "; " if lang == "da" else ", "
     rows = []
     for m in [m for m in KEY_METRICS if m in set(comp["metric"])]:
         part = comp[comp["metric"] == m].set_index("year")
+        label = metric_label(m, lang, scenario)
+        factor, unit = 1.0, ""
+        if is_money(m):
+            scale = _money_scale(float(part[["diff_mean", "diff_p05", "diff_p95"]].abs().max().max()) * 10)
+            factor, unit = 1.0 / scale, _money_axis_label(lang, scale)
+        elif is_share(m):
+            factor, unit = 100.0, "%-point" if lang == "da" else "percentage points"
+        if unit:
+            label = _with_unit(label, unit)
+
+        def num(v: float) -> str:
+            if v is None or pd.isna(v):
+                return "-"
+            s = format_number(float(v) * factor, lang)
+            return s if s.startswith(MINUS) or _is_zero_text(s) else "+" + s
+
         cells = []
         for y in years:
             if y not in part.index:
                 cells.append("-")
                 continue
             r = part.loc[y]
-            band = f"{format_difference(r['diff_p05'], m, lang)} {text('to', lang)} {format_difference(r['diff_p95'], m, lang)}"
-            cells.append(
-                f"{html.escape(format_difference(r['diff_mean'], m, lang))}<br><small>{html.escape(band)}</small>"
-            )
-        rows.append((metric_label(m, lang, scenario), cells))
+            band = f"[{num(r['diff_p05'])}{sep}{num(r['diff_p95'])}]"
+            cells.append(f"{html.escape(num(r['diff_mean']))}<br><small>{html.escape(band)}</small>")
+        rows.append((label, cells))
     caption = html.escape(text("diff_caption", lang).format(alt=alternative, base=baseline))
     return _table_html(header, rows, caption)
 
@@ -645,7 +688,7 @@ def _economics_html(economics: pd.DataFrame, lang: str) -> str:
     header = [html.escape(c) for c in shown.columns]
     rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
     bases = ", ".join(dict.fromkeys(str(b) for b in economics["baseline"]))
-    return _table_html(header, rows, html.escape(text("economics_caption", lang).format(base=bases)))
+    return _table_html(header, rows, html.escape(text("economics_caption", lang).format(base=bases)), wide=True)
 
 
 # ---------------------------------------------------------------- the page
@@ -659,7 +702,8 @@ table{border-collapse:collapse;font-size:0.86em;margin:0.8em 0 1.6em 0}
 caption{caption-side:bottom;text-align:left;font-size:0.9em;color:#555;padding-top:0.4em}
 td,th{border:1px solid #cfd6de;padding:4px 7px;text-align:right;vertical-align:top}
 th[scope=row]{text-align:left;font-weight:normal}thead th{background:#f0f3f7}
-td small{color:#666;white-space:nowrap}
+td small{color:#666;font-size:0.85em}
+table.wide{width:100%}
 figure{margin:1.2em 0 2em 0}figure img{max-width:100%;height:auto;display:block}
 figcaption{font-size:0.9em;color:#555;margin-top:0.3em}
 pre{background:#f5f5f5;padding:1em;font-size:0.78em;overflow-x:auto}

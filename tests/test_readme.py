@@ -18,7 +18,7 @@ def test_readme_top_has_setup_main_job_and_test_commands():
     first_two = _commands()[:2]
     assert len(first_two) == 2
     main, tests = first_two
-    assert "pip install" in main and "boernesim run" in main
+    assert "pip install" in main and "boernesim compare scenarios/baseline.yaml" in main
     assert "pip install" in tests and "pytest" in tests
 
 
@@ -37,5 +37,6 @@ def test_readme_main_job_runs(tmp_path):
             "--out", str(tmp_path / "out")]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    for name in ("manifest.json", "replications.parquet", "summary.csv", "report.html", "results.xlsx"):
+    for name in ("manifest.json", "replications.parquet", "summary.csv", "report.html", "results.xlsx",
+                 "comparison.csv", "economics.csv"):
         assert (tmp_path / "out" / name).is_file(), name
