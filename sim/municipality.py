@@ -423,9 +423,11 @@ class Municipality:
             child.notified_year = y
             self.ledger.children_notified[y] += 1
 
-    def new_child(self, cid: int, age: float | None = None, ages: tuple[float, float] | None = None) -> cp.Child:
+    def new_child(
+        self, cid: int, age: float | None = None, ages: tuple[float, float] | None = None, luck: ChildLuck | None = None
+    ) -> cp.Child:
         """A child with its own luck; its age is given, drawn in a range, or drawn from the notified ages."""
-        luck = ChildLuck(cid, self.draws)
+        luck = luck or ChildLuck(cid, self.draws)
         if age is None:
             if ages is None:
                 ages = self.age_bands[luck.pick(cp._DEMOGRAPHY, self.age_cumulative)]
@@ -456,11 +458,12 @@ class Municipality:
             if t > env.now:
                 yield env.timeout(t - env.now)
             aid = child_id(NS_ARRIVAL, i)
+            luck = ChildLuck(aid, self.draws)  # the notification's own draws; the child's, if it is new
             child = None
-            if self.draws.uniform(notice, aid, 0) < known_share:
-                child = self.known.pick(self.draws.uniform(notice, aid, 1), env.now)
+            if luck.u(notice) < known_share:
+                child = self.known.pick(luck.u(notice), env.now)
             if child is None:
-                child = self.new_child(aid)
+                child = self.new_child(aid, luck=luck)
             self.notify(child)
 
     def extra_arrival(self, index: int, extra: ExtraChild):

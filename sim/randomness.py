@@ -35,7 +35,10 @@ NS_INITIAL, NS_ARRIVAL, NS_EXTRA = 0, 1, 2
 _NS_BITS = 40
 
 BLOCK = 512  # children per block
-CHUNK = 4  # draws per child in one block; a child needing more draws for a decision gets the next chunk
+CHUNK = 4  # draws per child and decision in one chunk; a child needing more gets the next chunk
+SLOTS = 16  # decision slots in a child's first chunk (room to add decision types without moving others)
+_FIRST = 1 << 10  # key of the first-chunk blocks, apart from any decision index
+assert len(DECISIONS) <= SLOTS
 
 
 def child_id(namespace: int, index: int) -> int:
@@ -45,9 +48,9 @@ def child_id(namespace: int, index: int) -> int:
 class Draws:
     """Uniform(0,1) draws addressed by (decision, child id, draw number).
 
-    The draws of 512 children x 4 draw numbers for one decision come from one generator keyed by
-    (seed, replication, decision, child block, chunk); chunks are made only when some child needs them,
-    so the cost follows the draws used."""
+    A child's first CHUNK draws of every decision come in one row of a block of 512 children (one numpy
+    call per block, one row per child); later chunks come from blocks keyed by (decision, child block,
+    chunk), made only when some child needs them. The cost follows the draws used."""
 
     __slots__ = ("seed", "replication", "_blocks")
 
@@ -56,19 +59,27 @@ class Draws:
         self.replication = int(replication)
         self._blocks: dict[tuple[int, int, int], np.ndarray] = {}
 
-    def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
-        """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision``."""
-        block = cid // BLOCK
-        key = (decision, block, chunk)
+    def _array(self, key: tuple[int, int, int], width: int) -> np.ndarray:
         arr = self._blocks.get(key)
         if arr is None:
+            decision, block, chunk = key
             rng = np.random.default_rng([self.seed, self.replication, decision, block >> 32, block & 0xFFFFFFFF, chunk])
-            arr = rng.random((BLOCK, CHUNK))
+            arr = rng.random((BLOCK, width))
             self._blocks[key] = arr
-        return arr[cid % BLOCK].tolist()  # Python floats: they index and compute faster than numpy scalars
+        return arr
+
+    def first(self, cid: int) -> list[float]:
+        """The first CHUNK draws of every decision slot of child ``cid`` (slot-major)."""
+        return self._array((_FIRST, cid // BLOCK, 0), SLOTS * CHUNK)[cid % BLOCK].tolist()
+
+    def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
+        """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision`` (chunk >= 1)."""
+        return self._array((decision, cid // BLOCK, chunk), CHUNK)[cid % BLOCK].tolist()
 
     def uniform(self, decision: int, cid: int, k: int) -> float:
         """The k-th uniform of child ``cid`` for ``decision``."""
+        if k < CHUNK:
+            return self.first(cid)[decision * CHUNK + k]
         return self.chunk(decision, cid, k // CHUNK)[k % CHUNK]
 
     def generator(self, decision: int, key: int = 0) -> np.random.Generator:
@@ -77,25 +88,32 @@ class Draws:
 
 
 class ChildLuck:
-    """A child's own draws: per decision type, the draws fetched so far and how many are used."""
+    """A child's own draws: its first chunk of every decision, later chunks as needed, and the counts."""
 
-    __slots__ = ("cid", "draws", "counts", "rows")
+    __slots__ = ("cid", "draws", "counts", "first", "later")
 
     def __init__(self, cid: int, draws: Draws):
         self.cid = cid
         self.draws = draws
         self.counts = [0] * len(DECISIONS)
-        self.rows: list[list[float] | None] = [None] * len(DECISIONS)
+        self.first = draws.first(cid)
+        self.later: dict[int, list[float]] | None = None
 
     def u(self, decision: int) -> float:
         k = self.counts[decision]
-        row = self.rows[decision]
-        if row is None or k >= len(row):
-            more = self.draws.chunk(decision, self.cid, k // CHUNK)
-            row = more if row is None else row + more
-            self.rows[decision] = row
         self.counts[decision] = k + 1
-        return row[k]
+        if k < CHUNK:
+            return self.first[decision * CHUNK + k]
+        return self._later(decision, k)
+
+    def _later(self, decision: int, k: int) -> float:
+        if self.later is None:
+            self.later = {}
+        row = self.later.get(decision, [])
+        while len(row) <= k - CHUNK:
+            row = row + self.draws.chunk(decision, self.cid, 1 + len(row) // CHUNK)
+        self.later[decision] = row
+        return row[k - CHUNK]
 
     def exponential(self, decision: int, rate: float) -> float:
         """Waiting time with the given rate (inverse transform, so common random numbers stay aligned)."""

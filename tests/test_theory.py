@@ -205,6 +205,8 @@ def one_step_scenario(raw: dict):
             "exits.aftercare.enabled": False,
             "exits.move_away_rate_per_year": MOVE_AWAY,
             "initial_state.stock_per_1000_aged_0_22": {"only": 0.0},
+            "diversion": {},  # the baseline's (switched-off) policies name steps this staircase lacks
+            "time_limited_stays": {},
         },
     )
 
