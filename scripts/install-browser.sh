@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the report's browser test needs: Debian's Chromium and the Playwright Python package.
 #
-#   bash scripts/install-browser.sh            # into the active Python (a venv's python3, or python3 on PATH)
+#   bash scripts/install-browser.sh            # playwright into the active Python (see below)
 #   PYTHON=.venv/bin/python bash scripts/install-browser.sh
+#
+# The active Python is $PYTHON if set, else the activated virtualenv's ($VIRTUAL_ENV), else the project's
+# .venv next to this folder if it exists, else python3 on PATH.
 #
 # Idempotent: does nothing when /usr/bin/chromium and playwright are already there. It never downloads
 # Playwright's own browser builds (`playwright install` is not run): the test drives /usr/bin/chromium.
@@ -21,15 +24,20 @@ else
         fi
     fi
     echo "chromium: installing Debian's package"
-    $sudo apt-get update -q
-    $sudo apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
 fi
 
-# The active Python: $PYTHON, else the active venv's, else python3 on PATH.
+# CHROMIUM_ONLY=1: the browser only (CI, before the project's own install brings playwright)
+if [ "${CHROMIUM_ONLY:-0}" = 1 ]; then exit 0; fi
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ -n "${PYTHON:-}" ]; then
     py="$PYTHON"
 elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
     py="$VIRTUAL_ENV/bin/python"
+elif [ -x "$repo/.venv/bin/python" ]; then
+    py="$repo/.venv/bin/python"
 else
     py="$(command -v python3)"
 fi

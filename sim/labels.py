@@ -54,10 +54,10 @@ TEXT = {
     "appendix": ("Appendix", "Bilag"),
     "runs": ("replications", "kørsler"),
     "intro": (
-        "Projection of {name} for {first}-{last}, {reps} simulated replications (seed {seed}). "
+        "Projection of {name} for {first}–{last}, {reps} simulated replications (seed {seed}). "
         "In {last}, total cost is {cost} (median; 90 % of runs between {lo} and {hi}), "
         "with {placed} children placed at year end.",
-        "Fremskrivning af {name} for {first}-{last}, {reps} simulerede kørsler (seed {seed}). "
+        "Fremskrivning af {name} for {first}–{last}, {reps} simulerede kørsler (seed {seed}). "
         "I {last} er de samlede udgifter {cost} (median; 90 % af kørslerne mellem {lo} og {hi}), "
         "med {placed} anbragte børn ved årets udgang.",
     ),
@@ -84,7 +84,10 @@ TEXT = {
         "(90 % af kørslerne mellem {lo} og {hi} ekstra; diskonteringsrente {rate})",
     ),
     "lead_runs": ("; in {runs} it pays back by {last}", "; i {runs} har den tjent sig hjem i {last}"),
-    "lead_runs_none": ("; in none of the runs does it pay back by {last}", "; i ingen kørsler har den tjent sig hjem i {last}"),
+    "lead_runs_none": (
+        "; in none of the runs does it pay back by {last}",
+        "; i ingen kørsler har den tjent sig hjem i {last}",
+    ),
     "lead_break_even": (" (break-even year {year}).", " (break-even-år {year})."),
     "lead_no_break_even": (
         ", but on average it does not pay back within the horizon.",
@@ -177,11 +180,12 @@ TEXT = {
     "col_prob": ("Chance of a net saving", "Sandsynlighed for nettobesparelse"),
     "economics_caption": (
         "Net saving = cost of {base} minus cost of the alternative, discounted to the start year; "
-        "positive means the alternative saves money. Break-even year: the year in which the accumulated "
-        "net saving turns positive.",
+        "positive means the alternative saves money. Break-even year: the first year from which the "
+        "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon.",
         "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
-        "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: året, hvor den "
-        "akkumulerede nettobesparelse bliver positiv.",
+        "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: det første år, hvorfra den "
+        "akkumulerede nettobesparelse (gennemsnit over kørslerne, ikke diskonteret) forbliver positiv "
+        "perioden ud.",
     ),
     # --- the workbook
     "label": ("label", "betegnelse"),
@@ -213,16 +217,26 @@ COLUMN_HELP = {
         "nutidsværdi af nettobesparelsen (udgift i basis minus udgift i alternativ), kr.; positiv = sparer penge",
     ),
     "npv_p05_dkk": ("5 % of runs have a lower net saving, DKK", "5 % af kørslerne har en lavere nettobesparelse, kr."),
-    "npv_p95_dkk": ("95 % of runs have a lower net saving, DKK", "95 % af kørslerne har en lavere nettobesparelse, kr."),
+    "npv_p95_dkk": (
+        "95 % of runs have a lower net saving, DKK",
+        "95 % af kørslerne har en lavere nettobesparelse, kr.",
+    ),
     "break_even_year": (
-        "the year in which the accumulated net saving turns positive; empty = not within the horizon",
-        "året, hvor den akkumulerede nettobesparelse bliver positiv; tom = ikke inden for perioden",
+        "first year from which the accumulated net saving (mean over runs, not discounted) stays positive "
+        "to the end of the horizon; empty = not within the horizon",
+        "første år, hvorfra den akkumulerede nettobesparelse (gennemsnit over kørslerne, ikke diskonteret) "
+        "forbliver positiv perioden ud; tom = ikke inden for perioden",
     ),
     "cost_per_placement_avoided_dkk": (
-        "net cost of the alternative per placement avoided, DKK",
-        "alternativets nettoudgift pr. undgået anbringelse, kr.",
+        "extra spending on caseworkers, policy costs and preventive steps per placement avoided (not "
+        "discounted), DKK; empty when no placement is avoided",
+        "merudgift til rådgivere, politiske tiltag og forebyggende trin pr. undgået anbringelse (ikke "
+        "diskonteret), kr.; tom, når ingen anbringelse undgås",
     ),
-    "prob_net_saving": ("share of runs with a positive net saving", "andel af kørslerne med en positiv nettobesparelse"),
+    "prob_net_saving": (
+        "share of runs with a positive net saving",
+        "andel af kørslerne med en positiv nettobesparelse",
+    ),
 }
 
 
@@ -284,21 +298,8 @@ def format_money_range(lo: float, hi: float, lang: str) -> tuple[str, str]:
     return (_da(first) if lang == "da" else first), format_number(hi, lang, money=True)
 
 
-def format_money_axis(x: float, lang: str) -> str:
-    """Short money ticks for chart axes: '250 m' / '250 mio.' (the unit is in the axis label)."""
-    if abs(x) >= 1e6:
-        v = x / 1e6
-        s = _signed(f"{v:,.0f}" if abs(v) >= 10 or v == round(v) else f"{v:,.1f}")
-        return (_da(s) + " mio.") if lang == "da" else f"{s} m"
-    if abs(x) >= 1e3:
-        s = _signed(f"{x / 1e3:,.0f}")
-        return (_da(s) + " t.") if lang == "da" else f"{s} k"
-    s = _signed(f"{x:,.0f}")
-    return _da(s) if lang == "da" else s
-
-
 def money_unit(lang: str) -> str:
-    """The unit named on a money axis whose ticks come from ``format_money_axis``."""
+    """The plain money unit: 'kr.' / 'DKK'."""
     return "kr." if lang == "da" else "DKK"
 
 
@@ -308,14 +309,6 @@ def format_percent(x: float, lang: str, digits: int = 0) -> str:
         return "-"
     s = _signed(f"{100 * float(x):.{digits}f}")
     return (_da(s) if lang == "da" else s) + " %"
-
-
-def format_count(x: float, lang: str) -> str:
-    """A whole number with thousands separators: 1.234 / 1,234."""
-    if x is None or _missing(x):
-        return "-"
-    s = _signed(f"{float(x):,.0f}")
-    return _da(s) if lang == "da" else s
 
 
 def _money_scaled(x: float, lang: str, scale: float, digits: int) -> str:

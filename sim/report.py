@@ -106,7 +106,7 @@ def is_money(metric: str) -> bool:
 
 
 def is_share(metric: str) -> bool:
-    return metric.endswith("_share") or metric.endswith("_prob")
+    return metric.endswith(("_share", "_prob"))
 
 
 def format_metric(value: float, metric: str, lang: str) -> str:
@@ -141,8 +141,8 @@ def _colour(i: int) -> str:
     return SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
 
 
-def _year_axis(ax) -> None:
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+def _year_axis(ax, nbins: int = 10) -> None:
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=nbins, integer=True))
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{int(round(v))}"))
 
 
@@ -153,10 +153,14 @@ class _Ticks(mticker.Formatter):
 
     def __init__(self, lang: str, scale: float = 1.0, percent: bool = False):
         self.lang, self.scale, self.percent = lang, scale, percent
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs):
+        self._ticks = [float(v) for v in locs]
 
     def __call__(self, x, pos=None):
         factor = 100.0 if self.percent else 1.0 / self.scale
-        locs = [v * factor for v in getattr(self, "locs", [])] or [x * factor]
+        locs = [v * factor for v in self._ticks] or [x * factor]
         decimals = 0
         while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-6 * max(1.0, abs(v)) for v in locs):
             decimals += 1
@@ -213,13 +217,15 @@ def fan_chart(
         Patch(facecolor="#555555", alpha=0.45, label=text("band_50", lang)),
         Patch(facecolor="#555555", alpha=0.18, label=text("band_90", lang)),
     ]
-    ax.set_title(metric_label(metric, lang, scenario), loc="left")
     ax.set_xlabel(text("year", lang))
     _year_axis(ax)
     scale = _money_scale(top) if is_money(metric) else 1.0
     _value_axis(ax, lang, scale=scale, percent=is_share(metric))
+    title = metric_label(metric, lang, scenario)
     if is_money(metric):
         ax.set_ylabel(_money_axis_label(lang, scale))
+        title = _with_unit(title, _money_axis_label(lang, scale))
+    ax.set_title(title, loc="left")
     ax.grid(alpha=0.3)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
@@ -255,7 +261,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.3 * ncols + 3.2, 3.4 * nrows + 0.6), dpi=DPI, sharey=True, squeeze=False
+        nrows, ncols, figsize=(2.9 * ncols + 0.6, 3.3 * nrows + 0.6), dpi=DPI, sharey=True, squeeze=False
     )
     for k, s in enumerate(scenarios):
         ax = axes[k // ncols][k % ncols]
@@ -271,7 +277,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
         ax.set_xlabel(text("year", lang))
         if k % ncols == 0:
             ax.set_ylabel(text("children", lang))
-        _year_axis(ax)
+        _year_axis(ax, nbins=5)
         _value_axis(ax, lang)
         ax.grid(alpha=0.3, axis="y")
         ax.margins(x=0)
@@ -287,7 +293,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
             labels[sid] = step_label(sid, lang, s)
             break
     handles = [
-        Patch(facecolor=colours[sid], label=textwrap.fill(labels.get(sid, sid), 34)) for sid, _ in reversed(steps)
+        Patch(facecolor=colours[sid], label=textwrap.fill(labels.get(sid, sid), 30)) for sid, _ in reversed(steps)
     ]
     fig.suptitle(text("staircase_title", lang), x=0.01, ha="left", fontweight="bold", fontsize=12)
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
@@ -347,7 +353,7 @@ def waterfall_chart(items: list[tuple[str, float, str]], title: str, lang: str):
     ys = np.arange(n)[::-1]
     points = []
     running = 0.0
-    for label, amount, kind in items:
+    for _, amount, kind in items:
         if kind == "total":
             running = amount
             points.append(running)
@@ -361,20 +367,31 @@ def waterfall_chart(items: list[tuple[str, float, str]], title: str, lang: str):
     if left < 0 <= lo:
         left = 0.0
     right = hi + 0.9 * span
+    scale = _money_scale(max(abs(left), abs(right)))
+    unit = _money_axis_label(lang, scale)
+
+    def amount_text(x: float, signed: bool) -> str:
+        v = x / scale
+        digits = 0 if scale == 1 else 2 if 0 < abs(v) < 0.1 else 1
+        body = _fixed(v, lang, digits)
+        if signed and not body.startswith(MINUS) and not _is_zero_text(body):
+            body = "+" + body
+        return f"{body} {unit}"
+
     running = 0.0
     prev_end = None
-    for y, (label, amount, kind) in zip(ys, items):
+    for y, (_, amount, kind) in zip(ys, items):
         if kind == "total":
             ax.barh(y, amount - left, left=left, color=TOTAL, height=0.62)
             end = amount
-            txt = format_number(amount, lang, money=True)
+            txt = amount_text(amount, signed=False)
             ax.text(amount + 0.02 * span, y, txt, va="center", ha="left", fontsize=9, fontweight="bold")
             running = amount
         else:
             colour = SAVING if amount < 0 else EXTRA
             ax.barh(y, amount, left=running, color=colour, height=0.62)
             end = running + amount
-            txt = format_difference(amount, "cost_total", lang)
+            txt = amount_text(amount, signed=True)
             ax.text(max(running, end) + 0.02 * span, y, txt, va="center", ha="left", fontsize=9)
             running = end
         if prev_end is not None:
@@ -382,10 +399,9 @@ def waterfall_chart(items: list[tuple[str, float, str]], title: str, lang: str):
         prev_end = end
     ax.set_yticks(ys)
     ax.set_yticklabels([textwrap.fill(label, 38) for label, _, _ in items])
+    ax.tick_params(axis="y", length=0)
     ax.set_xlim(left, right)
-    scale = _money_scale(max(abs(left), abs(right)))
     _value_axis(ax, lang, axis="x", scale=scale)
-    unit = _money_axis_label(lang, scale)
     ax.set_xlabel(text("axis_cut", lang).format(unit=unit) if left > 0 else unit)
     ax.grid(alpha=0.3, axis="x")
     ax.set_title(title, loc="left")
@@ -399,7 +415,13 @@ def npv_chart(values: np.ndarray, title: str, lang: str):
     values = values[~np.isnan(values)]
     fig, ax = plt.subplots(figsize=(8.4, 3.6), dpi=DPI)
     bins = int(min(30, max(6, round(math.sqrt(values.size) * 1.5)))) if values.size else 6
-    counts, edges = np.histogram(values, bins=bins)
+    if values.size and values.max() > values.min():
+        # bins of equal width with an edge at 0, so that no bar mixes savings and extra costs
+        width = (values.max() - values.min()) / bins
+        edges = np.arange(math.floor(values.min() / width), math.ceil(values.max() / width) + 1) * width
+        counts, edges = np.histogram(values, bins=edges)
+    else:
+        counts, edges = np.histogram(values, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2
     ax.bar(
         centres,
@@ -410,11 +432,31 @@ def npv_chart(values: np.ndarray, title: str, lang: str):
     )
     ax.axvline(0.0, color="#333333", linewidth=1.0)
     if values.size:
-        ax.axvline(float(values.mean()), color="#333333", linewidth=1.0, linestyle="--")
+        mean = float(values.mean())
+        ax.axvline(mean, color="#333333", linewidth=1.0, linestyle="--")
+        ax.legend(
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    color="#333333",
+                    linestyle="--",
+                    label=f"{text('mean', lang)}: {format_number(mean, lang, money=True)}",
+                )
+            ],
+            loc="upper left",
+            frameon=False,
+        )
         k = int((values > 0).sum())
         ax.text(
-            0.99, 0.95, text("npv_count", lang).format(k=k, n=values.size), transform=ax.transAxes,
-            ha="right", va="top", fontsize=10, fontweight="bold",
+            0.99,
+            0.95,
+            text("npv_count", lang).format(k=k, n=values.size),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=10,
+            fontweight="bold",
         )
     scale = _money_scale(float(np.max(np.abs(values))) if values.size else 0.0)
     _value_axis(ax, lang, axis="x", scale=scale)
@@ -509,7 +551,9 @@ def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
         s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
     else:
         lo_s, hi_s = format_money_range(-float(hi), -float(lo), lang)
-        s = text("lead_costs", lang).format(npv=format_number(-float(npv), lang, money=True), lo=lo_s, hi=hi_s, **common)
+        s = text("lead_costs", lang).format(
+            npv=format_number(-float(npv), lang, money=True), lo=lo_s, hi=hi_s, **common
+        )
     prob = row.get("prob_net_saving")
     year = _year_or_none(row.get("break_even_year"))
     if prob is None or pd.isna(prob):
@@ -539,7 +583,12 @@ def lead_sentences(
     by_name = {r.scenario.name: r.scenario for r in results}
     if economics is not None and not economics.empty:
         out = []
-        for _, group in economics.groupby(["scenario", "baseline"], sort=False):
+        order = list(by_name)
+        groups = sorted(
+            economics.groupby(["scenario", "baseline"], sort=False),
+            key=lambda kv: order.index(kv[0][0]) if kv[0][0] in order else len(order),
+        )
+        for _, group in groups:
             row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
             first, last = _horizon(row["scenario"], by_name, comparison)
             out.append(economics_sentence(row, first, last, lang))
@@ -550,9 +599,7 @@ def lead_sentences(
         for (alt, base), group in totals.groupby(["scenario", "baseline"], sort=False):
             first, last = _horizon(alt, by_name, comparison)
             diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
-            out.append(
-                text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
-            )
+            out.append(text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff))
         if out:
             return out
     return [_intro(summary, r, lang) for r in results]
@@ -575,9 +622,9 @@ def _table_html(
 ) -> str:
     """Cells are HTML already (escaped by the caller); the row label is escaped here."""
     cap = f"<caption>{caption}</caption>" if caption else ""
-    head = "".join(f"<th scope=\"col\">{h}</th>" for h in header)
+    head = "".join(f'<th scope="col">{h}</th>' for h in header)
     body = "".join(
-        f"<tr><th scope=\"row\">{html.escape(label)}</th>{''.join(f'<td>{c}</td>' for c in cells)}</tr>"
+        f'<tr><th scope="row">{html.escape(label)}</th>{"".join(f"<td>{c}</td>" for c in cells)}</tr>'
         for label, cells in rows
     )
     attr = ' class="wide"' if wide else ""
@@ -643,7 +690,7 @@ def _difference_table_html(
         if unit:
             label = _with_unit(label, unit)
 
-        def num(v: float) -> str:
+        def num(v: float, factor: float = factor) -> str:
             if v is None or pd.isna(v):
                 return "-"
             s = format_number(float(v) * factor, lang)
@@ -676,7 +723,9 @@ def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
                 text("col_npv", lang): format_number(r["npv_dkk"], lang, money=True),
                 text("col_npv_band", lang): f"{lo} {text('to', lang)} {hi}",
                 text("col_break_even", lang): str(year) if year is not None else text("not_within_horizon", lang),
-                text("col_cost_per_placement", lang): format_number(r["cost_per_placement_avoided_dkk"], lang, money=True),
+                text("col_cost_per_placement", lang): format_number(
+                    r["cost_per_placement_avoided_dkk"], lang, money=True
+                ),
                 text("col_prob", lang): format_percent(r["prob_net_saving"], lang),
             }
         )
@@ -732,7 +781,10 @@ def _npv_frame(per_replication_npv, economics: pd.DataFrame | None) -> pd.DataFr
         frame = per_replication_npv.copy()
     else:
         frame = pd.concat(
-            [pd.DataFrame({"scenario": k, "npv_dkk": np.asarray(v, dtype=float)}) for k, v in per_replication_npv.items()],
+            [
+                pd.DataFrame({"scenario": k, "npv_dkk": np.asarray(v, dtype=float)})
+                for k, v in per_replication_npv.items()
+            ],
             ignore_index=True,
         )
     if "baseline" not in frame.columns:
@@ -784,6 +836,14 @@ def write_report(
                 if (alt, base) not in pairs:
                     pairs.append((alt, base))
 
+    # alternatives in the order they were run (the economics table may be sorted by name)
+    def run_order(name: str) -> int:
+        return names.index(name) if name in names else len(names)
+
+    if economics is not None:
+        ranks = [run_order(n) for n in economics["scenario"]]
+        economics = economics.iloc[sorted(range(len(economics)), key=ranks.__getitem__)]
+    pairs.sort(key=lambda ab: run_order(ab[0]))
     if pairs:
         bases = list(dict.fromkeys(b for _, b in pairs))
         alts = list(dict.fromkeys(a for a, _ in pairs))
@@ -801,10 +861,10 @@ def write_report(
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
     lead = lead_sentences(results, summary, lang, comparison, economics)
-    parts.append("<p class=\"lead\">" + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
+    parts.append('<p class="lead">' + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
     if pairs:  # the projection of each scenario follows the answer
-        parts += [f"<p class=\"note\">{html.escape(_intro(summary, r, lang))}</p>" for r in results]
-    parts.append(f"<p class=\"note\">{html.escape(text('what_model', lang))}</p>")
+        parts += [f'<p class="note">{html.escape(_intro(summary, r, lang))}</p>' for r in results]
+    parts.append(f'<p class="note">{html.escape(text("what_model", lang))}</p>')
 
     parts.append(f"<h2>{html.escape(text('sec_projection', lang))}</h2>")
     for metric in FAN_METRICS:
@@ -868,7 +928,9 @@ def write_report(
         parts.append(f"<h3>{html.escape(text('sec_economics', lang))}</h3>")
         parts.append(_economics_html(economics, lang))
     for s in scenarios:
-        parts.append(f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(s.name)} ({text('median', lang)})</h3>")
+        parts.append(
+            f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(s.name)} ({text('median', lang).lower()})</h3>"
+        )
         parts.append(_key_table_html(summary, s, lang))
     if comparison is not None:
         for alt, base in pairs:
@@ -932,9 +994,7 @@ def write_workbook(
     for name, frame in sheets.items():
         for col in frame.columns:
             meaning = COLUMN_HELP.get(col)
-            help_rows.append(
-                {"sheet": name, "column": col, "meaning": meaning[LANGS.index(lang)] if meaning else ""}
-            )
+            help_rows.append({"sheet": name, "column": col, "meaning": meaning[LANGS.index(lang)] if meaning else ""})
     sheets["columns"] = pd.DataFrame(help_rows)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
         for name, frame in sheets.items():

@@ -139,16 +139,21 @@ def synthetic():
     base = with_horizon(sim.load_scenario(BASELINE), YEARS)
     alt = base.model_copy(update={"name": ALT})
     results = [
-        RunResult(scenario=s, table=_synthetic_table(s, REPS, effect), seed=1, replications=REPS,
-                  wall_seconds=0.0, events=0)
+        RunResult(
+            scenario=s, table=_synthetic_table(s, REPS, effect), seed=1, replications=REPS, wall_seconds=0.0, events=0
+        )
         for s, effect in ((base, 0.0), (alt, 1.0))
     ]
     table = pd.concat([r.table for r in results], ignore_index=True)
     summary = summarise(table)
     comparison = paired_comparison(table, "baseline")
     npv = pd.DataFrame(
-        {"scenario": ALT, "baseline": "baseline", "replication": range(REPS),
-         "npv_dkk": [-3.0e6, 8.0e6, 12.0e6, 16.0e6, 24.0e6]}
+        {
+            "scenario": ALT,
+            "baseline": "baseline",
+            "replication": range(REPS),
+            "npv_dkk": [-3.0e6, 8.0e6, 12.0e6, 16.0e6, 24.0e6],
+        }
     )
     return results, summary, comparison, npv
 
@@ -157,8 +162,9 @@ def _write(tmp_path: Path, synthetic, lang: str) -> tuple[Path, str]:
     results, summary, comparison, npv = synthetic
     out = tmp_path / f"report-{lang}"
     out.mkdir()
-    path = write_report(out, results, summary, lang, comparison=comparison, economics=ECONOMICS,
-                        per_replication_npv=npv)
+    path = write_report(
+        out, results, summary, lang, comparison=comparison, economics=ECONOMICS, per_replication_npv=npv
+    )
     return out, path.read_text(encoding="utf-8")
 
 
@@ -186,7 +192,7 @@ def _browser_or_skip():
 
 def test_report_in_headless_chromium(tmp_path, synthetic):
     sync_playwright = _browser_or_skip()
-    out, page_html = _write(tmp_path, synthetic, "en")
+    out, _ = _write(tmp_path, synthetic, "en")
     console_errors, page_errors, requests = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -221,8 +227,13 @@ def test_report_in_headless_chromium(tmp_path, synthetic):
     assert "12.5 m DKK" in lead and "25.0 m DKK" in lead and "\u22123.1" in lead, lead
     assert "2027–2029" in lead, lead
     # sections in order
-    order = ["Projections", "The staircase over time", "Where the cost difference comes from",
-             "Net saving per simulated run", "Key tables"]
+    order = [
+        "Projections",
+        "The staircase over time",
+        "Where the cost difference comes from",
+        "Net saving per simulated run",
+        "Key tables",
+    ]
     positions = [next(i for i, h in enumerate(headings) if h.startswith(o)) for o in order]
     assert positions == sorted(positions), headings
     assert headings[-1].startswith("Appendix"), headings
@@ -244,7 +255,7 @@ def test_report_in_headless_chromium(tmp_path, synthetic):
 class _Checker(HTMLParser):
     """Every non-void element closed in order; no external resource."""
 
-    VOID = {"meta", "img", "br", "hr", "link", "input", "source", "col", "wbr"}
+    VOID = frozenset({"meta", "img", "br", "hr", "link", "input", "source", "col", "wbr"})
 
     def __init__(self):
         super().__init__()
@@ -293,8 +304,14 @@ def test_report_english_structure_and_figures(tmp_path, synthetic):
     assert "8 of 10 runs" in checker.p_texts[0]
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(
-        ["fan_cost_total.png", "fan_children_placed.png", "fan_caseload.png", "staircase.png",
-         f"waterfall_{ALT}.png", f"npv_{ALT}.png"]
+        [
+            "fan_cost_total.png",
+            "fan_children_placed.png",
+            "fan_caseload.png",
+            "staircase.png",
+            f"waterfall_{ALT}.png",
+            f"npv_{ALT}.png",
+        ]
     )
     for p in (out / "figures").glob("*.png"):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -313,8 +330,15 @@ def test_report_danish(tmp_path, synthetic):
     assert "8 af 10 kørsler" in lead and "break-even-år 2028" in lead, lead
     assert "12,5 mio. kr." in lead and "25,0 mio. kr." in lead and "\u22123,1" in lead, lead
     assert "2027–2029" in lead
-    for word in ("Underretninger", "Anbragte børn", "Samlede udgifter", "Nettobesparelse, nutidsværdi",
-                 "Indsatstrappen over tid", "Forudsætninger", "Plejefamilie"):
+    for word in (
+        "Underretninger",
+        "Anbragte børn",
+        "Samlede udgifter",
+        "Nettobesparelse, nutidsværdi",
+        "Indsatstrappen over tid",
+        "Forudsætninger",
+        "Plejefamilie",
+    ):
         assert word in page, word
     # Danish number formats: decimal comma, thousands point, no English unit
     assert re.search(r"\d{1,3}(\.\d{3})+ kr\.", page), "no Danish amount like 1.234.567 kr."
@@ -330,7 +354,7 @@ def test_single_run_report_keeps_the_projection_sentence(tmp_path, synthetic):
     write_report(out, results[:1], summary[summary["scenario"] == "baseline"], "en")
     page = (out / "report.html").read_text(encoding="utf-8")
     checker = _check_html(page)
-    assert checker.p_texts[0].startswith("Projection of baseline for 2027-2029, 5 simulated replications")
+    assert checker.p_texts[0].startswith("Projection of baseline for 2027–2029, 5 simulated replications")
     assert "waterfall" not in " ".join(p.name for p in (out / "figures").glob("*.png"))
 
 
@@ -339,9 +363,13 @@ def test_single_run_report_keeps_the_projection_sentence(tmp_path, synthetic):
 
 @pytest.mark.parametrize(
     ("prob", "en", "da"),
-    [(0.8, "8 of 10 runs", "8 af 10 kørsler"), (0.04, "fewer than 1 of 10 runs", "færre end 1 af 10 kørsler"),
-     (0.97, "more than 9 of 10 runs", "mere end 9 af 10 kørsler"), (1.0, "all runs", "alle kørsler"),
-     (0.25, "3 of 10 runs", "3 af 10 kørsler")],
+    [
+        (0.8, "8 of 10 runs", "8 af 10 kørsler"),
+        (0.04, "fewer than 1 of 10 runs", "færre end 1 af 10 kørsler"),
+        (0.97, "more than 9 of 10 runs", "mere end 9 af 10 kørsler"),
+        (1.0, "all runs", "alle kørsler"),
+        (0.25, "3 of 10 runs", "3 af 10 kørsler"),
+    ],
 )
 def test_runs_of_ten(prob, en, da):
     assert runs_of_ten(prob, "en") == en
@@ -349,8 +377,14 @@ def test_runs_of_ten(prob, en, da):
 
 
 def test_sentence_when_it_costs_more_and_never_pays_back():
-    row = {**ECONOMICS.iloc[0].to_dict(), "npv_dkk": -4.0e6, "npv_p05_dkk": -9.0e6, "npv_p95_dkk": 1.0e6,
-           "break_even_year": pd.NA, "prob_net_saving": 0.1}
+    row = {
+        **ECONOMICS.iloc[0].to_dict(),
+        "npv_dkk": -4.0e6,
+        "npv_p05_dkk": -9.0e6,
+        "npv_p95_dkk": 1.0e6,
+        "break_even_year": pd.NA,
+        "prob_net_saving": 0.1,
+    }
     s = economics_sentence(row, 2027, 2036, "en")
     assert "costs 4.0 m DKK more than baseline" in s
     assert "between \u22121.0 and 9.0 m DKK extra" in s
@@ -379,15 +413,30 @@ def test_waterfall_adds_up(synthetic):
 @pytest.mark.parametrize("lang", ["en", "da"])
 def test_workbook_sheets_and_columns(tmp_path, synthetic, lang):
     results, summary, comparison, _ = synthetic
-    path = write_workbook(tmp_path / "results.xlsx", summary, lang, [r.scenario for r in results],
-                          comparison=comparison, economics=ECONOMICS)
+    path = write_workbook(
+        tmp_path / "results.xlsx",
+        summary,
+        lang,
+        [r.scenario for r in results],
+        comparison=comparison,
+        economics=ECONOMICS,
+    )
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
         assert wb.sheetnames[:3] == ["summary", "comparison", "economics"]
         header = {name: [c for c in next(wb[name].iter_rows(values_only=True))] for name in wb.sheetnames}
         assert header["summary"] == ["scenario", "year", "metric", "label", "mean", "p05", "p50", "p95"]
-        assert header["comparison"] == ["scenario", "baseline", "year", "metric", "label", "diff_mean", "diff_p05",
-                                        "diff_p50", "diff_p95"]
+        assert header["comparison"] == [
+            "scenario",
+            "baseline",
+            "year",
+            "metric",
+            "label",
+            "diff_mean",
+            "diff_p05",
+            "diff_p50",
+            "diff_p95",
+        ]
         assert header["economics"] == ECONOMICS_COLUMNS[:2] + ["label"] + ECONOMICS_COLUMNS[2:]
         labels = {row[3] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
         econ = list(wb["economics"].iter_rows(min_row=2, values_only=True))
