@@ -140,11 +140,13 @@ def on_measures(
     first_review_due: float,
     start_step: int | None = None,
     count_start: bool = True,
+    price: float | None = None,
 ):
     """The child on the staircase until the case closes.
 
     ``start_step`` puts the child on a given step instead of choosing one (the initial stock);
-    ``count_start=False`` then keeps it out of the year's measures started."""
+    ``count_start=False`` then keeps it out of the year's measures started; ``price`` is its own yearly
+    price on that step."""
     env, luck = m.env, child.luck
     child.need = need
     step, diverted = start_step, False
@@ -154,6 +156,8 @@ def on_measures(
         m.close_case(child, recent=True)
         return
     m.enter_step(child, step, count=count_start, diverted=diverted)
+    if price is not None:  # the case's own price (case register) until it changes step
+        child.price = price
     review_due = first_review_due
     t_need, need_up = next_need_change(m, child)
     t_break = next_breakdown(m, child)

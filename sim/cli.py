@@ -93,14 +93,22 @@ _OUT = typer.Option(None, "--out", help="Output directory (default results/<scen
 _LANG = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels.")
 
 
-def _simulate(paths: list[Path], replications, years, seed, workers, out, lang: Lang, compare: bool) -> None:
-    """Load, check, run every scenario with the same seed and replications, write the outputs."""
+def _simulate(
+    paths: list[Path], replications, years, seed, workers, out, lang: Lang, compare: bool, register: dict | None = None
+) -> None:
+    """Load, check, run every scenario with the same seed and replications, write the outputs.
+
+    ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
     from .errors import InputError
     from .results import check_out_dir, default_out_dir, write_outputs
-    from .runner import check_run_options, run_replications, with_horizon
+    from .runner import Start, as_of_scenario, check_run_options, register_start, run_replications, with_horizon
     from .scenario import load_scenario
 
     scenarios = [with_horizon(load_scenario(p), years) for p in paths]
+    start = Start()
+    if register is not None:
+        scenarios = [as_of_scenario(sc, register["as_of"]) for sc in scenarios]
+        start = register_start(register["cases"], register["as_of"])
     names = [sc.name for sc in scenarios]
     if len(set(names)) != len(names):
         raise InputError(f"two scenarios have the same name ({', '.join(names)}); give each its own `name:`")
@@ -117,10 +125,17 @@ def _simulate(paths: list[Path], replications, years, seed, workers, out, lang: 
     results = []
     try:
         for sc in scenarios:
-            results.append(run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance))
+            results.append(
+                run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance, start=start)
+            )
     finally:
         close()
-    write_outputs(target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare)
+    forecast_of = None
+    if register is not None:
+        forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
+    write_outputs(
+        target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare, forecast_of=forecast_of
+    )
     wall = sum(r.wall_seconds for r in results)
     events = sum(r.events for r in results)
     typer.echo(f"{len(results)} x {replications} replications x {first.horizon_years} years in {wall:.1f} s "
@@ -137,9 +152,54 @@ def run(
     workers: Optional[int] = _WORKERS,
     out: Optional[Path] = _OUT,
     lang: Lang = _LANG,
+    initial_cases: Optional[Path] = typer.Option(
+        None, "--initial-cases", help="Case register (CSV) to start from: every child with an open case today."
+    ),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the case register (YYYY-MM-DD)."),
+    spent_to_date: Optional[str] = typer.Option(
+        None, "--spent-to-date", help="DKK spent this year up to --as-of: a total, or FUNCTION=DKK,... pairs."
+    ),
+    pseudonymise: bool = typer.Option(
+        False, "--pseudonymise", help="Accept CPR-like case ids (they are hashed in memory, never written)."
+    ),
+    previous: list[Path] = typer.Option(
+        [], "--previous", help="An earlier forecast's output directory, to show how the forecast moved (repeatable)."
+    ),
 ) -> None:
-    """Run replications of a scenario and write manifest, tables, report and workbook."""
-    _simulate([scenario], replications, years, seed, workers, out, lang, compare=False)
+    """Run replications of a scenario and write manifest, tables, report and workbook.
+
+    With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
+    register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
+    _simulate([scenario], replications, years, seed, workers, out, lang, compare=False, register=register)
+
+
+def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous) -> dict | None:
+    import datetime as dt
+
+    from .errors import InputError
+
+    if initial_cases is None and as_of is None:
+        if spent_to_date is not None or previous:
+            raise InputError("--spent-to-date and --previous go with --initial-cases and --as-of")
+        return None
+    if initial_cases is None or as_of is None:
+        raise InputError("--initial-cases and --as-of go together")
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise InputError(f"--as-of '{as_of}' is not a date like 2026-09-30") from None
+    from .forecast import account_functions, parse_spent
+    from .register import read_case_register
+    from .scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
+    return {
+        "cases": cases,
+        "as_of": day,
+        "spent_to_date": parse_spent(spent_to_date, account_functions(sc)),
+        "previous": list(previous),
+    }
 
 
 @app.command()

@@ -114,6 +114,34 @@ TEXT = {
     "sec_projection": ("Projections", "Fremskrivninger"),
     "sec_staircase": ("The staircase over time", "Indsatstrappen over tid"),
     "sec_waterfall": ("Where the cost difference comes from", "Hvor forskellen i udgifter kommer fra"),
+    "sec_forecast": ("Year-end forecast", "Forventet regnskab"),
+    "forecast_lead": (
+        "Expected result for {year} as of {as_of}: {expected} (90 % of runs between {lo} and {hi}), "
+        "of which {spent} is spent to date.",
+        "Forventet regnskab for {year} pr. {as_of}: {expected} (90 % af kørslerne mellem {lo} og {hi}), "
+        "heraf forbrugt til dato {spent}.",
+    ),
+    "forecast_budget": (
+        " Budget {budget}: the probability of exceeding it is {prob}.",
+        " Budget {budget}: sandsynligheden for at overskride det er {prob}.",
+    ),
+    "forecast_next": (
+        "Budget need {year} (full year): {expected} (90 % between {lo} and {hi}).",
+        "Budgetbehov {year} (helt år): {expected} (90 % mellem {lo} og {hi}).",
+    ),
+    "forecast_cols": (
+        ("Year", "Account function", "Spent to date", "Expected", "5 %", "95 %", "Budget", "P(overrun)"),
+        ("År", "Funktion", "Forbrugt til dato", "Forventet", "5 %", "95 %", "Budget", "P(overskridelse)"),
+    ),
+    "forecast_moves_title": ("How the forecast moved", "Sådan har prognosen flyttet sig"),
+    "forecast_moves_caption": (
+        "Expected year-end result at each forecast date, with the 5-95 % band; the dashed line is the budget.",
+        "Forventet regnskab ved hver prognosedato med 5-95 %-båndet; den stiplede linje er budgettet.",
+    ),
+    "forecast_as_of": ("Forecast date", "Prognosedato"),
+    "caseworkers_fn": ("caseworkers (salaries)", "rådgivere (løn)"),
+    "policy_fn": ("policy measures", "politiske tiltag"),
+    "total_fn": ("total", "i alt"),
     "sec_npv": ("Net saving per simulated run", "Nettobesparelse pr. simuleret kørsel"),
     "sec_tables": ("Key tables", "Nøgletabeller"),
     "sec_economics": ("Economics of the alternatives", "Økonomien i alternativerne"),

@@ -81,10 +81,14 @@ class LeverStep:
 
 
 def years_since(date: dt.date, first_year: int) -> float:
-    """Simulated years from 1 January of ``first_year`` to ``date``."""
-    start = dt.date(date.year, 1, 1).toordinal()
-    length = dt.date(date.year + 1, 1, 1).toordinal() - start
-    return (date.year - first_year) + (date.toordinal() - start) / length
+    """Simulated years from 1 January of ``first_year`` to the start of ``date``.
+
+    Each calendar month is exactly 1/12 year (days spread evenly within a month), so a month's price
+    times the months left is exactly what the model books."""
+    month_start = dt.date(date.year, date.month, 1)
+    next_month = dt.date(date.year + date.month // 12, date.month % 12 + 1, 1)
+    days = (next_month - month_start).days
+    return (date.year - first_year) + (date.month - 1 + (date.day - 1) / days) / 12.0
 
 
 def lever_steps(levers, first_year: int) -> list[LeverStep]:

@@ -18,7 +18,7 @@ import simpy
 
 from . import child as cp
 from .caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
-from .levers import lever_steps
+from .levers import lever_steps, years_since
 from .metrics import YearLedger
 from .population import (
     age_band_table,
@@ -103,10 +103,21 @@ class ReplicationResult:
 
 
 class Municipality:
-    def __init__(self, scenario: Scenario, seed: int, replication: int, trace: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        replication: int,
+        trace: bool = False,
+        initial_cases: tuple | None = None,
+        start: float = 0.0,
+    ):
+        """``initial_cases`` (from a case register) replace the scenario's initial stock; ``start`` is the
+        simulated time the run starts at (the day after the as-of date; 0 = 1 January of the first year)."""
         s = scenario
         self.scenario = s
-        self.env = simpy.Environment()
+        self.initial_cases = initial_cases
+        self.env = simpy.Environment(initial_time=start)
         self.draws = Draws(seed, replication)
         self.staircase = Staircase.from_scenario(s)
         self.steps = self.staircase.steps
@@ -173,7 +184,7 @@ class Municipality:
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
         self.known = KnownChildren(s.notifications.recently_closed_months * MONTH)
-        self._last_t = 0.0  # last time the open-case and FTE integrals were brought up to date
+        self._last_t = start  # last time the open-case and FTE integrals were brought up to date
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
 
@@ -454,7 +465,10 @@ class Municipality:
         env = self.env
         known_share = self.scenario.notifications.share_about_known_children
         notice = D["notice"]
+        start = env.now
         for i, t in enumerate(times):
+            if t < start:
+                continue  # before an as-of start; the indices stay those of the whole span (common random numbers)
             if t > env.now:
                 yield env.timeout(t - env.now)
             aid = child_id(NS_ARRIVAL, i)
@@ -512,6 +526,48 @@ class Municipality:
         child.aftercare_decided = True
         return child
 
+    def seed_register(self, cases) -> None:
+        """The children of a case register, each on its step at its own price, reviews due as registered."""
+        now = self.env.now
+        for case in cases:
+            i = self.staircase.ids.index(case.step)
+            st = self.steps[i]
+            child = self.new_child(child_id(NS_INITIAL, case.row), age=case.age)
+            if case.age >= self.age_out and self.aftercare_enabled:
+                child.leaves_at = child.birth + self.aftercare_until_age + 1.0
+                child.aftercare_decided = True
+            child.in_episode = True
+            self.open_case(child)
+            since = years_since(case.step_start, self.first_year)
+            if case.last_review is not None:
+                due = years_since(case.last_review, self.first_year) + self.review_interval
+            else:
+                due = since + self.first_review
+            if case.investigation_start is not None:  # an open investigation is caseworker work to do
+                self.team.submit(cp.INVESTIGATION, cp.task_hours(self, child, self.investigation_hours))
+            price = case.monthly_price_dkk * 12.0
+            self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
+
+    def _register_measure(self, child: cp.Child, step: int, first_due: float, price: float, need: int):
+        yield from cp.on_measures(
+            self, child, need, first_review_due=first_due, start_step=step, count_start=False, price=price
+        )
+
+    def _capture_start(self, into: dict):
+        """Process started after the initial children's: by then they all stand on their steps."""
+        into.update(self.initial_stock())
+        yield self.env.timeout(0)
+
+    def initial_stock(self) -> dict[str, dict[str, float]]:
+        """Children and their monthly cost per step right now (for the manifest of an as-of run)."""
+        out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
+        for child in self.open_children:
+            if child.step >= 0:
+                entry = out[self.steps[child.step].id]
+                entry["children"] += 1
+                entry["monthly_cost_dkk"] += child.price / 12.0
+        return out
+
     def _initial_measure(self, child: cp.Child, step: int, first_due: float):
         need = self.steps[step].need_level
         yield from cp.on_measures(self, child, need, first_review_due=first_due, start_step=step, count_start=False)
@@ -531,6 +587,8 @@ class Municipality:
     def year_ends(self):
         env, ledger = self.env, self.ledger
         for y in range(ledger.n_years):
+            if y + 1 <= env.now:
+                continue  # a run that starts mid-year (as-of date) has no earlier year ends
             yield env.timeout(y + 1 - env.now)
             self._advance_integrals()
             for child in self.open_children:
@@ -543,10 +601,16 @@ class Municipality:
 
     # ------------------------------------------------------------ run
 
-    def run(self, extra_children: tuple[ExtraChild, ...] = ()) -> ReplicationResult:
+    def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
+        """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
         s = self.scenario
         times = notification_times(s, self.draws.generator(D["arrivals"]))
-        self.seed_initial_stock()
+        if self.initial_cases is None:
+            self.seed_initial_stock()
+        else:
+            self.seed_register(self.initial_cases)
+        if stock_at_start is not None:
+            self.env.process(self._capture_start(stock_at_start))
         self.env.process(self.arrivals(times))
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
@@ -579,10 +643,16 @@ def simulate(
     replication: int,
     extra_children: tuple[ExtraChild, ...] = (),
     trace: bool = False,
+    initial_cases: tuple | None = None,
+    start: float = 0.0,
+    stock_at_start: dict | None = None,
 ) -> ReplicationResult:
-    """One replication of the scenario: burn-in and horizon; the reported years' metrics."""
+    """One replication of the scenario: burn-in and horizon; the reported years' metrics.
+
+    With ``initial_cases`` the run starts at ``start`` from those children instead of the initial stock."""
     with _fewer_garbage_collections():
-        return Municipality(scenario, seed, replication, trace=trace).run(extra_children)
+        m = Municipality(scenario, seed, replication, trace=trace, initial_cases=initial_cases, start=start)
+        return m.run(extra_children, stock_at_start=stock_at_start)
 
 
 @contextlib.contextmanager

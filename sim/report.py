@@ -810,8 +810,14 @@ def write_report(
     comparison: pd.DataFrame | None = None,
     economics: pd.DataFrame | None = None,
     per_replication_npv: pd.DataFrame | Mapping[str, Sequence[float]] | None = None,
+    forecast: pd.DataFrame | None = None,
+    previous_forecasts: pd.DataFrame | None = None,
+    as_of: str | None = None,
 ) -> Path:
     """report.html with embedded figures; the same figures as PNG under figures/.
+
+    ``forecast`` (forecast.csv of a run from a case register at ``as_of``) adds the year-end forecast
+    first; ``previous_forecasts`` (earlier forecast.csv files with their ``as_of``) shows how it moved.
 
     ``comparison`` and ``economics`` are CONTRACT.md's tables (see the module docstring);
     ``per_replication_npv`` is the net saving in present value per run: a DataFrame with ``scenario``,
@@ -862,6 +868,8 @@ def write_report(
     parts = [f"<h1>{html.escape(title)}</h1>"]
     lead = lead_sentences(results, summary, lang, comparison, economics)
     parts.append('<p class="lead">' + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
+    if forecast is not None and not forecast.empty:
+        parts += forecast_section(forecast, previous_forecasts, as_of, lang, figure)
     if pairs:  # the projection of each scenario follows the answer
         parts += [f'<p class="note">{html.escape(_intro(summary, r, lang))}</p>' for r in results]
     parts.append(f'<p class="note">{html.escape(text("what_model", lang))}</p>')
@@ -954,6 +962,75 @@ def write_report(
     return path
 
 
+# ---------------------------------------------------------------- the year-end forecast
+
+
+def _function_label(fn: str, lang: str) -> str:
+    return {"caseworkers": text("caseworkers_fn", lang), "policy": text("policy_fn", lang),
+            "total": text("total_fn", lang)}.get(fn, fn)
+
+
+def forecast_section(forecast: pd.DataFrame, previous: pd.DataFrame | None, as_of: str | None, lang: str, figure):
+    """Lead sentences, the forecast table and (with earlier forecasts) the chart of how it moved."""
+    money = lambda v: html.escape(format_number(v, lang, money=True))  # noqa: E731
+    parts = [f"<h2>{html.escape(text('sec_forecast', lang))}</h2>"]
+    years = sorted(forecast["budget_year"].unique())
+    total = forecast[forecast["account_function"] == "total"].set_index("budget_year")
+    this = total.loc[years[0]]
+    spent = 0.0 if pd.isna(this["spent_to_date_dkk"]) else this["spent_to_date_dkk"]
+    sentence = text("forecast_lead", lang).format(
+        year=years[0], as_of=as_of or "-", expected=format_number(this["expected_dkk"], lang, money=True),
+        lo=format_number(this["p05_dkk"], lang, money=True), hi=format_number(this["p95_dkk"], lang, money=True),
+        spent=format_number(spent, lang, money=True),
+    )
+    if not pd.isna(this["budget_dkk"]):
+        sentence += text("forecast_budget", lang).format(
+            budget=format_number(this["budget_dkk"], lang, money=True), prob=format_percent(this["overrun_prob"], lang)
+        )
+    lines = [sentence]
+    if len(years) > 1:
+        nxt = total.loc[years[1]]
+        lines.append(text("forecast_next", lang).format(
+            year=years[1], expected=format_number(nxt["expected_dkk"], lang, money=True),
+            lo=format_number(nxt["p05_dkk"], lang, money=True), hi=format_number(nxt["p95_dkk"], lang, money=True),
+        ))
+    parts.append('<p class="lead">' + "".join(f"<span>{html.escape(x)}</span>" for x in lines) + "</p>")
+    header = list(text("forecast_cols", lang))
+    rows = []
+    for r in forecast.itertuples(index=False):
+        cells = [money(r.spent_to_date_dkk), money(r.expected_dkk), money(r.p05_dkk), money(r.p95_dkk),
+                 money(r.budget_dkk), html.escape(format_percent(r.overrun_prob, lang)) if not pd.isna(r.overrun_prob) else "-"]
+        rows.append((f"{r.budget_year}", [html.escape(_function_label(r.account_function, lang)), *cells]))
+    parts.append(_table_html(header, rows, wide=True))
+    if previous is not None and not previous.empty:
+        now = forecast.assign(as_of=as_of)
+        both = pd.concat([previous, now], ignore_index=True)
+        moves = both[(both["account_function"] == "total") & (both["budget_year"] == years[0])]
+        title = text("forecast_moves_title", lang)
+        parts.append(figure(forecast_moves_chart(moves, lang, title), "forecast_moves", title,
+                            text("forecast_moves_caption", lang)))
+    return parts
+
+
+def forecast_moves_chart(moves: pd.DataFrame, lang: str, title: str):
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    x = list(range(len(moves)))
+    mid = moves["expected_dkk"].to_numpy(dtype=float) / 1e6
+    lo = mid - moves["p05_dkk"].to_numpy(dtype=float) / 1e6
+    hi = moves["p95_dkk"].to_numpy(dtype=float) / 1e6 - mid
+    ax.errorbar(x, mid, yerr=[lo, hi], fmt="o-", color=_colour(0), capsize=4)
+    budget = moves["budget_dkk"].dropna()
+    if not budget.empty:
+        ax.axhline(budget.iloc[-1] / 1e6, color="0.3", linestyle="--", linewidth=1)
+    ax.set_xticks(x, [str(a) for a in moves["as_of"]])
+    ax.set_xlabel(text("forecast_as_of", lang))
+    ax.set_ylabel(_money_axis_label(lang, 1e6))
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 # ---------------------------------------------------------------- the workbook
 
 
@@ -971,8 +1048,9 @@ def write_workbook(
     scenarios: list[Scenario],
     comparison: pd.DataFrame | None = None,
     economics: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> Path:
-    """results.xlsx: sheets summary, comparison, economics (the latter two when given) with a label column
+    """results.xlsx: sheets summary, comparison, economics, forecast (the latter when given) with a label column
     in the chosen language, and a sheet 'columns' saying what each column means. Sheet and column names
     are the same in both languages, so scripts can read either."""
     if lang not in LANGS:
@@ -990,6 +1068,10 @@ def write_workbook(
         )
         econ["break_even_year"] = [_year_or_none(v) for v in econ["break_even_year"]]
         sheets["economics"] = econ
+    if forecast is not None:
+        fc = forecast.copy()
+        fc.insert(2, "label", [_function_label(f, lang) for f in fc["account_function"]])
+        sheets["forecast"] = fc
     help_rows = []
     for name, frame in sheets.items():
         for col in frame.columns:

@@ -168,29 +168,49 @@ def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd
 
 
 def write_outputs(
-    out: Path, results: list[RunResult], lang: str, command: list[str] | None = None, compare: bool = False
+    out: Path,
+    results: list[RunResult],
+    lang: str,
+    command: list[str] | None = None,
+    compare: bool = False,
+    forecast_of: dict | None = None,
 ) -> Path:
     """Every file of CONTRACT.md's `run` output (and with ``compare``, `compare`'s), all or nothing.
 
-    With ``compare`` the first result is the baseline the others are compared with."""
+    With ``compare`` the first result is the baseline the others are compared with. ``forecast_of``
+    (keys as_of, spent_to_date, previous) adds forecast.csv for a run started from a case register."""
     from .report import write_report, write_workbook
 
     table = pd.concat([r.table for r in results], ignore_index=True)
     summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
-    comparison = econ = npvs = None
+    comparison = econ = npvs = fc = previous = None
     if compare:
         comparison, econ, npvs = comparison_tables(table, results)
+    extra: dict = {"baseline": results[0].scenario.name} if compare else {}
+    if forecast_of is not None:
+        from .forecast import forecast, read_previous
+
+        fc = forecast(table, results[0].scenario, forecast_of["as_of"], forecast_of.get("spent_to_date"))
+        previous = read_previous(forecast_of.get("previous") or [])
+        spent = forecast_of.get("spent_to_date")
+        extra.update(as_of=forecast_of["as_of"].isoformat(), spent_to_date_dkk=spent,
+                     initial_stock=results[0].stock_at_start, burn_in_years=0)
     with atomic_directory(out) as tmp:
         write_parquet(table, tmp / "replications.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
         if compare:
             comparison.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
             econ.to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
-        write_report(tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs)
-        write_workbook(
-            tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison, economics=econ
+        if fc is not None:
+            fc.to_csv(tmp / "forecast.csv", index=False, float_format="%.6g")
+        write_report(
+            tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs,
+            forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"),
         )
-        extra = {"baseline": results[0].scenario.name} if compare else {}
+        write_workbook(
+            tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison,
+            economics=econ, forecast=fc,
+        )
         (tmp / "manifest.json").write_text(json.dumps(manifest(results, command, **extra), indent=2, ensure_ascii=False))
     return out
 

@@ -7,16 +7,18 @@ Workers return small tuples, never model objects.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .levers import years_since
 from .municipality import simulate
 from .scenario import Scenario, scenario_from_mapping
 
@@ -33,6 +35,8 @@ class RunResult:
     replications: int
     wall_seconds: float
     events: int
+    start: Start = field(default_factory=lambda: Start())
+    stock_at_start: dict = field(default_factory=dict)  # children and monthly cost per step, replication 0
 
 
 def with_horizon(scenario: Scenario, years: int | None) -> Scenario:
@@ -46,12 +50,40 @@ def with_horizon(scenario: Scenario, years: int | None) -> Scenario:
     return scenario_from_mapping(raw, f"{scenario.name} with --years {years}")
 
 
-def _replications(scenario: Scenario, seed: int, reps: list[int]) -> list[tuple[int, list, int]]:
-    """Worker: run some replications; returns (replication, rows, events) for each."""
+@dataclass(frozen=True)
+class Start:
+    """Where a run starts: the scenario's own initial stock, or a case register at an as-of date."""
+
+    initial_cases: tuple | None = None
+    time: float = 0.0  # simulated years from 1 January of the first simulated year
+
+
+def as_of_scenario(scenario: Scenario, as_of: dt.date) -> Scenario:
+    """The scenario run from a case register: from the as-of year (no burn-in) to the scenario's last year."""
+    if as_of.year > scenario.end_year:
+        raise InputError(f"--as-of {as_of} is after the scenario's last year {scenario.end_year}")
+    raw = scenario.model_dump(mode="json")
+    raw["calendar"].update(
+        start_year=as_of.year,
+        burn_in_years=0,
+        horizon_years=scenario.end_year - as_of.year + 1,
+        base_year=min(scenario.calendar.base_year, as_of.year),
+    )
+    return scenario_from_mapping(raw, f"{scenario.name} from {as_of}")
+
+
+def register_start(cases, as_of: dt.date) -> Start:
+    """Start the day after the as-of date: what is spent to date covers the as-of date itself."""
+    return Start(initial_cases=tuple(cases), time=years_since(as_of + dt.timedelta(days=1), as_of.year))
+
+
+def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start) -> list[tuple]:
+    """Worker: run some replications; returns (replication, rows, events, stock at start) for each."""
     out = []
     for r in reps:
-        res = simulate(scenario, seed, r)
-        out.append((r, res.rows, res.events))
+        stock: dict = {}  # the state replication r starts from, read off the model itself
+        res = simulate(scenario, seed, r, initial_cases=start.initial_cases, start=start.time, stock_at_start=stock)
+        out.append((r, res.rows, res.events, stock))
     return out
 
 
@@ -76,22 +108,25 @@ def run_replications(
     seed: int = 0,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    start: Start = Start(),
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish."""
     check_run_options(replications, workers)
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
-    results: list[tuple[int, list, int]] = []
+    results: list[tuple] = []
     if workers == 1 or replications == 1:
         for r in range(replications):
-            results.extend(_replications(scenario, seed, [r]))
+            results.extend(_replications(scenario, seed, [r], start))
             if on_progress:
                 on_progress(1)
     else:
         # small chunks keep both cores busy to the end; results are re-ordered below anyway
         size = max(1, min(8, replications // (workers * 4) or 1))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_replications, scenario, seed, chunk) for chunk in _chunks(replications, size)]
+            futures = [
+                pool.submit(_replications, scenario, seed, chunk, start) for chunk in _chunks(replications, size)
+            ]
             for fut in as_completed(futures):
                 part = fut.result()
                 results.extend(part)
@@ -105,13 +140,15 @@ def run_replications(
         seed=seed,
         replications=replications,
         wall_seconds=time.perf_counter() - started,
-        events=sum(e for _, _, e in results),
+        events=sum(x[2] for x in results),
+        start=start,
+        stock_at_start=results[0][3],
     )
 
 
-def _long_table(name: str, results: Iterable[tuple[int, list, int]]) -> pd.DataFrame:
+def _long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:
     reps, years, metrics, values = [], [], [], []
-    for r, rows, _ in results:
+    for r, rows, *_ in results:
         for year, metric, value in rows:
             reps.append(r)
             years.append(year)
