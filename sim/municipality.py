@@ -349,6 +349,7 @@ class Municipality:
         """Process: every lever's value at its start and through its ramp."""
         accessors = self._accessors()
         old: dict[int, float] = {}
+        active: dict[str, int] = {}
         staffing = [
             Lever(setting="caseworkers.fte", value=c.fte, start=c.date, ramp_months=c.ramp_months)
             for c in self.scenario.caseworkers.fte_changes
@@ -364,8 +365,11 @@ class Municipality:
                 write = lambda v: self._set_step_field(step_id, field, v)  # noqa: E731
             else:
                 read, write = accessors[step.setting]
-            if step.lever not in old:
+            if step.lever not in old:  # a lever starts: it takes over its setting from any earlier ramp
                 old[step.lever] = read()
+                active[step.setting] = step.lever
+            if active[step.setting] != step.lever:
+                continue  # a later lever on the same setting has started; this ramp stops
             write(old[step.lever] + (step.value - old[step.lever]) * step.fraction)
 
     # ------------------------------------------------------------ levers' mechanisms
@@ -379,6 +383,7 @@ class Municipality:
             or self.diversion_share <= 0.0
             or not self.steps[target].is_placement
             or (child.step >= 0 and self.steps[child.step].is_placement)
+            or child.step == self.diversion_step  # already there: this is the placement it was spared
             or child.need not in self.diversion_levels
             or self.occupancy[self.diversion_step] >= self.steps[self.diversion_step].capacity
         ):

@@ -34,11 +34,13 @@ def population_0_22(s: Scenario, year: int) -> float:
 def notifications_per_year(s: Scenario, year: int) -> float:
     """Expected notifications in a calendar year: rate x population x trend (trend from start_year on).
 
-    Levers on the rate or the trend are read at each year's middle."""
+    A lever on the rate is read at each year's middle; a lever on the trend changes the growth from the
+    year it is in force in to the next."""
     n = s.notifications
     growth = 1.0
     for y in range(s.calendar.start_year + 1, year + 1):
-        growth *= 1.0 + value_at(s.levers, "notifications.trend_per_year", n.trend_per_year, dt.date(y, 7, 1))
+        # the growth from year y-1 to y is the trend in force in the middle of year y-1
+        growth *= 1.0 + value_at(s.levers, "notifications.trend_per_year", n.trend_per_year, dt.date(y - 1, 7, 1))
     rate = value_at(s.levers, "notifications.per_1000_aged_0_17", n.per_1000_aged_0_17, dt.date(year, 7, 1))
     return rate * population_0_17(s, year) / 1000.0 * growth
 

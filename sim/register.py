@@ -249,7 +249,7 @@ def _check_cpr(name: str, rows: list[_Line], id_index: int) -> None:
         if id_index < len(r.fields) and _contains_cpr(r.fields[id_index]):
             raise InputError(
                 f"{name}: row {r.row} (line {r.line}), column case_id: the file seems to contain CPR numbers "
-                "(personal identification numbers); they are not read. Pseudonymise the register first: "
+                "(personal identification numbers), so it is not used. Pseudonymise the register first: "
                 "replace case_id by the case number from the case system (sagsnummer), or run with "
                 "--pseudonymise, which replaces every case id by a salted hash in memory, only to find "
                 "duplicate rows, and then drops it; nothing personal is ever written"
@@ -257,15 +257,22 @@ def _check_cpr(name: str, rows: list[_Line], id_index: int) -> None:
 
 
 def _realign(fields: list[str], names: list[str]) -> tuple[str, str] | None:
-    """For a row with too many values: the numeric column whose value a decimal comma or a thousands
-    separator split in two (column name, value as written), if rejoining explains the extra values."""
-    extra = len(fields) - len(names)
+    """For a row with more values than columns: the numeric column whose value a decimal comma or a thousands
+    separator split in two or more (column name, value as written), if rejoining explains the extra values
+    (any values beyond the last column left after rejoining must be empty)."""
     for i, col in enumerate(names):
         if col not in ("monthly_price_dkk", "age", "birth_year"):
             continue
-        parts = [f.strip() for f in fields[i : i + extra + 1]]
-        if len(parts) == extra + 1 and all(re.fullmatch(r"[0-9.]+", p) for p in parts):
-            return col, ",".join(parts)
+        for k in range(1, len(fields) - len(names) + 1):
+            parts = [f.strip() for f in fields[i : i + k + 1]]
+            rest = fields[: i + 1] + fields[i + k + 1 :]
+            if (
+                len(parts) == k + 1
+                and all(re.fullmatch(r"[0-9.]+", part) for part in parts)
+                and len(rest) >= len(names)
+                and not any(f.strip() for f in rest[len(names) :])
+            ):
+                return col, ",".join(parts)
     return None
 
 
@@ -284,9 +291,8 @@ def read_case_register(
     if isinstance(as_of, datetime):
         as_of = as_of.date()
     steps = list(step_ids)
-    p = Path(path)
     name = str(path)
-    header, rows = _read_lines(p, name)
+    header, rows = _read_lines(Path(path), name)
     if header is None:
         raise InputError(f"{name}: the case register is empty (no header line, no rows)")
     names = _check_header(name, *header)
@@ -296,94 +302,108 @@ def read_case_register(
     if not pseudonymise:
         _check_cpr(name, rows, col["case_id"])
 
-    salt = secrets.token_bytes(16)
+    salt = secrets.token_bytes(16)  # never stored: the hashes below mean nothing outside this call
     seen: dict[bytes, tuple[int, int]] = {}
     cases: list[InitialCase] = []
     for r in rows:
         where = f"{name}: row {r.row} (line {r.line})"
         fields = r.fields
+        split = _realign(fields, names) if len(fields) > len(names) else None
+        split_message = split and f"{where}, column {split[0]}: {_show(split[1])} has a comma: {_SEPARATOR_HINT}"
         if len(fields) > len(names) and not any(f.strip() for f in fields[len(names) :]):
             fields = fields[: len(names)]  # trailing empty cells
         if len(fields) != len(names):
+            if split_message:
+                raise InputError(split_message)
             if len(fields) > len(names):
-                split = _realign(fields, names)
-                if split:
-                    raise InputError(f"{where}, column {split[0]}: {_show(split[1])} has a comma: {_SEPARATOR_HINT}")
                 raise InputError(
                     f"{where}: {len(fields)} values but the header has {len(names)} columns; a comma inside a "
                     f"value splits it in two: {_SEPARATOR_HINT}, and put quotation marks around text with commas"
                 )
             raise InputError(f"{where}: {len(fields)} values but the header has {len(names)} columns")
         values = {c: fields[i].strip() for c, i in col.items()}
-        case_id = values["case_id"]
-        column = "case_id"
         try:
-            # case id: hashed at once, only to find duplicates
-            if not case_id:
-                raise _Bad("the case id is empty")
-            key = re.sub(_SEP, "", case_id) if looks_like_cpr(case_id) else case_id
-            digest = hashlib.sha256(salt + key.encode("utf-8")).digest()
-            if digest in seen:
-                first_row, first_line = seen[digest]
-                raise _Bad(
-                    f"the same case id as row {first_row} (line {first_line}); each child must appear once"
-                )
-            seen[digest] = (r.row, r.line)
-
-            # age
-            birth_year: int | None = None
-            if values.get("birth_year"):
-                column = "birth_year"
-                birth_year = _whole_year(values["birth_year"], _show(values["birth_year"], case_id))
-                if birth_year > as_of.year:
-                    raise _Bad(f"{birth_year} is after the as-of date {as_of.isoformat()}")
-            if values.get("age"):
-                column = "age"
-                age = _number(values["age"], _show(values["age"], case_id))
-                if not 0.0 <= age <= MAX_AGE:
-                    raise _Bad(f"age {age:g} is outside 0 to {MAX_AGE:g} years")
-                earliest_birth_year = as_of.year - int(age) - 1
-            elif birth_year is not None:
-                age = max(0.0, as_of.year - birth_year - 0.5)
-                if age > MAX_AGE:
-                    raise _Bad(f"birth year {birth_year} gives age {age:g} on {as_of.isoformat()}, above {MAX_AGE:g}")
-                earliest_birth_year = birth_year
-            else:
-                column = " and ".join(c for c in AGE_COLUMNS if c in col)
-                raise _Bad("no age: give the birth year or the age")
-
-            column = "step"
-            step = values["step"]
-            if step not in steps:
-                shown = _show(step, case_id) if step else "(empty)"
-                raise _Bad(
-                    f"{shown} is not a step of the scenario (steps: {', '.join(steps)}){_suggest(step, steps)}"
-                )
-
-            column = "step_start"
-            step_start = _required_date(values, column, case_id, as_of)
-            if step_start.year < earliest_birth_year:
-                raise _Bad(f"{step_start.isoformat()} is before the child was born")
-
-            column = "monthly_price_dkk"
-            if not values[column]:
-                raise _Bad("the price is empty")
-            price = _number(values[column], _show(values[column], case_id), price=True)
-            if price < 0:
-                raise _Bad(f"the price {price:g} is negative")
-
-            column = "last_review"
-            last_review = _optional_date(values, column, case_id, as_of)
-            if last_review is not None and last_review < step_start:
-                raise _Bad(f"{last_review.isoformat()} is before step_start {step_start.isoformat()}")
-
-            column = "investigation_start"
-            investigation_start = _optional_date(values, column, case_id, as_of)
+            cases.append(_case(r, values, col, as_of, steps, salt, seen))
         except _Bad as e:
-            raise InputError(f"{where}, column {column}: {e}") from None
-        cases.append(InitialCase(r.row, age, step, step_start, price, last_review, investigation_start))
+            # a row that only seemed to fit after dropping trailing empty cells: the split number is the cause
+            raise InputError(split_message or f"{where}, column {e.args[1]}: {e.args[0]}") from None
     seen.clear()
     return cases
+
+
+def _case(
+    r: _Line,
+    values: dict[str, str],
+    col: dict[str, int],
+    as_of: date,
+    steps: list[str],
+    salt: bytes,
+    seen: dict[bytes, tuple[int, int]],
+) -> InitialCase:
+    """One validated row; a problem raises _Bad(reason, column)."""
+    case_id = values["case_id"]
+    column = "case_id"
+    try:
+        # case id: hashed at once, only to find duplicates; a CPR number counts the same with or without hyphen
+        if not case_id:
+            raise _Bad("the case id is empty")
+        key = re.sub(_SEP, "", case_id) if looks_like_cpr(case_id) else case_id
+        digest = hashlib.sha256(salt + key.encode("utf-8")).digest()
+        if digest in seen:
+            first_row, first_line = seen[digest]
+            raise _Bad(f"the same case id as row {first_row} (line {first_line}); each child must appear once")
+        seen[digest] = (r.row, r.line)
+
+        # age: the age column if given in this row, else the birth year (mid-year assumption)
+        birth_year: int | None = None
+        if values.get("birth_year"):
+            column = "birth_year"
+            birth_year = _whole_year(values["birth_year"], _show(values["birth_year"], case_id))
+            if birth_year > as_of.year:
+                raise _Bad(f"{birth_year} is after the as-of date {as_of.isoformat()}")
+        if values.get("age"):
+            column = "age"
+            age = _number(values["age"], _show(values["age"], case_id))
+            if not 0.0 <= age <= MAX_AGE:
+                raise _Bad(f"age {age:g} is outside 0 to {MAX_AGE:g} years")
+            earliest_birth_year = as_of.year - int(age) - 1
+        elif birth_year is not None:
+            age = max(0.0, as_of.year - birth_year - 0.5)
+            if age > MAX_AGE:
+                raise _Bad(f"birth year {birth_year} gives age {age:g} on {as_of.isoformat()}, above {MAX_AGE:g}")
+            earliest_birth_year = birth_year
+        else:
+            column = " and ".join(c for c in AGE_COLUMNS if c in col)
+            raise _Bad("no age: give the birth year or the age")
+
+        column = "step"
+        step = values["step"]
+        if step not in steps:
+            shown = _show(step, case_id) if step else "(empty)"
+            raise _Bad(f"{shown} is not a step of the scenario (steps: {', '.join(steps)}){_suggest(step, steps)}")
+
+        column = "step_start"
+        step_start = _required_date(values, column, case_id, as_of)
+        if step_start.year < earliest_birth_year:
+            raise _Bad(f"{step_start.isoformat()} is before the child was born")
+
+        column = "monthly_price_dkk"
+        if not values[column]:
+            raise _Bad("the price is empty")
+        price = _number(values[column], _show(values[column], case_id), price=True)
+        if price < 0:
+            raise _Bad(f"the price {price:g} is negative")
+
+        column = "last_review"
+        last_review = _optional_date(values, column, case_id, as_of)
+        if last_review is not None and last_review < step_start:
+            raise _Bad(f"{last_review.isoformat()} is before step_start {step_start.isoformat()}")
+
+        column = "investigation_start"
+        investigation_start = _optional_date(values, column, case_id, as_of)
+    except _Bad as e:
+        raise _Bad(e.args[0], column) from None
+    return InitialCase(r.row, age, step, step_start, price, last_review, investigation_start)
 
 
 def _required_date(values: dict[str, str], column: str, case_id: str, as_of: date) -> date:

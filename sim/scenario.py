@@ -339,12 +339,15 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append(("diversion.need_levels", f"need level {lvl} is not defined"))
     if d.share > 0 and d.to_step is None:
         problems.append(("diversion.to_step", "a diversion share needs a step to divert to"))
+    for i, lv in enumerate(s.levers):
+        if lv.setting == "diversion.share" and lv.value > 0 and d.to_step is None:
+            problems.append((f"levers[{i}].value", "a diversion share needs a step to divert to (diversion.to_step)"))
     for i, step_id in enumerate(s.time_limited_stays.steps):
         if step_id not in ids:
             problems.append((f"time_limited_stays.steps[{i}]", f"refers to undefined staircase step '{step_id}'"))
-    for year in s.budget_dkk:
-        if not s.calendar.start_year <= year <= s.end_year:
-            problems.append((f"budget_dkk.{year}", f"year {year} is outside the horizon {first.year}..{last.year}"))
+    for year in s.budget_dkk:  # earlier years are allowed: a forecast from today's cases reports the current year
+        if not 1990 <= year <= s.end_year:
+            problems.append((f"budget_dkk.{year}", f"year {year} is after the horizon's last year {last.year}"))
     if s.calendar.base_year > s.calendar.start_year:
         problems.append(("calendar.base_year", "base_year is after start_year"))
     return problems

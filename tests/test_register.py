@@ -101,8 +101,9 @@ def test_birth_year_uses_mid_year_assumption(tmp_path):
     )
     ages = [c.age for c in read_case_register(path, AS_OF, STEPS)]
     assert ages == [15.5, 0.0, 21.5]
-    # the same file one year later: everyone is a year older
-    ages = [c.age for c in read_case_register(path, dt.date(2027, 1, 2), STEPS)[:2]]
+    # the first two rows a year later: everyone is a year older (the day in the year does not matter)
+    path = register(tmp_path, "K-0001,2010,foster_family,2024-03-01,39000,,", "K-0002,2026,early,2026-08-01,3000,,")
+    ages = [c.age for c in read_case_register(path, dt.date(2027, 1, 2), STEPS)]
     assert ages == [16.5, 0.5]
 
 
@@ -350,3 +351,10 @@ def test_ids_with_a_cpr_inside_are_refused_too(tmp_path):
     """looks_like_cpr is exact; the register is stricter and refuses an id with a CPR-shaped run of digits."""
     msg = refused(register(tmp_path, "SAG-0102031234,2015,foster_family,2024-03-01,39000,,"))
     assert "CPR" in msg and "0102031234" not in msg
+
+
+def test_trailing_empty_cells_are_not_taken_for_a_split_number(tmp_path):
+    """A spreadsheet may add an empty cell at the end of a row; 2010 next to age 7 is not '2010,7'."""
+    path = register(tmp_path, "K-0001,2010,7,foster_family,2024-03-01,39000,",
+                    header="case_id,birth_year,age,step,step_start,monthly_price_dkk")
+    assert [c.age for c in read_case_register(path, AS_OF, STEPS)] == [7.0]
