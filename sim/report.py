@@ -66,18 +66,6 @@ KEY_METRICS = (
     "budget_overrun_prob",
 )
 MONEY = {"cost_total", "cost_caseworkers", "cost_policy", "cost_per_child_0_17"}
-COMPARISON_COLUMNS = ["scenario", "baseline", "year", "metric", "diff_mean", "diff_p05", "diff_p50", "diff_p95"]
-ECONOMICS_COLUMNS = [
-    "scenario",
-    "baseline",
-    "discount_rate",
-    "npv_dkk",
-    "npv_p05_dkk",
-    "npv_p95_dkk",
-    "break_even_year",
-    "cost_per_placement_avoided_dkk",
-    "prob_net_saving",
-]
 SHEETS = ("summary", "comparison", "economics", "columns")
 
 DPI = 120
