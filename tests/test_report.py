@@ -20,9 +20,8 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
 from sim.report import (
-    COMPARISON_COLUMNS,
-    ECONOMICS_COLUMNS,
     economics_sentence,
     runs_of_ten,
     waterfall_items,
