@@ -11,13 +11,14 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .executors import default_workers, map_chunks
 from .levers import years_since
 from .municipality import simulate
 from .scenario import Scenario, scenario_from_mapping
@@ -98,10 +99,6 @@ def check_run_options(replications: int, workers: int | None) -> None:
         raise InputError("--workers must be at least 1")
 
 
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
 def run_replications(
     scenario: Scenario,
     replications: int,
@@ -109,30 +106,27 @@ def run_replications(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     start: Start = Start(),
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> RunResult:
-    """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish."""
+    """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
+
+    ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
+    one); the result is the same whatever runs it."""
     check_run_options(replications, workers)
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
-    results: list[tuple] = []
-    if workers == 1 or replications == 1:
-        for r in range(replications):
-            results.extend(_replications(scenario, seed, [r], start))
-            if on_progress:
-                on_progress(1)
-    else:
-        # small chunks keep both cores busy to the end; results are re-ordered below anyway
-        size = max(1, min(8, replications // (workers * 4) or 1))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(_replications, scenario, seed, chunk, start) for chunk in _chunks(replications, size)
-            ]
-            for fut in as_completed(futures):
-                part = fut.result()
-                results.extend(part)
-                if on_progress:
-                    on_progress(len(part))
-    results.sort(key=lambda x: x[0])
+    # small chunks keep every worker busy to the end; results come back in chunk order
+    size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
+    parts = map_chunks(
+        partial(_replications, scenario, seed, start=start),
+        _chunks(replications, size),
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        on_result=(lambda part: on_progress(len(part))) if on_progress else None,
+    )
+    results = sorted((x for part in parts for x in part), key=lambda x: x[0])
     table = _long_table(scenario.name, results)
     return RunResult(
         scenario=scenario,
