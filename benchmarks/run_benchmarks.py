@@ -1,21 +1,33 @@
 """Benchmarks (not tests): speed and memory of the model on this machine.
 
     python benchmarks/run_benchmarks.py [--replications N] [--years Y] [--workers W]
+                                        [--memory-replications 100,400] [--skip-dask]
 
 Measures in one run, on the same machine:
 - bare SimPy timeouts per second (the ceiling for any SimPy model);
 - replications per second and simulated events per second for the baseline (burn-in + Y years), in one
   process and with W worker processes;
-- their ratio, the projected wall time of 1,000 replications x 10 years on all cores, and peak memory.
+- their ratio, the projected wall time of 1,000 replications x 10 years on all cores, and peak memory;
+- scaling: replications per second with 1 and 2 local workers (sim.executors.map_chunks), and the scaling
+  efficiency rate(2) / (2 x rate(1));
+- executors: the same replications with the local executor and with a local Dask cluster (W workers each),
+  wall times and their ratio, Dask's cluster start-up shown apart;
+- memory: the peak memory of whole runs of each of --memory-replications replications (each in a fresh
+  process), and the size of the long table, which the runner holds in memory whole.
 Goals (issue 2): 1,000 x 10 years in <= 60 s on 2 cores; model events/s >= 0.5 x bare SimPy; < 1 GiB.
+Goals (executors): scaling efficiency >= 0.85; Dask wall time within 15 % of the local executor's.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import os
 import resource
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
 from sim.municipality import simulate  # noqa: E402
-from sim.runner import run_replications, with_horizon  # noqa: E402
+from sim.executors import map_chunks  # noqa: E402
+from sim.runner import Start, _replications, run_replications, with_horizon  # noqa: E402
 
 
 def bare_simpy_timeouts_per_second(n_processes: int = 100, until: int = 5000) -> float:
@@ -58,12 +71,114 @@ def peak_memory_mib() -> float:
     return (own + children) / 1024.0  # ru_maxrss is KiB on Linux
 
 
+def timed_map(scenario, replications: int, **executor) -> float:
+    """Wall seconds of ``replications`` replications (one per chunk) through sim.executors.map_chunks."""
+    fn = functools.partial(_replications, scenario, 1, start=Start())
+    t = time.perf_counter()
+    parts = map_chunks(fn, [[r] for r in range(replications)], **executor)
+    wall = time.perf_counter() - t
+    assert [p[0][0] for p in parts] == list(range(replications))
+    return wall
+
+
+def scaling(scenario, replications: int) -> None:
+    print("\n-- scaling (local executor, one replication per chunk) --")
+    rates = {}
+    for w in (1, 2):
+        rates[w] = replications / timed_map(scenario, replications, executor="local", workers=w)
+        print(f"{w} worker{'s' if w > 1 else ' '}:             {rates[w]:12.2f} replications/s")
+    efficiency = rates[2] / (2 * rates[1])
+    print(f"scaling efficiency:    {efficiency:12.2f}   (rate(2) / (2 x rate(1)); goal >= 0.85)")
+
+
+def executors(scenario, replications: int, workers: int) -> None:
+    print(f"\n-- executors ({workers} workers each, {replications} replications, one per chunk) --")
+    local = timed_map(scenario, replications, executor="local", workers=workers)
+    print(f"local processes:       {local:12.2f} s wall")
+    t = time.perf_counter()
+    map_chunks(abs, list(range(workers)), executor="dask", workers=workers)  # start, use and close a cluster
+    startup = time.perf_counter() - t
+    dask = timed_map(scenario, replications, executor="dask", workers=workers)
+    print(f"local Dask cluster:    {dask:12.2f} s wall, of which about {startup:.1f} s starting and closing the "
+          "cluster")
+    print(f"ratio Dask/local:      {dask / local:12.2f}   (goal <= 1.15)")
+
+
+def _rss_tree(proc) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except Exception:  # noqa: BLE001 - a worker that just ended
+            pass
+    return total
+
+
+def memory_child(replications: int, years: int, workers: int) -> None:
+    """In a fresh process: one whole run; prints its peak memory as JSON."""
+    scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), years)
+    peak = {"tree": 0}
+    stop = threading.Event()
+    try:
+        import psutil
+
+        me = psutil.Process()
+
+        def sample():
+            while not stop.is_set():
+                peak["tree"] = max(peak["tree"], _rss_tree(me))
+                stop.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+    except ImportError:
+        sampler = None
+    t = time.perf_counter()
+    result = run_replications(scenario, replications, seed=1, workers=workers)
+    wall = time.perf_counter() - t
+    stop.set()
+    if sampler:
+        sampler.join()
+    print(json.dumps({
+        "replications": replications,
+        "wall": wall,
+        "rows": len(result.table),
+        "table_mib": result.table.memory_usage(deep=True).sum() / 2**20,
+        "main_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
+        "tree_peak_mib": peak["tree"] / 2**20 if sampler else None,
+    }))
+
+
+def memory(sizes: list[int], years: int, workers: int) -> None:
+    print(f"\n-- memory of whole runs ({workers} workers, {years} years; each run in a fresh process) --")
+    print("replications   rows       table MiB   main peak MiB   largest worker MiB   all processes MiB   wall s")
+    for n in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(n), "--years", str(years), "--workers", str(workers)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        m = json.loads(out.strip().splitlines()[-1])
+        tree = f"{m['tree_peak_mib']:17.0f}" if m["tree_peak_mib"] is not None else f"{'(no psutil)':>17}"
+        print(f"{n:12d} {m['rows']:9,d} {m['table_mib']:12.1f} {m['main_peak_mib']:15.0f} "
+              f"{m['worker_peak_mib']:20.0f}   {tree} {m['wall']:8.1f}")
+    print("(the runner holds the whole long table and every worker's rows in the main process: main peak grows "
+          "with replications x years x metrics; the workers' does not)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--replications", type=int, default=20)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--memory-replications", default="100,400",
+                    help="comma-separated sizes of whole runs whose peak memory is measured; empty to skip")
+    ap.add_argument("--skip-dask", action="store_true", help="do not compare with a local Dask cluster")
+    ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child, args.years, args.workers)
+        return
 
     scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), args.years)
     simulated_years = scenario.calendar.burn_in_years + args.years
@@ -91,6 +206,18 @@ def main() -> None:
     projected_all = projected * args.workers / cores
     print(f"projected 1,000 x 10 years on {cores} cores: {projected_all:8.0f} s   (goal <= 60 s)")
     print(f"peak memory (this process + workers): {peak_memory_mib():8.0f} MiB   (goal < 1024 MiB)")
+
+    scaling(scenario, args.replications)
+    if not args.skip_dask:
+        executors(scenario, args.replications, args.workers)
+    sizes = [int(x) for x in args.memory_replications.split(",") if x.strip()]
+    if sizes:
+        memory(sizes, args.years, args.workers)
+
+    print("\n-- sensitivity --")
+    # TODO(sensitivity): time `boernesim sensitivity scenarios/baseline.yaml --method sobol` (sim.sensitivity,
+    # written by another engineer): wall time per model evaluation and in total for the default N, 1 vs 2 workers.
+    print("TODO: Sobol timing (sim.sensitivity) not benchmarked yet")
 
 
 if __name__ == "__main__":

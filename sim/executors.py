@@ -96,10 +96,20 @@ def _process_pool(fn, chunks: list, workers: int, on_result) -> list:
                 if on_result:
                     on_result(result)
         except BaseException:
-            # an error or Ctrl-C: drop the chunks not yet started instead of waiting for all of them
+            # an error or Ctrl-C: stop now rather than after the chunks already running or queued
+            _terminate_workers(pool)  # before shutdown(), which forgets the processes
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+def _terminate_workers(pool) -> None:
+    if hasattr(pool, "terminate_workers"):  # Python >= 3.14
+        pool.terminate_workers()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 def _import_distributed():

@@ -166,7 +166,7 @@ class Caseworkers(_Part):
     cost_per_fte_dkk: NonNegative = Field(description="yearly cost of one caseworker FTE")
     caseload_reference: Positive = Field(description="caseload above which time pressure affects step choice")
     caseload_effect_on_choice: NonNegative = Field(
-        description="relative drop in each step's uptake per 100 % caseload above the reference"
+        description="chance, per 100 % caseload above the reference, that a step choice is one step more intrusive"
     )
     task_time: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of hours per task around its mean"

@@ -3,8 +3,9 @@
 A step is *adequate* for a need level when its ``need_level`` is at least that level. The choice walks up
 the staircase from the least intrusive adequate step: each step is taken with its ``uptake_share`` (e.g.
 kinship care is tried first with a set probability), unless the child's age is outside the step's range or
-the step is full (limited supply of foster families); time pressure (caseload above the reference) lowers
-every uptake share, so costlier steps are chosen more often. Nothing here names a particular step.
+the step is full (limited supply of foster families). Under time pressure (caseload above the reference)
+the choice is, with a chance that grows with the caseload, one step more intrusive (never more than one).
+Nothing here names a particular step.
 """
 
 from __future__ import annotations
@@ -77,25 +78,32 @@ class Staircase:
         """Index of the step chosen for a child with this need and age.
 
         ``above``: only steps more intrusive than this index are considered (a step up after an escalation
-        or a breakdown). ``pressure`` in [0, 1] scales every uptake share down. ``uniforms`` yields one
-        uniform per step considered. Returns -1 when no step qualifies.
+        or a breakdown). ``pressure`` in [0, 1]: the chance that the choice is one step more intrusive than it
+        would otherwise be (time is short). ``uniforms`` yields uniforms as needed. Returns -1 when no step
+        qualifies.
         """
-        last_with_room = -1
-        keep = 1.0 - pressure
-        for st in self.steps[above + 1 :]:
-            if st.need_level < need or not (st.min_age <= age < st.max_age + 1):
-                continue
-            if occupancy[st.index] >= st.capacity:
-                continue
-            last_with_room = st.index
-            if next(uniforms) < st.uptake_share * keep:
-                return st.index
-        # Nobody took the child on the way up: the most intrusive step with room takes it.
-        return last_with_room
+        candidates = [
+            st.index
+            for st in self.steps[above + 1 :]
+            if st.need_level >= need and st.min_age <= age < st.max_age + 1 and occupancy[st.index] < st.capacity
+        ]
+        if not candidates:
+            return -1
+        # the least intrusive adequate step that takes the child; the most intrusive one if none does
+        chosen = len(candidates) - 1
+        for pos, index in enumerate(candidates):
+            if next(uniforms) < self.steps[index].uptake_share:
+                chosen = pos
+                break
+        # time pressure moves the choice one step up, never more; the draw is made whatever the pressure, so
+        # scenarios with different caseloads stay on the same random numbers
+        if chosen + 1 < len(candidates) and next(uniforms) < pressure:
+            chosen += 1
+        return candidates[chosen]
 
 
 def time_pressure(caseload: float, reference: float, effect: float) -> float:
-    """Share by which uptake of the least intrusive steps drops when caseload is above the reference."""
+    """Chance that a choice is one step more intrusive because caseload is above the reference."""
     if caseload <= reference:
         return 0.0
     return min(1.0, effect * (caseload / reference - 1.0))
