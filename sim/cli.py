@@ -91,10 +91,24 @@ _SEED = typer.Option(1, "--seed", help="Random seed; the same seed gives the sam
 _WORKERS = typer.Option(None, "--workers", help="Parallel processes (default: all cores).")
 _OUT = typer.Option(None, "--out", help="Output directory (default results/<scenario>-<time>/).")
 _LANG = typer.Option(Lang.en, "--lang", help="Language of the report and workbook labels.")
+_EXECUTOR = typer.Option("local", "--executor", help="local (processes on this machine) or dask.")
+_SCHEDULER = typer.Option(
+    None, "--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster)."
+)
 
 
 def _simulate(
-    paths: list[Path], replications, years, seed, workers, out, lang: Lang, compare: bool, register: dict | None = None
+    paths: list[Path],
+    replications,
+    years,
+    seed,
+    workers,
+    out,
+    lang: Lang,
+    compare: bool,
+    register: dict | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> None:
     """Load, check, run every scenario with the same seed and replications, write the outputs.
 
@@ -119,6 +133,10 @@ def _simulate(
             raise InputError(f"{p}: calendar differs from the baseline's; scenarios compared must share start_year, "
                              "horizon_years and burn_in_years")
     check_run_options(replications, workers)
+    if executor not in ("local", "dask"):
+        raise InputError(f"--executor must be local or dask, not '{executor}'")
+    if scheduler and executor != "dask":
+        raise InputError("--scheduler goes with --executor dask")
     target = out or default_out_dir("-vs-".join(names) if compare else names[0])
     check_out_dir(target)  # before the long part, not after it
     advance, close = _progress(replications * len(scenarios), " + ".join(names))
@@ -126,7 +144,10 @@ def _simulate(
     try:
         for sc in scenarios:
             results.append(
-                run_replications(sc, replications, seed=seed, workers=workers, on_progress=advance, start=start)
+                run_replications(
+                    sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
+                    executor=executor, scheduler=scheduler,
+                )
             )
     finally:
         close()
@@ -152,6 +173,8 @@ def run(
     workers: Optional[int] = _WORKERS,
     out: Optional[Path] = _OUT,
     lang: Lang = _LANG,
+    executor: str = _EXECUTOR,
+    scheduler: Optional[str] = _SCHEDULER,
     initial_cases: Optional[Path] = typer.Option(
         None, "--initial-cases", help="Case register (CSV) to start from: every child with an open case today."
     ),
@@ -170,7 +193,10 @@ def run(
 
     With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
     register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
-    _simulate([scenario], replications, years, seed, workers, out, lang, compare=False, register=register)
+    _simulate(
+        [scenario], replications, years, seed, workers, out, lang, compare=False, register=register,
+        executor=executor, scheduler=scheduler,
+    )
 
 
 def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous) -> dict | None:
@@ -213,9 +239,14 @@ def compare(
     workers: Optional[int] = _WORKERS,
     out: Optional[Path] = _OUT,
     lang: Lang = _LANG,
+    executor: str = _EXECUTOR,
+    scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
-    _simulate([baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True)
+    _simulate(
+        [baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True,
+        executor=executor, scheduler=scheduler,
+    )
 
 
 @app.command()
