@@ -16,7 +16,10 @@ Executors:
     ``workers`` single-threaded worker processes, started and closed by :func:`map_chunks`.
 
 ``fn`` and the chunks travel to other processes by pickle, so ``fn`` must be a top-level function, or a
-:func:`functools.partial` of one that fixes its other arguments (e.g. the scenario and the seed).
+:func:`functools.partial` of one that fixes its other arguments (e.g. the scenario and the seed). On a
+cluster, the scheduler and every worker must have the same version of boernesim installed: Dask's scheduler
+unpickles the tasks too. A local Dask cluster starts its workers with the ``spawn`` method, so a script that
+calls :func:`map_chunks` with it must do so under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
