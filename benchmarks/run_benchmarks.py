@@ -147,7 +147,8 @@ def memory_child(replications: int, years: int, workers: int) -> None:
         "wall": wall,
         "rows": len(result.table),
         "table_mib": result.table.memory_usage(deep=True).sum() / 2**20,
-        "main_peak_mib": peak["main"] / 2**20 if sampler else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "main_peak_mib": peak["main"] / 2**20 if sampler else None,  # sampled every 50 ms
+        "main_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
         "tree_peak_mib": peak["tree"] / 2**20 if sampler else None,
     }))
@@ -155,18 +156,23 @@ def memory_child(replications: int, years: int, workers: int) -> None:
 
 def memory(sizes: list[int], years: int, workers: int) -> None:
     print(f"\n-- memory of whole runs ({workers} workers, {years} years; each run in a fresh process) --")
-    print("replications   rows       table MiB   main peak MiB   largest worker MiB   all processes MiB   wall s")
+    cols = ["replications", "rows", "table MiB", "main peak MiB", "main maxrss MiB", "largest worker MiB",
+            "all processes MiB", "wall s"]
+    print("  ".join(cols))
     for n in sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--memory-child", str(n), "--years", str(years), "--workers", str(workers)],
             check=True, capture_output=True, text=True,
         ).stdout
         m = json.loads(out.strip().splitlines()[-1])
-        tree = f"{m['tree_peak_mib']:17.0f}" if m["tree_peak_mib"] is not None else f"{'(no psutil)':>17}"
-        print(f"{n:12d} {m['rows']:9,d} {m['table_mib']:12.1f} {m['main_peak_mib']:15.0f} "
-              f"{m['worker_peak_mib']:20.0f}   {tree} {m['wall']:8.1f}")
-    print("(the runner holds the whole long table and every worker's rows in the main process: main peak grows "
-          "with replications x years x metrics; the workers' does not)")
+        cells = [n, f"{m['rows']:,d}", f"{m['table_mib']:.1f}",
+                 "-" if m["main_peak_mib"] is None else f"{m['main_peak_mib']:.0f}",
+                 f"{m['main_maxrss_mib']:.0f}", f"{m['worker_peak_mib']:.0f}",
+                 "(no psutil)" if m["tree_peak_mib"] is None else f"{m['tree_peak_mib']:.0f}", f"{m['wall']:.1f}"]
+        print("  ".join(f"{c:>{len(h)}}" for c, h in zip(cells, cols)))
+    print("(peaks sampled with psutil every 50 ms; maxrss from getrusage. The runner holds the whole long table and "
+          "every worker's rows in the main process, so its peak grows with replications x years x metrics; the "
+          "workers' does not)")
 
 
 def main() -> None:
