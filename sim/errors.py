@@ -8,8 +8,10 @@ class InputError(Exception):
 class ScenarioError(InputError):
     """A scenario file that cannot be used; the message names the file, the key path and the reason."""
 
+    what = "scenario"
+
     def __init__(self, file: str, problems: list[tuple[str, str]]):
         self.file = file
         self.problems = problems
         lines = [f"{file}: {path or '(top level)'}: {reason}" for path, reason in problems]
-        super().__init__("invalid scenario\n" + "\n".join(lines))
+        super().__init__(f"invalid {self.what}\n" + "\n".join(lines))

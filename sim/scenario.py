@@ -451,15 +451,15 @@ def _blame(loc: tuple, origins: dict[tuple, str], default: str) -> str:
     return default
 
 
-def _key_path(loc: tuple, raw: dict) -> str:
-    """A pydantic location as a readable key path; list items of the staircase also show their id."""
+def _key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
+    """A pydantic location as a readable key path; list items also show their ``label_key`` (a step's id)."""
     parts: list[str] = []
     node: Any = raw
     for item in loc:
         if isinstance(item, int) and isinstance(node, list):
             label = f"[{item}]"
-            if 0 <= item < len(node) and isinstance(node[item], dict) and "id" in node[item]:
-                label += f" ({node[item]['id']})"
+            if 0 <= item < len(node) and isinstance(node[item], dict) and label_key in node[item]:
+                label += f" ({node[item][label_key]})"
             parts.append(label)
             node = node[item] if 0 <= item < len(node) else None
         else:
@@ -468,9 +468,9 @@ def _key_path(loc: tuple, raw: dict) -> str:
     return "".join(parts)
 
 
-def _reason(err: dict) -> str:
+def _reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys") -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; `boernesim schema` lists the keys)"
+        return f"unknown key (check the spelling; {keys_hint})"
     if err["type"] == "missing":
         return "required key is missing"
     msg = err["msg"]

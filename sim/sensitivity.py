@@ -53,7 +53,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, ScenarioError
-from .scenario import Scenario, _read_yaml, scenario_from_mapping
+from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
 
 METHODS = ("morris", "sobol")
 COLUMNS = ["output", "parameter", "index", "value", "conf"]
@@ -64,14 +64,10 @@ RESAMPLES = 100
 Evaluate = Callable[[np.ndarray], np.ndarray]
 
 
-class SpecError(InputError):
+class SpecError(ScenarioError):
     """A sensitivity spec that cannot be used; the message names the file, the key path and the reason."""
 
-    def __init__(self, file: str, problems: list[tuple[str, str]]):
-        self.file = file
-        self.problems = problems
-        lines = [f"{file}: {path or '(top level)'}: {reason}" for path, reason in problems]
-        super().__init__("invalid sensitivity spec\n" + "\n".join(lines))
+    what = "sensitivity spec"
 
 
 # ---------------------------------------------------------------- the spec
@@ -194,30 +190,13 @@ class Spec(_Part):
 
 def _spec_key_path(loc: tuple, raw: Any) -> str:
     """A pydantic location as a key path; parameter items also show their path."""
-    parts: list[str] = []
-    node = raw
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list):
-            label = f"[{item}]"
-            if 0 <= item < len(node) and isinstance(node[item], dict) and "path" in node[item]:
-                label += f" ({node[item]['path']})"
-            parts.append(label)
-            node = node[item] if 0 <= item < len(node) else None
-        else:
-            parts.append(("." if parts else "") + str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return "".join(parts)
+    return _key_path(loc, raw, label_key="path")
 
 
 def _spec_reason(err: dict) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key (check the spelling; see scenarios/sensitivity.yaml for the keys)"
-    if err["type"] == "missing":
-        return "required key is missing"
     if err["type"] == "too_short":
         return "list at least one"
-    msg = err["msg"]
-    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+    return _reason(err, keys_hint="see scenarios/sensitivity.yaml for the keys")
 
 
 def spec_from_mapping(data: dict, source: str = "<spec>") -> Spec:
