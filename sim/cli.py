@@ -293,6 +293,8 @@ def sensitivity(
         None, "--out", help="Output directory (default results/sensitivity-<scenario>-<time>/)."
     ),
     lang: Lang = _LANG,
+    executor: str = _EXECUTOR,
+    scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
     """Which assumptions move the results: Morris or Sobol indices over the spec's parameter ranges."""
     from .results import check_out_dir, default_out_dir
@@ -325,7 +327,7 @@ def sensitivity(
     try:
         result = run_sensitivity(
             raw, spec_, method=chosen, n=size, replications=reps, seed=seed, workers=workers, on_progress=advance,
-            source=str(spec), scenario_source=str(scenario),
+            source=str(spec), scenario_source=str(scenario), executor=executor, scheduler=scheduler,
         )
     finally:
         close()

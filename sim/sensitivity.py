@@ -43,7 +43,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -53,6 +53,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, ScenarioError
+from .executors import map_chunks
 from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
 
 METHODS = ("morris", "sobol")
@@ -514,7 +515,11 @@ class ModelEvaluator:
         nominal: pd.DataFrame | None = None,
         on_progress: Callable[[int], None] | None = None,
         source: str = "<spec>",
+        executor: str = "local",
+        scheduler: str | None = None,
     ):
+        self.executor = executor
+        self.scheduler = scheduler
         self.raw = raw
         self.parameters = list(parameters)
         self.outputs = list(outputs)
@@ -542,32 +547,16 @@ class ModelEvaluator:
                                                           f"{reasons}")]) from None
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
-        from .runner import default_workers
-
         scenarios = [self.scenario_for(row, i) for i, row in enumerate(np.atleast_2d(rows))]
         metrics = _metrics_needed(self.outputs)
-        results: list[tuple[pd.DataFrame, int] | None] = [None] * len(scenarios)
-        workers = default_workers() if self.workers is None else self.workers
-        if workers == 1 or len(scenarios) <= 1:
-            for i, sc in enumerate(scenarios):
-                results[i] = _run_one(sc, self.replications, self.seed, metrics)
-                if self.on_progress:
-                    self.on_progress(1)
-        else:
-            pool = ProcessPoolExecutor(max_workers=min(workers, len(scenarios)))
-            try:
-                futures = {
-                    pool.submit(_run_one, sc, self.replications, self.seed, metrics): i
-                    for i, sc in enumerate(scenarios)
-                }
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    if self.on_progress:
-                        self.on_progress(1)
-            except BaseException:  # a failed row or Ctrl-C: do not run the rows still queued
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
+        results = map_chunks(
+            partial(_run_one, replications=self.replications, seed=self.seed, metrics=metrics),
+            scenarios,
+            executor=self.executor,
+            workers=self.workers,
+            scheduler=self.scheduler,
+            on_result=(lambda _r: self.on_progress(1)) if self.on_progress else None,
+        )
         values = np.empty((len(scenarios), self.replications, len(self.outputs)))
         for i, (sc, (table, events)) in enumerate(zip(scenarios, results)):
             self.events += events
@@ -727,6 +716,8 @@ def run_sensitivity(
     on_progress: Callable[[int], None] | None = None,
     source: str = "<spec>",
     scenario_source: str = "<scenario>",
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> SensitivityRun:
     """The sensitivity analysis of a resolved scenario mapping under ``spec``.
 
@@ -747,7 +738,7 @@ def run_sensitivity(
     if on_progress:
         on_progress(1)
     evaluator = ModelEvaluator(raw, spec.parameters, spec.outputs, reps, seed, workers, nominal_table, on_progress,
-                               source)
+                               source, executor=executor, scheduler=scheduler)
     names = [p.path for p in spec.parameters]
     bounds = [(p.low, p.high) for p in spec.parameters]
     outputs = [o.id for o in spec.outputs]
