@@ -24,7 +24,6 @@ WEEKS_PER_YEAR = 365.25 / 7.0
 
 # Priorities: lower is served first.
 ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3
-TASK_NAMES = ("acute", "screening", "investigation", "review")
 
 
 class CaseworkerTeam:
@@ -39,7 +38,6 @@ class CaseworkerTeam:
         self.partial_busy = False
         self.n_full = 0
         self.partial_speed = 0.0
-        self.hours_worked = [0.0] * len(TASK_NAMES)
         self.set_available(available_fte)
 
     # ------------------------------------------------------------ capacity
@@ -60,7 +58,7 @@ class CaseworkerTeam:
         ``on_done(start)`` is called at the end instead, for tasks nobody waits for. A task that can start
         at once returns its own work timeout: one event fewer per task (events are the model's cost)."""
         if not self._queue:
-            work = self._try_start(priority, hours, None, on_done)
+            work = self._try_start(hours, None, on_done)
             if work is not None:
                 return work
         done = self.env.event() if on_done is None else None
@@ -72,7 +70,7 @@ class CaseworkerTeam:
     def queue_length(self) -> int:
         return len(self._queue)
 
-    def _try_start(self, priority: int, hours: float, done, on_done):
+    def _try_start(self, hours: float, done, on_done):
         """Start a task on a free server; None when all are busy."""
         if self.busy_full < self.n_full:
             speed, full = 1.0, True
@@ -83,7 +81,6 @@ class CaseworkerTeam:
         else:
             return None
         now = self.env.now
-        self.hours_worked[priority] += hours
         work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
         work.callbacks.append(self._finisher(done, full, now, on_done))
         return work
@@ -91,8 +88,8 @@ class CaseworkerTeam:
     def _dispatch(self) -> None:
         queue = self._queue
         while queue:
-            priority, seq, hours, done, on_done = queue[0]
-            if self._try_start(priority, hours, done, on_done) is None:
+            _, _, hours, done, on_done = queue[0]
+            if self._try_start(hours, done, on_done) is None:
                 return
             heapq.heappop(queue)
 

@@ -38,7 +38,6 @@ class Child:
         "birth",
         "need",
         "step",
-        "step_since",
         "booked_from",
         "price",
         "open",
@@ -60,7 +59,6 @@ class Child:
         self.birth = birth
         self.need = 0
         self.step = -1  # index on the staircase, -1 when on no step
-        self.step_since = 0.0
         self.booked_from = 0.0  # cost booked up to here
         self.price = 0.0  # price per year on the current step, base-year DKK
         self.open = False

@@ -244,7 +244,6 @@ class Municipality:
         now = self.env.now
         st = self.steps[step]
         child.step = step
-        child.step_since = now
         child.booked_from = now
         child.diverted = diverted
         child.price = self.diversion_price if diverted and self.diversion_price is not None else st.price_per_year_dkk

@@ -36,7 +36,6 @@ class RunResult:
     replications: int
     wall_seconds: float
     events: int
-    start: Start = field(default_factory=lambda: Start())
     stock_at_start: dict = field(default_factory=dict)  # children and monthly cost per step, replication 0
 
 
@@ -135,7 +134,6 @@ def run_replications(
         replications=replications,
         wall_seconds=time.perf_counter() - started,
         events=sum(x[2] for x in results),
-        start=start,
         stock_at_start=results[0][3],
     )
 
