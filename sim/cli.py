@@ -109,6 +109,7 @@ def _simulate(
     register: dict | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    parameter_sets: Path | None = None,
 ) -> None:
     """Load, check, run every scenario with the same seed and replications, write the outputs.
 
@@ -133,6 +134,7 @@ def _simulate(
             raise InputError(f"{p}: calendar differs from the baseline's; scenarios compared must share start_year, "
                              "horizon_years and burn_in_years")
     check_run_options(replications, workers)
+    sets, manifest_extra = _parameter_sets(parameter_sets, scenarios)
     if executor not in ("local", "dask"):
         raise InputError(f"--executor must be local or dask, not '{executor}'")
     if scheduler and executor != "dask":
@@ -146,7 +148,7 @@ def _simulate(
             results.append(
                 run_replications(
                     sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
-                    executor=executor, scheduler=scheduler,
+                    executor=executor, scheduler=scheduler, parameter_sets=sets,
                 )
             )
     finally:
@@ -155,12 +157,37 @@ def _simulate(
     if register is not None:
         forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
     write_outputs(
-        target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare, forecast_of=forecast_of
+        target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare, forecast_of=forecast_of,
+        manifest_extra=manifest_extra,
     )
     wall = sum(r.wall_seconds for r in results)
     events = sum(r.events for r in results)
     typer.echo(f"{len(results)} x {replications} replications x {first.horizon_years} years in {wall:.1f} s "
                f"({events:,} events) -> {target}")
+
+
+def _parameter_sets(path: Path | None, scenarios: list) -> tuple[object, dict]:
+    """The calibrated parameter sets of --parameter-sets, checked against every scenario, and what the
+    manifest records of them."""
+    if path is None:
+        return None, {}
+    from .parameter_sets import check_same_base, read_parameter_sets
+
+    sets = read_parameter_sets(path)
+    for sc in scenarios:
+        sets.check_against(sc)
+    for sc in scenarios[1:]:
+        check_same_base(sets, scenarios[0], sc)
+    return sets, {"parameter_sets": {"file": str(path), "sets": len(sets), "parameters": list(sets.paths),
+                                     "digest": sets.digest,
+                                     "draw": "replication r uses the set drawn by weight from a stream keyed "
+                                             "by (seed, r)"}}
+
+
+_PARAMETER_SETS = typer.Option(
+    None, "--parameter-sets", help="posterior.parquet of `boernesim calibrate`: each replication draws one set, "
+    "so the bands carry parameter uncertainty."
+)
 
 
 @app.command()
@@ -188,6 +215,7 @@ def run(
     previous: list[Path] = typer.Option(
         [], "--previous", help="An earlier forecast's output directory, to show how the forecast moved (repeatable)."
     ),
+    parameter_sets: Optional[Path] = _PARAMETER_SETS,
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
@@ -195,7 +223,7 @@ def run(
     register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
     _simulate(
         [scenario], replications, years, seed, workers, out, lang, compare=False, register=register,
-        executor=executor, scheduler=scheduler,
+        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets,
     )
 
 
@@ -241,11 +269,12 @@ def compare(
     lang: Lang = _LANG,
     executor: str = _EXECUTOR,
     scheduler: Optional[str] = _SCHEDULER,
+    parameter_sets: Optional[Path] = _PARAMETER_SETS,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
     _simulate(
         [baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True,
-        executor=executor, scheduler=scheduler,
+        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets,
     )
 
 
@@ -337,6 +366,148 @@ def sensitivity(
                    err=True)
     typer.echo(f"{total - 1} sample points x {reps} replications ({chosen}) in {result.wall_seconds:.1f} s "
                f"({result.events:,} events) -> {target}")
+
+
+def _journal_for(target: Path) -> Path:
+    """Where finished trials are kept until the output is complete (next to it, hidden), so an
+    interrupted calibration continues when the same command runs again."""
+    return target.parent / f".{target.name}.trials.journal"
+
+
+def _fit_inputs(scenario: Path, history: Path, spec: Path):
+    from .calibration import load_spec
+    from .history import read_history
+    from .scenario import load_scenario, resolve_raw
+
+    load_scenario(scenario)  # errors name the file that set the key, as `validate` does
+    return resolve_raw(scenario), read_history(history), load_spec(spec)
+
+
+_HISTORY = typer.Option(..., "--history", help="History file: CSV year,metric,value[,note] (CONTRACT.md).")
+_CAL_SPEC = typer.Option(..., "--spec", help="Calibration spec (YAML): parameters with prior ranges, targets, "
+                         "search settings; see calibration/national/spec.yaml.")
+_TRIALS = typer.Option(None, "--trials", help="Parameter sets to try (default: the spec's search.trials).")
+
+
+@app.command()
+@_guard
+def calibrate(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file whose parameters are fitted."),
+    history: Path = _HISTORY,
+    spec: Path = _CAL_SPEC,
+    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/calibrate-<scenario>-<time>/)."),
+    trials: Optional[int] = _TRIALS,
+    workers: Optional[int] = _WORKERS,
+    lang: Lang = _LANG,
+    executor: str = _EXECUTOR,
+    scheduler: Optional[str] = _SCHEDULER,
+) -> None:
+    """Fit the scenario's uncertain parameters to a history; keep the parameter sets that fit.
+
+    Safe to interrupt: run the same command (same --out) again and it continues from the trials done."""
+    from .calibration import calibrate as fit
+    from .calibration import prepare
+    from .history_report import write_calibration_outputs
+    from .results import check_out_dir, default_out_dir
+    from .runner import check_run_options
+
+    raw, hist, spec_ = _fit_inputs(scenario, history, spec)
+    check_run_options(1, workers)
+    _check_trials(trials)
+    name = str(raw.get("name", Path(scenario).stem))
+    target = out or default_out_dir(f"calibrate-{name}")
+    check_out_dir(target)
+    problem = prepare(raw, spec_, hist, source=str(spec), scenario_source=str(scenario))
+    _say_not_fitted(problem)
+    total = trials or spec_.search.trials
+    journal = _journal_for(Path(target))
+    advance, close = _progress(total, f"calibrate {name}")
+    try:
+        cal = fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
+                  scheduler=scheduler, trials=trials)
+    finally:
+        close()
+    write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
+                              history_file=str(history))
+    journal.unlink(missing_ok=True)
+    typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
+               f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
+
+
+def _check_trials(trials: int | None) -> None:
+    from .errors import InputError
+
+    if trials is not None and trials < 2:
+        raise InputError("--trials must be at least 2")
+
+
+def _say_not_fitted(problem) -> None:
+    rows = problem.not_fitted[~problem.not_fitted["reason"].str.startswith("population")]
+    if not rows.empty:
+        typer.echo(f"boernesim: {len(rows)} history rows are not fitted (listed in not_fitted.csv and the "
+                   f"report): " + "; ".join(sorted({f"{m} ({r})" for m, r in zip(rows['metric'], rows['reason'])})),
+                   err=True)
+
+
+@app.command()
+@_guard
+def backtest(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file whose parameters are fitted."),
+    history: Path = _HISTORY,
+    spec: Path = _CAL_SPEC,
+    fit_until: int = typer.Option(..., "--fit-until", help="Last year used for fitting."),
+    horizon: int = typer.Option(..., "--horizon", help="Years after --fit-until to project and score."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/backtest-<scenario>-<time>/)."),
+    trials: Optional[int] = _TRIALS,
+    workers: Optional[int] = _WORKERS,
+    lang: Lang = _LANG,
+    executor: str = _EXECUTOR,
+    scheduler: Optional[str] = _SCHEDULER,
+) -> None:
+    """Fit on the years up to --fit-until, project --horizon years, and score the model against what happened
+    and against three simple forecasts."""
+    from .backtest import check_window, run_backtest
+    from .history_report import write_backtest_outputs
+    from .results import check_out_dir, default_out_dir
+    from .runner import check_run_options
+
+    raw, hist, spec_ = _fit_inputs(scenario, history, spec)
+    check_run_options(1, workers)
+    _check_trials(trials)
+    check_window(hist, fit_until, horizon)
+    name = str(raw.get("name", Path(scenario).stem))
+    target = out or default_out_dir(f"backtest-{name}")
+    check_out_dir(target)
+    journal = _journal_for(Path(target))
+    advance, close = _progress(trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})")
+    try:
+        bt = run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal, on_progress=advance,
+                          executor=executor, scheduler=scheduler, source=str(spec), scenario_source=str(scenario),
+                          trials=trials)
+    finally:
+        close()
+    write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))
+    journal.unlink(missing_ok=True)
+    for _, r in bt.summary[bt.summary["method"] == "model"].iterrows():
+        typer.echo(f"{r['metric']}: model MAPE {r['mape']:.1%} over {r['n_years']} years")
+    typer.echo(f"-> {target}")
+
+
+@app.command("fetch-history")
+@_guard
+def fetch_history(
+    municipality: str = typer.Option(..., "--municipality", help="Municipality code, 3 digits (e.g. 101 = Copenhagen)."),
+    year_from: int = typer.Option(..., "--from", help="First year."),
+    year_to: int = typer.Option(..., "--to", help="Last year."),
+    out: Path = typer.Option(..., "--out", help="History file to write (CSV year,metric,value,note)."),
+) -> None:
+    """Fetch a municipality's history from Statistics Denmark's StatBank API into a history file."""
+    from .statbank import fetch_history as fetch
+    from .statbank import write_history
+
+    frame = fetch(municipality, year_from, year_to)
+    write_history(frame, out)
+    typer.echo(f"{len(frame)} rows ({', '.join(sorted(set(frame['metric'])))}) -> {out}")
 
 
 def main() -> None:

@@ -57,6 +57,12 @@ def _quantile(values: pd.Series, q: float) -> float:
     return float(np.quantile(v, q)) if v.size else float("nan")
 
 
+def write_frame_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Any small frame as parquet without pandas metadata (same bytes for the same frame)."""
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(arrow, path, compression="zstd", row_group_size=max(1, len(frame)), write_statistics=False)
+
+
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
     """Byte-stable parquet: fixed schema, no pandas metadata, one row group."""
     arrow = pa.Table.from_pandas(table, schema=_PARQUET_SCHEMA, preserve_index=False).replace_schema_metadata(None)
@@ -174,6 +180,7 @@ def write_outputs(
     command: list[str] | None = None,
     compare: bool = False,
     forecast_of: dict | None = None,
+    manifest_extra: dict | None = None,
 ) -> Path:
     """Every file of CONTRACT.md's `run` output (and with ``compare``, `compare`'s), all or nothing.
 
@@ -187,6 +194,7 @@ def write_outputs(
     if compare:
         comparison, econ, npvs = comparison_tables(table, results)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
+    extra.update(manifest_extra or {})
     if forecast_of is not None:
         from .forecast import forecast, read_previous
 

@@ -77,12 +77,15 @@ def register_start(cases, as_of: dt.date) -> Start:
     return Start(initial_cases=tuple(cases), time=years_since(as_of + dt.timedelta(days=1), as_of.year))
 
 
-def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start) -> list[tuple]:
-    """Worker: run some replications; returns (replication, rows, events, stock at start) for each."""
+def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, parameter_sets=None) -> list[tuple]:
+    """Worker: run some replications; returns (replication, rows, events, stock at start) for each.
+
+    ``parameter_sets``: replication r runs with the set drawn for (seed, r) (see sim.parameter_sets)."""
     out = []
     for r in reps:
         stock: dict = {}  # the state replication r starts from, read off the model itself
-        res = simulate(scenario, seed, r, initial_cases=start.initial_cases, start=start.time, stock_at_start=stock)
+        sc = parameter_sets.for_replication(scenario, seed, r) if parameter_sets is not None else scenario
+        res = simulate(sc, seed, r, initial_cases=start.initial_cases, start=start.time, stock_at_start=stock)
         out.append((r, res.rows, res.events, stock))
     return out
 
@@ -107,18 +110,20 @@ def run_replications(
     start: Start = Start(),
     executor: str = "local",
     scheduler: str | None = None,
+    parameter_sets=None,
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
 
     ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
-    one); the result is the same whatever runs it."""
+    one); the result is the same whatever runs it. ``parameter_sets`` (sim.parameter_sets.ParameterSets):
+    each replication draws one calibrated parameter set, so the bands carry parameter uncertainty."""
     check_run_options(replications, workers)
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
     # small chunks keep every worker busy to the end; results come back in chunk order
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
     parts = map_chunks(
-        partial(_replications, scenario, seed, start=start),
+        partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets),
         _chunks(replications, size),
         executor=executor,
         workers=workers,
@@ -136,6 +141,16 @@ def run_replications(
         events=sum(x[2] for x in results),
         stock_at_start=results[0][3],
     )
+
+
+def run_metrics(
+    scenario: Scenario, replications: int, seed: int, metrics: tuple[str, ...], parameter_sets=None
+) -> tuple[pd.DataFrame, int]:
+    """In this process: the long table of replications 0..R-1, only ``metrics``, and the events simulated.
+    The unit of work of sensitivity analysis and calibration (one sample point or trial per worker)."""
+    res = run_replications(scenario, replications, seed=seed, workers=1, parameter_sets=parameter_sets)
+    table = res.table
+    return table[table["metric"].isin(metrics)].reset_index(drop=True), res.events
 
 
 def _long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:

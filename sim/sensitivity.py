@@ -377,11 +377,9 @@ def _metrics_needed(outputs: Sequence[Output]) -> tuple[str, ...]:
 
 def _run_one(scenario: Scenario, replications: int, seed: int, metrics: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
     """Worker: the replications of one scenario, only the metrics the outputs need."""
-    from .runner import run_replications
+    from .runner import run_metrics
 
-    res = run_replications(scenario, replications, seed=seed, workers=1)
-    table = res.table
-    return table[table["metric"].isin(metrics)].reset_index(drop=True), res.events
+    return run_metrics(scenario, replications, seed, metrics)
 
 
 def output_values(table: pd.DataFrame, output: Output, scenario: Scenario, nominal: pd.DataFrame | None) -> np.ndarray:

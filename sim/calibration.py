@@ -1,0 +1,582 @@
+"""Calibration: fit the scenario's uncertain parameters to a history, and keep the parameter sets that fit.
+
+Method (why optuna and not ABC-SMC): one simulated municipality-year costs about 0.15 s, so a fit over five
+years with two replications costs about 2 s per parameter set. ABC-SMC (pyabc) typically needs 10,000 or
+more simulations for a handful of parameters; a likelihood-guided search needs a few hundred. So:
+
+1. **Likelihood.** A trial's parameters are set into the scenario, which runs over the history's years
+   (``start_year`` = the first fitted year, the scenario's burn-in before it) for ``replications``
+   replications with a fixed seed (common random numbers: two trials differ only through their parameters).
+   The simulated mean ``mu`` of each fitted metric and year is compared with the observed value by a count
+   likelihood: negative binomial (``dispersion`` k: variance ``mu + mu^2/k``) or Poisson for counts, normal
+   with a relative (``cv``) or absolute (``sd``) error for shares and money. ``mu`` is itself a mean of R
+   noisy replications, so the log-likelihood is divided by ``1 + 1/R`` (the simulation's noise taken as about
+   as large as the observation's). Years are treated as independent; that is optimistic for stocks, which
+   carry over from year to year (noted in the README).
+2. **Search.** optuna's TPE sampler (seeded; ``batch`` trials at a time run in parallel through
+   :mod:`sim.executors`, so ``--executor dask`` works) over the spec's prior ranges (uniform).
+3. **Ensemble.** The parameter sets whose log-likelihood is within ``chi2(confidence, d) / 2`` of the best
+   (a likelihood-ratio confidence region for d parameters), equally weighted, at most ``max_sets`` of them.
+   ``run``/``compare --parameter-sets posterior.parquet`` draws one per replication.
+
+A *rate* target (``scale: per_1000_0_17`` or ``per_1000_0_22``) compares rates per 1,000 residents: the
+observed count is divided by the history's population and multiplied by the scenario's, so a national
+history fits "the average municipality" of the scenario's size (``calibration/national/spec.yaml``).
+
+The search is safe to interrupt: every finished trial is kept in a journal file next to the output
+(``<out>.trials.journal``); running the same command again continues from there. A journal made with a
+different scenario, spec, history or seed is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, ValidationError, model_validator
+from scipy import stats
+
+from .errors import InputError, ScenarioError
+from .executors import default_workers, map_chunks
+from .history import POPULATION_METRICS, is_money, is_share, split_by_model, value_at
+from .keypaths import get_path, set_path
+from .parameter_sets import ParameterSets, from_frame, weighted_quantile
+from .population import population_0_17, population_0_22
+from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
+from .sensitivity import Parameter, SpecError, _Part, _value
+
+LIKELIHOODS = ("negative_binomial", "poisson", "normal")
+SCALES = ("absolute", "per_1000_0_17", "per_1000_0_22")
+FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
+
+
+class CalibrationSpecError(SpecError):
+    what = "calibration spec"
+
+
+# ---------------------------------------------------------------- the spec
+
+
+class Target(_Part):
+    metric: str = Field(min_length=1, description="a metric of the history and the model, e.g. notifications")
+    likelihood: Literal["negative_binomial", "poisson", "normal"] | None = Field(
+        default=None, description="default: negative_binomial for counts, normal for shares and money")
+    dispersion: float | None = Field(default=None, gt=0, description="negative binomial k (variance mu + mu^2/k)")
+    cv: float | None = Field(default=None, gt=0, description="normal: sd as a share of the observed value")
+    sd: float | None = Field(default=None, gt=0, description="normal: sd in the metric's own unit")
+    scale: Literal["absolute", "per_1000_0_17", "per_1000_0_22"] | None = Field(
+        default=None, description="compare counts as they are, or as rates per 1,000 residents (default: spec's)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Target:
+        kind = self.family
+        if kind != "negative_binomial" and self.dispersion is not None:
+            raise ValueError("dispersion goes with likelihood negative_binomial")
+        if kind != "normal" and (self.cv is not None or self.sd is not None):
+            raise ValueError("cv and sd go with likelihood normal")
+        if self.cv is not None and self.sd is not None:
+            raise ValueError("give cv or sd, not both")
+        if kind != "normal" and (is_share(self.metric)):
+            raise ValueError(f"{self.metric} is a share; use likelihood normal (with sd)")
+        return self
+
+    @property
+    def family(self) -> str:
+        if self.likelihood:
+            return self.likelihood
+        return "normal" if is_share(self.metric) or is_money(self.metric) or self.metric in (
+            "caseload", "caseworker_fte", "investigation_mean_days") else "negative_binomial"
+
+
+class Years(_Part):
+    first: int | None = Field(default=None, ge=1990, le=2100, description="first year fitted (default: history's)")
+    last: int | None = Field(default=None, ge=1990, le=2100, description="last year fitted (default: history's)")
+
+
+class SearchSettings(_Part):
+    trials: int = Field(default=160, ge=2, le=100000, description="parameter sets tried in all")
+    startup_trials: int = Field(default=24, ge=1, description="random trials before TPE models the fit")
+    batch: int | None = Field(default=None, ge=1, le=1024, description="trials run at once (default: workers)")
+    replications: int = Field(default=2, ge=1, le=1000, description="replications per trial, same seed")
+    confidence: float = Field(default=0.9, gt=0, lt=1, description="of the likelihood-ratio region")
+    max_sets: int = Field(default=100, ge=1, description="at most this many parameter sets kept")
+
+
+class CalibrationSpec(_Part):
+    description: str = ""
+    seed: int = Field(default=1, description="random seed of the search and the simulations")
+    burn_in_years: int | None = Field(default=None, ge=0, le=50, description="default: the scenario's")
+    scale: Literal["absolute", "per_1000_0_17", "per_1000_0_22"] = "absolute"
+    dispersion: float = Field(default=30.0, gt=0, description="default negative binomial k of count targets")
+    cv: float = Field(default=0.05, gt=0, description="default relative sd of normal targets (money etc.)")
+    sd_share: float = Field(default=0.05, gt=0, description="default absolute sd of share targets")
+    years: Years = Years()
+    parameters: tuple[Parameter, ...] = Field(min_length=1)
+    targets: tuple[Target, ...] = Field(min_length=1)
+    search: SearchSettings = SearchSettings()
+    projection_replications: int = Field(default=20, ge=2, le=10000,
+                                         description="replications of the fitted ensemble for the bands")
+
+    @model_validator(mode="after")
+    def _unique(self) -> CalibrationSpec:
+        paths = [p.path for p in self.parameters]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"parameter {', '.join(twice)} is listed more than once")
+        metrics = [t.metric for t in self.targets]
+        twice = sorted({m for m in metrics if metrics.count(m) > 1})
+        if twice:
+            raise ValueError(f"target {', '.join(twice)} is listed more than once")
+        if self.years.first and self.years.last and self.years.first > self.years.last:
+            raise ValueError(f"years.first {self.years.first} is after years.last {self.years.last}")
+        return self
+
+    def scale_of(self, target: Target) -> str:
+        return target.scale or self.scale
+
+
+def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
+    if not isinstance(data, dict):
+        raise CalibrationSpecError(source, [("", "a calibration spec must be a mapping of keys to values")])
+    try:
+        return CalibrationSpec.model_validate(data)
+    except ValidationError as e:
+        problems = [(_key_path(err["loc"], data, label_key="path"),
+                     _reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in e.errors()]
+        raise CalibrationSpecError(source, problems) from None
+
+
+def load_spec(path: str | Path) -> CalibrationSpec:
+    try:
+        data = _read_yaml(Path(path))
+    except ScenarioError as e:
+        raise CalibrationSpecError(e.file, e.problems) from None
+    return spec_from_mapping(data, str(path))
+
+
+# ---------------------------------------------------------------- the problem: scenario, targets, history
+
+
+@dataclass
+class Problem:
+    """What a calibration fits: the scenario over the fitted years, the observations on the model's scale."""
+
+    spec: CalibrationSpec
+    raw: dict  # the scenario mapping over the fitted years (parameters at their scenario values)
+    scenario: Scenario
+    history: pd.DataFrame  # the whole history (year, metric, value, note)
+    observed: pd.DataFrame  # metric, year, observed (history scale), model_observed (model scale), target index
+    not_fitted: pd.DataFrame  # metric, year, value, reason: rows of the history that are not fitted
+    source: str = "<spec>"
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.observed["metric"])))
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.scenario.calendar.start_year, self.scenario.end_year
+
+
+def _over_years(raw: dict, first: int, last: int, burn_in: int | None) -> dict:
+    """The scenario mapping simulated over ``first..last``: the history already contains what happened, so a
+    scenario's future levers, programme costs and budgets do not apply (dropped)."""
+    raw = copy.deepcopy(raw)
+    cal = raw["calendar"]
+    cal.update(start_year=first, horizon_years=last - first + 1, base_year=min(cal["base_year"], first))
+    if burn_in is not None:
+        cal["burn_in_years"] = burn_in
+    raw["levers"] = []
+    raw["policy_costs"] = []
+    raw["budget_dkk"] = {}
+    raw.setdefault("caseworkers", {})["fte_changes"] = []
+    return raw
+
+
+def _population(scenario: Scenario, scale: str, year: int) -> float:
+    return population_0_17(scenario, year) if scale == "per_1000_0_17" else population_0_22(scenario, year)
+
+
+def to_model_scale(value: float, scale: str, year: int, history: pd.DataFrame, scenario: Scenario) -> float:
+    """An observed count on the scenario's scale: as is, or as a rate per resident times the scenario's
+    residents that year."""
+    if scale == "absolute":
+        return value
+    residents = value_at(history, "population_" + scale.removeprefix("per_1000_"), year)
+    return value / residents * _population(scenario, scale, year)
+
+
+def to_history_scale(value: np.ndarray, scale: str, year: int, history: pd.DataFrame, scenario: Scenario):
+    if scale == "absolute":
+        return value
+    residents = value_at(history, "population_" + scale.removeprefix("per_1000_"), year)
+    return value * residents / _population(scenario, scale, year)
+
+
+def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: int | None = None,
+            source: str = "<spec>", scenario_source: str = "<scenario>") -> Problem:
+    """Check the spec against the scenario and history and build the problem; CalibrationSpecError or
+    InputError naming what is wrong."""
+    from .sensitivity import _metric_names
+
+    target_metrics = [t.metric for t in spec.targets]
+    rows = history[history["metric"].isin(target_metrics)]
+    first = spec.years.first or (int(rows["year"].min()) if not rows.empty else None)
+    last = spec.years.last or (int(rows["year"].max()) if not rows.empty else None)
+    if fit_until is not None and last is not None:
+        last = min(last, fit_until)
+    missing = [m for m in target_metrics if m not in set(history["metric"])]
+    problems = [(f"targets ({m})", "the history has no rows for this metric") for m in missing]
+    if first is None or last is None or first > last:
+        problems.append(("years", "no history rows of the targets in the years to fit"
+                                  + (f" (up to --fit-until {fit_until})" if fit_until else "")))
+    for i, t in enumerate(spec.targets):
+        scale = spec.scale_of(t)
+        if scale != "absolute" and f"population_{scale.removeprefix('per_1000_')}" not in set(history["metric"]):
+            problems.append((f"targets[{i}] ({t.metric})", f"scale {scale} needs population_"
+                             f"{scale.removeprefix('per_1000_')} rows in the history"))
+    if problems:
+        raise CalibrationSpecError(source, problems)
+    cal_raw = _over_years(raw, first, last, spec.burn_in_years)
+    try:
+        scenario = scenario_from_mapping(cal_raw, scenario_source)
+    except ScenarioError as e:
+        reasons = "; ".join(f"{p}: {r}" for p, r in e.problems)
+        raise CalibrationSpecError(source, [("years", f"over the years {first}-{last} the scenario is invalid: "
+                                                      f"{reasons}")]) from None
+    _check_parameters(cal_raw, spec, source)
+    produced = _metric_names(scenario)
+    usable, cannot = split_by_model(history, produced)
+    unknown = [(f"targets[{i}] ({t.metric})", "the model does not report this metric for this scenario")
+               for i, t in enumerate(spec.targets) if t.metric not in produced]
+    if unknown:
+        raise CalibrationSpecError(source, unknown)
+    in_years = usable["year"].between(first, last)
+    fitted = usable["metric"].isin(target_metrics) & in_years
+    records = []
+    for _, row in usable[fitted].iterrows():
+        i = target_metrics.index(row["metric"])
+        scale = spec.scale_of(spec.targets[i])
+        records.append((row["metric"], int(row["year"]), float(row["value"]),
+                        to_model_scale(float(row["value"]), scale, int(row["year"]), history, scenario), i))
+    observed = pd.DataFrame(records, columns=["metric", "year", "observed", "model_observed", "target"])
+    rest = usable[~fitted].copy()
+    rest["reason"] = np.where(rest["metric"].isin(POPULATION_METRICS), "population: an input, used for rates",
+                              np.where(rest["year"].between(first, last), "not a target in the spec",
+                                       "outside the fitted years"))
+    not_fitted = pd.concat([cannot, rest], ignore_index=True)[["metric", "year", "value", "reason"]]
+    return Problem(spec=spec, raw=cal_raw, scenario=scenario, history=history, observed=observed,
+                   not_fitted=not_fitted.sort_values(["metric", "year"]).reset_index(drop=True), source=source)
+
+
+def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
+    problems = []
+    for i, p in enumerate(spec.parameters):
+        where = f"parameters[{i}] ({p.path})"
+        if p.path.split(".")[0] == "calendar":
+            problems.append((f"{where}.path", "calendar settings cannot be calibrated"))
+            continue
+        try:
+            get_path(raw, p.path)
+        except KeyError as e:
+            problems.append((f"{where}.path", f"unknown parameter: {e.args[0]}"))
+            continue
+        for end in ("low", "high"):
+            trial = copy.deepcopy(raw)
+            set_path(trial, p.path, _value(p, getattr(p, end)))
+            try:
+                scenario_from_mapping(trial, "<trial>")
+            except ScenarioError as e:
+                reasons = "; ".join(f"{path}: {reason}" for path, reason in e.problems)
+                problems.append((f"{where}.{end}", f"{getattr(p, end):g} gives an invalid scenario: {reasons}"))
+    if problems:
+        raise CalibrationSpecError(source, problems)
+
+
+# ---------------------------------------------------------------- likelihood
+
+
+def log_likelihood(observed: np.ndarray, mu: np.ndarray, target: Target, spec: CalibrationSpec) -> np.ndarray:
+    """Log-likelihood of each observation (model scale) given the simulated mean ``mu``."""
+    mu = np.maximum(np.asarray(mu, dtype=float), 1e-9)
+    obs = np.asarray(observed, dtype=float)
+    family = target.family
+    if family == "poisson":
+        return stats.poisson.logpmf(np.round(obs), mu)
+    if family == "negative_binomial":
+        k = target.dispersion or spec.dispersion
+        return stats.nbinom.logpmf(np.round(obs), k, k / (k + mu))
+    if target.sd is not None:
+        sd = np.full_like(obs, target.sd)
+    elif target.cv is not None or not is_share(target.metric):
+        sd = (target.cv or spec.cv) * np.maximum(np.abs(obs), 1e-9)
+    else:
+        sd = np.full_like(obs, spec.sd_share)
+    return stats.norm.logpdf(obs, mu, sd)
+
+
+def fit_log_likelihood(problem: Problem, table: pd.DataFrame, replications: int) -> float:
+    """The (tempered) log-likelihood of the observations given one trial's simulated table."""
+    means = table.groupby(["metric", "year"])["value"].mean()
+    total = 0.0
+    for i, target in enumerate(problem.spec.targets):
+        obs = problem.observed[problem.observed["target"] == i]
+        if obs.empty:
+            continue
+        mu = means.reindex(list(zip(obs["metric"], obs["year"]))).to_numpy(dtype=float)
+        if np.isnan(mu).any():
+            return -math.inf
+        total += float(np.sum(log_likelihood(obs["model_observed"].to_numpy(), mu, target, problem.spec)))
+    return total / (1.0 + 1.0 / replications)
+
+
+# ---------------------------------------------------------------- the search
+
+
+@dataclass
+class Calibration:
+    problem: Problem
+    trials: pd.DataFrame  # trial, state, loglik, a column per parameter path
+    ensemble: pd.DataFrame  # a column per parameter path, weight, loglik, trial
+    best: dict[str, float]
+    wall_seconds: float
+    simulations: int  # replication-runs of the search
+    events: int
+    resumed_trials: int = 0
+    fit: pd.DataFrame | None = None  # FIT_COLUMNS
+    projection: pd.DataFrame | None = None  # the ensemble's long table over the fitted years
+
+    @property
+    def parameter_sets(self) -> ParameterSets:
+        cols = [p.path for p in self.problem.spec.parameters] + ["weight"]
+        return from_frame(self.ensemble[cols], "the calibrated ensemble")
+
+
+def fingerprint(problem: Problem) -> str:
+    """What a journal of trials belongs to: the scenario over the years, the spec and the observations."""
+    blob = json.dumps({"raw": problem.raw, "spec": problem.spec.model_dump(mode="json"),
+                       "observed": problem.observed[["metric", "year", "model_observed"]].values.tolist()},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+def _study(problem: Problem, journal: Path | None):
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    spec = problem.spec
+    sampler = optuna.samplers.TPESampler(seed=spec.seed, n_startup_trials=spec.search.startup_trials,
+                                         multivariate=True, constant_liar=True)
+    storage = None
+    if journal is not None:
+        from optuna.storages import JournalStorage
+        from optuna.storages.journal import JournalFileBackend
+
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the journal backend is marked experimental in some versions
+            storage = JournalStorage(JournalFileBackend(str(journal)))
+    study = optuna.create_study(study_name="boernesim", storage=storage, sampler=sampler, direction="maximize",
+                                load_if_exists=True)
+    mark = fingerprint(problem)
+    if study.user_attrs.get("fingerprint") not in (None, mark):
+        raise InputError(f"{journal} holds trials of another calibration (different scenario, spec, history or "
+                         "seed); delete it to start afresh, or choose another --out")
+    study.set_user_attr("fingerprint", mark)
+    return study
+
+
+def _suggest(trial, p: Parameter) -> float:
+    if p.integer:
+        return float(trial.suggest_int(p.path, math.ceil(p.low), math.floor(p.high)))
+    return trial.suggest_float(p.path, p.low, p.high)
+
+
+def _trial_scenario(problem: Problem, values: Sequence[float]) -> Scenario | None:
+    raw = copy.deepcopy(problem.raw)
+    for p, v in zip(problem.spec.parameters, values):
+        set_path(raw, p.path, _value(p, v))
+    try:
+        return scenario_from_mapping(raw, "<trial>")
+    except ScenarioError:
+        return None  # a combination of valid values can still be invalid (shares summing over 1)
+
+
+def _evaluate(scenario: Scenario, replications: int, seed: int, metrics: tuple[str, ...]):
+    from .runner import run_metrics
+
+    return run_metrics(scenario, replications, seed, metrics)
+
+
+def search(problem: Problem, workers: int | None = None, journal: Path | None = None,
+           on_progress: Callable[[int], None] | None = None, executor: str = "local",
+           scheduler: str | None = None, trials: int | None = None) -> tuple[object, int, int, int]:
+    """Run the TPE search until ``trials`` trials are complete (counting those already in ``journal``).
+    Returns (study, simulations run now, events, trials resumed)."""
+    from optuna.trial import TrialState
+
+    spec = problem.spec
+    total = trials or spec.search.trials
+    workers = default_workers() if workers is None else workers
+    batch = spec.search.batch or max(2, workers)
+    study = _study(problem, journal)
+    # a trial asked but never told (the run was interrupted) is closed as failed so it does not linger
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        study.tell(t.number, state=TrialState.FAIL)
+    done = lambda: len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))  # noqa: E731
+    resumed = done()
+    if on_progress and resumed:
+        on_progress(min(resumed, total))
+    simulations = events = 0
+    reps, seed = spec.search.replications, spec.seed
+    failed_in_a_row = 0
+    while done() < total:
+        asked = [study.ask() for _ in range(min(batch, total - done()))]
+        values = [[_suggest(t, p) for p in spec.parameters] for t in asked]
+        scenarios = [_trial_scenario(problem, v) for v in values]
+        runnable = [(t, sc) for t, sc in zip(asked, scenarios) if sc is not None]
+        for t, sc in zip(asked, scenarios):
+            if sc is None:
+                study.tell(t, state=TrialState.FAIL)
+        results = map_chunks(partial(_evaluate, replications=reps, seed=seed, metrics=problem.metrics),
+                             [sc for _, sc in runnable], executor=executor, workers=workers, scheduler=scheduler)
+        for (t, _sc), (table, ev) in zip(runnable, results):
+            study.tell(t, fit_log_likelihood(problem, table, reps))
+            simulations += reps
+            events += ev
+        if on_progress and runnable:
+            on_progress(len(runnable))
+        failed_in_a_row = 0 if runnable else failed_in_a_row + 1
+        if failed_in_a_row >= 5:
+            raise InputError("the prior ranges give invalid scenarios again and again (e.g. shares that sum over 1); "
+                             "narrow them")
+    return study, simulations, events, resumed
+
+
+def trials_frame(study, spec: CalibrationSpec) -> pd.DataFrame:
+    from optuna.trial import TrialState
+
+    rows = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        rows.append({"trial": t.number, "loglik": float(t.value),
+                     **{p.path: _value(p, t.params[p.path]) for p in spec.parameters}})
+    frame = pd.DataFrame(rows, columns=["trial", "loglik", *[p.path for p in spec.parameters]])
+    return frame.sort_values("trial").reset_index(drop=True)
+
+
+def likelihood_region(trials: pd.DataFrame, n_parameters: int, confidence: float, max_sets: int) -> pd.DataFrame:
+    """The trials inside the likelihood-ratio region (loglik >= best - chi2(confidence, d) / 2), equally
+    weighted; if more than ``max_sets``, every k-th by trial number so the spread is kept."""
+    finite = trials[np.isfinite(trials["loglik"])]
+    if finite.empty:
+        raise InputError("no trial produced a finite likelihood (the model never came near the history); check "
+                         "the prior ranges and the targets' scales")
+    threshold = float(stats.chi2.ppf(confidence, n_parameters)) / 2.0
+    inside = finite[finite["loglik"] >= finite["loglik"].max() - threshold].sort_values("trial")
+    if len(inside) > max_sets:
+        keep = np.unique(np.linspace(0, len(inside) - 1, max_sets).round().astype(int))
+        inside = inside.iloc[keep]
+    out = inside.drop(columns=["trial", "loglik"]).copy()
+    out["weight"] = 1.0 / len(out)
+    out["loglik"] = inside["loglik"].to_numpy()
+    out["trial"] = inside["trial"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def calibrate(problem: Problem, workers: int | None = None, journal: Path | None = None,
+              on_progress: Callable[[int], None] | None = None, executor: str = "local",
+              scheduler: str | None = None, trials: int | None = None) -> Calibration:
+    """Search, keep the ensemble, and run it over the fitted years for the fit bands."""
+    started = time.perf_counter()
+    study, simulations, events, resumed = search(problem, workers, journal, on_progress, executor, scheduler, trials)
+    spec = problem.spec
+    table = trials_frame(study, spec)
+    ensemble = likelihood_region(table, len(spec.parameters), spec.search.confidence, spec.search.max_sets)
+    best_row = table.loc[table["loglik"].idxmax()]
+    best = {p.path: float(best_row[p.path]) for p in spec.parameters}
+    cal = Calibration(problem=problem, trials=table, ensemble=ensemble, best=best, wall_seconds=0.0,
+                      simulations=simulations, events=events, resumed_trials=resumed)
+    projection, ev = project(problem.scenario, cal.parameter_sets, spec.projection_replications, spec.seed,
+                             workers, executor, scheduler)
+    cal.projection = projection
+    cal.events += ev
+    cal.simulations += spec.projection_replications
+    cal.fit = fit_table(problem, projection)
+    cal.wall_seconds = time.perf_counter() - started
+    return cal
+
+
+def project(scenario: Scenario, sets: ParameterSets, replications: int, seed: int, workers: int | None,
+            executor: str = "local", scheduler: str | None = None) -> tuple[pd.DataFrame, int]:
+    """The long table of ``replications`` replications, each with a parameter set drawn from ``sets``."""
+    from .runner import run_replications
+
+    res = run_replications(scenario, replications, seed=seed, workers=workers, executor=executor,
+                           scheduler=scheduler, parameter_sets=sets)
+    return res.table, res.events
+
+
+def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+    """Per history metric the model produces (populations aside) and year: the observed value and the
+    simulated mean and 5-95 % band on the history's scale (a rate target's scale; others as they are)."""
+    spec = problem.spec
+    scale_of = {t.metric: spec.scale_of(t) for t in spec.targets}
+    produced = set(table["metric"])
+    hist = problem.history[problem.history["metric"].isin(produced)
+                           & ~problem.history["metric"].isin(POPULATION_METRICS)
+                           & problem.history["year"].isin(list(years))]
+    stats_ = table.groupby(["metric", "year"])["value"].agg(
+        sim_mean="mean", sim_p05=lambda v: float(np.quantile(v, 0.05)), sim_p95=lambda v: float(np.quantile(v, 0.95)))
+    rows = []
+    for _, h in hist.iterrows():
+        key = (h["metric"], int(h["year"]))
+        if key not in stats_.index:
+            continue
+        scale = scale_of.get(h["metric"], spec.scale)
+        if scale != "absolute" and value_at(problem.history, "population_" + scale.removeprefix("per_1000_"),
+                                            key[1]) is None:
+            scale = "absolute"
+        if is_share(h["metric"]) or h["metric"] in ("caseload", "caseworker_fte", "investigation_mean_days"):
+            scale = "absolute"  # shares and per-caseworker figures do not scale with residents
+        s = stats_.loc[key]
+        conv = [float(to_history_scale(np.array(s[c]), scale, key[1], problem.history, problem.scenario))
+                for c in ("sim_mean", "sim_p05", "sim_p95")]
+        rows.append((key[0], key[1], float(h["value"]), *conv))
+    return pd.DataFrame(rows, columns=["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95"])
+
+
+def fit_table(problem: Problem, projection: pd.DataFrame) -> pd.DataFrame:
+    first, last = problem.years
+    table = bands(problem, projection, range(first, last + 1))
+    fitted = set(zip(problem.observed["metric"], problem.observed["year"]))
+    table["fitted"] = [(m, y) in fitted for m, y in zip(table["metric"], table["year"])]
+    return table.sort_values(["metric", "year"]).reset_index(drop=True)[FIT_COLUMNS]
+
+
+def parameter_summary(cal: Calibration) -> pd.DataFrame:
+    """Per parameter: prior range, scenario value, best trial, ensemble 5 %, 50 %, 95 % and range."""
+    rows = []
+    w = cal.ensemble["weight"].to_numpy()
+    for p in cal.problem.spec.parameters:
+        v = cal.ensemble[p.path].to_numpy(dtype=float)
+        rows.append({"parameter": p.path, "label": p.name, "low": p.low, "high": p.high,
+                     "scenario_value": float(get_path(cal.problem.raw, p.path)), "best": cal.best[p.path],
+                     "p05": weighted_quantile(v, w, 0.05), "median": weighted_quantile(v, w, 0.5),
+                     "p95": weighted_quantile(v, w, 0.95), "min": float(v.min()), "max": float(v.max())})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["CalibrationSpec", "CalibrationSpecError", "Calibration", "Problem", "Target", "bands", "calibrate",
+           "fit_table", "likelihood_region", "load_spec", "log_likelihood", "parameter_summary", "prepare",
+           "project", "search", "spec_from_mapping", "to_history_scale", "to_model_scale", "trials_frame"]

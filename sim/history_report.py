@@ -1,0 +1,318 @@
+"""Outputs of ``calibrate`` and ``backtest``: tables, charts, the calibrated scenario and the HTML report.
+
+Everything is written to a temporary directory that replaces the target only when complete
+(:func:`sim.results.atomic_directory`), so an interrupted run never leaves half an output.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+import json
+import os
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
+
+from .backtest import Backtest  # noqa: E402
+from .calibration import Calibration, parameter_summary  # noqa: E402
+from .keypaths import set_path  # noqa: E402
+from .labels import format_number, format_percent, metric_label  # noqa: E402
+from .report import _CSS, _figure_html, _png, _year_axis  # noqa: E402
+from .results import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
+
+_TEXT = {
+    "cal_title": ("Calibration of {name}", "Kalibrering af {name}"),
+    "cal_lead": ("{n} parameter sets fit the history {first}-{last} about equally well (the {conf} likelihood-ratio "
+                 "region of {trials} trials). Runs with --parameter-sets posterior.parquet draw one per replication.",
+                 "{n} parametersæt passer omtrent lige godt til historikken {first}-{last} ({conf} "
+                 "likelihood-ratio-området af {trials} forsøg). Kørsler med --parameter-sets posterior.parquet "
+                 "trækker ét pr. replikation."),
+    "params": ("Fitted parameters", "Tilpassede parametre"),
+    "fit": ("History against the model", "Historik mod modellen"),
+    "fit_caption": ("Dots: history. Line and band: the model's mean and 5-95 % band with the fitted parameter sets.",
+                    "Punkter: historik. Linje og bånd: modellens middelværdi og 5-95 %-bånd med de tilpassede "
+                    "parametersæt."),
+    "not_fitted": ("History rows not fitted", "Historikrækker der ikke er tilpasset"),
+    "method": ("Method", "Metode"),
+    "method_text": (
+        "optuna's TPE sampler searched the prior ranges; every trial ran the scenario over the history's years "
+        "with the same seed and was scored by a count likelihood (negative binomial or Poisson for counts, "
+        "normal for shares and money). The parameter sets within the likelihood-ratio region are kept with "
+        "equal weights. Years are treated as independent, which is optimistic for stocks.",
+        "optunas TPE-sampler søgte i de angivne intervaller; hvert forsøg kørte scenariet over historikkens år "
+        "med samme seed og blev vurderet med en likelihood for tællinger (negativ binomial eller Poisson for "
+        "antal, normal for andele og beløb). Parametersættene inden for likelihood-ratio-området beholdes med "
+        "lige vægt. Årene behandles som uafhængige, hvilket er optimistisk for bestande."),
+    "col_param": ("Parameter", "Parameter"),
+    "col_range": ("Prior range", "Interval"),
+    "col_scenario": ("Scenario value", "Scenariets værdi"),
+    "col_best": ("Best fit", "Bedste tilpasning"),
+    "col_band": ("Kept sets: 5-95 %", "Beholdte sæt: 5-95 %"),
+    "col_minmax": ("Kept sets: min-max", "Beholdte sæt: min-maks"),
+    "col_metric": ("Metric", "Nøgletal"),
+    "col_year": ("Year", "År"),
+    "col_value": ("Value", "Værdi"),
+    "col_reason": ("Why not", "Hvorfor ikke"),
+    "bt_title": ("Back-test of {name}: fitted up to {fit_until}, tested on {first}-{last}",
+                 "Back-test af {name}: tilpasset til og med {fit_until}, testet på {first}-{last}"),
+    "bt_lead": ("Mean absolute percentage error over the tested years, the model against three simple forecasts. "
+                "The model's 5-95 % band covered {covered} of {n} actual values.",
+                "Gennemsnitlig absolut procentfejl over de testede år, modellen mod tre simple fremskrivninger. "
+                "Modellens 5-95 %-bånd dækkede {covered} af {n} faktiske værdier."),
+    "bt_table": ("Errors by metric and method (MAPE)", "Fejl pr. nøgletal og metode (MAPE)"),
+    "bt_charts": ("Projections against what happened", "Fremskrivninger mod det faktiske forløb"),
+    "bt_caption": ("Dots: history. Band: the model fitted up to {fit_until}. Lines: simple forecasts.",
+                   "Punkter: historik. Bånd: modellen tilpasset til og med {fit_until}. Linjer: simple "
+                   "fremskrivninger."),
+    "history": ("history", "historik"),
+    "model": ("model", "model"),
+    "last_value": ("last value", "seneste værdi"),
+    "linear_trend": ("linear trend", "lineær trend"),
+    "stock_flow": ("stock and flow", "bestand og flow"),
+    "coverage": ("band covered", "båndet dækkede"),
+}
+METHOD_ORDER = ("model", "last_value", "linear_trend", "stock_flow")
+
+
+def _t(key: str, lang: str) -> str:
+    return _TEXT[key][0 if lang == "en" else 1]
+
+
+def _num(x: float, lang: str) -> str:
+    if x is None or not np.isfinite(x):
+        return "-"
+    if abs(x) >= 100:
+        return format_number(round(x), lang)
+    text = f"{x:.3g}"
+    return text.replace(".", ",") if lang == "da" else text
+
+
+def _table(header, rows) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(
+        f"<th scope=row>{html.escape(c)}</th>" if i == 0 else f"<td>{html.escape(c)}</td>" for i, c in enumerate(r))
+        + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _page(title: str, parts: list[str], lang: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"<h1>{html.escape(title)}</h1>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: str,
+                 simple: pd.DataFrame | None = None, fit_until: int | None = None, scenario=None) -> bytes:
+    """History dots, the model's mean and 5-95 % band, and (back-test) the simple forecasts' lines."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    b = band.sort_values("year")
+    if not b.empty:
+        ax.fill_between(b["year"], b["sim_p05"], b["sim_p95"], color="#0072B2", alpha=0.2, lw=0)
+        ax.plot(b["year"], b["sim_mean"], color="#0072B2", lw=1.8, label=_t("model", lang))
+    if simple is not None:
+        styles = {"last_value": ("#D55E00", ":"), "linear_trend": ("#009E73", "--"), "stock_flow": ("#CC79A7", "-.")}
+        for method, rows in simple.groupby("method"):
+            colour, dash = styles.get(method, ("#555555", "-"))
+            rows = rows.sort_values("year")
+            ax.plot(rows["year"], rows["forecast"], color=colour, ls=dash, lw=1.5, label=_t(method, lang))
+    h = history[history["metric"] == metric].sort_values("year")
+    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
+    if fit_until is not None:
+        ax.axvline(fit_until + 0.5, color="#888888", lw=1, ls="--")
+    ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
+    ax.set_ylim(bottom=0)
+    _year_axis(ax)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    fig.tight_layout()
+    return _png(fig)
+
+
+# ---------------------------------------------------------------- calibrate
+
+
+def calibrated_mapping(cal: Calibration, full_raw: dict, extends: str, name: str) -> dict:
+    """A scenario that extends the input and sets each fitted parameter to its best-fit value. A parameter
+    inside a list (a step, a need level) brings the whole list, because ``extends`` replaces lists whole."""
+    updated = copy.deepcopy(full_raw)
+    for path, value in cal.best.items():
+        set_path(updated, path, float(f"{value:.6g}"))  # more digits than this are noise
+    out: dict = {"extends": extends, "name": name,
+                 "description": f"{full_raw.get('name', '')} with parameters fitted to a history "
+                                f"({cal.problem.years[0]}-{cal.problem.years[1]}) by boernesim calibrate"}
+    for path in cal.best:
+        parts, node, target = path.split("."), updated, out
+        for depth, part in enumerate(parts):
+            value = node[part]
+            if isinstance(value, list) or depth == len(parts) - 1:
+                target[part] = copy.deepcopy(value)
+                break
+            target = target.setdefault(part, {})
+            node = value
+    return out
+
+
+def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_dir: Path) -> str:
+    extends = os.path.relpath(Path(scenario_path).resolve(), Path(out_dir).resolve())
+    name = f"{full_raw.get('name', 'scenario')}-calibrated"
+    mapping = calibrated_mapping(cal, full_raw, extends, name)
+    summary = parameter_summary(cal)
+    lines = ["# Written by boernesim calibrate: the input scenario with its fitted parameters at their best fit.",
+             f"# History {cal.problem.years[0]}-{cal.problem.years[1]}; {len(cal.trials)} trials; "
+             f"{len(cal.ensemble)} parameter sets kept (posterior.parquet next to this file).",
+             "# For bands that carry parameter uncertainty run with --parameter-sets posterior.parquet.",
+             "# 'extends' is relative to this file: move the two together.", "#"]
+    for _, r in summary.iterrows():
+        lines.append(f"# {r['parameter']}: best {r['best']:.4g}; kept sets {r['min']:.4g}-{r['max']:.4g} "
+                     f"(prior {r['low']:g}-{r['high']:g}; input scenario {r['scenario_value']:g})")
+    return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
+
+
+def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -> str:
+    p = cal.problem
+    name = p.scenario.name
+    parts = [f'<p class="lead">{html.escape(_t("cal_lead", lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
+    parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
+    rows = []
+    for _, r in parameter_summary(cal).iterrows():
+        rows.append([f"{r['label']} ({r['parameter']})", f"{_num(r['low'], lang)}-{_num(r['high'], lang)}",
+                     _num(r["scenario_value"], lang), _num(r["best"], lang),
+                     f"{_num(r['p05'], lang)}-{_num(r['p95'], lang)}", f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"])
+    parts.append(_table([_t(k, lang) for k in ("col_param", "col_range", "col_scenario", "col_best", "col_band",
+                                                  "col_minmax")], rows))
+    parts.append(f"<h2>{html.escape(_t('fit', lang))}</h2>")
+    for metric, png in figures.items():
+        parts.append(_figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
+    if not p.not_fitted.empty:
+        parts.append(f"<h2>{html.escape(_t('not_fitted', lang))}</h2>")
+        parts.append(_table([_t(k, lang) for k in ("col_metric", "col_year", "col_value", "col_reason")],
+                            [[r["metric"], str(r["year"]), _num(r["value"], lang), r["reason"]]
+                             for _, r in p.not_fitted.iterrows()]))
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
+    spec = json.dumps(p.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
+    parts.append(f"<pre>{html.escape(spec)}</pre>")
+    return _page(_t("cal_title", lang).format(name=name), parts, lang)
+
+
+def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
+    from . import __version__
+
+    p = cal.problem
+    return {
+        "tool": "boernesim", "version": __version__, "git_commit": git_commit(),
+        "command": command if command is not None else sys.argv,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years),
+        "trials": len(cal.trials), "trials_resumed": cal.resumed_trials, "parameter_sets_kept": len(cal.ensemble),
+        "simulations": cal.simulations, "events_simulated": cal.events, "wall_seconds": round(cal.wall_seconds, 3),
+        "spec_file": p.source, "spec": p.spec.model_dump(mode="json"),
+        "scenarios": {p.scenario.name: p.scenario.model_dump(mode="json")}, **extra,
+    }
+
+
+def write_calibration_outputs(out: Path, cal: Calibration, full_raw: dict, scenario_path: Path, lang: str = "en",
+                              command: list[str] | None = None, history_file: str | None = None) -> Path:
+    """posterior.parquet, fit.csv, calibrated.yaml, trials.csv, not_fitted.csv, figures/, report.html and
+    manifest.json, all or nothing."""
+    p = cal.problem
+    fitted = [t.metric for t in p.spec.targets]
+    figures = {m: metric_chart(m, p.history, cal.fit[cal.fit["metric"] == m], lang, scenario=p.scenario)
+               for m in fitted if (cal.fit["metric"] == m).any()}
+    out = Path(out)
+    with atomic_directory(out) as tmp:
+        write_frame_parquet(cal.ensemble[[*[q.path for q in p.spec.parameters], "weight", "loglik", "trial"]],
+                      tmp / "posterior.parquet")
+        cal.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
+        cal.trials.to_csv(tmp / "trials.csv", index=False, float_format="%.8g")
+        p.not_fitted.to_csv(tmp / "not_fitted.csv", index=False, float_format="%.6g")
+        parameter_summary(cal).to_csv(tmp / "parameters.csv", index=False, float_format="%.6g")
+        (tmp / "calibrated.yaml").write_text(calibrated_yaml(cal, full_raw, scenario_path, out), encoding="utf-8")
+        (tmp / "figures").mkdir()
+        for m, png in figures.items():
+            (tmp / "figures" / f"fit_{m}.png").write_bytes(png)
+        (tmp / "report.html").write_text(calibration_report(cal, lang, figures), encoding="utf-8")
+        manifest = _manifest("calibrate", cal, command, history_file=history_file)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+# ---------------------------------------------------------------- backtest
+
+
+def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
+    p = bt.calibration.problem
+    first, last = bt.fit_until + 1, bt.fit_until + bt.horizon
+    model = bt.scored[bt.scored["method"] == "model"]
+    covered = int(model["covered"].fillna(False).sum())
+    n = int(model["covered"].notna().sum())
+    parts = [f'<p class="lead">{html.escape(_t("bt_lead", lang).format(covered=covered, n=n))}</p>',
+             f"<h2>{html.escape(_t('bt_table', lang))}</h2>"]
+    rows = []
+    for metric, group in bt.summary.groupby("metric", sort=True):
+        by = group.set_index("method")
+        cells = [metric_label(metric, lang, p.scenario)]
+        for m in METHOD_ORDER:
+            cells.append(format_percent(by.loc[m, "mape"], lang, 1) if m in by.index and np.isfinite(
+                by.loc[m, "mape"]) else "-")
+        cov = by.loc["model", "coverage"] if "model" in by.index else np.nan
+        cells.append(format_percent(cov, lang) if np.isfinite(cov) else "-")
+        rows.append(cells)
+    parts.append(_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
+    parts.append(f"<h2>{html.escape(_t('bt_charts', lang))}</h2>")
+    for metric, png in figures.items():
+        parts.append(_figure_html(png, metric_label(metric, lang, p.scenario),
+                                  _t("bt_caption", lang).format(fit_until=bt.fit_until)))
+    parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
+    prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
+            for _, r in parameter_summary(bt.calibration).iterrows()]
+    parts.append(_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
+    title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=first, last=last)
+    return _page(title, parts, lang)
+
+
+def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:
+    fit = bt.calibration.fit
+    fitted = fit[fit["metric"] == metric][["year", "sim_mean", "sim_p05", "sim_p95"]]
+    model = bt.scored[(bt.scored["method"] == "model") & (bt.scored["metric"] == metric)]
+    future = model.rename(columns={"forecast": "sim_mean", "p05": "sim_p05", "p95": "sim_p95"})[
+        ["year", "sim_mean", "sim_p05", "sim_p95"]]
+    return pd.concat([fitted, future], ignore_index=True)
+
+
+def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: list[str] | None = None,
+                           history_file: str | None = None) -> Path:
+    """backtest.csv, backtest_summary.csv, fit.csv, posterior.parquet, figures/, report.html, manifest.json."""
+    p = bt.calibration.problem
+    figures = {}
+    for metric in sorted(set(bt.scored["metric"])):
+        simple = bt.scored[(bt.scored["metric"] == metric) & (bt.scored["method"] != "model")]
+        figures[metric] = metric_chart(metric, p.history, _backtest_band(bt, metric), lang, simple=simple,
+                                       fit_until=bt.fit_until, scenario=p.scenario)
+    out = Path(out)
+    with atomic_directory(out) as tmp:
+        scored = bt.scored.copy()
+        scored["covered"] = scored["covered"].astype("object").where(scored["covered"].notna(), None)
+        scored.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
+        bt.summary.to_csv(tmp / "backtest_summary.csv", index=False, float_format="%.6g")
+        bt.calibration.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
+        cal = bt.calibration
+        write_frame_parquet(cal.ensemble[[*[q.path for q in p.spec.parameters], "weight", "loglik", "trial"]],
+                      tmp / "posterior.parquet")
+        (tmp / "figures").mkdir()
+        for m, png in figures.items():
+            (tmp / "figures" / f"backtest_{m}.png").write_bytes(png)
+        (tmp / "report.html").write_text(backtest_report(bt, lang, figures), encoding="utf-8")
+        manifest = _manifest("backtest", cal, command, history_file=history_file, fit_until=bt.fit_until,
+                             horizon=bt.horizon)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out
