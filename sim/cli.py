@@ -507,6 +507,8 @@ def fetch_history(
 
     frame = fetch(municipality, year_from, year_to)
     write_history(frame, out)
+    for warning in frame.attrs.get("warnings", []):
+        typer.echo(f"boernesim: note: {warning}", err=True)
     typer.echo(f"{len(frame)} rows ({', '.join(sorted(set(frame['metric'])))}) -> {out}")
 
 
