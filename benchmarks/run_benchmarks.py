@@ -184,7 +184,13 @@ def main() -> None:
                     help="comma-separated sizes of whole runs whose peak memory is measured; empty to skip")
     ap.add_argument("--skip-dask", action="store_true", help="do not compare with a local Dask cluster")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--calibration", action="store_true", help="also time the national calibration (minutes)")
+    ap.add_argument("--calibration-only", action="store_true", help="only the calibration benchmark")
+    ap.add_argument("--calibration-trials", type=int, help="trials (default: the spec's)")
     args = ap.parse_args()
+    if args.calibration_only:
+        calibration(args.workers, args.calibration_trials)
+        return
     if args.memory_child:
         memory_child(args.memory_child, args.years, args.workers)
         return
@@ -223,10 +229,29 @@ def main() -> None:
     if sizes:
         memory(sizes, args.years, args.workers)
 
-    print("\n-- sensitivity --")
-    # TODO(sensitivity): time `boernesim sensitivity scenarios/baseline.yaml --method sobol` (sim.sensitivity,
-    # written by another engineer): wall time per model evaluation and in total for the default N, 1 vs 2 workers.
-    print("TODO: Sobol timing (sim.sensitivity) not benchmarked yet")
+    if args.calibration:
+        calibration(args.workers, args.calibration_trials)
+
+
+def calibration(workers: int, trials: int | None) -> None:
+    """Issue 4's benchmark: calibrating 8 parameters to 5 years of history (the shipped national spec)."""
+    from sim.calibration import calibrate, load_spec, parameter_summary, prepare
+    from sim.history import read_history
+    from sim.scenario import resolve_raw
+
+    print("\n-- calibration (calibration/national/spec.yaml: 8 parameters, 2015-2019) --")
+    spec = load_spec(ROOT / "calibration" / "national" / "spec.yaml")
+    problem = prepare(resolve_raw(ROOT / "scenarios" / "baseline.yaml"), spec,
+                      read_history(ROOT / "calibration" / "national" / "history.csv"))
+    t = time.perf_counter()
+    cal = calibrate(problem, workers=workers, trials=trials)
+    wall = time.perf_counter() - t
+    print(f"{len(cal.trials)} trials, {cal.simulations} replication-runs, {wall:.0f} s on {workers} workers "
+          f"(goal < 900 s); {len(cal.ensemble)} parameter sets kept")
+    print(parameter_summary(cal)[["parameter", "low", "high", "best", "min", "max"]].to_string(index=False))
+    fit = cal.fit
+    inside = ((fit["observed"] >= fit["sim_p05"]) & (fit["observed"] <= fit["sim_p95"])).mean()
+    print(f"history values inside the fitted 5-95 % band: {inside:.0%} of {len(fit)}")
 
 
 if __name__ == "__main__":
