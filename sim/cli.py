@@ -141,16 +141,19 @@ def _simulate(
         raise InputError("--scheduler goes with --executor dask")
     target = out or default_out_dir("-vs-".join(names) if compare else names[0])
     check_out_dir(target)  # before the long part, not after it
+    from .executors import shared_local_cluster
+
     advance, close = _progress(replications * len(scenarios), " + ".join(names))
     results = []
     try:
-        for sc in scenarios:
-            results.append(
-                run_replications(
-                    sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
-                    executor=executor, scheduler=scheduler, parameter_sets=sets,
+        with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all scenarios
+            for sc in scenarios:
+                results.append(
+                    run_replications(
+                        sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
+                        executor=executor, scheduler=scheduler, parameter_sets=sets,
+                    )
                 )
-            )
     finally:
         close()
     forecast_of = None
@@ -353,11 +356,15 @@ def sensitivity(
     prepare(raw, spec_, str(spec), str(scenario))  # every spec error before the progress bar
     total = rows_needed(chosen, len(spec_.parameters), size) + 1
     advance, close = _progress(total, f"sensitivity {name} ({chosen})")
+    from .executors import shared_local_cluster
+
     try:
-        result = run_sensitivity(
-            raw, spec_, method=chosen, n=size, replications=reps, seed=seed, workers=workers, on_progress=advance,
-            source=str(spec), scenario_source=str(scenario), executor=executor, scheduler=scheduler,
-        )
+        with shared_local_cluster(executor, scheduler, workers):
+            result = run_sensitivity(
+                raw, spec_, method=chosen, n=size, replications=reps, seed=seed, workers=workers,
+                on_progress=advance, source=str(spec), scenario_source=str(scenario), executor=executor,
+                scheduler=scheduler,
+            )
     finally:
         close()
     write_sensitivity_outputs(target, result, lang.value, command=["boernesim", *sys.argv[1:]])
@@ -422,9 +429,12 @@ def calibrate(
     total = trials or spec_.search.trials
     journal = _journal_for(Path(target))
     advance, close = _progress(total, f"calibrate {name}")
+    from .executors import shared_local_cluster
+
     try:
-        cal = fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
-                  scheduler=scheduler, trials=trials)
+        with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all batches
+            cal = fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
+                      scheduler=scheduler, trials=trials)
     finally:
         close()
     write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
@@ -480,10 +490,13 @@ def backtest(
     check_out_dir(target)
     journal = _journal_for(Path(target))
     advance, close = _progress(trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})")
+    from .executors import shared_local_cluster
+
     try:
-        bt = run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal, on_progress=advance,
-                          executor=executor, scheduler=scheduler, source=str(spec), scenario_source=str(scenario),
-                          trials=trials)
+        with shared_local_cluster(executor, scheduler, workers):
+            bt = run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal,
+                              on_progress=advance, executor=executor, scheduler=scheduler, source=str(spec),
+                              scenario_source=str(scenario), trials=trials)
     finally:
         close()
     write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))

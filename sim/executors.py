@@ -25,6 +25,7 @@ calls :func:`map_chunks` with it must do so under ``if __name__ == "__main__":``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -123,10 +124,41 @@ def _import_distributed():
     return distributed
 
 
+_shared: dict[str, str] = {}  # the address of the local Dask cluster a command shares, while it runs
+
+
+@contextlib.contextmanager
+def shared_local_cluster(executor: str, scheduler: str | None, workers: int | None):
+    """For a command that calls :func:`map_chunks` many times (a calibration's batches of trials, the
+    scenarios of a compare): with the Dask executor and no scheduler, start one local cluster for all of them
+    instead of one per call (a start costs seconds). Otherwise does nothing."""
+    if executor != "dask" or scheduler is not None or _shared:
+        yield
+        return
+    distributed = _import_distributed()
+    cluster = distributed.LocalCluster(
+        n_workers=default_workers() if workers is None else workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    _shared["address"] = cluster.scheduler_address
+    try:
+        yield
+    finally:
+        _shared.clear()
+        cluster.close()
+
+
 def _dask(fn, chunks: list, workers: int, scheduler: str | None, on_result, connect_timeout: float) -> list:
     distributed = _import_distributed()
     if not chunks:
         return []
+    if scheduler is None and _shared:
+        with distributed.Client(_shared["address"], set_as_default=False) as client:
+            return _gather(distributed, client, fn, chunks, on_result)
     if scheduler is None:
         cluster = distributed.LocalCluster(
             n_workers=min(workers, len(chunks)),

@@ -245,3 +245,13 @@ def test_fetch_history_without_network_exit_2_with_advice(tmp_path):
                           cwd=ROOT, env=env, timeout=120)
     assert_bad_input(proc, "could not be reached", "year,metric,value,note")
     assert not (tmp_path / "h.csv").exists()
+
+
+def test_calibrate_on_a_local_dask_cluster_gives_the_same_parameter_sets(calibrated, files):
+    out = files["dir"] / "calout-dask"
+    proc = cli("calibrate", files["scenario"], "--history", files["history"], "--spec", files["spec"],
+               "--out", out, "--workers", 2, "--executor", "dask")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "posterior.parquet").read_bytes() == (calibrated / "posterior.parquet").read_bytes()
+    assert (out / "trials.csv").read_text() == (calibrated / "trials.csv").read_text()
+    assert (out / "fit.csv").read_text() == (calibrated / "fit.csv").read_text()
