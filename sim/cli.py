@@ -145,28 +145,41 @@ def _simulate(
 
     advance, close = _progress(replications * len(scenarios), " + ".join(names))
     results = []
+    # `run` streams each replication to disk as it finishes, so memory does not grow with replications; the
+    # file sits next to the output (same file system) and moves into it when the output is complete
+    stream = _stream_file(Path(target)) if not compare and register is None else None
     try:
         with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all scenarios
             for sc in scenarios:
                 results.append(
                     run_replications(
                         sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
-                        executor=executor, scheduler=scheduler, parameter_sets=sets,
+                        executor=executor, scheduler=scheduler, parameter_sets=sets, stream_to=stream,
                     )
                 )
+        close()
+        forecast_of = None
+        if register is not None:
+            forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
+        write_outputs(
+            target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare,
+            forecast_of=forecast_of, manifest_extra=manifest_extra,
+        )
     finally:
         close()
-    forecast_of = None
-    if register is not None:
-        forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
-    write_outputs(
-        target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare, forecast_of=forecast_of,
-        manifest_extra=manifest_extra,
-    )
+        if stream is not None:
+            stream.unlink(missing_ok=True)  # gone already when the output was written
     wall = sum(r.wall_seconds for r in results)
     events = sum(r.events for r in results)
     typer.echo(f"{len(results)} x {replications} replications x {first.horizon_years} years in {wall:.1f} s "
                f"({events:,} events) -> {target}")
+
+
+def _stream_file(target: Path) -> Path:
+    import os
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.parent / f".{target.name}.replications-{os.getpid()}.parquet"
 
 
 def _parameter_sets(path: Path | None, scenarios: list) -> tuple[object, dict]:

@@ -54,6 +54,7 @@ def map_chunks(
     scheduler: str | None = None,
     on_result: Callable[[Any], None] | None = None,
     connect_timeout: float = CONNECT_TIMEOUT,
+    keep: bool = True,
 ) -> list:
     """``[fn(c) for c in chunks]``, run by ``executor``; ``on_result(r)`` is called as each result arrives.
 
@@ -61,6 +62,9 @@ def map_chunks(
     workers it has). Raises :class:`~sim.errors.InputError` for an unknown executor, a ``scheduler`` without
     the Dask executor, a scheduler that cannot be reached within ``connect_timeout`` seconds, or a missing
     ``distributed`` package. An exception raised by ``fn`` is raised again here.
+
+    ``keep=False``: results are only passed to ``on_result`` (which may write them to disk) and not kept, so
+    memory does not grow with the number of chunks; the list returned then holds an empty list for each.
     """
     chunks = list(chunks)
     if executor not in EXECUTORS:
@@ -70,11 +74,25 @@ def map_chunks(
     if scheduler is not None and executor != "dask":
         raise InputError("--scheduler needs --executor dask")
     workers = default_workers() if workers is None else workers
+    if not keep:
+        consume = on_result or (lambda _r: None)
+        fn, on_result = _Forget(fn), (lambda r: consume(r.pop()))  # noqa: E731
     if executor == "dask":
         return _dask(fn, chunks, workers, scheduler, on_result, connect_timeout)
     if workers == 1 or len(chunks) <= 1:
         return _in_process(fn, chunks, on_result)
     return _process_pool(fn, chunks, workers, on_result)
+
+
+class _Forget:
+    """``fn`` whose result arrives wrapped in a one-item list that ``on_result`` empties, so the list of
+    results that the executors fill in holds only empty lists."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, chunk):
+        return [self.fn(chunk)]
 
 
 def _in_process(fn, chunks: list, on_result) -> list:

@@ -801,8 +801,11 @@ def write_report(
     forecast: pd.DataFrame | None = None,
     previous_forecasts: pd.DataFrame | None = None,
     as_of: str | None = None,
+    table: pd.DataFrame | None = None,
 ) -> Path:
     """report.html with embedded figures; the same figures as PNG under figures/.
+
+    ``table``: the long table (at least the fan charts' metrics); default: the results' own tables.
 
     ``forecast`` (forecast.csv of a run from a case register at ``as_of``) adds the year-end forecast
     first; ``previous_forecasts`` (earlier forecast.csv files with their ``as_of``) shows how it moved.
@@ -817,7 +820,8 @@ def write_report(
     figures.mkdir(parents=True, exist_ok=True)
     comparison = comparison if comparison is not None and not comparison.empty else None
     economics = economics if economics is not None and not economics.empty else None
-    table = pd.concat([r.table for r in results], ignore_index=True)
+    if table is None:
+        table = pd.concat([r.table for r in results], ignore_index=True)
     scenarios = [r.scenario for r in results]
     by_name = {s.name: s for s in scenarios}
     names = [s.name for s in scenarios]

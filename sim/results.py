@@ -188,8 +188,20 @@ def write_outputs(
     (keys as_of, spent_to_date, previous) adds forecast.csv for a run started from a case register."""
     from .report import write_report, write_workbook
 
-    table = pd.concat([r.table for r in results], ignore_index=True)
-    summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
+    streamed = results[0].parquet if len(results) == 1 and results[0].table is None else None
+    if streamed is not None and (compare or forecast_of is not None):
+        raise ValueError("a streamed run writes the output of `run` without a case register only")
+    if streamed is not None:
+        # the long table is on disk: summarise a few metrics at a time; the report reads its charts' metrics
+        from .report import FAN_METRICS
+        from .streaming import read_metrics, summarise_parquet
+
+        table = read_metrics(streamed, FAN_METRICS)
+        summary = pd.concat([summarise_parquet(streamed, summarise),
+                             budget_rows(read_metrics(streamed, ["cost_total"]), results)], ignore_index=True)
+    else:
+        table = pd.concat([r.table for r in results], ignore_index=True)
+        summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
     comparison = econ = npvs = fc = previous = None
     if compare:
         comparison, econ, npvs = comparison_tables(table, results)
@@ -204,7 +216,10 @@ def write_outputs(
         extra.update(as_of=forecast_of["as_of"].isoformat(), spent_to_date_dkk=spent,
                      initial_stock=results[0].stock_at_start, burn_in_years=0)
     with atomic_directory(out) as tmp:
-        write_parquet(table, tmp / "replications.parquet")
+        if streamed is not None:
+            os.replace(streamed, tmp / "replications.parquet")  # written next to the output: same file system
+        else:
+            write_parquet(table, tmp / "replications.parquet")
         summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
         if compare:
             comparison.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
@@ -213,7 +228,7 @@ def write_outputs(
             fc.to_csv(tmp / "forecast.csv", index=False, float_format="%.6g")
         write_report(
             tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs,
-            forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"),
+            forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"), table=table,
         )
         write_workbook(
             tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison,

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ class RunResult:
     wall_seconds: float
     events: int
     stock_at_start: dict = field(default_factory=dict)  # children and monthly cost per step, replication 0
+    parquet: Path | None = None  # streamed runs: the long table is in this file, and ``table`` is None
 
 
 def with_horizon(scenario: Scenario, years: int | None) -> Scenario:
@@ -111,25 +113,27 @@ def run_replications(
     executor: str = "local",
     scheduler: str | None = None,
     parameter_sets=None,
+    stream_to: Path | None = None,
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
 
     ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
     one); the result is the same whatever runs it. ``parameter_sets`` (sim.parameter_sets.ParameterSets):
-    each replication draws one calibrated parameter set, so the bands carry parameter uncertainty."""
+    each replication draws one calibrated parameter set, so the bands carry parameter uncertainty.
+    ``stream_to``: write each replication's rows to this parquet file as it finishes and keep none of them in
+    memory (``table`` is then None and ``parquet`` the file): memory does not grow with replications."""
     check_run_options(replications, workers)
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
     # small chunks keep every worker busy to the end; results come back in chunk order
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
-    parts = map_chunks(
-        partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets),
-        _chunks(replications, size),
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        on_result=(lambda part: on_progress(len(part))) if on_progress else None,
-    )
+    work = partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets)
+    chunks = _chunks(replications, size)
+    run_on = dict(executor=executor, workers=workers, scheduler=scheduler)
+    if stream_to is not None:
+        return _streamed(scenario, work, chunks, run_on, stream_to, seed, replications, on_progress, started)
+    parts = map_chunks(work, chunks, on_result=(lambda part: on_progress(len(part))) if on_progress else None,
+                       **run_on)
     results = sorted((x for part in parts for x in part), key=lambda x: x[0])
     table = _long_table(scenario.name, results)
     return RunResult(
@@ -140,6 +144,35 @@ def run_replications(
         wall_seconds=time.perf_counter() - started,
         events=sum(x[2] for x in results),
         stock_at_start=results[0][3],
+    )
+
+
+def _streamed(scenario, work, chunks, run_on, path, seed, replications, on_progress, started) -> RunResult:
+    """Run the chunks and write each replication to ``path`` as it arrives; keep only the totals."""
+    from .streaming import ReplicationWriter
+
+    totals = {"events": 0, "stock": {}}
+
+    with ReplicationWriter(path, scenario.name) as writer:
+        def arrived(part):
+            for r, rows, events, stock in part:
+                writer.add(r, rows)
+                totals["events"] += events
+                if r == 0:
+                    totals["stock"] = stock
+            if on_progress:
+                on_progress(len(part))
+
+        map_chunks(work, chunks, on_result=arrived, keep=False, **run_on)
+    return RunResult(
+        scenario=scenario,
+        table=None,
+        seed=seed,
+        replications=replications,
+        wall_seconds=time.perf_counter() - started,
+        events=totals["events"],
+        stock_at_start=totals["stock"],
+        parquet=Path(path),
     )
 
 
