@@ -44,7 +44,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
 from .errors import InputError, ScenarioError
@@ -103,6 +103,12 @@ class Years(_Part):
     first: int | None = Field(default=None, ge=1990, le=2100, description="first year fitted (default: history's)")
     last: int | None = Field(default=None, ge=1990, le=2100, description="last year fitted (default: history's)")
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Years:
+        if self.first and self.last and self.first > self.last:
+            raise ValueError(f"years.first ({self.first}) is after years.last ({self.last})")
+        return self
+
 
 class SearchSettings(_Part):
     trials: int = Field(default=160, ge=2, le=100000, description="parameter sets tried in all")
@@ -128,19 +134,23 @@ class CalibrationSpec(_Part):
     projection_replications: int = Field(default=20, ge=2, le=10000,
                                          description="replications of the fitted ensemble for the bands")
 
-    @model_validator(mode="after")
-    def _unique(self) -> CalibrationSpec:
-        paths = [p.path for p in self.parameters]
+    @field_validator("parameters")
+    @classmethod
+    def _unique_parameters(cls, params: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
+        paths = [p.path for p in params]
         twice = sorted({p for p in paths if paths.count(p) > 1})
         if twice:
             raise ValueError(f"parameter {', '.join(twice)} is listed more than once")
-        metrics = [t.metric for t in self.targets]
+        return params
+
+    @field_validator("targets")
+    @classmethod
+    def _unique_targets(cls, targets: tuple[Target, ...]) -> tuple[Target, ...]:
+        metrics = [t.metric for t in targets]
         twice = sorted({m for m in metrics if metrics.count(m) > 1})
         if twice:
             raise ValueError(f"target {', '.join(twice)} is listed more than once")
-        if self.years.first and self.years.last and self.years.first > self.years.last:
-            raise ValueError(f"years.first {self.years.first} is after years.last {self.years.last}")
-        return self
+        return targets
 
     def scale_of(self, target: Target) -> str:
         return target.scale or self.scale
@@ -152,9 +162,16 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
     try:
         return CalibrationSpec.model_validate(data)
     except ValidationError as e:
+        errors = [err for err in e.errors() if not _hidden_by_its_items(err, e.errors())]
         problems = [(_key_path(err["loc"], data, label_key="path"),
-                     _reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in e.errors()]
+                     _reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
         raise CalibrationSpecError(source, problems) from None
+
+
+def _hidden_by_its_items(err: dict, errors: list[dict]) -> bool:
+    """A list whose items all failed also reports "too short"; the items' own errors say more."""
+    n = len(err["loc"])
+    return err["type"] == "too_short" and any(len(o["loc"]) > n and o["loc"][:n] == err["loc"] for o in errors)
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:
@@ -264,6 +281,12 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
         raise CalibrationSpecError(source, unknown)
     in_years = usable["year"].between(first, last)
     fitted = usable["metric"].isin(target_metrics) & in_years
+    empty = [(f"targets[{i}] ({t.metric})", f"the history has no rows of this metric in the fitted years "
+                                            f"{first}-{last}") for i, t in enumerate(spec.targets)
+             if not (fitted & (usable["metric"] == t.metric)).any()]
+    if empty:
+        raise CalibrationSpecError(source, [("years", f"{first}-{last}: " + "; ".join(
+            f"{where}: {why}" for where, why in empty))] if len(empty) == len(spec.targets) else empty)
     records = []
     for _, row in usable[fitted].iterrows():
         i = target_metrics.index(row["metric"])
