@@ -14,7 +14,10 @@ more simulations for a handful of parameters; a likelihood-guided search needs a
    as large as the observation's). Years are treated as independent; that is optimistic for stocks, which
    carry over from year to year (noted in the README).
 2. **Search.** optuna's TPE sampler (seeded; ``batch`` trials at a time run in parallel through
-   :mod:`sim.executors`, so ``--executor dask`` works) over the spec's prior ranges (uniform).
+   :mod:`sim.executors`, so ``--executor dask`` works) over the spec's prior ranges (uniform); then the last
+   ``refine_share`` of the trials (default a quarter) spread evenly by a seeded Latin hypercube over the box
+   around the region found so far, because TPE crowds its trials near the best fit and would leave the
+   region's edges, and so the kept sets' spread, thinly sampled.
 3. **Ensemble.** The parameter sets whose log-likelihood is within ``chi2(confidence, d) / 2`` of the best
    (a likelihood-ratio confidence region for d parameters), equally weighted, at most ``max_sets`` of them.
    ``run``/``compare --parameter-sets posterior.parquet`` draws one per replication.
@@ -115,6 +118,8 @@ class SearchSettings(_Part):
     startup_trials: int = Field(default=24, ge=1, description="random trials before TPE models the fit")
     batch: int | None = Field(default=None, ge=1, le=1024, description="trials run at once (default: workers)")
     replications: int = Field(default=2, ge=1, le=1000, description="replications per trial, same seed")
+    refine_share: float = Field(default=0.25, ge=0, lt=1, description="share of the trials spread evenly over "
+                                "the region found by TPE, so its edges are sampled too")
     confidence: float = Field(default=0.9, gt=0, lt=1, description="of the likelihood-ratio region")
     max_sets: int = Field(default=100, ge=1, description="at most this many parameter sets kept")
 
@@ -445,46 +450,92 @@ def _evaluate(scenario: Scenario, replications: int, seed: int, metrics: tuple[s
 def search(problem: Problem, workers: int | None = None, journal: Path | None = None,
            on_progress: Callable[[int], None] | None = None, executor: str = "local",
            scheduler: str | None = None, trials: int | None = None) -> tuple[object, int, int, int]:
-    """Run the TPE search until ``trials`` trials are complete (counting those already in ``journal``).
+    """Run the search until ``trials`` trials are complete (counting those already in ``journal``): TPE
+    first, then the last ``refine_share`` of the trials spread evenly (Latin hypercube) over the box around
+    the likelihood-ratio region found so far. TPE crowds its trials near the best fit, so without the second
+    stage the region's edges are thinly sampled and the kept sets' spread comes out too narrow.
     Returns (study, simulations run now, events, trials resumed)."""
     from optuna.trial import TrialState
 
     spec = problem.spec
     total = trials or spec.search.trials
-    workers = default_workers() if workers is None else workers
-    batch = spec.search.batch or max(2, workers)
     study = _study(problem, journal)
     # a trial asked but never told (the run was interrupted) is closed as failed so it does not linger
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study.tell(t.number, state=TrialState.FAIL)
-    done = lambda: len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))  # noqa: E731
-    resumed = done()
+    resumed = _complete(study)
     if on_progress and resumed:
         on_progress(min(resumed, total))
-    simulations = events = 0
-    reps, seed = spec.search.replications, spec.seed
-    failed_in_a_row = 0
-    while done() < total:
-        asked = [study.ask() for _ in range(min(batch, total - done()))]
-        values = [[_suggest(t, p) for p in spec.parameters] for t in asked]
-        scenarios = [_trial_scenario(problem, v) for v in values]
-        runnable = [(t, sc) for t, sc in zip(asked, scenarios) if sc is not None]
-        for t, sc in zip(asked, scenarios):
-            if sc is None:
-                study.tell(t, state=TrialState.FAIL)
-        results = map_chunks(partial(_evaluate, replications=reps, seed=seed, metrics=problem.metrics),
-                             [sc for _, sc in runnable], executor=executor, workers=workers, scheduler=scheduler)
-        for (t, _sc), (table, ev) in zip(runnable, results):
-            study.tell(t, fit_log_likelihood(problem, table, reps))
-            simulations += reps
-            events += ev
-        if on_progress and runnable:
-            on_progress(len(runnable))
-        failed_in_a_row = 0 if runnable else failed_in_a_row + 1
-        if failed_in_a_row >= 5:
-            raise InputError("the prior ranges give invalid scenarios again and again (e.g. shares that sum over 1); "
-                             "narrow them")
-    return study, simulations, events, resumed
+    run = _Batches(problem, study, workers, executor, scheduler, on_progress)
+    first_stage = total - int(round(total * spec.search.refine_share))
+    run.until(first_stage)
+    remaining = total - _complete(study)
+    if remaining > 0:
+        for point in _refinement_points(trials_frame(study, spec), spec, remaining):
+            study.enqueue_trial(point, skip_if_exists=False)
+        run.until(total)
+    return study, run.simulations, run.events, resumed
+
+
+def _complete(study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
+class _Batches:
+    """Asks the study for ``batch`` trials at a time, runs them in parallel, tells the results."""
+
+    def __init__(self, problem: Problem, study, workers, executor, scheduler, on_progress):
+        self.problem, self.study, self.on_progress = problem, study, on_progress
+        self.workers = default_workers() if workers is None else workers
+        self.batch = problem.spec.search.batch or max(2, self.workers)
+        self.run_on = dict(executor=executor, workers=self.workers, scheduler=scheduler)
+        self.simulations = self.events = 0
+
+    def until(self, target: int) -> None:
+        from optuna.trial import TrialState
+
+        spec, reps = self.problem.spec, self.problem.spec.search.replications
+        work = partial(_evaluate, replications=reps, seed=spec.seed, metrics=self.problem.metrics)
+        failed_in_a_row = 0
+        while _complete(self.study) < target:
+            asked = [self.study.ask() for _ in range(min(self.batch, target - _complete(self.study)))]
+            values = [[_suggest(t, p) for p in spec.parameters] for t in asked]
+            scenarios = [_trial_scenario(self.problem, v) for v in values]
+            runnable = [(t, sc) for t, sc in zip(asked, scenarios) if sc is not None]
+            for t, sc in zip(asked, scenarios):
+                if sc is None:
+                    self.study.tell(t, state=TrialState.FAIL)
+            results = map_chunks(work, [sc for _, sc in runnable], **self.run_on)
+            for (t, _sc), (table, ev) in zip(runnable, results):
+                self.study.tell(t, fit_log_likelihood(self.problem, table, reps))
+                self.simulations += reps
+                self.events += ev
+            if self.on_progress and runnable:
+                self.on_progress(len(runnable))
+            failed_in_a_row = 0 if runnable else failed_in_a_row + 1
+            if failed_in_a_row >= 5:
+                raise InputError("the prior ranges give invalid scenarios again and again (e.g. shares that sum "
+                                 "over 1); narrow them")
+
+
+def _refinement_points(trials: pd.DataFrame, spec: CalibrationSpec, n: int) -> list[dict[str, float]]:
+    """``n`` points spread evenly (a seeded Latin hypercube) over the box around the likelihood-ratio region
+    of ``trials``, widened by half its width on each side and kept inside the prior ranges."""
+    from scipy.stats import qmc
+
+    region = likelihood_region(trials, len(spec.parameters), spec.search.confidence, max_sets=len(trials))
+    lows, highs = [], []
+    for p in spec.parameters:
+        lo, hi = float(region[p.path].min()), float(region[p.path].max())
+        margin = max(hi - lo, 0.05 * (p.high - p.low)) * 0.5
+        lows.append(max(p.low, lo - margin))
+        highs.append(min(p.high, hi + margin))
+    unit = qmc.LatinHypercube(d=len(spec.parameters), seed=spec.seed).random(n)
+    points = qmc.scale(unit, lows, highs) if n else unit
+    return [{p.path: (int(round(v)) if p.integer else float(v)) for p, v in zip(spec.parameters, row)}
+            for row in points]
 
 
 def trials_frame(study, spec: CalibrationSpec) -> pd.DataFrame:
