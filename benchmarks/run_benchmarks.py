@@ -13,7 +13,9 @@ Measures in one run, on the same machine:
 - executors: the same replications with the local executor and with a local Dask cluster (W workers each),
   wall times and their ratio, Dask's cluster start-up shown apart;
 - memory: the peak memory of whole runs of each of --memory-replications replications (each in a fresh
-  process), and the size of the long table, which the runner holds in memory whole.
+  process), streamed to disk as `boernesim run` does (the main process keeps no replication's rows);
+- with --sobol: the wall time of a Sobol analysis of 8 parameters with N = 256 (2,560 sample points);
+- with --calibration: the national calibration (8 parameters, 5 years of history).
 Goals (issue 2): 1,000 x 10 years in <= 60 s on 2 cores; model events/s >= 0.5 x bare SimPy; < 1 GiB.
 Goals (executors): scaling efficiency >= 0.85; Dask wall time within 15 % of the local executor's.
 """
@@ -136,17 +138,25 @@ def memory_child(replications: int, years: int, workers: int) -> None:
         sampler.start()
     except ImportError:
         sampler = None
+    import tempfile
+
+    import pyarrow.parquet as pq
+
     t = time.perf_counter()
-    result = run_replications(scenario, replications, seed=1, workers=workers)
-    wall = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as d:
+        stream = Path(d) / "replications.parquet"
+        run_replications(scenario, replications, seed=1, workers=workers, stream_to=stream)
+        wall = time.perf_counter() - t
+        meta = pq.ParquetFile(stream).metadata
+        rows, file_mib = meta.num_rows, stream.stat().st_size / 2**20
     stop.set()
     if sampler:
         sampler.join()
     print(json.dumps({
         "replications": replications,
         "wall": wall,
-        "rows": len(result.table),
-        "table_mib": result.table.memory_usage(deep=True).sum() / 2**20,
+        "rows": rows,
+        "table_mib": file_mib,
         "main_peak_mib": peak["main"] / 2**20 if sampler else None,  # sampled every 50 ms
         "main_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
@@ -156,7 +166,7 @@ def memory_child(replications: int, years: int, workers: int) -> None:
 
 def memory(sizes: list[int], years: int, workers: int) -> None:
     print(f"\n-- memory of whole runs ({workers} workers, {years} years; each run in a fresh process) --")
-    cols = ["replications", "rows", "table MiB", "main peak MiB", "main maxrss MiB", "largest worker MiB",
+    cols = ["replications", "rows", "file MiB", "main peak MiB", "main maxrss MiB", "largest worker MiB",
             "all processes MiB", "wall s"]
     print("  ".join(cols))
     for n in sizes:
@@ -170,9 +180,8 @@ def memory(sizes: list[int], years: int, workers: int) -> None:
                  f"{m['main_maxrss_mib']:.0f}", f"{m['worker_peak_mib']:.0f}",
                  "(no psutil)" if m["tree_peak_mib"] is None else f"{m['tree_peak_mib']:.0f}", f"{m['wall']:.1f}"]
         print("  ".join(f"{c:>{len(h)}}" for c, h in zip(cells, cols)))
-    print("(peaks sampled with psutil every 50 ms; maxrss from getrusage. The runner holds the whole long table and "
-          "every worker's rows in the main process, so its peak grows with replications x years x metrics; the "
-          "workers' does not)")
+    print("(peaks sampled with psutil every 50 ms; maxrss from getrusage. Results are streamed to disk one "
+          "replication at a time, so no process's peak should grow with the number of replications)")
 
 
 def main() -> None:
@@ -185,11 +194,19 @@ def main() -> None:
     ap.add_argument("--skip-dask", action="store_true", help="do not compare with a local Dask cluster")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--calibration", action="store_true", help="also time the national calibration (minutes)")
+    ap.add_argument("--sobol", action="store_true", help="also time a Sobol analysis, 8 parameters (long)")
+    ap.add_argument("--sobol-only", action="store_true", help="only the Sobol benchmark")
+    ap.add_argument("--sobol-n", type=int, default=256)
+    ap.add_argument("--sobol-replications", type=int, default=1)
+    ap.add_argument("--sobol-years", type=int, default=2)
     ap.add_argument("--calibration-only", action="store_true", help="only the calibration benchmark")
     ap.add_argument("--calibration-trials", type=int, help="trials (default: the spec's)")
     args = ap.parse_args()
     if args.calibration_only:
         calibration(args.workers, args.calibration_trials)
+        return
+    if args.sobol_only:
+        sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
         return
     if args.memory_child:
         memory_child(args.memory_child, args.years, args.workers)
@@ -229,8 +246,31 @@ def main() -> None:
     if sizes:
         memory(sizes, args.years, args.workers)
 
+    if args.sobol:
+        sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
     if args.calibration:
         calibration(args.workers, args.calibration_trials)
+
+
+def sobol(workers: int, n: int, replications: int, years: int) -> None:
+    """Issue 5's benchmark: a Sobol analysis of 8 parameters (the first 8 of scenarios/sensitivity.yaml)."""
+    import yaml
+
+    from sim.scenario import resolve_raw
+    from sim.sensitivity import rows_needed, run_sensitivity, spec_from_mapping
+
+    data = yaml.safe_load((ROOT / "scenarios" / "sensitivity.yaml").read_text(encoding="utf-8"))
+    data["parameters"] = data["parameters"][:8]
+    data.update(years=years, replications=replications)
+    spec = spec_from_mapping(data, "sensitivity.yaml (first 8 parameters)")
+    points = rows_needed("sobol", 8, n)
+    print(f"\n-- Sobol: 8 parameters, N = {n}: {points} sample points x {replications} replications x "
+          f"(burn-in + {years} years), {workers} workers --")
+    t = time.perf_counter()
+    run = run_sensitivity(resolve_raw(ROOT / "scenarios" / "baseline.yaml"), spec, method="sobol", n=n,
+                          replications=replications, workers=workers)
+    wall = time.perf_counter() - t
+    print(f"{wall:.0f} s in all, {wall / (points + 1):.2f} s per sample point, {run.events:,} events")
 
 
 def calibration(workers: int, trials: int | None) -> None:
