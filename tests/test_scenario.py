@@ -467,3 +467,13 @@ def test_lists_in_a_loaded_scenario_cannot_be_changed_in_place():
     sc = sim.load_scenario(BASELINE)
     with pytest.raises(AttributeError):
         sc.staircase.pop()
+
+
+def test_the_national_scenario_is_the_baseline_scaled_to_the_country():
+    """scenarios/denmark.yaml keeps the baseline's rates and caseload: only size changes."""
+    base = sim.load_scenario(BASELINE)
+    dk = sim.load_scenario(BASELINE.parent / "denmark.yaml")
+    factor = dk.population.aged_0_17 / base.population.aged_0_17
+    assert dk.population.aged_0_22 / base.population.aged_0_22 == pytest.approx(factor, rel=0.01)
+    assert dk.caseworkers.fte / base.caseworkers.fte == pytest.approx(factor, rel=0.01)
+    assert dk.notifications == base.notifications and dk.staircase == base.staircase
