@@ -56,8 +56,9 @@ from .history import POPULATION_METRICS, is_money, is_share, split_by_model, val
 from .keypaths import get_path, set_path
 from .parameter_sets import ParameterSets, from_frame, weighted_quantile
 from .population import population_0_17, population_0_22
+from .runner import run_metrics
 from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
-from .sensitivity import Parameter, SpecError, _Part, _value
+from .sensitivity import Parameter, SpecError, _Part, _value, parameter_problems
 
 LIKELIHOODS = ("negative_binomial", "poisson", "normal")
 SCALES = ("absolute", "per_1000_0_17", "per_1000_0_22")
@@ -309,25 +310,7 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
 
 
 def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
-    problems = []
-    for i, p in enumerate(spec.parameters):
-        where = f"parameters[{i}] ({p.path})"
-        if p.path.split(".")[0] == "calendar":
-            problems.append((f"{where}.path", "calendar settings cannot be calibrated"))
-            continue
-        try:
-            get_path(raw, p.path)
-        except KeyError as e:
-            problems.append((f"{where}.path", f"unknown parameter: {e.args[0]}"))
-            continue
-        for end in ("low", "high"):
-            trial = copy.deepcopy(raw)
-            set_path(trial, p.path, _value(p, getattr(p, end)))
-            try:
-                scenario_from_mapping(trial, "<trial>")
-            except ScenarioError as e:
-                reasons = "; ".join(f"{path}: {reason}" for path, reason in e.problems)
-                problems.append((f"{where}.{end}", f"{getattr(p, end):g} gives an invalid scenario: {reasons}"))
+    problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be calibrated")
     if problems:
         raise CalibrationSpecError(source, problems)
 
@@ -441,12 +424,6 @@ def _trial_scenario(problem: Problem, values: Sequence[float]) -> Scenario | Non
         return None  # a combination of valid values can still be invalid (shares summing over 1)
 
 
-def _evaluate(scenario: Scenario, replications: int, seed: int, metrics: tuple[str, ...]):
-    from .runner import run_metrics
-
-    return run_metrics(scenario, replications, seed, metrics)
-
-
 def search(problem: Problem, workers: int | None = None, journal: Path | None = None,
            on_progress: Callable[[int], None] | None = None, executor: str = "local",
            scheduler: str | None = None, trials: int | None = None) -> tuple[object, int, int, int]:
@@ -497,7 +474,7 @@ class _Batches:
         from optuna.trial import TrialState
 
         spec, reps = self.problem.spec, self.problem.spec.search.replications
-        work = partial(_evaluate, replications=reps, seed=spec.seed, metrics=self.problem.metrics)
+        work = partial(run_metrics, replications=reps, seed=spec.seed, metrics=self.problem.metrics)
         failed_in_a_row = 0
         while _complete(self.study) < target:
             asked = [self.study.ask() for _ in range(min(self.batch, target - _complete(self.study)))]

@@ -55,6 +55,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError, ScenarioError
 from .executors import map_chunks
 from .keypaths import get_path, set_path
+from .runner import run_metrics
 from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
 
 METHODS = ("morris", "sobol")
@@ -375,13 +376,6 @@ def _metrics_needed(outputs: Sequence[Output]) -> tuple[str, ...]:
     return tuple(sorted(needed))
 
 
-def _run_one(scenario: Scenario, replications: int, seed: int, metrics: tuple[str, ...]) -> tuple[pd.DataFrame, int]:
-    """Worker: the replications of one scenario, only the metrics the outputs need."""
-    from .runner import run_metrics
-
-    return run_metrics(scenario, replications, seed, metrics)
-
-
 def output_values(table: pd.DataFrame, output: Output, scenario: Scenario, nominal: pd.DataFrame | None) -> np.ndarray:
     """One value per replication (sorted by replication) of ``output`` from a long table."""
     if output.npv_against is not None:
@@ -460,7 +454,7 @@ class ModelEvaluator:
         scenarios = [self.scenario_for(row, i) for i, row in enumerate(np.atleast_2d(rows))]
         metrics = _metrics_needed(self.outputs)
         results = map_chunks(
-            partial(_run_one, replications=self.replications, seed=self.seed, metrics=metrics),
+            partial(run_metrics, replications=self.replications, seed=self.seed, metrics=metrics),
             scenarios,
             executor=self.executor,
             workers=self.workers,
@@ -553,12 +547,26 @@ def prepare(
             raise
         reasons = "; ".join(f"{p}: {r}" for p, r in e.problems)
         raise SpecError(source, [("years", f"with the spec's years the scenario is invalid: {reasons}")]) from None
+    problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be sampled (every sample covers "
+                                                        "the same years); use the spec's years: and burn_in_years:")
+    first, last = nominal.calendar.start_year, nominal.end_year
+    for i, o in enumerate(spec.outputs):
+        if isinstance(o.year, int) and not first <= o.year <= last:
+            problems.append((f"outputs[{i}].year", f"{o.year} is outside the projected years {first}..{last}"))
+    if problems:
+        raise SpecError(source, problems)
+    check_metrics(spec, _metric_names(nominal), source)
+    return raw, nominal
+
+
+def parameter_problems(raw: dict, parameters: Sequence[Parameter], calendar_reason: str) -> list[tuple[str, str]]:
+    """(spec key, reason) for each parameter that is not a number set in the scenario, or whose low or high
+    end gives an invalid scenario; calendar settings are refused with ``calendar_reason``."""
     problems: list[tuple[str, str]] = []
-    for i, p in enumerate(spec.parameters):
+    for i, p in enumerate(parameters):
         where = f"parameters[{i}] ({p.path})"
         if p.path.split(".")[0] == "calendar":
-            problems.append((f"{where}.path", "calendar settings cannot be sampled (every sample covers the same "
-                                              "years); use the spec's years: and burn_in_years:"))
+            problems.append((f"{where}.path", calendar_reason))
             continue
         try:
             get_path(raw, p.path)
@@ -573,14 +581,7 @@ def prepare(
             except ScenarioError as e:
                 reasons = "; ".join(f"{path}: {reason}" for path, reason in e.problems)
                 problems.append((f"{where}.{end}", f"{getattr(p, end):g} gives an invalid scenario: {reasons}"))
-    first, last = nominal.calendar.start_year, nominal.end_year
-    for i, o in enumerate(spec.outputs):
-        if isinstance(o.year, int) and not first <= o.year <= last:
-            problems.append((f"outputs[{i}].year", f"{o.year} is outside the projected years {first}..{last}"))
-    if problems:
-        raise SpecError(source, problems)
-    check_metrics(spec, _metric_names(nominal), source)
-    return raw, nominal
+    return problems
 
 
 def _metric_names(scenario: Scenario) -> set[str]:
