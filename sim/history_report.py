@@ -46,11 +46,13 @@ _TEXT = {
     "method_text": (
         "optuna's TPE sampler searched the prior ranges; every trial ran the scenario over the history's years "
         "with the same seed and was scored by a count likelihood (negative binomial or Poisson for counts, "
-        "normal for shares and money). The parameter sets within the likelihood-ratio region are kept with "
+        "normal for shares and money). The last quarter of the trials was spread evenly over the region found, "
+        "so that its edges are sampled too. The parameter sets within the likelihood-ratio region are kept with "
         "equal weights. Years are treated as independent, which is optimistic for stocks.",
         "optunas TPE-sampler søgte i de angivne intervaller; hvert forsøg kørte scenariet over historikkens år "
         "med samme seed og blev vurderet med en likelihood for tællinger (negativ binomial eller Poisson for "
-        "antal, normal for andele og beløb). Parametersættene inden for likelihood-ratio-området beholdes med "
+        "antal, normal for andele og beløb). Den sidste fjerdedel af forsøgene blev spredt jævnt over det fundne "
+        "område, så også dets kanter afprøves. Parametersættene inden for likelihood-ratio-området beholdes med "
         "lige vægt. Årene behandles som uafhængige, hvilket er optimistisk for bestande."),
     "col_param": ("Parameter", "Parameter"),
     "col_range": ("Prior range", "Interval"),
