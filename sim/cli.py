@@ -448,6 +448,9 @@ def calibrate(
         with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all batches
             cal = fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
                       scheduler=scheduler, trials=trials)
+    except KeyboardInterrupt:
+        close()
+        _fail(_resume_hint(journal, target), 130)
     finally:
         close()
     write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
@@ -455,6 +458,14 @@ def calibrate(
     journal.unlink(missing_ok=True)
     typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
                f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
+
+
+def _resume_hint(journal: Path, target: Path) -> str:
+    """What to do after Ctrl-C: the finished trials are kept, and the same command with --out continues."""
+    if not journal.exists():
+        return "interrupted before any trial finished; no output was written"
+    return (f"interrupted; the trials finished so far are kept in {journal}. Run the same command with "
+            f"--out {target} to continue from them")
 
 
 def _check_trials(trials: int | None) -> None:
@@ -510,6 +521,9 @@ def backtest(
             bt = run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal,
                               on_progress=advance, executor=executor, scheduler=scheduler, source=str(spec),
                               scenario_source=str(scenario), trials=trials)
+    except KeyboardInterrupt:
+        close()
+        _fail(_resume_hint(journal, target), 130)
     finally:
         close()
     write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))
