@@ -255,3 +255,32 @@ def test_calibrate_on_a_local_dask_cluster_gives_the_same_parameter_sets(calibra
     assert (out / "posterior.parquet").read_bytes() == (calibrated / "posterior.parquet").read_bytes()
     assert (out / "trials.csv").read_text() == (calibrated / "trials.csv").read_text()
     assert (out / "fit.csv").read_text() == (calibrated / "fit.csv").read_text()
+
+
+def test_an_interrupted_calibration_continues_where_it_stopped(files, tmp_path):
+    """Ctrl-C keeps the finished trials in the journal; the same command with --out goes on from them."""
+    import signal
+    import time
+
+    out = tmp_path / "interrupted"
+    journal = tmp_path / ".interrupted.trials.journal"
+    args = [sys.executable, "-m", "sim.cli", "calibrate", str(files["scenario"]), "--history", str(files["history"]),
+            "--spec", str(files["spec"]), "--out", str(out), "--workers", "1", "--trials", "12"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_text(encoding="utf-8").count('"values"') >= 2:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "--out" in err and str(journal) in err
+    assert not out.exists() and journal.exists()
+
+    again = cli(*args[3:])
+    assert again.returncode == 0, again.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["trials"] == 12 and manifest["trials_resumed"] >= 2
+    assert not journal.exists()
