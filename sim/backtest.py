@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calibration import Calibration, Problem, bands, calibrate, prepare, project
+from .calibration import Calibration, Problem, bands, calibrate, fit_table, prepare, project
 from .errors import InputError
 from .history import POPULATION_METRICS
 from .scenario import scenario_from_mapping
@@ -30,17 +30,21 @@ class Backtest:
     horizon: int
     scored: pd.DataFrame  # backtest.csv
     summary: pd.DataFrame  # method, metric, mape, coverage, n_years
-    projection: pd.DataFrame  # the ensemble's long table, first fitted year .. fit_until + horizon
 
 
 def check_window(history: pd.DataFrame, fit_until: int, horizon: int) -> None:
     if horizon < 1:
         raise InputError("--horizon must be at least 1")
-    later = history[(history["year"] > fit_until) & (history["year"] <= fit_until + horizon)
-                    & ~history["metric"].isin(POPULATION_METRICS)]
+    data = history[~history["metric"].isin(POPULATION_METRICS)]
+    if data.empty:
+        raise InputError("the history has only population rows; there is nothing to fit or test against")
+    first, last = int(data["year"].min()), int(data["year"].max())
+    if fit_until < first:
+        raise InputError(f"--fit-until {fit_until} is before the history starts ({first})")
+    later = data[(data["year"] > fit_until) & (data["year"] <= fit_until + horizon)]
     if later.empty:
-        raise InputError(f"the history has no values in {fit_until + 1}-{fit_until + horizon} to test against; "
-                         "choose an earlier --fit-until")
+        raise InputError(f"the history has no values in {fit_until + 1}-{fit_until + horizon} to test against "
+                         f"(it ends in {last}); choose an earlier --fit-until")
 
 
 def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int, horizon: int, *,
@@ -52,19 +56,24 @@ def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int, horizon
     problem: Problem = prepare(raw, spec, history, fit_until=fit_until, source=source,
                                scenario_source=scenario_source)
     if problem.years[1] != fit_until:
-        # the spec's years (or the history) end before fit_until: project from the last fitted year on
-        fit_until = problem.years[1]
+        raise InputError(f"the fit would end in {problem.years[1]}, not --fit-until {fit_until}: the spec's years "
+                         "or the targets' history end earlier; choose --fit-until "
+                         f"{problem.years[1]} or widen the spec's years")
     cal = calibrate(problem, workers=workers, journal=journal, on_progress=on_progress, executor=executor,
-                    scheduler=scheduler, trials=trials)
+                    scheduler=scheduler, trials=trials, fit_bands=False)
     longer = copy.deepcopy(problem.raw)
     longer["calendar"]["horizon_years"] = fit_until + horizon - problem.years[0] + 1
     scenario = scenario_from_mapping(longer, scenario_source)
     table, events = project(scenario, cal.parameter_sets, spec.projection_replications, spec.seed, workers,
                             executor, scheduler)
     cal.events += events
+    cal.simulations += spec.projection_replications
+    cal.fit = fit_table(problem, table)  # the fitted years of the same projection
+    # rates become counts with the population known by fit_until, as the simple forecasts see it
+    known = history[history["year"] <= fit_until]
     future = list(range(fit_until + 1, fit_until + horizon + 1))
-    model = bands(problem, table, future).rename(columns={"sim_mean": "forecast", "sim_p05": "p05",
-                                                          "sim_p95": "p95"})
+    model = bands(problem, table, future, population=known).rename(
+        columns={"sim_mean": "forecast", "sim_p05": "p05", "sim_p95": "p95"})
     model.insert(0, "method", "model")
     model_metrics = set(model["metric"])
     simple = simple_forecasts(history, fit_until, horizon)
@@ -72,4 +81,4 @@ def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int, horizon
     scored = score(pd.concat([model.drop(columns=["observed"]), simple], ignore_index=True), history)
     scored = scored[scored["actual"].notna()].sort_values(["metric", "method", "year"]).reset_index(drop=True)
     return Backtest(calibration=cal, fit_until=fit_until, horizon=horizon, scored=scored,
-                    summary=mape_table(scored), projection=table)
+                    summary=mape_table(scored))

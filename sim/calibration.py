@@ -27,7 +27,7 @@ observed count is divided by the history's population and multiplied by the scen
 history fits "the average municipality" of the scenario's size (``calibration/national/spec.yaml``).
 
 The search is safe to interrupt: every finished trial is kept in a journal file next to the output
-(``<out>.trials.journal``); running the same command again continues from there. A journal made with a
+(``.<out>.trials.journal``); running the same command again continues from there. A journal made with a
 different scenario, spec, history or seed is refused.
 """
 
@@ -52,7 +52,7 @@ from scipy import stats
 
 from .errors import InputError, ScenarioError
 from .executors import default_workers, map_chunks
-from .history import POPULATION_METRICS, is_money, is_share, split_by_model, value_at
+from .history import POPULATION_METRICS, is_money, is_ratio, is_share, split_by_model, value_at
 from .keypaths import get_path, set_path
 from .parameter_sets import ParameterSets, from_frame, weighted_quantile
 from .population import population_0_17, population_0_22
@@ -60,8 +60,6 @@ from .runner import run_metrics
 from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
 from .sensitivity import Parameter, SpecError, _Part, _value, parameter_problems
 
-LIKELIHOODS = ("negative_binomial", "poisson", "normal")
-SCALES = ("absolute", "per_1000_0_17", "per_1000_0_22")
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
 
 
@@ -99,8 +97,7 @@ class Target(_Part):
     def family(self) -> str:
         if self.likelihood:
             return self.likelihood
-        return "normal" if is_share(self.metric) or is_money(self.metric) or self.metric in (
-            "caseload", "caseworker_fte", "investigation_mean_days") else "negative_binomial"
+        return "normal" if is_ratio(self.metric) or is_money(self.metric) else "negative_binomial"
 
 
 class Years(_Part):
@@ -117,7 +114,8 @@ class Years(_Part):
 class SearchSettings(_Part):
     trials: int = Field(default=160, ge=2, le=100000, description="parameter sets tried in all")
     startup_trials: int = Field(default=24, ge=1, description="random trials before TPE models the fit")
-    batch: int | None = Field(default=None, ge=1, le=1024, description="trials run at once (default: workers)")
+    batch: int = Field(default=4, ge=1, le=1024, description="trials run at once; part of the result (TPE "
+                       "learns after each batch), so it is a setting, not the number of workers")
     replications: int = Field(default=2, ge=1, le=1000, description="replications per trial, same seed")
     refine_share: float = Field(default=0.25, ge=0, lt=1, description="share of the trials spread evenly over "
                                 "the region found by TPE, so its edges are sampled too")
@@ -220,31 +218,48 @@ def _over_years(raw: dict, first: int, last: int, burn_in: int | None) -> dict:
     cal.update(start_year=first, horizon_years=last - first + 1, base_year=min(cal["base_year"], first))
     if burn_in is not None:
         cal["burn_in_years"] = burn_in
-    raw["levers"] = []
+    raw["levers"] = []  # DROPPED lists these
     raw["policy_costs"] = []
     raw["budget_dkk"] = {}
     raw.setdefault("caseworkers", {})["fte_changes"] = []
     return raw
 
 
+def population_metric(scale: str) -> str:
+    """The history metric a rate scale is per 1,000 of: per_1000_0_17 -> population_0_17."""
+    return "population_" + scale.removeprefix("per_1000_")
+
+
+def scale_for(metric: str, spec: CalibrationSpec) -> str:
+    """How a metric is compared: a target's own scale, else the spec's; ratios and shares (caseload, cost per
+    child, ...) do not grow with residents and are always compared as they are."""
+    if is_ratio(metric):
+        return "absolute"
+    for t in spec.targets:
+        if t.metric == metric:
+            return spec.scale_of(t)
+    return spec.scale
+
+
 def _population(scenario: Scenario, scale: str, year: int) -> float:
     return population_0_17(scenario, year) if scale == "per_1000_0_17" else population_0_22(scenario, year)
+
+
+def _residents_ratio(scale: str, year: int, history: pd.DataFrame, scenario: Scenario) -> float:
+    """The scenario's residents per resident of the history in ``year`` (1 for the absolute scale)."""
+    if scale == "absolute":
+        return 1.0
+    return _population(scenario, scale, year) / value_at(history, population_metric(scale), year)
 
 
 def to_model_scale(value: float, scale: str, year: int, history: pd.DataFrame, scenario: Scenario) -> float:
     """An observed count on the scenario's scale: as is, or as a rate per resident times the scenario's
     residents that year."""
-    if scale == "absolute":
-        return value
-    residents = value_at(history, "population_" + scale.removeprefix("per_1000_"), year)
-    return value / residents * _population(scenario, scale, year)
+    return value * _residents_ratio(scale, year, history, scenario)
 
 
-def to_history_scale(value: np.ndarray, scale: str, year: int, history: pd.DataFrame, scenario: Scenario):
-    if scale == "absolute":
-        return value
-    residents = value_at(history, "population_" + scale.removeprefix("per_1000_"), year)
-    return value * residents / _population(scenario, scale, year)
+def to_history_scale(value, scale: str, year: int, history: pd.DataFrame, scenario: Scenario):
+    return value / _residents_ratio(scale, year, history, scenario)
 
 
 def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: int | None = None,
@@ -265,10 +280,10 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
         problems.append(("years", "no history rows of the targets in the years to fit"
                                   + (f" (up to --fit-until {fit_until})" if fit_until else "")))
     for i, t in enumerate(spec.targets):
-        scale = spec.scale_of(t)
-        if scale != "absolute" and f"population_{scale.removeprefix('per_1000_')}" not in set(history["metric"]):
-            problems.append((f"targets[{i}] ({t.metric})", f"scale {scale} needs population_"
-                             f"{scale.removeprefix('per_1000_')} rows in the history"))
+        scale = scale_for(t.metric, spec)
+        if scale != "absolute" and population_metric(scale) not in set(history["metric"]):
+            problems.append((f"targets[{i}] ({t.metric})", f"scale {scale} needs {population_metric(scale)} "
+                                                           "rows in the history"))
     if problems:
         raise CalibrationSpecError(source, problems)
     cal_raw = _over_years(raw, first, last, spec.burn_in_years)
@@ -296,7 +311,7 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
     records = []
     for _, row in usable[fitted].iterrows():
         i = target_metrics.index(row["metric"])
-        scale = spec.scale_of(spec.targets[i])
+        scale = scale_for(row["metric"], spec)
         records.append((row["metric"], int(row["year"]), float(row["value"]),
                         to_model_scale(float(row["value"]), scale, int(row["year"]), history, scenario), i))
     observed = pd.DataFrame(records, columns=["metric", "year", "observed", "model_observed", "target"])
@@ -309,7 +324,16 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
                    not_fitted=not_fitted.sort_values(["metric", "year"]).reset_index(drop=True), source=source)
 
 
+DROPPED = ("levers", "policy_costs", "budget_dkk", "caseworkers.fte_changes")  # see _over_years
+
+
 def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
+    dropped = [(f"parameters[{i}] ({p.path}).path", "calibration leaves out the scenario's levers, programme "
+                "costs, budgets and FTE changes (the history already shows what happened); calibrate the setting "
+                "itself") for i, p in enumerate(spec.parameters)
+               if any(p.path == d or p.path.startswith(d + ".") for d in DROPPED)]
+    if dropped:
+        raise CalibrationSpecError(source, dropped)
     problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be calibrated")
     if problems:
         raise CalibrationSpecError(source, problems)
@@ -346,9 +370,11 @@ def fit_log_likelihood(problem: Problem, table: pd.DataFrame, replications: int)
         if obs.empty:
             continue
         mu = means.reindex(list(zip(obs["metric"], obs["year"]))).to_numpy(dtype=float)
-        if np.isnan(mu).any():
-            return -math.inf
-        total += float(np.sum(log_likelihood(obs["model_observed"].to_numpy(), mu, target, problem.spec)))
+        # a share the model leaves undefined in every replication (nothing to share out, e.g. no reviews due
+        # in a small municipality) says nothing about the parameters: that observation is left out
+        defined = ~np.isnan(mu)
+        total += float(np.sum(log_likelihood(obs["model_observed"].to_numpy()[defined], mu[defined], target,
+                                             problem.spec)))
     return total / (1.0 + 1.0 / replications)
 
 
@@ -366,7 +392,6 @@ class Calibration:
     events: int
     resumed_trials: int = 0
     fit: pd.DataFrame | None = None  # FIT_COLUMNS
-    projection: pd.DataFrame | None = None  # the ensemble's long table over the fitted years
 
     @property
     def parameter_sets(self) -> ParameterSets:
@@ -387,8 +412,7 @@ def _study(problem: Problem, journal: Path | None):
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec = problem.spec
-    sampler = optuna.samplers.TPESampler(seed=spec.seed, n_startup_trials=spec.search.startup_trials,
-                                         multivariate=True, constant_liar=True)
+    sampler = _sampler(spec, 0)
     storage = None
     if journal is not None:
         from optuna.storages import JournalStorage
@@ -406,6 +430,18 @@ def _study(problem: Problem, journal: Path | None):
                          "seed); delete it to start afresh, or choose another --out")
     study.set_user_attr("fingerprint", mark)
     return study
+
+
+def _sampler(spec: CalibrationSpec, trials_done: int):
+    """TPE, seeded by the spec's seed and the number of trials already done: a resumed search must not
+    replay the random start of the interrupted one (the same points would run again with the same result)."""
+    import optuna
+
+    seed = spec.seed
+    if trials_done:
+        seed = int(np.random.SeedSequence([spec.seed, trials_done]).generate_state(1)[0])
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=spec.search.startup_trials, multivariate=True,
+                                      constant_liar=True)
 
 
 def _suggest(trial, p: Parameter) -> float:
@@ -441,17 +477,27 @@ def search(problem: Problem, workers: int | None = None, journal: Path | None = 
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         study.tell(t.number, state=TrialState.FAIL)
     resumed = _complete(study)
+    if resumed:
+        study.sampler = _sampler(spec, resumed)
     if on_progress and resumed:
         on_progress(min(resumed, total))
     run = _Batches(problem, study, workers, executor, scheduler, on_progress)
     first_stage = total - int(round(total * spec.search.refine_share))
     run.until(first_stage)
-    remaining = total - _complete(study)
+    # points of an interrupted refinement stage still queued in the journal are run first; only the rest
+    # are new (so a resumed refinement is two Latin hypercubes, not one)
+    remaining = total - _complete(study) - _waiting(study)
     if remaining > 0:
         for point in _refinement_points(trials_frame(study, spec), spec, remaining):
             study.enqueue_trial(point, skip_if_exists=False)
-        run.until(total)
+    run.until(total)
     return study, run.simulations, run.events, resumed
+
+
+def _waiting(study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
 
 def _complete(study) -> int:
@@ -466,7 +512,7 @@ class _Batches:
     def __init__(self, problem: Problem, study, workers, executor, scheduler, on_progress):
         self.problem, self.study, self.on_progress = problem, study, on_progress
         self.workers = default_workers() if workers is None else workers
-        self.batch = problem.spec.search.batch or max(2, self.workers)
+        self.batch = problem.spec.search.batch  # not the number of workers: the result must not depend on it
         self.run_on = dict(executor=executor, workers=self.workers, scheduler=scheduler)
         self.simulations = self.events = 0
 
@@ -511,8 +557,12 @@ def _refinement_points(trials: pd.DataFrame, spec: CalibrationSpec, n: int) -> l
         highs.append(min(p.high, hi + margin))
     unit = qmc.LatinHypercube(d=len(spec.parameters), seed=spec.seed).random(n)
     points = qmc.scale(unit, lows, highs) if n else unit
-    return [{p.path: (int(round(v)) if p.integer else float(v)) for p, v in zip(spec.parameters, row)}
+    return [{p.path: (_whole_in_range(v, p) if p.integer else float(v)) for p, v in zip(spec.parameters, row)}
             for row in points]
+
+
+def _whole_in_range(v: float, p: Parameter) -> int:
+    return int(min(max(round(v), math.ceil(p.low)), math.floor(p.high)))
 
 
 def trials_frame(study, spec: CalibrationSpec) -> pd.DataFrame:
@@ -547,8 +597,8 @@ def likelihood_region(trials: pd.DataFrame, n_parameters: int, confidence: float
 
 def calibrate(problem: Problem, workers: int | None = None, journal: Path | None = None,
               on_progress: Callable[[int], None] | None = None, executor: str = "local",
-              scheduler: str | None = None, trials: int | None = None) -> Calibration:
-    """Search, keep the ensemble, and run it over the fitted years for the fit bands."""
+              scheduler: str | None = None, trials: int | None = None, fit_bands: bool = True) -> Calibration:
+    """Search, keep the ensemble, and (``fit_bands``) run it over the fitted years for the fit bands."""
     started = time.perf_counter()
     study, simulations, events, resumed = search(problem, workers, journal, on_progress, executor, scheduler, trials)
     spec = problem.spec
@@ -558,12 +608,12 @@ def calibrate(problem: Problem, workers: int | None = None, journal: Path | None
     best = {p.path: float(best_row[p.path]) for p in spec.parameters}
     cal = Calibration(problem=problem, trials=table, ensemble=ensemble, best=best, wall_seconds=0.0,
                       simulations=simulations, events=events, resumed_trials=resumed)
-    projection, ev = project(problem.scenario, cal.parameter_sets, spec.projection_replications, spec.seed,
-                             workers, executor, scheduler)
-    cal.projection = projection
-    cal.events += ev
-    cal.simulations += spec.projection_replications
-    cal.fit = fit_table(problem, projection)
+    if fit_bands:
+        projection, ev = project(problem.scenario, cal.parameter_sets, spec.projection_replications, spec.seed,
+                                 workers, executor, scheduler)
+        cal.events += ev
+        cal.simulations += spec.projection_replications
+        cal.fit = fit_table(problem, projection)
     cal.wall_seconds = time.perf_counter() - started
     return cal
 
@@ -578,30 +628,32 @@ def project(scenario: Scenario, sets: ParameterSets, replications: int, seed: in
     return res.table, res.events
 
 
-def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
+def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
+          population: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per history metric the model produces (populations aside) and year: the observed value and the
-    simulated mean and 5-95 % band on the history's scale (a rate target's scale; others as they are)."""
+    simulated mean and 5-95 % band on the history's scale (see :func:`scale_for`). ``population``: the history
+    whose population rows convert rates (default the whole history; a back-test passes only the years it
+    fitted, so the model does not see the tested years' population)."""
+    from .results import _quantile
+
     spec = problem.spec
-    scale_of = {t.metric: spec.scale_of(t) for t in spec.targets}
+    population = problem.history if population is None else population
     produced = set(table["metric"])
     hist = problem.history[problem.history["metric"].isin(produced)
                            & ~problem.history["metric"].isin(POPULATION_METRICS)
                            & problem.history["year"].isin(list(years))]
     stats_ = table.groupby(["metric", "year"])["value"].agg(
-        sim_mean="mean", sim_p05=lambda v: float(np.quantile(v, 0.05)), sim_p95=lambda v: float(np.quantile(v, 0.95)))
+        sim_mean="mean", sim_p05=lambda v: _quantile(v, 0.05), sim_p95=lambda v: _quantile(v, 0.95))
     rows = []
     for _, h in hist.iterrows():
         key = (h["metric"], int(h["year"]))
         if key not in stats_.index:
             continue
-        scale = scale_of.get(h["metric"], spec.scale)
-        if scale != "absolute" and value_at(problem.history, "population_" + scale.removeprefix("per_1000_"),
-                                            key[1]) is None:
-            scale = "absolute"
-        if is_share(h["metric"]) or h["metric"] in ("caseload", "caseworker_fte", "investigation_mean_days"):
-            scale = "absolute"  # shares and per-caseworker figures do not scale with residents
+        scale = scale_for(h["metric"], spec)
+        if scale != "absolute" and value_at(population, population_metric(scale), key[1]) is None:
+            scale = "absolute"  # a metric that is not a target, in a history without that population
         s = stats_.loc[key]
-        conv = [float(to_history_scale(np.array(s[c]), scale, key[1], problem.history, problem.scenario))
+        conv = [float(to_history_scale(float(s[c]), scale, key[1], population, problem.scenario))
                 for c in ("sim_mean", "sim_p05", "sim_p95")]
         rows.append((key[0], key[1], float(h["value"]), *conv))
     return pd.DataFrame(rows, columns=["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95"])
@@ -613,6 +665,39 @@ def fit_table(problem: Problem, projection: pd.DataFrame) -> pd.DataFrame:
     fitted = set(zip(problem.observed["metric"], problem.observed["year"]))
     table["fitted"] = [(m, y) in fitted for m, y in zip(table["metric"], table["year"])]
     return table.sort_values(["metric", "year"]).reset_index(drop=True)[FIT_COLUMNS]
+
+
+# Settings that hold "in start_year" and change by a yearly rate after it. A fit over 2015-2019 anchors them
+# at 2015; a scenario that starts later needs them at the last fitted year's level.
+ANCHORED = {
+    "notifications.per_1000_aged_0_17": "notifications.trend_per_year",
+    "population.aged_0_17": "population.growth_per_year",
+    "population.aged_0_22": "population.growth_per_year",
+}
+
+
+def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str, float]:
+    """Fitted values for use in a scenario with its own start year: each anchored setting moved from the first
+    to the last fitted year by its yearly rate (fitted, or the scenario's). Not carried further: the years
+    between the history and the scenario's start are not extrapolated."""
+    first, last = problem.years
+    out = dict(values)
+    for path, rate_path in ANCHORED.items():
+        if path in out:
+            rate = out.get(rate_path, float(get_path(problem.raw, rate_path)))
+            out[path] = out[path] * (1.0 + rate) ** (last - first)
+    return out
+
+
+def ensemble_for_scenarios(cal: Calibration) -> pd.DataFrame:
+    """The kept parameter sets as ``posterior.parquet`` holds them: anchored settings at the last fitted
+    year's level (see :func:`at_last_fitted_year`), then weight, loglik and trial."""
+    paths = [p.path for p in cal.problem.spec.parameters]
+    rows = [at_last_fitted_year(cal.problem, dict(zip(paths, map(float, r)))) for r in cal.ensemble[paths].to_numpy()]
+    out = pd.DataFrame(rows, columns=paths)
+    for column in ("weight", "loglik", "trial"):
+        out[column] = cal.ensemble[column].to_numpy()
+    return out
 
 
 def parameter_summary(cal: Calibration) -> pd.DataFrame:

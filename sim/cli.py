@@ -526,6 +526,7 @@ def backtest(
         _fail(_resume_hint(journal, target), 130)
     finally:
         close()
+    _say_not_fitted(bt.calibration.problem)
     write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))
     journal.unlink(missing_ok=True)
     for _, r in bt.summary[bt.summary["method"] == "model"].iterrows():

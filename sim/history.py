@@ -68,8 +68,18 @@ class HistoryError(InputError):
         super().__init__(f"invalid history file {file}\n" + "\n".join(f"{file}: {p}" for p in shown + tail))
 
 
+# Metrics that are ratios or averages, not counts or sums: they do not grow with the number of residents, so
+# they are never scaled per 1,000 and a stock-and-flow rule does not apply to them.
+RATIO_METRICS = frozenset({"caseload", "cost_per_child_0_17", "budget_overrun_prob", "investigation_mean_days"})
+
+
 def is_share(metric: str) -> bool:
-    return metric.endswith("_share")
+    return metric.endswith("_share") or metric == "budget_overrun_prob"
+
+
+def is_ratio(metric: str) -> bool:
+    """A share, or an average per caseworker, child or case: independent of the municipality's size."""
+    return is_share(metric) or metric in RATIO_METRICS
 
 
 def is_money(metric: str) -> bool:

@@ -23,7 +23,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from .backtest import Backtest  # noqa: E402
-from .calibration import Calibration, parameter_summary  # noqa: E402
+from .calibration import ANCHORED, Calibration, at_last_fitted_year, ensemble_for_scenarios  # noqa: E402
+from .calibration import parameter_summary  # noqa: E402
 from .keypaths import set_path  # noqa: E402
 from .labels import format_number, format_percent, metric_label  # noqa: E402
 from .report import _CSS, _figure_html, _png, _year_axis  # noqa: E402
@@ -146,7 +147,7 @@ def calibrated_mapping(cal: Calibration, full_raw: dict, extends: str, name: str
     """A scenario that extends the input and sets each fitted parameter to its best-fit value. A parameter
     inside a list (a step, a need level) brings the whole list, because ``extends`` replaces lists whole."""
     updated = copy.deepcopy(full_raw)
-    for path, value in cal.best.items():
+    for path, value in at_last_fitted_year(cal.problem, cal.best).items():
         set_path(updated, path, float(f"{value:.6g}"))  # more digits than this are noise
     out: dict = {"extends": extends, "name": name,
                  "description": f"{full_raw.get('name', '')} with parameters fitted to a history "
@@ -154,6 +155,7 @@ def calibrated_mapping(cal: Calibration, full_raw: dict, extends: str, name: str
     for path in cal.best:
         parts, node, target = path.split("."), updated, out
         for depth, part in enumerate(parts):
+            part = part if part in node else int(part)  # a mapping keyed by numbers (need levels' shares)
             value = node[part]
             if isinstance(value, list) or depth == len(parts) - 1:
                 target[part] = copy.deepcopy(value)
@@ -172,7 +174,13 @@ def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_d
              f"# History {cal.problem.years[0]}-{cal.problem.years[1]}; {len(cal.trials)} trials; "
              f"{len(cal.ensemble)} parameter sets kept (posterior.parquet next to this file).",
              "# For bands that carry parameter uncertainty run with --parameter-sets posterior.parquet.",
-             "# 'extends' is relative to this file: move the two together.", "#"]
+             "# 'extends' is relative to this file: move the two together."]
+    anchored = [p for p in cal.best if p in ANCHORED]
+    if anchored:
+        first, last = cal.problem.years
+        lines.append(f"# {', '.join(anchored)}: fitted for {first}, given here at the {last} level (moved by the "
+                     "yearly rate), so the scenario starts from the last fitted year, not extrapolated further.")
+    lines.append("#")
     for _, r in summary.iterrows():
         lines.append(f"# {r['parameter']}: best {r['best']:.4g}; kept sets {r['min']:.4g}-{r['max']:.4g} "
                      f"(prior {r['low']:g}-{r['high']:g}; input scenario {r['scenario_value']:g})")
@@ -194,15 +202,20 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
     parts.append(f"<h2>{html.escape(_t('fit', lang))}</h2>")
     for metric, png in figures.items():
         parts.append(_figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
-    if not p.not_fitted.empty:
-        parts.append(f"<h2>{html.escape(_t('not_fitted', lang))}</h2>")
-        parts.append(_table([_t(k, lang) for k in ("col_metric", "col_year", "col_value", "col_reason")],
-                            [[r["metric"], str(r["year"]), _num(r["value"], lang), r["reason"]]
-                             for _, r in p.not_fitted.iterrows()]))
+    parts += _not_fitted_html(p, lang)
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
     spec = json.dumps(p.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<pre>{html.escape(spec)}</pre>")
     return _page(_t("cal_title", lang).format(name=name), parts, lang)
+
+
+def _not_fitted_html(p, lang: str) -> list[str]:
+    if p.not_fitted.empty:
+        return []
+    return [f"<h2>{html.escape(_t('not_fitted', lang))}</h2>",
+            _table([_t(k, lang) for k in ("col_metric", "col_year", "col_value", "col_reason")],
+                   [[r["metric"], str(r["year"]), _num(r["value"], lang), r["reason"]]
+                    for _, r in p.not_fitted.iterrows()])]
 
 
 def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
@@ -231,8 +244,7 @@ def write_calibration_outputs(out: Path, cal: Calibration, full_raw: dict, scena
                for m in fitted if (cal.fit["metric"] == m).any()}
     out = Path(out)
     with atomic_directory(out) as tmp:
-        write_frame_parquet(cal.ensemble[[*[q.path for q in p.spec.parameters], "weight", "loglik", "trial"]],
-                      tmp / "posterior.parquet")
+        write_frame_parquet(ensemble_for_scenarios(cal), tmp / "posterior.parquet")
         cal.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
         cal.trials.to_csv(tmp / "trials.csv", index=False, float_format="%.8g")
         p.not_fitted.to_csv(tmp / "not_fitted.csv", index=False, float_format="%.6g")
@@ -277,6 +289,7 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
     prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
             for _, r in parameter_summary(bt.calibration).iterrows()]
     parts.append(_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
+    parts += _not_fitted_html(p, lang)
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
     title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=first, last=last)
     return _page(title, parts, lang)
@@ -293,7 +306,8 @@ def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:
 
 def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: list[str] | None = None,
                            history_file: str | None = None) -> Path:
-    """backtest.csv, backtest_summary.csv, fit.csv, posterior.parquet, figures/, report.html, manifest.json."""
+    """backtest.csv, backtest_summary.csv, fit.csv, not_fitted.csv, posterior.parquet, figures/, report.html and
+    manifest.json, all or nothing."""
     p = bt.calibration.problem
     figures = {}
     for metric in sorted(set(bt.scored["metric"])):
@@ -307,9 +321,9 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
         scored.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
         bt.summary.to_csv(tmp / "backtest_summary.csv", index=False, float_format="%.6g")
         bt.calibration.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
+        p.not_fitted.to_csv(tmp / "not_fitted.csv", index=False, float_format="%.6g")
         cal = bt.calibration
-        write_frame_parquet(cal.ensemble[[*[q.path for q in p.spec.parameters], "weight", "loglik", "trial"]],
-                      tmp / "posterior.parquet")
+        write_frame_parquet(ensemble_for_scenarios(cal), tmp / "posterior.parquet")
         (tmp / "figures").mkdir()
         for m, png in figures.items():
             (tmp / "figures" / f"backtest_{m}.png").write_bytes(png)

@@ -25,18 +25,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .errors import InputError
 from .runner import RunResult
+from .streaming import SCHEMA as _PARQUET_SCHEMA  # one schema, whether written at once or streamed
 
 SUMMARY_COLUMNS = ["scenario", "year", "metric", "mean", "p05", "p50", "p95"]
-
-_PARQUET_SCHEMA = pa.schema(
-    [
-        ("scenario", pa.string()),
-        ("replication", pa.int64()),
-        ("year", pa.int64()),
-        ("metric", pa.string()),
-        ("value", pa.float64()),
-    ]
-)
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:

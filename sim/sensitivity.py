@@ -573,6 +573,9 @@ def parameter_problems(raw: dict, parameters: Sequence[Parameter], calendar_reas
         except KeyError as e:
             problems.append((f"{where}.path", f"unknown parameter: {e.args[0]}"))
             continue
+        if p.integer and math.ceil(p.low) > math.floor(p.high):
+            problems.append((f"{where}.low", f"integer: true, but no whole number lies in {p.low:g}..{p.high:g}"))
+            continue
         for end in ("low", "high"):
             trial = copy.deepcopy(raw)
             set_path(trial, p.path, _value(p, getattr(p, end)))

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .history import POPULATION_METRICS as _POPULATION_METRICS
+from .history import is_ratio, is_share
 
 # --- Tables: extend these, not the code -------------------------------------------------------------
 
@@ -40,17 +42,12 @@ STOCK_INFLOW_PREFIXES: dict[str, str] = {
 # The population that flows are expressed per 1,000 of, and the metrics that are populations (held at
 # their last value rather than scaled by themselves).
 POPULATION = "population_0_17"
-POPULATION_METRICS = frozenset({"population_0_17", "population_0_22"})
-# Metrics that are already ratios or averages (shares, per-FTE, per-child, days, probabilities): scaling
-# them by the population would be wrong, so they are held at their recent mean.
-SHARE_SUFFIX = "_share"
-RATIO_METRICS = frozenset({"caseload", "cost_per_child_0_17", "budget_overrun_prob", "investigation_mean_days"})
-# Metrics bounded by 1 besides the shares.
-UNIT_INTERVAL_METRICS = frozenset({"budget_overrun_prob"})
+POPULATION_METRICS = frozenset(_POPULATION_METRICS)
+# Ratios and averages (sim.history.is_ratio: shares, per-FTE, per-child, days) are not scaled by the
+# population; they are held at their recent mean.
 # How many of the latest observations a "constant" rate or level is averaged over.
 RECENT_YEARS = 3
 
-METHODS = ("last_value", "linear_trend", "stock_flow")
 FORECAST_COLUMNS = ["method", "metric", "year", "forecast", "note"]
 SCORE_COLUMNS = ["method", "metric", "year", "actual", "forecast", "p05", "p95", "ape", "covered"]
 MAPE_COLUMNS = ["method", "metric", "mape", "coverage", "n_years"]
@@ -164,8 +161,6 @@ def _span(years) -> str:
 # --- Bounds -------------------------------------------------------------------------------------------
 
 
-def is_share(metric: str) -> bool:
-    return metric.endswith(SHARE_SUFFIX) or metric in UNIT_INTERVAL_METRICS
 
 
 def clip_to_bounds(metric: str, values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -245,8 +240,6 @@ def inflow_partner(metric: str) -> str | None:
     return None
 
 
-def is_ratio(metric: str) -> bool:
-    return metric.endswith(SHARE_SUFFIX) or metric in RATIO_METRICS
 
 
 def exit_rate(stock: pd.Series, inflow: pd.Series) -> tuple[float, list[int]] | None:

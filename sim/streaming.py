@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 SCHEMA = pa.schema(
@@ -26,7 +25,6 @@ SCHEMA = pa.schema(
         ("value", pa.float64()),
     ]
 )
-SUMMARY_COLUMNS = ["scenario", "year", "metric", "mean", "p05", "p50", "p95"]
 
 
 def replication_table(scenario: str, replication: int, rows: list[tuple[int, str, float]]) -> pa.Table:
@@ -89,22 +87,15 @@ def metric_names(path: Path) -> list[str]:
 
 
 def read_metrics(path: Path, metrics: Iterable[str]) -> pd.DataFrame:
-    """The long rows of only ``metrics``, read row group by row group (memory: those metrics' rows only)."""
-    wanted = pa.array(sorted(set(metrics)), pa.string())
-    file = pq.ParquetFile(path)
-    parts = []
-    for i in range(file.num_row_groups):
-        group = file.read_row_group(i)
-        parts.append(group.filter(pc.is_in(group.column("metric"), value_set=wanted)))
-    table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
-    return table.to_pandas()
+    """The long rows of only ``metrics`` (memory: those metrics' rows only), in file order."""
+    return pq.read_table(path, filters=[("metric", "in", sorted(set(metrics)))]).to_pandas()
 
 
 def summarise_parquet(path: Path, summarise, metrics_per_pass: int = 8) -> pd.DataFrame:
-    """``summarise`` (the in-memory summary) applied to a few metrics at a time; the same rows as summarising
-    the whole table at once, with the memory of ``metrics_per_pass`` metrics' rows."""
+    """``summarise`` (the in-memory summary, sim.results.summarise) applied to a few metrics at a time; the
+    same rows as summarising the whole table at once, with the memory of ``metrics_per_pass`` metrics' rows."""
     names = metric_names(path)
     batches = [names[i:i + metrics_per_pass] for i in range(0, len(names), metrics_per_pass)]
     parts = [summarise(read_metrics(path, batch)) for batch in batches]
     out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["scenario", "year", "metric"], kind="stable").reset_index(drop=True)[SUMMARY_COLUMNS]
+    return out.sort_values(["scenario", "year", "metric"], kind="stable").reset_index(drop=True)

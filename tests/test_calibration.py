@@ -582,3 +582,85 @@ def test_a_journal_of_another_calibration_is_refused(tiny_problem, tmp_path):
         search(prepare(raw, spec, changed_history), workers=1, journal=journal, trials=4)
     _, _, _, resumed = search(prepare(raw, spec, history), workers=1, journal=journal, trials=2)
     assert resumed == 2  # the refusals left the journal as it was
+
+
+# ---------------------------------------------------------------- fixes found in review
+
+
+def test_shares_and_ratios_are_never_scaled_per_1000(baseline, national_history):
+    """A share or a caseload is the same in a big and a small municipality: a per-1,000 spec leaves it."""
+    history = pd.concat([national_history, history_frame([(2018, "screenings_on_time_share", 0.87),
+                                                          (2018, "caseload", 31.0)])])
+    spec = spec_from_mapping(minimal_spec(scale="per_1000_0_17", targets=[
+        {"metric": "notifications"}, {"metric": "screenings_on_time_share"}, {"metric": "caseload"}]), "s.yaml")
+    problem = prepare(baseline, spec, history)
+    obs = problem.observed.set_index(["metric", "year"])["model_observed"]
+    assert obs[("screenings_on_time_share", 2018)] == 0.87
+    assert obs[("caseload", 2018)] == 31.0
+    assert obs[("notifications", 2018)] == pytest.approx(127754 / 1_160_000 * 11_700)
+
+
+def test_posterior_gives_anchored_settings_at_the_last_fitted_years_level(baseline, national_history):
+    """A rate fitted for 2015 with a 5 % trend is written at its 2019 level: rate x 1.05^4."""
+    from sim.calibration import Calibration, ensemble_for_scenarios
+
+    trend = "notifications.trend_per_year"
+    spec = spec_from_mapping(minimal_spec(parameters=[{"path": RATE, "low": 60, "high": 160},
+                                                      {"path": trend, "low": 0, "high": 0.2}]), "s.yaml")
+    problem = prepare(baseline, spec, national_history)
+    assert problem.years == (2015, 2019)
+    ensemble = pd.DataFrame({RATE: [80.0, 90.0], trend: [0.05, 0.0], "weight": [0.5, 0.5], "loglik": [-1.0, -2.0],
+                             "trial": [3, 7]})
+    cal = Calibration(problem=problem, trials=ensemble, ensemble=ensemble, best={RATE: 80.0, trend: 0.05},
+                      wall_seconds=0.0, simulations=0, events=0)
+    out = ensemble_for_scenarios(cal)
+    assert out[RATE].tolist() == pytest.approx([80.0 * 1.05**4, 90.0])
+    assert out[trend].tolist() == [0.05, 0.0] and out["weight"].tolist() == [0.5, 0.5]
+
+
+def test_a_resumed_search_does_not_repeat_the_trials_it_has(tmp_path):
+    raw = small(start_year=2020, burn_in=0, horizon=1)
+    raw = scaled(raw, 0.2)
+    history = history_frame([(2020, "notifications", 60.0)])
+    spec = spec_from_mapping(minimal_spec(search={"trials": 8, "startup_trials": 8, "replications": 1,
+                                                  "refine_share": 0}), "s.yaml")
+    problem = prepare(raw, spec, history)
+    journal = tmp_path / "j.journal"
+    search(problem, workers=1, journal=journal, trials=4)
+    study, *_ = search(problem, workers=1, journal=journal, trials=8)
+    values = trials_frame(study, spec)[RATE].round(9)
+    assert len(values) == 8 and values.nunique() == 8
+
+
+def test_the_search_does_not_depend_on_the_number_of_workers(tmp_path):
+    raw = scaled(small(start_year=2020, burn_in=0, horizon=1), 0.2)
+    history = history_frame([(2020, "notifications", 60.0)])
+    spec = spec_from_mapping(minimal_spec(search={"trials": 6, "startup_trials": 4, "replications": 1,
+                                                  "batch": 3}), "s.yaml")
+    problem = prepare(raw, spec, history)
+    one = trials_frame(search(problem, workers=1)[0], spec)
+    two = trials_frame(search(problem, workers=2)[0], spec)
+    pd.testing.assert_frame_equal(one, two)
+
+
+@pytest.mark.parametrize("parameter, words", [
+    ({"path": "caseworkers.fte", "low": 0.2, "high": 0.8, "integer": True}, ["no whole number"]),
+    ({"path": "levers.0.value", "low": 1, "high": 2}, ["leaves out the scenario's levers"]),
+])
+def test_parameters_that_cannot_be_calibrated_are_named(baseline, national_history, parameter, words):
+    spec = spec_from_mapping(minimal_spec(parameters=[parameter]), "bad.yaml")
+    with pytest.raises(CalibrationSpecError) as e:
+        prepare(baseline, spec, national_history, source="bad.yaml")
+    for w in words:
+        assert w in str(e.value), str(e.value)
+
+
+def test_backtest_window_errors_say_what_is_wrong(national_history):
+    from sim.backtest import check_window
+
+    with pytest.raises(InputError, match="before the history starts"):
+        check_window(national_history, 2010, 2)
+    with pytest.raises(InputError, match="ends in 2019"):
+        check_window(national_history, 2019, 1)
+    with pytest.raises(InputError, match="only population rows"):
+        check_window(national_history[national_history["metric"].str.startswith("population")], 2015, 1)
