@@ -428,6 +428,24 @@ def calibrate(
     from .calibration import calibrate as fit
     from .calibration import prepare
     from .history_report import write_calibration_outputs
+
+    raw, hist, spec_, name, target, journal = _fit_setup("calibrate", scenario, history, spec, out, trials, workers)
+    problem = prepare(raw, spec_, hist, source=str(spec), scenario_source=str(scenario))
+    _say_not_fitted(problem)
+    cal = _searching(
+        lambda advance: fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
+                            scheduler=scheduler, trials=trials),
+        trials or spec_.search.trials, f"calibrate {name}", journal, target, executor, scheduler, workers)
+    write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
+                              history_file=str(history))
+    journal.unlink(missing_ok=True)
+    typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
+               f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
+
+
+def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
+    """The inputs of calibrate and backtest, checked before the long part: (raw scenario, history, spec,
+    name, output directory, journal of finished trials)."""
     from .results import check_out_dir, default_out_dir
     from .runner import check_run_options
 
@@ -435,29 +453,25 @@ def calibrate(
     check_run_options(1, workers)
     _check_trials(trials)
     name = str(raw.get("name", Path(scenario).stem))
-    target = out or default_out_dir(f"calibrate-{name}")
+    target = out or default_out_dir(f"{kind}-{name}")
     check_out_dir(target)
-    problem = prepare(raw, spec_, hist, source=str(spec), scenario_source=str(scenario))
-    _say_not_fitted(problem)
-    total = trials or spec_.search.trials
-    journal = _journal_for(Path(target))
-    advance, close = _progress(total, f"calibrate {name}")
+    return raw, hist, spec_, name, target, _journal_for(Path(target))
+
+
+def _searching(work, total: int, label: str, journal: Path, target: Path, executor, scheduler, workers):
+    """``work(advance)`` with a progress bar, one local Dask cluster for all its batches (with the Dask
+    executor and no scheduler), and after Ctrl-C a message on how to continue from the journal."""
     from .executors import shared_local_cluster
 
+    advance, close = _progress(total, label)
     try:
-        with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all batches
-            cal = fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
-                      scheduler=scheduler, trials=trials)
+        with shared_local_cluster(executor, scheduler, workers):
+            return work(advance)
     except KeyboardInterrupt:
         close()
         _fail(_resume_hint(journal, target), 130)
     finally:
         close()
-    write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
-                              history_file=str(history))
-    journal.unlink(missing_ok=True)
-    typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
-               f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
 
 
 def _resume_hint(journal: Path, target: Path) -> str:
@@ -502,30 +516,15 @@ def backtest(
     and against three simple forecasts."""
     from .backtest import check_window, run_backtest
     from .history_report import write_backtest_outputs
-    from .results import check_out_dir, default_out_dir
-    from .runner import check_run_options
 
-    raw, hist, spec_ = _fit_inputs(scenario, history, spec)
-    check_run_options(1, workers)
-    _check_trials(trials)
+    raw, hist, spec_, name, target, journal = _fit_setup("backtest", scenario, history, spec, out, trials, workers)
     check_window(hist, fit_until, horizon)
-    name = str(raw.get("name", Path(scenario).stem))
-    target = out or default_out_dir(f"backtest-{name}")
-    check_out_dir(target)
-    journal = _journal_for(Path(target))
-    advance, close = _progress(trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})")
-    from .executors import shared_local_cluster
-
-    try:
-        with shared_local_cluster(executor, scheduler, workers):
-            bt = run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal,
-                              on_progress=advance, executor=executor, scheduler=scheduler, source=str(spec),
-                              scenario_source=str(scenario), trials=trials)
-    except KeyboardInterrupt:
-        close()
-        _fail(_resume_hint(journal, target), 130)
-    finally:
-        close()
+    bt = _searching(
+        lambda advance: run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal,
+                                     on_progress=advance, executor=executor, scheduler=scheduler, source=str(spec),
+                                     scenario_source=str(scenario), trials=trials),
+        trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})", journal, target, executor,
+        scheduler, workers)
     _say_not_fitted(bt.calibration.problem)
     write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))
     journal.unlink(missing_ok=True)
