@@ -47,6 +47,17 @@ def check_window(history: pd.DataFrame, fit_until: int, horizon: int) -> None:
                          f"(it ends in {last}); choose an earlier --fit-until")
 
 
+def known_population(history: pd.DataFrame, fit_until: int) -> pd.DataFrame:
+    """The population rows a back-test may use to turn the model's rates into counts: those up to fit_until,
+    as the simple forecasts see them; a population the history gives only later (the national history has
+    one year, 2018) is taken from its first year, the best there is."""
+    rows = history[history["metric"].isin(POPULATION_METRICS)]
+    known = rows[rows["year"] <= fit_until]
+    later = rows[~rows["metric"].isin(set(known["metric"]))]
+    first_later = later.sort_values("year").groupby("metric", as_index=False).head(1)
+    return pd.concat([known, first_later], ignore_index=True)
+
+
 def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int, horizon: int, *,
                  workers: int | None = None, journal: Path | None = None,
                  on_progress: Callable[[int], None] | None = None, executor: str = "local",
@@ -69,8 +80,7 @@ def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int, horizon
     cal.events += events
     cal.simulations += spec.projection_replications
     cal.fit = fit_table(problem, table)  # the fitted years of the same projection
-    # rates become counts with the population known by fit_until, as the simple forecasts see it
-    known = history[history["year"] <= fit_until]
+    known = known_population(history, fit_until)
     future = list(range(fit_until + 1, fit_until + horizon + 1))
     model = bands(problem, table, future, population=known).rename(
         columns={"sim_mean": "forecast", "sim_p05": "p05", "sim_p95": "p95"})

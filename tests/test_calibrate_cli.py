@@ -284,3 +284,25 @@ def test_an_interrupted_calibration_continues_where_it_stopped(files, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["trials"] == 12 and manifest["trials_resumed"] >= 2
     assert not journal.exists()
+
+
+def test_backtest_per_1000_compares_on_the_historys_scale(files):
+    """A history ten times the scenario's size, compared per 1,000 children: the model's forecast comes back
+    on the history's scale (about 10 x the simulated counts), even when the population is given only for a
+    tested year."""
+    from sim.backtest import run_backtest
+    from sim.calibration import spec_from_mapping
+    from sim.history import read_history
+    from sim.scenario import resolve_raw
+
+    history = read_history(files["history"])
+    history = history[history["metric"].isin(["notifications", "children_placed"])].copy()
+    history["value"] *= 10
+    history = pd.concat([history, pd.DataFrame([(2022, "population_0_17", 20000.0, "tested year only")],
+                                                columns=history.columns)], ignore_index=True)
+    spec = spec_from_mapping({**SPEC, "scale": "per_1000_0_17"}, "per1000.yaml")
+    bt = run_backtest(resolve_raw(files["scenario"]), spec, history, 2021, 2, workers=2)
+    model = bt.scored[bt.scored["method"] == "model"]
+    assert set(model["metric"]) == {"notifications", "children_placed"}
+    ratio = model["forecast"] / model["actual"]
+    assert ratio.between(0.5, 2.0).all(), model

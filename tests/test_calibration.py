@@ -664,3 +664,12 @@ def test_backtest_window_errors_say_what_is_wrong(national_history):
         check_window(national_history, 2019, 1)
     with pytest.raises(InputError, match="only population rows"):
         check_window(national_history[national_history["metric"].str.startswith("population")], 2015, 1)
+
+
+def test_a_backtest_converts_rates_with_the_population_known_at_fit_until(national_history):
+    from sim.backtest import known_population
+
+    history = pd.concat([national_history, history_frame([(2016, "population_0_17", 1_150_000)])])
+    known = known_population(history, 2017).set_index(["metric", "year"])["value"]
+    assert dict(known) == {("population_0_17", 2016): 1_150_000,   # known by 2017; 2018's is not used
+                           ("population_0_22", 2018): 1_536_000}   # only given later: its first year
