@@ -122,11 +122,14 @@ def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: s
         ax.fill_between(b["year"], b["sim_p05"], b["sim_p95"], color="#0072B2", alpha=0.2, lw=0)
         ax.plot(b["year"], b["sim_mean"], color="#0072B2", lw=1.8, label=_t("model", lang))
     if simple is not None:
-        styles = {"last_value": ("#D55E00", ":"), "linear_trend": ("#009E73", "--"), "stock_flow": ("#CC79A7", "-.")}
+        # markers too: a one-year back-test has one point per method, which a line alone would not show
+        styles = {"last_value": ("#D55E00", ":", "s"), "linear_trend": ("#009E73", "--", "^"),
+                  "stock_flow": ("#CC79A7", "-.", "D")}
         for method, rows in simple.groupby("method"):
-            colour, dash = styles.get(method, ("#555555", "-"))
+            colour, dash, marker = styles.get(method, ("#555555", "-", "x"))
             rows = rows.sort_values("year")
-            ax.plot(rows["year"], rows["forecast"], color=colour, ls=dash, lw=1.5, label=_t(method, lang))
+            ax.plot(rows["year"], rows["forecast"], color=colour, ls=dash, lw=1.5, marker=marker, ms=5,
+                    label=_t(method, lang))
     h = history[history["metric"] == metric].sort_values("year")
     ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
     if fit_until is not None:
