@@ -33,10 +33,13 @@ different scenario, spec, history or seed is refused.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
 import math
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -468,10 +471,15 @@ def search(problem: Problem, workers: int | None = None, journal: Path | None = 
     the likelihood-ratio region found so far. TPE crowds its trials near the best fit, so without the second
     stage the region's edges are thinly sampled and the kept sets' spread comes out too narrow.
     Returns (study, simulations run now, events, trials resumed)."""
+    total = trials or problem.spec.search.trials
+    with _INTERRUPTS.held():
+        return _search(problem, total, workers, journal, on_progress, executor, scheduler)
+
+
+def _search(problem, total, workers, journal, on_progress, executor, scheduler):
     from optuna.trial import TrialState
 
     spec = problem.spec
-    total = trials or spec.search.trials
     study = _study(problem, journal)
     # a trial asked but never told (the run was interrupted) is closed as failed so it does not linger
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -492,6 +500,50 @@ def search(problem: Problem, workers: int | None = None, journal: Path | None = 
             study.enqueue_trial(point, skip_if_exists=False)
     run.until(total)
     return study, run.simulations, run.events, resumed
+
+
+class _Interrupts:
+    """Ctrl-C while optuna writes or reads the journal (under its file lock) would leave half a record or a
+    lock file behind. So during a search Ctrl-C is held back and raised at the next safe point, except while
+    the simulations run (``allowed``), which it stops at once. Only in the main thread, where signals arrive."""
+
+    def __init__(self):
+        self.caught = False
+        self.active = False
+
+    def _hold(self, *_):
+        self.caught = True
+
+    @contextlib.contextmanager
+    def held(self):
+        if threading.current_thread() is not threading.main_thread() or self.active:
+            yield
+            return
+        self.caught, self.active = False, True
+        previous = signal.signal(signal.SIGINT, self._hold)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self.active = False
+        if self.caught:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def allowed(self):
+        if not self.active:
+            yield
+            return
+        if self.caught:
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, self._hold)
+
+
+_INTERRUPTS = _Interrupts()
 
 
 def _waiting(study) -> int:
@@ -530,7 +582,8 @@ class _Batches:
             for t, sc in zip(asked, scenarios):
                 if sc is None:
                     self.study.tell(t, state=TrialState.FAIL)
-            results = map_chunks(work, [sc for _, sc in runnable], **self.run_on)
+            with _INTERRUPTS.allowed():  # the simulations stop at once on Ctrl-C; the journal is not being written
+                results = map_chunks(work, [sc for _, sc in runnable], **self.run_on)
             for (t, _sc), (table, ev) in zip(runnable, results):
                 self.study.tell(t, fit_log_likelihood(self.problem, table, reps))
                 self.simulations += reps
