@@ -4,6 +4,7 @@ Exit codes: 0 success, 2 bad input or usage (one clear message), 1 internal erro
 """
 
 
+import contextlib
 import json
 import sys
 from enum import Enum
@@ -436,8 +437,9 @@ def calibrate(
         lambda advance: fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
                             scheduler=scheduler, trials=trials),
         trials or spec_.search.trials, f"calibrate {name}", journal, target, executor, scheduler, workers)
-    write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
-                              history_file=str(history))
+    with _resume_hint_on_interrupt(journal, target):
+        write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
+                                  history_file=str(history))
     journal.unlink(missing_ok=True)
     typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
                f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
@@ -465,13 +467,20 @@ def _searching(work, total: int, label: str, journal: Path, target: Path, execut
 
     advance, close = _progress(total, label)
     try:
-        with shared_local_cluster(executor, scheduler, workers):
+        with shared_local_cluster(executor, scheduler, workers), _resume_hint_on_interrupt(journal, target, close):
             return work(advance)
-    except KeyboardInterrupt:
-        close()
-        _fail(_resume_hint(journal, target), 130)
     finally:
         close()
+
+
+@contextlib.contextmanager
+def _resume_hint_on_interrupt(journal: Path, target: Path, before=lambda: None):
+    """Ctrl-C: exit 130 saying where the finished trials are kept and how to continue from them."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        before()  # stop the progress bar first, so the message is not drawn over
+        _fail(_resume_hint(journal, target), 130)
 
 
 def _resume_hint(journal: Path, target: Path) -> str:
@@ -526,7 +535,9 @@ def backtest(
         trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})", journal, target, executor,
         scheduler, workers)
     _say_not_fitted(bt.calibration.problem)
-    write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]], history_file=str(history))
+    with _resume_hint_on_interrupt(journal, target):
+        write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]],
+                               history_file=str(history))
     journal.unlink(missing_ok=True)
     for _, r in bt.summary[bt.summary["method"] == "model"].iterrows():
         typer.echo(f"{r['metric']}: model MAPE {r['mape']:.1%} over {r['n_years']} years")
