@@ -61,7 +61,7 @@ from .parameter_sets import ParameterSets, from_frame, weighted_quantile
 from .population import population_0_17, population_0_22
 from .runner import run_metrics
 from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
-from .sensitivity import Parameter, SpecError, _Part, _value, parameter_problems
+from .sensitivity import Parameter, SpecError, _Part, _value, hidden_by_its_items, listed_once, parameter_problems
 
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
 
@@ -144,19 +144,13 @@ class CalibrationSpec(_Part):
     @field_validator("parameters")
     @classmethod
     def _unique_parameters(cls, params: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
-        paths = [p.path for p in params]
-        twice = sorted({p for p in paths if paths.count(p) > 1})
-        if twice:
-            raise ValueError(f"parameter {', '.join(twice)} is listed more than once")
+        listed_once([p.path for p in params], "parameter")
         return params
 
     @field_validator("targets")
     @classmethod
     def _unique_targets(cls, targets: tuple[Target, ...]) -> tuple[Target, ...]:
-        metrics = [t.metric for t in targets]
-        twice = sorted({m for m in metrics if metrics.count(m) > 1})
-        if twice:
-            raise ValueError(f"target {', '.join(twice)} is listed more than once")
+        listed_once([t.metric for t in targets], "target")
         return targets
 
     def scale_of(self, target: Target) -> str:
@@ -169,16 +163,10 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
     try:
         return CalibrationSpec.model_validate(data)
     except ValidationError as e:
-        errors = [err for err in e.errors() if not _hidden_by_its_items(err, e.errors())]
+        errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
         problems = [(_key_path(err["loc"], data, label_key="path"),
                      _reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
         raise CalibrationSpecError(source, problems) from None
-
-
-def _hidden_by_its_items(err: dict, errors: list[dict]) -> bool:
-    """A list whose items all failed also reports "too short"; the items' own errors say more."""
-    n = len(err["loc"])
-    return err["type"] == "too_short" and any(len(o["loc"]) > n and o["loc"][:n] == err["loc"] for o in errors)
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:

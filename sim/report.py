@@ -50,6 +50,7 @@ from .labels import (  # noqa: E402
     step_label,
     text,
 )
+from .history import is_money, is_share  # noqa: E402  (which metrics are money and shares)
 from .runner import RunResult  # noqa: E402
 from .scenario import Scenario, scenario_to_yaml  # noqa: E402
 
@@ -65,7 +66,6 @@ KEY_METRICS = (
     "cost_total",
     "budget_overrun_prob",
 )
-MONEY = {"cost_total", "cost_caseworkers", "cost_policy", "cost_per_child_0_17"}
 SHEETS = ("summary", "comparison", "economics", "columns")
 
 DPI = 120
@@ -87,14 +87,6 @@ plt.rcParams.update(
 
 
 # ---------------------------------------------------------------- number formats by metric
-
-
-def is_money(metric: str) -> bool:
-    return metric in MONEY or metric.startswith("cost.")
-
-
-def is_share(metric: str) -> bool:
-    return metric.endswith(("_share", "_prob"))
 
 
 def format_metric(value: float, metric: str, lang: str) -> str:

@@ -169,10 +169,7 @@ class Spec(_Part):
     @field_validator("parameters")
     @classmethod
     def _unique_paths(cls, params: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
-        paths = [p.path for p in params]
-        twice = sorted({p for p in paths if paths.count(p) > 1})
-        if twice:
-            raise ValueError(f"parameter {', '.join(twice)} is listed more than once")
+        listed_once([p.path for p in params], "parameter")
         names = [p.name for p in params]
         if len(set(names)) != len(names):
             raise ValueError("two parameters have the same label")
@@ -181,14 +178,24 @@ class Spec(_Part):
     @field_validator("outputs")
     @classmethod
     def _unique_outputs(cls, outputs: tuple[Output, ...]) -> tuple[Output, ...]:
-        ids = [o.id for o in outputs]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"output {', '.join(twice)} is listed more than once (give one a name:)")
+        listed_once([o.id for o in outputs], "output", " (give one a name:)")
         return outputs
 
     def n_for(self, method: str) -> int:
         return self.morris.trajectories if method == "morris" else self.sobol.n
+
+
+def listed_once(keys: Sequence[str], what: str, hint: str = "") -> None:
+    """ValueError naming the keys listed more than once (a spec's parameters, outputs, targets)."""
+    twice = sorted({k for k in keys if list(keys).count(k) > 1})
+    if twice:
+        raise ValueError(f"{what} {', '.join(twice)} is listed more than once{hint}")
+
+
+def hidden_by_its_items(err: dict, errors: list[dict]) -> bool:
+    """A list whose items all failed also reports "too short"; the items' own errors say more."""
+    n = len(err["loc"])
+    return err["type"] == "too_short" and any(len(o["loc"]) > n and o["loc"][:n] == err["loc"] for o in errors)
 
 
 def _spec_key_path(loc: tuple, raw: Any) -> str:
@@ -209,10 +216,7 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> Spec:
     try:
         return Spec.model_validate(data)
     except ValidationError as e:
-        errors = e.errors()
-        # a list whose items all failed also reports "too short"; the items' own errors say more
-        errors = [err for err in errors if not (err["type"] == "too_short" and any(
-            len(o["loc"]) > len(err["loc"]) and o["loc"][: len(err["loc"])] == err["loc"] for o in errors))]
+        errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
         problems = [(_spec_key_path(err["loc"], data), _spec_reason(err)) for err in errors]
         raise SpecError(source, problems) from None
 
