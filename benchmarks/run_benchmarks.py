@@ -8,7 +8,7 @@ Measures in one run, on the same machine:
 - replications per second and simulated events per second for the baseline (burn-in + Y years), in one
   process and with W worker processes;
 - their ratio, the projected wall time of 1,000 replications x 10 years on all cores, and peak memory;
-- scaling: replications per second with 1 and 2 local workers (sim.executors.map_chunks), and the scaling
+- scaling: replications per second with 1 and 2 local workers (sim.runs.executors.map_chunks), and the scaling
   efficiency rate(2) / (2 x rate(1));
 - executors: the same replications with the local executor and with a local Dask cluster (W workers each),
   wall times and their ratio, Dask's cluster start-up shown apart;
@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
-from sim.municipality import simulate  # noqa: E402
-from sim.executors import map_chunks  # noqa: E402
-from sim.runner import Start, _replications, run_replications, with_horizon  # noqa: E402
+from sim.model.municipality import simulate  # noqa: E402
+from sim.runs.executors import map_chunks  # noqa: E402
+from sim.runs.runner import Start, _replications, run_replications, with_horizon  # noqa: E402
 
 
 def bare_simpy_timeouts_per_second(n_processes: int = 100, until: int = 5000) -> float:
@@ -74,7 +74,7 @@ def peak_memory_mib() -> float:
 
 
 def timed_map(scenario, replications: int, **executor) -> float:
-    """Wall seconds of ``replications`` replications (one per chunk) through sim.executors.map_chunks."""
+    """Wall seconds of ``replications`` replications (one per chunk) through sim.runs.executors.map_chunks."""
     fn = functools.partial(_replications, scenario, 1, start=Start())
     t = time.perf_counter()
     parts = map_chunks(fn, [[r] for r in range(replications)], **executor)
@@ -256,8 +256,8 @@ def sobol(workers: int, n: int, replications: int, years: int) -> None:
     """Issue 5's benchmark: a Sobol analysis of 8 parameters (the first 8 of scenarios/sensitivity.yaml)."""
     import yaml
 
-    from sim.scenario import resolve_raw
-    from sim.sensitivity import rows_needed, run_sensitivity, spec_from_mapping
+    from sim.model.scenario import resolve_raw
+    from sim.analysis.sensitivity import rows_needed, run_sensitivity, spec_from_mapping
 
     data = yaml.safe_load((ROOT / "scenarios" / "sensitivity.yaml").read_text(encoding="utf-8"))
     data["parameters"] = data["parameters"][:8]
@@ -275,9 +275,9 @@ def sobol(workers: int, n: int, replications: int, years: int) -> None:
 
 def calibration(workers: int, trials: int | None) -> None:
     """Issue 4's benchmark: calibrating 8 parameters to 5 years of history (the shipped national spec)."""
-    from sim.calibration import calibrate, load_spec, parameter_summary, prepare
-    from sim.history import read_history
-    from sim.scenario import resolve_raw
+    from sim.analysis.calibration import calibrate, load_spec, parameter_summary, prepare
+    from sim.data.history import read_history
+    from sim.model.scenario import resolve_raw
 
     print("\n-- calibration (calibration/national/spec.yaml: 8 parameters, 2015-2019) --")
     spec = load_spec(ROOT / "calibration" / "national" / "spec.yaml")

@@ -7,7 +7,7 @@ Python API for notebooks::
     table = sim.run(scenario, replications=20, years=10, seed=1)   # pandas DataFrame, long format
 """
 
-from .scenario import Scenario, load_scenario
+from sim.model.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 
@@ -15,7 +15,7 @@ __all__ = ["Scenario", "load_scenario", "run", "__version__"]
 
 
 def run(*args, **kwargs):
-    """Run replications of a scenario and return the long metric table (see ``sim.runner.run``)."""
-    from .runner import run as _run
+    """Run replications of a scenario and return the long metric table (see ``sim.runs.runner.run``)."""
+    from sim.runs.runner import run as _run
 
     return _run(*args, **kwargs)

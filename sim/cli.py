@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from .errors import InputError
+from sim.errors import InputError
 
 app = typer.Typer(
     add_completion=False,
@@ -115,10 +115,10 @@ def _simulate(
     """Load, check, run every scenario with the same seed and replications, write the outputs.
 
     ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
-    from .errors import InputError
-    from .results import check_out_dir, default_out_dir, write_outputs
-    from .runner import Start, as_of_scenario, check_run_options, register_start, run_replications, with_horizon
-    from .scenario import load_scenario
+    from sim.errors import InputError
+    from sim.outputs.results import check_out_dir, default_out_dir, write_outputs
+    from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, run_replications, with_horizon
+    from sim.model.scenario import load_scenario
 
     scenarios = [with_horizon(load_scenario(p), years) for p in paths]
     start = Start()
@@ -142,7 +142,7 @@ def _simulate(
         raise InputError("--scheduler goes with --executor dask")
     target = out or default_out_dir("-vs-".join(names) if compare else names[0])
     check_out_dir(target)  # before the long part, not after it
-    from .executors import shared_local_cluster
+    from sim.runs.executors import shared_local_cluster
 
     advance, close = _progress(replications * len(scenarios), " + ".join(names))
     results = []
@@ -188,7 +188,7 @@ def _parameter_sets(path: Path | None, scenarios: list) -> tuple[object, dict]:
     manifest records of them."""
     if path is None:
         return None, {}
-    from .parameter_sets import check_same_base, read_parameter_sets
+    from sim.runs.parameter_sets import check_same_base, read_parameter_sets
 
     sets = read_parameter_sets(path)
     for sc in scenarios:
@@ -247,7 +247,7 @@ def run(
 def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous) -> dict | None:
     import datetime as dt
 
-    from .errors import InputError
+    from sim.errors import InputError
 
     if initial_cases is None and as_of is None:
         if spent_to_date is not None or previous:
@@ -259,9 +259,9 @@ def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymis
         day = dt.date.fromisoformat(as_of)
     except ValueError:
         raise InputError(f"--as-of '{as_of}' is not a date like 2026-09-30") from None
-    from .forecast import account_functions, parse_spent
-    from .register import read_case_register
-    from .scenario import load_scenario
+    from sim.analysis.forecast import account_functions, parse_spent
+    from sim.data.register import read_case_register
+    from sim.model.scenario import load_scenario
 
     sc = load_scenario(scenario)
     cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
@@ -299,7 +299,7 @@ def compare(
 @_guard
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
     """Check a scenario file and print the fully resolved scenario."""
-    from .scenario import load_scenario, scenario_to_yaml
+    from sim.model.scenario import load_scenario, scenario_to_yaml
 
     typer.echo(scenario_to_yaml(load_scenario(scenario)), nl=False)
 
@@ -308,7 +308,7 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -
 @_guard
 def schema() -> None:
     """Print the JSON Schema of the scenario format (for editors)."""
-    from .scenario import json_schema
+    from sim.model.scenario import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
@@ -343,10 +343,10 @@ def sensitivity(
     scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
     """Which assumptions move the results: Morris or Sobol indices over the spec's parameter ranges."""
-    from .results import check_out_dir, default_out_dir
-    from .runner import check_run_options
-    from .scenario import load_scenario, resolve_raw
-    from .sensitivity import (
+    from sim.outputs.results import check_out_dir, default_out_dir
+    from sim.runs.runner import check_run_options
+    from sim.model.scenario import load_scenario, resolve_raw
+    from sim.analysis.sensitivity import (
         check_design,
         load_spec,
         not_a_number_rows,
@@ -370,7 +370,7 @@ def sensitivity(
     prepare(raw, spec_, str(spec), str(scenario))  # every spec error before the progress bar
     total = rows_needed(chosen, len(spec_.parameters), size) + 1
     advance, close = _progress(total, f"sensitivity {name} ({chosen})")
-    from .executors import shared_local_cluster
+    from sim.runs.executors import shared_local_cluster
 
     try:
         with shared_local_cluster(executor, scheduler, workers):
@@ -396,9 +396,9 @@ def _journal_for(target: Path) -> Path:
 
 
 def _fit_inputs(scenario: Path, history: Path, spec: Path):
-    from .calibration import load_spec
-    from .history import read_history
-    from .scenario import load_scenario, resolve_raw
+    from sim.analysis.calibration import load_spec
+    from sim.data.history import read_history
+    from sim.model.scenario import load_scenario, resolve_raw
 
     load_scenario(scenario)  # errors name the file that set the key, as `validate` does
     return resolve_raw(scenario), read_history(history), load_spec(spec)
@@ -426,9 +426,9 @@ def calibrate(
     """Fit the scenario's uncertain parameters to a history; keep the parameter sets that fit.
 
     Safe to interrupt: run the same command (same --out) again and it continues from the trials done."""
-    from .calibration import calibrate as fit
-    from .calibration import prepare
-    from .history_report import write_calibration_outputs
+    from sim.analysis.calibration import calibrate as fit
+    from sim.analysis.calibration import prepare
+    from sim.outputs.history_report import write_calibration_outputs
 
     raw, hist, spec_, name, target, journal = _fit_setup("calibrate", scenario, history, spec, out, trials, workers)
     problem = prepare(raw, spec_, hist, source=str(spec), scenario_source=str(scenario))
@@ -448,8 +448,8 @@ def calibrate(
 def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
     """The inputs of calibrate and backtest, checked before the long part: (raw scenario, history, spec,
     name, output directory, journal of finished trials)."""
-    from .results import check_out_dir, default_out_dir
-    from .runner import check_run_options
+    from sim.outputs.results import check_out_dir, default_out_dir
+    from sim.runs.runner import check_run_options
 
     raw, hist, spec_ = _fit_inputs(scenario, history, spec)
     check_run_options(1, workers)
@@ -463,7 +463,7 @@ def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials
 def _searching(work, total: int, label: str, journal: Path, target: Path, executor, scheduler, workers):
     """``work(advance)`` with a progress bar, one local Dask cluster for all its batches (with the Dask
     executor and no scheduler), and after Ctrl-C a message on how to continue from the journal."""
-    from .executors import shared_local_cluster
+    from sim.runs.executors import shared_local_cluster
 
     advance, close = _progress(total, label)
     try:
@@ -492,7 +492,7 @@ def _resume_hint(journal: Path, target: Path) -> str:
 
 
 def _check_trials(trials: int | None) -> None:
-    from .errors import InputError
+    from sim.errors import InputError
 
     if trials is not None and trials < 2:
         raise InputError("--trials must be at least 2")
@@ -523,8 +523,8 @@ def backtest(
 ) -> None:
     """Fit on the years up to --fit-until, project --horizon years, and score the model against what happened
     and against three simple forecasts."""
-    from .backtest import check_window, run_backtest
-    from .history_report import write_backtest_outputs
+    from sim.analysis.backtest import check_window, run_backtest
+    from sim.outputs.history_report import write_backtest_outputs
 
     raw, hist, spec_, name, target, journal = _fit_setup("backtest", scenario, history, spec, out, trials, workers)
     check_window(hist, fit_until, horizon)
@@ -553,8 +553,8 @@ def fetch_history(
     out: Path = typer.Option(..., "--out", help="History file to write (CSV year,metric,value,note)."),
 ) -> None:
     """Fetch a municipality's history from Statistics Denmark's StatBank API into a history file."""
-    from .statbank import fetch_history as fetch
-    from .statbank import write_history
+    from sim.data.statbank import fetch_history as fetch
+    from sim.data.statbank import write_history
 
     frame = fetch(municipality, year_from, year_to)
     write_history(frame, out)

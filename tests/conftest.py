@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import Scenario, resolve_raw, scenario_from_mapping
+from sim.model.scenario import Scenario, resolve_raw, scenario_from_mapping
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 

@@ -23,8 +23,8 @@ SEED, REPLICATIONS, YEARS = 2024, 3, 2
 
 def current_summary() -> pd.DataFrame:
     import sim
-    from sim.results import summarise
-    from sim.runner import run_replications, with_horizon
+    from sim.outputs.results import summarise
+    from sim.runs.runner import run_replications, with_horizon
 
     scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), YEARS)
     table = run_replications(scenario, REPLICATIONS, seed=SEED, workers=1).table

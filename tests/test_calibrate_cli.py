@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.scenario import load_scenario
+from sim.model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -231,7 +231,7 @@ def test_fetch_history_end_to_end_writes_a_history_calibrate_accepts(tmp_path, m
     finally:
         server.shutdown()
     assert proc.returncode == 0, proc.stderr
-    from sim.history import read_history
+    from sim.data.history import read_history
 
     history = read_history(out)
     assert {"notifications", "children_placed", "population_0_17", "cost_total"} <= set(history["metric"])
@@ -290,10 +290,10 @@ def test_backtest_per_1000_compares_on_the_historys_scale(files):
     """A history ten times the scenario's size, compared per 1,000 children: the model's forecast comes back
     on the history's scale (about 10 x the simulated counts), even when the population is given only for a
     tested year."""
-    from sim.backtest import run_backtest
-    from sim.calibration import spec_from_mapping
-    from sim.history import read_history
-    from sim.scenario import resolve_raw
+    from sim.analysis.backtest import run_backtest
+    from sim.analysis.calibration import spec_from_mapping
+    from sim.data.history import read_history
+    from sim.model.scenario import resolve_raw
 
     history = read_history(files["history"])
     history = history[history["metric"].isin(["notifications", "children_placed"])].copy()

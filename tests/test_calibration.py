@@ -1,4 +1,4 @@
-"""Calibration (sim.calibration) and calibrated parameter sets (sim.parameter_sets).
+"""Calibration (sim.analysis.calibration) and calibrated parameter sets (sim.runs.parameter_sets).
 
 1. The likelihoods against their formulas and scipy; the likelihood-ratio region on a synthetic trials frame.
 2. Specs: the shipped one loads and prepares against the national history; bad specs and bad combinations
@@ -27,7 +27,7 @@ import pytest
 from conftest import scaled
 from scipy import special, stats
 
-from sim.calibration import (
+from sim.analysis.calibration import (
     FIT_COLUMNS,
     CalibrationSpecError,
     Target,
@@ -43,13 +43,13 @@ from sim.calibration import (
     trials_frame,
 )
 from sim.errors import InputError
-from sim.history import read_history
-from sim.keypaths import get_path, set_path
-from sim.municipality import simulate
-from sim.parameter_sets import check_same_base, from_frame
-from sim.population import population_0_17, population_0_22
-from sim.runner import run_replications
-from sim.scenario import resolve_raw, scenario_from_mapping
+from sim.data.history import read_history
+from sim.model.keypaths import get_path, set_path
+from sim.model.municipality import simulate
+from sim.runs.parameter_sets import check_same_base, from_frame
+from sim.model.population import population_0_17, population_0_22
+from sim.runs.runner import run_replications
+from sim.model.scenario import resolve_raw, scenario_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -602,7 +602,7 @@ def test_shares_and_ratios_are_never_scaled_per_1000(baseline, national_history)
 
 def test_posterior_gives_anchored_settings_at_the_last_fitted_years_level(baseline, national_history):
     """A rate fitted for 2015 with a 5 % trend is written at its 2019 level: rate x 1.05^4."""
-    from sim.calibration import Calibration, ensemble_for_scenarios
+    from sim.analysis.calibration import Calibration, ensemble_for_scenarios
 
     trend = "notifications.trend_per_year"
     spec = spec_from_mapping(minimal_spec(parameters=[{"path": RATE, "low": 60, "high": 160},
@@ -656,7 +656,7 @@ def test_parameters_that_cannot_be_calibrated_are_named(baseline, national_histo
 
 
 def test_backtest_window_errors_say_what_is_wrong(national_history):
-    from sim.backtest import check_window
+    from sim.analysis.backtest import check_window
 
     with pytest.raises(InputError, match="before the history starts"):
         check_window(national_history, 2010, 2)
@@ -667,7 +667,7 @@ def test_backtest_window_errors_say_what_is_wrong(national_history):
 
 
 def test_a_backtest_converts_rates_with_the_population_known_at_fit_until(national_history):
-    from sim.backtest import known_population
+    from sim.analysis.backtest import known_population
 
     history = pd.concat([national_history, history_frame([(2016, "population_0_17", 1_150_000)])])
     known = known_population(history, 2017).set_index(["metric", "year"])["value"]

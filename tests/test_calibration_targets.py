@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.runner import run_replications, with_horizon
+from sim.runs.runner import run_replications, with_horizon
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 0.20

@@ -422,8 +422,8 @@ def test_out_that_is_a_file_is_bad_input(tmp_path, scenario_file):
 def test_failure_while_writing_leaves_no_directory(tmp_path, scenario_file, monkeypatch):
     """A failure half-way through writing the outputs (here: the workbook) leaves neither the output
     directory nor a temporary one (in-process, with the writer made to fail)."""
-    from sim import report, results
-    from sim.runner import run_replications, with_horizon
+    from sim.outputs import report, results
+    from sim.runs.runner import run_replications, with_horizon
 
     sc = with_horizon(sim.load_scenario(scenario_file), 1)
     result = run_replications(sc, 1, seed=1, workers=1)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 from conftest import build, metric_table, new_cases_only, scaled
 
-from sim.caseworkers import CaseworkerTeam
-from sim.municipality import ExtraChild, simulate
-from sim.randomness import NS_EXTRA, child_id
+from sim.model.caseworkers import CaseworkerTeam
+from sim.model.municipality import ExtraChild, simulate
+from sim.model.randomness import NS_EXTRA, child_id
 
 SEED = 99
 AMPLE_FTE = 400.0  # the quarter-size baseline has about 5; a task never waits

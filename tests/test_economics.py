@@ -1,4 +1,4 @@
-"""Comparison and economics tables (sim.economics) against hand-computed values on small synthetic tables."""
+"""Comparison and economics tables (sim.analysis.economics) against hand-computed values on small synthetic tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.economics import (
+from sim.analysis.economics import (
     COMPARISON_COLUMNS,
     ECONOMICS_COLUMNS,
     SUMMARY_COLUMNS,

@@ -1,4 +1,4 @@
-"""sim.executors.map_chunks: the same results, in chunk order, in this process, in local worker processes, on a
+"""sim.runs.executors.map_chunks: the same results, in chunk order, in this process, in local worker processes, on a
 local Dask cluster and on an existing Dask cluster reached by its address; clear errors otherwise."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import time
 import pytest
 from conftest import BASELINE, build, scaled
 
-import sim.runner
+import sim.runs.runner
 from sim.errors import InputError
-from sim.executors import map_chunks
-from sim.scenario import resolve_raw
+from sim.runs.executors import map_chunks
+from sim.model.scenario import resolve_raw
 
 distributed = pytest.importorskip("distributed")
 
@@ -49,7 +49,7 @@ def replication_fn():
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
     scenario = build(scaled(raw, 0.25))  # about 0.2 s per replication
-    return functools.partial(sim.runner._replications, scenario, SEED, start=sim.runner.Start())
+    return functools.partial(sim.runs.runner._replications, scenario, SEED, start=sim.runs.runner.Start())
 
 
 def rows_by_replication(chunk_results: list) -> dict[int, list]:

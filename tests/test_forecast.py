@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 import sim
-from sim.forecast import FORECAST_COLUMNS, parse_spent
-from sim.register import read_case_register, summarise_register
-from sim.runner import as_of_scenario, register_start, run_replications
+from sim.analysis.forecast import FORECAST_COLUMNS, parse_spent
+from sim.data.register import read_case_register, summarise_register
+from sim.runs.runner import as_of_scenario, register_start, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -200,7 +200,7 @@ def test_burn_in_settles_the_stocks():
     for burn in (3, 8):
         raw = base.model_dump(mode="json")
         raw["calendar"].update(burn_in_years=burn, horizon_years=1)
-        sc = sim.scenario.scenario_from_mapping(raw)
+        sc = sim.model.scenario.scenario_from_mapping(raw)
         table = run_replications(sc, 8, seed=21, workers=2).table
         by = table[table["metric"].isin(["children_placed", "children_preventive"])]
         means[burn] = by.groupby("metric")["value"].agg(["mean", "std"])

@@ -1,4 +1,4 @@
-"""History files (sim.history): reading CONTRACT.md's ``year,metric,value[,note]`` CSV, the errors a user
+"""History files (sim.data.history): reading CONTRACT.md's ``year,metric,value[,note]`` CSV, the errors a user
 gets for a bad file, rows the scenario cannot produce, and the nearest-year rule used to scale rates.
 
 No simulation; well under a second.
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import InputError
-from sim.history import HistoryError, read_history, split_by_model, value_at
+from sim.data.history import HistoryError, read_history, split_by_model, value_at
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = ROOT / "calibration" / "national" / "history.csv"

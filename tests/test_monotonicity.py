@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from conftest import build, metric_table, new_cases_only, scaled
 
-from sim.municipality import simulate
-from sim.staircase import Staircase
+from sim.model.municipality import simulate
+from sim.model.staircase import Staircase
 
 SEED = 2024
 

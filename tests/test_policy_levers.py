@@ -33,15 +33,15 @@ import pytest
 import yaml
 from conftest import BASELINE, build, metric_table, scaled
 
-from sim.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
+from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
 from sim.errors import ScenarioError
-from sim.levers import lever_steps, value_at, years_since
-from sim.municipality import simulate
-from sim.population import notifications_per_year
-from sim.results import write_outputs
-from sim.runner import run_replications
-from sim.scenario import Lever
-from sim.staircase import Staircase
+from sim.model.levers import lever_steps, value_at, years_since
+from sim.model.municipality import simulate
+from sim.model.population import notifications_per_year
+from sim.outputs.results import write_outputs
+from sim.runs.runner import run_replications
+from sim.model.scenario import Lever
+from sim.model.staircase import Staircase
 
 SEED = 4242
 REPS = 20  # replications per scenario in the direction checks

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import InputError
-from sim.register import InitialCase, looks_like_cpr, read_case_register, summarise_register
+from sim.data.register import InitialCase, looks_like_cpr, read_case_register, summarise_register
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "calibration" / "example_case_register.csv"

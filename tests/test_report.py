@@ -20,16 +20,16 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
-from sim.report import (
+from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
+from sim.outputs.report import (
     economics_sentence,
     runs_of_ten,
     waterfall_items,
     write_report,
     write_workbook,
 )
-from sim.results import summarise
-from sim.runner import COLUMNS, RunResult, with_horizon
+from sim.outputs.results import summarise
+from sim.runs.runner import COLUMNS, RunResult, with_horizon
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""Sensitivity analysis (sim.sensitivity, `boernesim sensitivity`).
+"""Sensitivity analysis (sim.analysis.sensitivity, `boernesim sensitivity`).
 
 1. Analytic functions with known indices go through the same sampling and analysis code as the model
    (``sensitivity_analysis`` with an ``evaluate(rows)`` function): Ishigami with Sobol, a linear model with
@@ -28,8 +28,8 @@ import yaml
 from conftest import scaled
 
 from sim.errors import InputError
-from sim.scenario import resolve_raw, scenario_from_mapping
-from sim.sensitivity import (
+from sim.model.scenario import resolve_raw, scenario_from_mapping
+from sim.analysis.sensitivity import (
     COLUMNS,
     ModelEvaluator,
     Output,
@@ -203,7 +203,7 @@ def test_rows_are_reproducible_whatever_the_workers(small_run, small_model_raw):
 
 
 def _nominal_table(raw, spec):
-    from sim.runner import run_replications
+    from sim.runs.runner import run_replications
 
     return run_replications(scenario_from_mapping(raw), 2, seed=5, workers=1).table
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import InputError
-from sim.simple_forecasts import (
+from sim.analysis.simple_forecasts import (
     FORECAST_COLUMNS,
     MAPE_COLUMNS,
     SCORE_COLUMNS,

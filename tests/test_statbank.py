@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import statbank
+from sim.data import statbank
 from sim.errors import InputError
-from sim.statbank import StatBankError, fetch_history, write_history
+from sim.data.statbank import StatBankError, fetch_history, write_history
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "statbank"
 TABLES = ("FOLK1A", "UND1", "UND2", "ANBAAR9", "ANBAAR14", "ISBU02", "REGK31")
@@ -222,7 +222,7 @@ def test_write_history_writes_a_file_the_history_reader_accepts(fetched, tmp_pat
     assert "2021,cost_total,1645000000,\"REGK31: the municipality's net operating spending" in text
     assert any(line.startswith("# warning: UND1 has no figures for 2024") for line in lines)
     assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]  # no temporary file left behind
-    history = pytest.importorskip("sim.history")  # the reader lives in another engineer's module
+    history = pytest.importorskip("sim.data.history")  # the reader lives in another engineer's module
     back = history.read_history(out)
     assert len(back) == len(frame)
     merged = back.merge(frame, on=["year", "metric"], suffixes=("", "_fetched"))

@@ -9,15 +9,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import build, scaled
-from sim.executors import map_chunks
-from sim.results import summarise
-from sim.runner import run_replications
-from sim.streaming import ReplicationWriter, metric_names, read_metrics, summarise_parquet
+from sim.runs.executors import map_chunks
+from sim.outputs.results import summarise
+from sim.runs.runner import run_replications
+from sim.runs.streaming import ReplicationWriter, metric_names, read_metrics, summarise_parquet
 
 
 @pytest.fixture(scope="module")
 def small():
-    from sim.scenario import resolve_raw
+    from sim.model.scenario import resolve_raw
     from conftest import BASELINE
 
     raw = scaled(resolve_raw(BASELINE), 0.2)

@@ -1,6 +1,6 @@
 """The model against queueing theory.
 
-1. Erlang C: the caseworker queue (``sim.caseworkers.CaseworkerTeam``) with Poisson arrivals, exponential
+1. Erlang C: the caseworker queue (``sim.model.caseworkers.CaseworkerTeam``) with Poisson arrivals, exponential
    task times, one priority and c whole FTEs is an M/M/c queue; its waits must match the Erlang C formula,
    and its time-average queue length must satisfy Little's law.
 2. Little's law on the whole model: with unlimited capacity and one step that children leave at a known
@@ -18,8 +18,8 @@ import pytest
 import simpy
 from conftest import build, metric_table
 
-from sim.caseworkers import INVESTIGATION, WEEKS_PER_YEAR, CaseworkerTeam
-from sim.municipality import simulate
+from sim.model.caseworkers import INVESTIGATION, WEEKS_PER_YEAR, CaseworkerTeam
+from sim.model.municipality import simulate
 
 # ---------------------------------------------------------------- formulas
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ScenarioError
+from sim.errors import ScenarioError
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, description="a share between 0 and 1")]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -354,7 +354,7 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
 
 
 def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) -> list[tuple[str, str]]:
-    from .levers import lever_range_problem
+    from sim.model.levers import lever_range_problem
 
     problems = []
     for i, lv in enumerate(s.levers):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .population import first_simulated_year, population_0_17, population_0_22
-from .scenario import Scenario
-from .staircase import Staircase
+from sim.model.population import first_simulated_year, population_0_17, population_0_22
+from sim.model.scenario import Scenario
+from sim.model.staircase import Staircase
 
 
 class YearLedger:

@@ -2,7 +2,7 @@
 
 :func:`fetch_history` asks ``https://api.statbank.dk/v1`` for the tables in :data:`SOURCES` and returns a
 history frame (``year, metric, value, note``; CONTRACT.md "History files"); :func:`write_history` writes it as
-a CSV file that :mod:`sim.history` reads.
+a CSV file that :mod:`sim.data.history` reads.
 
 How a request is made. For every table the client first reads the table's metadata (``tableinfo``) and checks
 the request against it: the municipality code, every variable and every value code named in :data:`SOURCES`
@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from sim.errors import InputError
 
 __all__ = ["StatBankError", "fetch_history", "write_history", "urllib_transport", "SOURCES", "Source", "Metric",
            "Code", "Family"]

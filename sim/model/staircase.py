@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .scenario import Scenario, Step
+from sim.model.scenario import Scenario, Step
 
 
 @dataclass(frozen=True)

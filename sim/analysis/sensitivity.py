@@ -52,11 +52,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, ScenarioError
-from .executors import map_chunks
-from .keypaths import get_path, set_path
-from .runner import run_metrics
-from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
+from sim.errors import InputError, ScenarioError
+from sim.runs.executors import map_chunks
+from sim.model.keypaths import get_path, set_path
+from sim.runs.runner import run_metrics
+from sim.model.scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
 
 METHODS = ("morris", "sobol")
 COLUMNS = ["output", "parameter", "index", "value", "conf"]
@@ -383,7 +383,7 @@ def _metrics_needed(outputs: Sequence[Output]) -> tuple[str, ...]:
 def output_values(table: pd.DataFrame, output: Output, scenario: Scenario, nominal: pd.DataFrame | None) -> np.ndarray:
     """One value per replication (sorted by replication) of ``output`` from a long table."""
     if output.npv_against is not None:
-        from .economics import net_saving_matrix, npv_by_replication
+        from sim.analysis.economics import net_saving_matrix, npv_by_replication
 
         both = pd.concat([nominal.assign(scenario="nominal"), table.assign(scenario="sampled")], ignore_index=True)
         saving = net_saving_matrix(both, "nominal", "sampled")
@@ -594,7 +594,7 @@ def parameter_problems(raw: dict, parameters: Sequence[Parameter], calendar_reas
 def _metric_names(scenario: Scenario) -> set[str]:
     """The metrics the model reports for this scenario, from one short replication of a small copy (the
     names do not depend on size or length), so a misspelt output fails before the long runs."""
-    from .runner import run_replications
+    from sim.runs.runner import run_replications
 
     raw = scenario.model_dump(mode="json")
     raw["calendar"].update(burn_in_years=0, horizon_years=1)
@@ -691,7 +691,7 @@ def run_sensitivity(
 
 
 def _run_nominal(nominal, reps, seed, workers, metrics) -> tuple[pd.DataFrame, int]:
-    from .runner import run_replications
+    from sim.runs.runner import run_replications
 
     res = run_replications(nominal, reps, seed=seed, workers=workers)
     table = res.table
@@ -807,7 +807,7 @@ def _is_money(output: Output) -> bool:
 
 
 def output_label(output: Output, scenario: Scenario, lang: str) -> str:
-    from .labels import metric_label
+    from sim.outputs.labels import metric_label
 
     if output.npv_against is not None:
         return _t("npv_label", lang)
@@ -819,7 +819,7 @@ def output_label(output: Output, scenario: Scenario, lang: str) -> str:
 
 
 def _fmt(x: float, output: Output, lang: str) -> str:
-    from .labels import format_number
+    from sim.outputs.labels import format_number
 
     return format_number(x, lang, money=_is_money(output))
 
@@ -1012,7 +1012,7 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
         se = _noise(run, o.id)
         line = _t("noise_line_npv" if o.npv_against else "noise_line", lang).format(se=_fmt(se, o, lang))
         if a.method == "sobol":
-            from .labels import format_percent
+            from sim.outputs.labels import format_percent
 
             share = noise_share(run, o.id)
             line += _t("noise_share", lang).format(share=format_percent(share, lang, 1)
@@ -1063,8 +1063,8 @@ def write_sensitivity_outputs(
     import datetime as dt
     import sys
 
-    from . import __version__
-    from .results import atomic_directory, git_commit
+    from sim import __version__
+    from sim.outputs.results import atomic_directory, git_commit
 
     a = run.analysis
     table = sensitivity_table(run)

@@ -31,7 +31,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import InputError
+from sim.errors import InputError
 
 EXECUTORS = ("local", "dask")
 CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler

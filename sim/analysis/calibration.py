@@ -14,7 +14,7 @@ more simulations for a handful of parameters; a likelihood-guided search needs a
    as large as the observation's). Years are treated as independent; that is optimistic for stocks, which
    carry over from year to year (noted in the README).
 2. **Search.** optuna's TPE sampler (seeded; ``batch`` trials at a time run in parallel through
-   :mod:`sim.executors`, so ``--executor dask`` works) over the spec's prior ranges (uniform); then the last
+   :mod:`sim.runs.executors`, so ``--executor dask`` works) over the spec's prior ranges (uniform); then the last
    ``refine_share`` of the trials (default a quarter) spread evenly by a seeded Latin hypercube over the box
    around the region found so far, because TPE crowds its trials near the best fit and would leave the
    region's edges, and so the kept sets' spread, thinly sampled.
@@ -53,15 +53,15 @@ import pandas as pd
 from pydantic import Field, ValidationError, field_validator, model_validator
 from scipy import stats
 
-from .errors import InputError, ScenarioError
-from .executors import default_workers, map_chunks
-from .history import POPULATION_METRICS, is_money, is_ratio, is_share, split_by_model, value_at
-from .keypaths import get_path, set_path
-from .parameter_sets import ParameterSets, from_frame, weighted_quantile
-from .population import population_0_17, population_0_22
-from .runner import run_metrics
-from .scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
-from .sensitivity import Parameter, SpecError, _Part, _value, hidden_by_its_items, listed_once, parameter_problems
+from sim.errors import InputError, ScenarioError
+from sim.runs.executors import default_workers, map_chunks
+from sim.data.history import POPULATION_METRICS, is_money, is_ratio, is_share, split_by_model, value_at
+from sim.model.keypaths import get_path, set_path
+from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
+from sim.model.population import population_0_17, population_0_22
+from sim.runs.runner import run_metrics
+from sim.model.scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
+from sim.analysis.sensitivity import Parameter, SpecError, _Part, _value, hidden_by_its_items, listed_once, parameter_problems
 
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
 
@@ -257,7 +257,7 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
             source: str = "<spec>", scenario_source: str = "<scenario>") -> Problem:
     """Check the spec against the scenario and history and build the problem; CalibrationSpecError or
     InputError naming what is wrong."""
-    from .sensitivity import _metric_names
+    from sim.analysis.sensitivity import _metric_names
 
     target_metrics = [t.metric for t in spec.targets]
     rows = history[history["metric"].isin(target_metrics)]
@@ -662,7 +662,7 @@ def calibrate(problem: Problem, workers: int | None = None, journal: Path | None
 def project(scenario: Scenario, sets: ParameterSets, replications: int, seed: int, workers: int | None,
             executor: str = "local", scheduler: str | None = None) -> tuple[pd.DataFrame, int]:
     """The long table of ``replications`` replications, each with a parameter set drawn from ``sets``."""
-    from .runner import run_replications
+    from sim.runs.runner import run_replications
 
     res = run_replications(scenario, replications, seed=seed, workers=workers, executor=executor,
                            scheduler=scheduler, parameter_sets=sets)
@@ -675,7 +675,7 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
     simulated mean and 5-95 % band on the history's scale (see :func:`scale_for`). ``population``: the history
     whose population rows convert rates (default the whole history; a back-test passes only the years it
     fitted, so the model does not see the tested years' population)."""
-    from .results import _quantile
+    from sim.outputs.results import _quantile
 
     spec = problem.spec
     population = problem.history if population is None else population

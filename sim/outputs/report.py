@@ -38,7 +38,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .labels import (  # noqa: E402
+from sim.outputs.labels import (  # noqa: E402
     COLUMN_HELP,
     LANGS,
     MINUS,
@@ -50,9 +50,9 @@ from .labels import (  # noqa: E402
     step_label,
     text,
 )
-from .history import is_money, is_share  # noqa: E402  (which metrics are money and shares)
-from .runner import RunResult  # noqa: E402
-from .scenario import Scenario, scenario_to_yaml  # noqa: E402
+from sim.data.history import is_money, is_share  # noqa: E402  (which metrics are money and shares)
+from sim.runs.runner import RunResult  # noqa: E402
+from sim.model.scenario import Scenario, scenario_to_yaml  # noqa: E402
 
 FAN_METRICS = ("cost_total", "children_placed", "caseload")
 KEY_METRICS = (

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from .scenario import Scenario
+from sim.model.scenario import Scenario
 
 LANGS = ("en", "da")
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .executors import default_workers, map_chunks
-from .levers import years_since
-from .municipality import simulate
-from .scenario import Scenario, scenario_from_mapping
+from sim.errors import InputError
+from sim.runs.executors import default_workers, map_chunks
+from sim.model.levers import years_since
+from sim.model.municipality import simulate
+from sim.model.scenario import Scenario, scenario_from_mapping
 
 COLUMNS = ["scenario", "replication", "year", "metric", "value"]
 
@@ -82,7 +82,7 @@ def register_start(cases, as_of: dt.date) -> Start:
 def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, parameter_sets=None) -> list[tuple]:
     """Worker: run some replications; returns (replication, rows, events, stock at start) for each.
 
-    ``parameter_sets``: replication r runs with the set drawn for (seed, r) (see sim.parameter_sets)."""
+    ``parameter_sets``: replication r runs with the set drawn for (seed, r) (see sim.runs.parameter_sets)."""
     out = []
     for r in reps:
         stock: dict = {}  # the state replication r starts from, read off the model itself
@@ -118,7 +118,7 @@ def run_replications(
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
 
     ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
-    one); the result is the same whatever runs it. ``parameter_sets`` (sim.parameter_sets.ParameterSets):
+    one); the result is the same whatever runs it. ``parameter_sets`` (sim.runs.parameter_sets.ParameterSets):
     each replication draws one calibrated parameter set, so the bands carry parameter uncertainty.
     ``stream_to``: write each replication's rows to this parquet file as it finishes and keep none of them in
     memory (``table`` is then None and ``parquet`` the file): memory does not grow with replications."""
@@ -149,7 +149,7 @@ def run_replications(
 
 def _streamed(scenario, work, chunks, run_on, path, seed, replications, on_progress, started) -> RunResult:
     """Run the chunks and write each replication to ``path`` as it arrives; keep only the totals."""
-    from .streaming import ReplicationWriter
+    from sim.runs.streaming import ReplicationWriter
 
     totals = {"events": 0, "stock": {}}
 
@@ -215,7 +215,7 @@ def run(
 ) -> pd.DataFrame:
     """Python API: the long metric table of a scenario (a ``Scenario`` or a path to a YAML file)."""
     if not isinstance(scenario, Scenario):
-        from .scenario import load_scenario
+        from sim.model.scenario import load_scenario
 
         scenario = load_scenario(scenario)
     scenario = with_horizon(scenario, years)

@@ -1,7 +1,7 @@
 """Parameter sets from a calibration, drawn one per replication so that bands carry parameter uncertainty.
 
 ``posterior.parquet`` (written by ``boernesim calibrate``) has one row per parameter set: a column per
-parameter (its key path into the scenario, see :mod:`sim.keypaths`) and ``weight``. A run with
+parameter (its key path into the scenario, see :mod:`sim.model.keypaths`) and ``weight``. A run with
 ``--parameter-sets FILE`` gives replication *r* the set drawn with probability ``weight`` from a random
 stream keyed by (seed, r) only: the draw does not depend on workers or executor, and in a ``compare`` every
 scenario's replication *r* gets the same set (common random numbers carry over to the parameters).
@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, ScenarioError
-from .keypaths import get_path, set_path
-from .scenario import Scenario, scenario_from_mapping
+from sim.errors import InputError, ScenarioError
+from sim.model.keypaths import get_path, set_path
+from sim.model.scenario import Scenario, scenario_from_mapping
 
 WEIGHT = "weight"
 INFO_COLUMNS = ("weight", "loglik", "trial")  # besides the parameters; loglik and trial are informative only

@@ -11,8 +11,8 @@ import datetime as dt
 
 import numpy as np
 
-from .levers import value_at
-from .scenario import Scenario
+from sim.model.levers import value_at
+from sim.model.scenario import Scenario
 
 
 def first_simulated_year(s: Scenario) -> int:

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import InputError
+from sim.errors import InputError
 
 __all__ = ["InitialCase", "looks_like_cpr", "read_case_register", "summarise_register", "COLUMNS"]
 

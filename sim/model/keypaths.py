@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .scenario import Scenario
+from sim.model.scenario import Scenario
 
 
 def _find_item(items: list, part: str, where: str) -> int:

@@ -1,7 +1,7 @@
 """Outputs of ``calibrate`` and ``backtest``: tables, charts, the calibrated scenario and the HTML report.
 
 Everything is written to a temporary directory that replaces the target only when complete
-(:func:`sim.results.atomic_directory`), so an interrupted run never leaves half an output.
+(:func:`sim.outputs.results.atomic_directory`), so an interrupted run never leaves half an output.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
-from .backtest import Backtest  # noqa: E402
-from .calibration import ANCHORED, Calibration, at_last_fitted_year, ensemble_for_scenarios  # noqa: E402
-from .calibration import parameter_summary  # noqa: E402
-from .keypaths import set_path  # noqa: E402
-from .labels import format_number, format_percent, metric_label  # noqa: E402
-from .report import _CSS, _figure_html, _png, _year_axis  # noqa: E402
-from .results import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
+from sim.analysis.backtest import Backtest  # noqa: E402
+from sim.analysis.calibration import ANCHORED, Calibration, at_last_fitted_year, ensemble_for_scenarios  # noqa: E402
+from sim.analysis.calibration import parameter_summary  # noqa: E402
+from sim.model.keypaths import set_path  # noqa: E402
+from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
+from sim.outputs.report import _CSS, _figure_html, _png, _year_axis  # noqa: E402
+from sim.outputs.results import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
 
 _TEXT = {
     "cal_title": ("Calibration of {name}", "Kalibrering af {name}"),
@@ -222,7 +222,7 @@ def _not_fitted_html(p, lang: str) -> list[str]:
 
 
 def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
-    from . import __version__
+    from sim import __version__
 
     p = cal.problem
     return {

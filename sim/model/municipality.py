@@ -16,20 +16,20 @@ from dataclasses import dataclass, field, replace
 
 import simpy
 
-from . import child as cp
-from .caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
-from .levers import lever_steps, years_since
-from .metrics import YearLedger
-from .population import (
+from sim.model import child as cp
+from sim.model.caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
+from sim.model.levers import lever_steps, years_since
+from sim.model.ledger import YearLedger
+from sim.model.population import (
     age_band_table,
     first_simulated_year,
     notification_times,
     population_0_22,
     simulated_years,
 )
-from .randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
-from .scenario import Lever, Scenario
-from .staircase import Staircase, time_pressure
+from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
+from sim.model.scenario import Lever, Scenario
+from sim.model.staircase import Staircase, time_pressure
 
 MONTH = 1.0 / 12.0
 HOUR = 1.0 / (24.0 * 365.25)

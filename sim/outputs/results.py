@@ -22,10 +22,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__
-from .errors import InputError
-from .runner import RunResult
-from .streaming import SCHEMA as _PARQUET_SCHEMA  # one schema, whether written at once or streamed
+from sim import __version__
+from sim.errors import InputError
+from sim.runs.runner import RunResult
+from sim.runs.streaming import SCHEMA as _PARQUET_SCHEMA  # one schema, whether written at once or streamed
 
 SUMMARY_COLUMNS = ["scenario", "year", "metric", "mean", "p05", "p50", "p95"]
 
@@ -142,7 +142,7 @@ def investment_metrics(scenarios) -> list[str]:
 
 def budget_rows(table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
     """summary rows of budget_overrun_prob for the scenarios that set a budget."""
-    from .economics import budget_overrun
+    from sim.analysis.economics import budget_overrun
 
     budgets = {r.scenario.name: dict(r.scenario.budget_dkk) for r in results if r.scenario.budget_dkk}
     return budget_overrun(table, budgets)
@@ -150,7 +150,7 @@ def budget_rows(table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
 
 def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """comparison.csv, economics.csv and each alternative's NPV per replication, against results[0]."""
-    from .economics import economics, net_saving_matrix, npv_by_replication, paired_differences
+    from sim.analysis.economics import economics, net_saving_matrix, npv_by_replication, paired_differences
 
     base = results[0].scenario
     rate = base.economics.discount_rate
@@ -177,15 +177,15 @@ def write_outputs(
 
     With ``compare`` the first result is the baseline the others are compared with. ``forecast_of``
     (keys as_of, spent_to_date, previous) adds forecast.csv for a run started from a case register."""
-    from .report import write_report, write_workbook
+    from sim.outputs.report import write_report, write_workbook
 
     streamed = results[0].parquet if len(results) == 1 and results[0].table is None else None
     if streamed is not None and (compare or forecast_of is not None):
         raise ValueError("a streamed run writes the output of `run` without a case register only")
     if streamed is not None:
         # the long table is on disk: summarise a few metrics at a time; the report reads its charts' metrics
-        from .report import FAN_METRICS
-        from .streaming import read_metrics, summarise_parquet
+        from sim.outputs.report import FAN_METRICS
+        from sim.runs.streaming import read_metrics, summarise_parquet
 
         table = read_metrics(streamed, FAN_METRICS)
         summary = pd.concat([summarise_parquet(streamed, summarise),
@@ -199,7 +199,7 @@ def write_outputs(
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:
-        from .forecast import forecast, read_previous
+        from sim.analysis.forecast import forecast, read_previous
 
         fc = forecast(table, results[0].scenario, forecast_of["as_of"], forecast_of.get("spent_to_date"))
         previous = read_previous(forecast_of.get("previous") or [])

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING
-from .randomness import D, ChildLuck
+from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING
+from sim.model.randomness import D, ChildLuck
 
 if TYPE_CHECKING:
-    from .municipality import Municipality
+    from sim.model.municipality import Municipality
 
 INF = math.inf
 DAY = 1.0 / 365.25

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .scenario import Scenario
+from sim.errors import InputError
+from sim.model.scenario import Scenario
 
 FORECAST_COLUMNS = [
     "budget_year",

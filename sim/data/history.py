@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from sim.errors import InputError
 
 COLUMNS = ("year", "metric", "value", "note")
 REQUIRED = ("year", "metric", "value")

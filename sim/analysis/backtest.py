@@ -2,7 +2,7 @@
 
 The model's projection runs the calibrated ensemble (one parameter set drawn per replication) from the first
 fitted year to YEAR + K, so its band carries both simulation noise and parameter uncertainty. Beside it, three
-simple forecasts (:mod:`sim.simple_forecasts`): last value carried forward, a linear trend and a deterministic
+simple forecasts (:mod:`sim.analysis.simple_forecasts`): last value carried forward, a linear trend and a deterministic
 stock-and-flow projection with constant rates. A model that cannot beat them on the past should not be
 trusted on the future.
 """
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calibration import Calibration, Problem, bands, calibrate, fit_table, prepare, project
-from .errors import InputError
-from .history import POPULATION_METRICS
-from .scenario import scenario_from_mapping
-from .simple_forecasts import mape_table, score, simple_forecasts
+from sim.analysis.calibration import Calibration, Problem, bands, calibrate, fit_table, prepare, project
+from sim.errors import InputError
+from sim.data.history import POPULATION_METRICS
+from sim.model.scenario import scenario_from_mapping
+from sim.analysis.simple_forecasts import mape_table, score, simple_forecasts
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""What comes in: history files, StatBank, case registers."""

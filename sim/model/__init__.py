@@ -1,0 +1,1 @@
+"""One replication of one municipality: the scenario, the staircase, caseworkers, children and the ledger."""

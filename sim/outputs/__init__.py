@@ -1,0 +1,1 @@
+"""What goes out: files and manifest, labels, charts, HTML reports, the workbook."""

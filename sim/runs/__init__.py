@@ -1,0 +1,1 @@
+"""Many replications: runner, executors, streaming to disk, parameter sets, experiments (compare)."""
