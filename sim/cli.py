@@ -116,7 +116,8 @@ def _simulate(
 
     ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
     from sim.errors import InputError
-    from sim.outputs.results import check_out_dir, default_out_dir, write_outputs
+    from sim.outputs.files import check_out_dir, default_out_dir
+    from sim.outputs.results import write_outputs
     from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, run_replications, with_horizon
     from sim.model.scenario import load_scenario
 
@@ -343,7 +344,7 @@ def sensitivity(
     scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
     """Which assumptions move the results: Morris or Sobol indices over the spec's parameter ranges."""
-    from sim.outputs.results import check_out_dir, default_out_dir
+    from sim.outputs.files import check_out_dir, default_out_dir
     from sim.runs.runner import check_run_options
     from sim.model.scenario import load_scenario, resolve_raw
     from sim.analysis.sensitivity import (
@@ -353,8 +354,8 @@ def sensitivity(
         prepare,
         rows_needed,
         run_sensitivity,
-        write_sensitivity_outputs,
     )
+    from sim.outputs.sensitivity_report import write_sensitivity_outputs
 
     load_scenario(scenario)  # errors name the file that set the key, as `validate` does
     raw = resolve_raw(scenario)
@@ -448,7 +449,7 @@ def calibrate(
 def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
     """The inputs of calibrate and backtest, checked before the long part: (raw scenario, history, spec,
     name, output directory, journal of finished trials)."""
-    from sim.outputs.results import check_out_dir, default_out_dir
+    from sim.outputs.files import check_out_dir, default_out_dir
     from sim.runs.runner import check_run_options
 
     raw, hist, spec_ = _fit_inputs(scenario, history, spec)

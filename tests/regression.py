@@ -23,7 +23,7 @@ SEED, REPLICATIONS, YEARS = 2024, 3, 2
 
 def current_summary() -> pd.DataFrame:
     import sim
-    from sim.outputs.results import summarise
+    from sim.analysis.summary import summarise
     from sim.runs.runner import run_replications, with_horizon
 
     scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), YEARS)

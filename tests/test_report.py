@@ -28,7 +28,7 @@ from sim.outputs.report import (
     write_report,
     write_workbook,
 )
-from sim.outputs.results import summarise
+from sim.analysis.summary import summarise
 from sim.runs.runner import COLUMNS, RunResult, with_horizon
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"

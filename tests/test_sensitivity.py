@@ -34,7 +34,6 @@ from sim.analysis.sensitivity import (
     ModelEvaluator,
     Output,
     SpecError,
-    get_path,
     load_spec,
     output_values,
     prepare,
@@ -42,9 +41,9 @@ from sim.analysis.sensitivity import (
     run_sensitivity,
     sensitivity_analysis,
     sensitivity_table,
-    set_path,
     spec_from_mapping,
 )
+from sim.model.keypaths import get_path, set_path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import build, scaled
 from sim.runs.executors import map_chunks
-from sim.outputs.results import summarise
+from sim.analysis.summary import summarise
 from sim.runs.runner import run_replications
 from sim.runs.streaming import ReplicationWriter, metric_names, read_metrics, summarise_parquet
 

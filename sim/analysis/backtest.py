@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.calibration import Calibration, Problem, bands, calibrate, fit_table, prepare, project
 from sim.errors import InputError
-from sim.data.history import POPULATION_METRICS
+from sim.model.catalogue import POPULATION_METRICS
 from sim.model.scenario import scenario_from_mapping
 from sim.analysis.simple_forecasts import mape_table, score, simple_forecasts
 

@@ -55,13 +55,23 @@ from scipy import stats
 
 from sim.errors import InputError, ScenarioError
 from sim.runs.executors import default_workers, map_chunks
-from sim.data.history import POPULATION_METRICS, is_money, is_ratio, is_share, split_by_model, value_at
+from sim.data.history import split_by_model, value_at
+from sim.model.catalogue import POPULATION_METRICS, is_money, is_ratio, is_share
 from sim.model.keypaths import get_path, set_path
 from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
 from sim.model.population import population_0_17, population_0_22
 from sim.runs.runner import run_metrics
-from sim.model.scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
-from sim.analysis.sensitivity import Parameter, SpecError, _Part, _value, hidden_by_its_items, listed_once, parameter_problems
+from sim.model.scenario import Scenario, key_path, read_yaml, validation_reason, scenario_from_mapping
+from sim.analysis.parameter_spec import (
+    Parameter,
+    SpecError,
+    SpecPart,
+    hidden_by_its_items,
+    listed_once,
+    model_metric_names,
+    parameter_problems,
+    parameter_value,
+)
 
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
 
@@ -73,7 +83,7 @@ class CalibrationSpecError(SpecError):
 # ---------------------------------------------------------------- the spec
 
 
-class Target(_Part):
+class Target(SpecPart):
     metric: str = Field(min_length=1, description="a metric of the history and the model, e.g. notifications")
     likelihood: Literal["negative_binomial", "poisson", "normal"] | None = Field(
         default=None, description="default: negative_binomial for counts, normal for shares and money")
@@ -103,7 +113,7 @@ class Target(_Part):
         return "normal" if is_ratio(self.metric) or is_money(self.metric) else "negative_binomial"
 
 
-class Years(_Part):
+class Years(SpecPart):
     first: int | None = Field(default=None, ge=1990, le=2100, description="first year fitted (default: history's)")
     last: int | None = Field(default=None, ge=1990, le=2100, description="last year fitted (default: history's)")
 
@@ -114,7 +124,7 @@ class Years(_Part):
         return self
 
 
-class SearchSettings(_Part):
+class SearchSettings(SpecPart):
     trials: int = Field(default=160, ge=2, le=100000, description="parameter sets tried in all")
     startup_trials: int = Field(default=24, ge=1, description="random trials before TPE models the fit")
     batch: int = Field(default=4, ge=1, le=1024, description="trials run at once; part of the result (TPE "
@@ -126,7 +136,7 @@ class SearchSettings(_Part):
     max_sets: int = Field(default=100, ge=1, description="at most this many parameter sets kept")
 
 
-class CalibrationSpec(_Part):
+class CalibrationSpec(SpecPart):
     description: str = ""
     seed: int = Field(default=1, description="random seed of the search and the simulations")
     burn_in_years: int | None = Field(default=None, ge=0, le=50, description="default: the scenario's")
@@ -164,14 +174,14 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
         return CalibrationSpec.model_validate(data)
     except ValidationError as e:
         errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
-        problems = [(_key_path(err["loc"], data, label_key="path"),
-                     _reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
+        problems = [(key_path(err["loc"], data, label_key="path"),
+                     validation_reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
         raise CalibrationSpecError(source, problems) from None
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:
     try:
-        data = _read_yaml(Path(path))
+        data = read_yaml(Path(path))
     except ScenarioError as e:
         raise CalibrationSpecError(e.file, e.problems) from None
     return spec_from_mapping(data, str(path))
@@ -257,8 +267,6 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
             source: str = "<spec>", scenario_source: str = "<scenario>") -> Problem:
     """Check the spec against the scenario and history and build the problem; CalibrationSpecError or
     InputError naming what is wrong."""
-    from sim.analysis.sensitivity import _metric_names
-
     target_metrics = [t.metric for t in spec.targets]
     rows = history[history["metric"].isin(target_metrics)]
     first = spec.years.first or (int(rows["year"].min()) if not rows.empty else None)
@@ -285,7 +293,7 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
         raise CalibrationSpecError(source, [("years", f"over the years {first}-{last} the scenario is invalid: "
                                                       f"{reasons}")]) from None
     _check_parameters(cal_raw, spec, source)
-    produced = _metric_names(scenario)
+    produced = model_metric_names(scenario)
     usable, cannot = split_by_model(history, produced)
     unknown = [(f"targets[{i}] ({t.metric})", "the model does not report this metric for this scenario")
                for i, t in enumerate(spec.targets) if t.metric not in produced]
@@ -444,7 +452,7 @@ def _suggest(trial, p: Parameter) -> float:
 def _trial_scenario(problem: Problem, values: Sequence[float]) -> Scenario | None:
     raw = copy.deepcopy(problem.raw)
     for p, v in zip(problem.spec.parameters, values):
-        set_path(raw, p.path, _value(p, v))
+        set_path(raw, p.path, parameter_value(p, v))
     try:
         return scenario_from_mapping(raw, "<trial>")
     except ScenarioError:
@@ -612,7 +620,7 @@ def trials_frame(study, spec: CalibrationSpec) -> pd.DataFrame:
     rows = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         rows.append({"trial": t.number, "loglik": float(t.value),
-                     **{p.path: _value(p, t.params[p.path]) for p in spec.parameters}})
+                     **{p.path: parameter_value(p, t.params[p.path]) for p in spec.parameters}})
     frame = pd.DataFrame(rows, columns=["trial", "loglik", *[p.path for p in spec.parameters]])
     return frame.sort_values("trial").reset_index(drop=True)
 
@@ -675,7 +683,7 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
     simulated mean and 5-95 % band on the history's scale (see :func:`scale_for`). ``population``: the history
     whose population rows convert rates (default the whole history; a back-test passes only the years it
     fitted, so the model does not see the tested years' population)."""
-    from sim.outputs.results import _quantile
+    from sim.analysis.summary import quantile
 
     spec = problem.spec
     population = problem.history if population is None else population
@@ -684,7 +692,7 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
                            & ~problem.history["metric"].isin(POPULATION_METRICS)
                            & problem.history["year"].isin(list(years))]
     stats_ = table.groupby(["metric", "year"])["value"].agg(
-        sim_mean="mean", sim_p05=lambda v: _quantile(v, 0.05), sim_p95=lambda v: _quantile(v, 0.95))
+        sim_mean="mean", sim_p05=lambda v: quantile(v, 0.05), sim_p95=lambda v: quantile(v, 0.95))
     rows = []
     for _, h in hist.iterrows():
         key = (h["metric"], int(h["year"]))

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from sim.analysis.summary import SUMMARY_COLUMNS
+
 COMPARISON_COLUMNS = ["scenario", "baseline", "year", "metric", "diff_mean", "diff_p05", "diff_p50", "diff_p95"]
 ECONOMICS_COLUMNS = [
     "scenario",
@@ -39,8 +41,6 @@ ECONOMICS_COLUMNS = [
     "cost_per_placement_avoided_dkk",
     "prob_net_saving",
 ]
-# the columns of summary.csv (sim.outputs.results.SUMMARY_COLUMNS; not imported to keep this module model-free)
-SUMMARY_COLUMNS = ["scenario", "year", "metric", "mean", "p05", "p50", "p95"]
 
 # metrics that are 0 in a scenario that does not report them (e.g. a staircase step it does not have)
 ZERO_WHEN_MISSING_PREFIXES = ("cost.", "stock.", "measures_started.")
@@ -118,9 +118,9 @@ def paired(
 
 
 def _summary_over_replications(frame: pd.DataFrame, by: list[str], column: str) -> pd.DataFrame:
-    """Mean and 5/50/95 % quantiles of ``column`` per group, NaNs left out (as sim.outputs.results.summarise).
+    """Mean and 5/50/95 % quantiles of ``column`` per group, NaNs left out (as sim.analysis.summary.summarise).
 
-    Quantiles are numpy's default (linear interpolation), the same as sim.outputs.results.summarise.
+    Quantiles are numpy's default (linear interpolation), the same as sim.analysis.summary.summarise.
     """
     grouped = frame.groupby(by, sort=True)[column]
     out = pd.DataFrame({"mean": grouped.mean()})
@@ -135,7 +135,7 @@ def paired_differences(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
     For every scenario in ``table`` other than ``baseline``, the difference is taken per replication,
     paired on (replication, year, metric) (replication *r* of every scenario ran with the same random
     numbers), and then summarised over replications as the mean and the 5/50/95 % quantiles, NaNs left
-    out like :func:`sim.outputs.results.summarise`. A metric present in only one of the two scenarios is compared
+    out like :func:`sim.analysis.summary.summarise`. A metric present in only one of the two scenarios is compared
     with 0 on the other side for ``cost.*``, ``stock.*`` and ``measures_started.*`` metrics (a step a
     scenario does not have costs and holds nothing) and left out otherwise.
 

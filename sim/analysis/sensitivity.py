@@ -33,12 +33,7 @@ Simulation noise must not look like sensitivity, so:
 
 from __future__ import annotations
 
-import base64
 import copy
-import difflib
-import html
-import io
-import json
 import math
 import time
 import warnings
@@ -50,14 +45,26 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.analysis.parameter_spec import (
+    Parameter,
+    SpecError,
+    SpecPart,
+    hidden_by_its_items,
+    listed_once,
+    model_metric_names,
+    parameter_problems,
+    parameter_value,
+    spec_key_path,
+    spec_reason,
+    unknown_metric_reason,
+)
 from sim.errors import InputError, ScenarioError
+from sim.model.keypaths import set_path
+from sim.model.scenario import Scenario, read_yaml, scenario_from_mapping
 from sim.runs.executors import map_chunks
-from sim.model.keypaths import get_path, set_path
 from sim.runs.runner import run_metrics
-from sim.model.scenario import Scenario, _key_path, _read_yaml, _reason, scenario_from_mapping
-
 METHODS = ("morris", "sobol")
 COLUMNS = ["output", "parameter", "index", "value", "conf"]
 NOISE = "(noise)"
@@ -67,47 +74,10 @@ RESAMPLES = 100
 Evaluate = Callable[[np.ndarray], np.ndarray]
 
 
-class SpecError(ScenarioError):
-    """A sensitivity spec that cannot be used; the message names the file, the key path and the reason."""
-
-    what = "sensitivity spec"
-
-
 # ---------------------------------------------------------------- the spec
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Parameter(_Part):
-    path: str = Field(min_length=1, description="key path into the scenario, e.g. caseworkers.fte")
-    low: float = Field(description="lowest value sampled")
-    high: float = Field(description="highest value sampled")
-    label: str = Field(default="", description="name in the report (default: the path)")
-    integer: bool = Field(default=False, description="round sampled values to whole numbers")
-
-    @field_validator("low", "high")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
-
-    @field_validator("high")
-    @classmethod
-    def _above_low(cls, high: float, info) -> float:
-        low = info.data.get("low")
-        if low is not None and not high > low:
-            raise ValueError(f"high ({high:g}) must be above low ({low:g})")
-        return high
-
-    @property
-    def name(self) -> str:
-        return self.label or self.path
-
-
-class Output(_Part):
+class Output(SpecPart):
     metric: str | None = Field(default=None, description="a metric of CONTRACT.md, e.g. cost_total")
     year: int | str = Field(default="last", description="last, first, sum (over the projected years) or a year")
     npv_against: Literal["baseline"] | None = Field(
@@ -146,16 +116,16 @@ class Output(_Part):
         return f"{self.metric}_{self.year}"
 
 
-class MorrisSettings(_Part):
+class MorrisSettings(SpecPart):
     trajectories: int = Field(default=10, ge=2, le=10000, description="Morris trajectories (each D+1 runs)")
     levels: int = Field(default=4, ge=2, le=20, description="grid levels; even numbers are best")
 
 
-class SobolSettings(_Part):
+class SobolSettings(SpecPart):
     n: int = Field(default=64, ge=2, le=1 << 20, description="base sample (a power of 2); N x (D+2) runs")
 
 
-class Spec(_Part):
+class Spec(SpecPart):
     description: str = ""
     method: Literal["morris", "sobol"] = "morris"
     years: int | None = Field(default=None, ge=1, le=50, description="projected years (default: the scenario's)")
@@ -185,28 +155,7 @@ class Spec(_Part):
         return self.morris.trajectories if method == "morris" else self.sobol.n
 
 
-def listed_once(keys: Sequence[str], what: str, hint: str = "") -> None:
-    """ValueError naming the keys listed more than once (a spec's parameters, outputs, targets)."""
-    twice = sorted({k for k in keys if list(keys).count(k) > 1})
-    if twice:
-        raise ValueError(f"{what} {', '.join(twice)} is listed more than once{hint}")
-
-
-def hidden_by_its_items(err: dict, errors: list[dict]) -> bool:
-    """A list whose items all failed also reports "too short"; the items' own errors say more."""
-    n = len(err["loc"])
-    return err["type"] == "too_short" and any(len(o["loc"]) > n and o["loc"][:n] == err["loc"] for o in errors)
-
-
-def _spec_key_path(loc: tuple, raw: Any) -> str:
-    """A pydantic location as a key path; parameter items also show their path."""
-    return _key_path(loc, raw, label_key="path")
-
-
-def _spec_reason(err: dict) -> str:
-    if err["type"] == "too_short":
-        return "list at least one"
-    return _reason(err, keys_hint="see scenarios/sensitivity.yaml for the keys")
+_KEYS_HINT = "see scenarios/sensitivity.yaml for the keys"
 
 
 def spec_from_mapping(data: dict, source: str = "<spec>") -> Spec:
@@ -217,14 +166,14 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> Spec:
         return Spec.model_validate(data)
     except ValidationError as e:
         errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
-        problems = [(_spec_key_path(err["loc"], data), _spec_reason(err)) for err in errors]
+        problems = [(spec_key_path(err["loc"], data), spec_reason(err, _KEYS_HINT)) for err in errors]
         raise SpecError(source, problems) from None
 
 
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file (the parameters are checked against a scenario by :func:`prepare`)."""
     try:
-        data = _read_yaml(Path(path))
+        data = read_yaml(Path(path))
     except ScenarioError as e:
         raise SpecError(e.file, e.problems) from None
     return spec_from_mapping(data, str(path))
@@ -445,11 +394,11 @@ class ModelEvaluator:
         """The scenario of one sample row, validated (SpecError naming the row's values otherwise)."""
         raw = copy.deepcopy(self.raw)
         for p, v in zip(self.parameters, row):
-            set_path(raw, p.path, _value(p, v))
+            set_path(raw, p.path, parameter_value(p, v))
         try:
             return scenario_from_mapping(raw, "<sample>")
         except ScenarioError as e:
-            values = ", ".join(f"{p.path}={_value(p, v):g}" for p, v in zip(self.parameters, row))
+            values = ", ".join(f"{p.path}={parameter_value(p, v):g}" for p, v in zip(self.parameters, row))
             reasons = "; ".join(f"{path}: {reason}" for path, reason in e.problems)
             raise SpecError(self.source, [("parameters", f"sample row {i} ({values}) gives an invalid scenario: "
                                                           f"{reasons}")]) from None
@@ -509,10 +458,6 @@ def morris_effect_noise(
     return out
 
 
-def _value(p: Parameter, v: float) -> float:
-    return float(round(v)) if p.integer else float(v)
-
-
 # ---------------------------------------------------------------- the whole analysis of a scenario
 
 
@@ -559,66 +504,16 @@ def prepare(
             problems.append((f"outputs[{i}].year", f"{o.year} is outside the projected years {first}..{last}"))
     if problems:
         raise SpecError(source, problems)
-    check_metrics(spec, _metric_names(nominal), source)
+    check_metrics(spec, model_metric_names(nominal), source)
     return raw, nominal
-
-
-def parameter_problems(raw: dict, parameters: Sequence[Parameter], calendar_reason: str) -> list[tuple[str, str]]:
-    """(spec key, reason) for each parameter that is not a number set in the scenario, or whose low or high
-    end gives an invalid scenario; calendar settings are refused with ``calendar_reason``."""
-    problems: list[tuple[str, str]] = []
-    for i, p in enumerate(parameters):
-        where = f"parameters[{i}] ({p.path})"
-        if p.path.split(".")[0] == "calendar":
-            problems.append((f"{where}.path", calendar_reason))
-            continue
-        try:
-            get_path(raw, p.path)
-        except KeyError as e:
-            problems.append((f"{where}.path", f"unknown parameter: {e.args[0]}"))
-            continue
-        if p.integer and math.ceil(p.low) > math.floor(p.high):
-            problems.append((f"{where}.low", f"integer: true, but no whole number lies in {p.low:g}..{p.high:g}"))
-            continue
-        for end in ("low", "high"):
-            trial = copy.deepcopy(raw)
-            set_path(trial, p.path, _value(p, getattr(p, end)))
-            try:
-                scenario_from_mapping(trial, "<trial>")
-            except ScenarioError as e:
-                reasons = "; ".join(f"{path}: {reason}" for path, reason in e.problems)
-                problems.append((f"{where}.{end}", f"{getattr(p, end):g} gives an invalid scenario: {reasons}"))
-    return problems
-
-
-def _metric_names(scenario: Scenario) -> set[str]:
-    """The metrics the model reports for this scenario, from one short replication of a small copy (the
-    names do not depend on size or length), so a misspelt output fails before the long runs."""
-    from sim.runs.runner import run_replications
-
-    raw = scenario.model_dump(mode="json")
-    raw["calendar"].update(burn_in_years=0, horizon_years=1)
-    for key in ("aged_0_17", "aged_0_22"):
-        raw["population"][key] = raw["population"][key] * 0.02
-    raw["caseworkers"]["fte"] = raw["caseworkers"]["fte"] * 0.02
-    raw["caseworkers"]["fte_changes"] = []
-    raw.update(levers=[], policy_costs=[], budget_dkk={})  # dated changes: not needed for the names
-    try:
-        tiny = scenario_from_mapping(raw, "<metric names>")
-    except ScenarioError:  # should not happen; the full scenario then
-        tiny = scenario
-    return set(run_replications(tiny, 1, seed=0, workers=1).table["metric"].unique())
 
 
 def check_metrics(spec: Spec, known: set[str], source: str = "<spec>") -> None:
     """SpecError for an output metric the model does not report (``known``: the metric names it does)."""
-    known = sorted(known)
     problems = []
     for i, o in enumerate(spec.outputs):
         if o.metric is not None and o.metric not in known:
-            close = difflib.get_close_matches(o.metric, known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else " (CONTRACT.md lists the metrics)"
-            problems.append((f"outputs[{i}].metric", f"the model reports no metric '{o.metric}'{hint}"))
+            problems.append((f"outputs[{i}].metric", unknown_metric_reason(o.metric, known)))
     if problems:
         raise SpecError(source, problems)
 
@@ -703,128 +598,11 @@ def sensitivity_table(run: SensitivityRun) -> pd.DataFrame:
     return pd.concat([run.analysis.indices, run.noise], ignore_index=True)[COLUMNS]
 
 
-# ---------------------------------------------------------------- writing: csv, figures, report, manifest
-
-_TEXT = {
-    "title": ("Sensitivity analysis: {name}", "Følsomhedsanalyse: {name}"),
-    "lead_morris": (
-        "For {output}, the assumptions that matter most are {top} (Morris screening).",
-        "For {output} betyder disse forudsætninger mest: {top} (Morris-screening).",
-    ),
-    "lead_sobol": (
-        "For {output}, the assumptions that matter most are {top} (Sobol total indices).",
-        "For {output} betyder disse forudsætninger mest: {top} (Sobols totale indeks).",
-    ),
-    "lead_none": (
-        "For {output}, no assumption in the spec moves the result beyond the simulation noise.",
-        "For {output} flytter ingen af forudsætningerne resultatet ud over den simulerede støj.",
-    ),
-    "lead_nan": (
-        "For {output}, there are no indices: the output is not a number in {k} of {n} sample points "
-        "(e.g. a share with nothing to count).",
-        "For {output} er der ingen indeks: resultatet er ikke et tal i {k} af {n} stikprøvepunkter "
-        "(f.eks. en andel uden noget at tælle).",
-    ),
-    "and": ("and", "og"),
-    "setup": (
-        "{rows} sample points, each run with {reps} replications of {years} projected years ({first}–{last}) "
-        "after {burn} burn-in years; seed {seed}; {params} parameters; {method}. Wall time {wall}.",
-        "{rows} stikprøvepunkter, hver kørt med {reps} kørsler af {years} fremskrevne år ({first}–{last}) efter "
-        "{burn} indsvingningsår; seed {seed}; {params} parametre; {method}. Køretid {wall}.",
-    ),
-    "crn": (
-        "Simulation noise is kept apart from sensitivity: every sample point runs the same replications "
-        "(0 to {last_rep}) with the same seed, so the same random numbers drive the same decisions and two "
-        "points differ only through their assumptions; each point is the mean over its replications. The "
-        "noise level is the standard error of that mean (the 'noise SE' below, also in sensitivity.csv as "
-        "index noise_se).",
-        "Simuleret støj holdes adskilt fra følsomhed: hvert stikprøvepunkt kører de samme kørsler (0 til "
-        "{last_rep}) med samme seed, så de samme tilfældige tal styrer de samme beslutninger, og to punkter "
-        "kun adskiller sig ved deres forudsætninger; hvert punkt er gennemsnittet over dets kørsler. "
-        "Støjniveauet er standardfejlen på dette gennemsnit ('støj-SE' nedenfor, i sensitivity.csv som "
-        "index noise_se).",
-    ),
-    "how_morris": (
-        "mu* (mu_star) is the mean absolute change in the output when an assumption moves across its whole "
-        "range, other assumptions held at points spread over their ranges; sigma is the spread of those "
-        "changes (large sigma: the effect depends on the other assumptions or is not linear). Bars: mu* with "
-        "its 95 % bootstrap interval; diamonds: sigma; red ticks: twice the simulation noise of the changes "
-        "(their standard error over the paired replications). An assumption whose mu* is not above its red "
-        "tick is marked 'within noise': its effect cannot be told apart from chance.",
-        "mu* (mu_star) er den gennemsnitlige absolutte ændring i resultatet, når en forudsætning flyttes "
-        "over hele sit interval, med de andre forudsætninger i punkter spredt over deres intervaller; sigma "
-        "er spredningen af disse ændringer (stor sigma: effekten afhænger af de andre forudsætninger eller "
-        "er ikke lineær). Søjler: mu* med 95 %-bootstrapinterval; ruder: sigma; røde streger: to gange den "
-        "simulerede støj på ændringerne (standardfejlen over de parrede kørsler). En forudsætning, hvis mu* "
-        "ikke ligger over sin røde streg, er markeret 'inden for støjen': dens effekt kan ikke skelnes fra "
-        "tilfældighed.",
-    ),
-    "how_sobol": (
-        "S1 is the share of the output's variance over the sampled assumptions explained by one assumption "
-        "alone; ST also counts its interactions with the others. Error bars: 95 % bootstrap intervals. "
-        "Noise share: the share of the variance that the simulation noise alone could explain (at most); an "
-        "assumption whose ST is not above it (or below 0.01) is marked 'within noise'.",
-        "S1 er den andel af resultatets varians over de udtrukne forudsætninger, som én forudsætning "
-        "forklarer alene; ST medregner også samspillet med de andre. Fejllinjer: 95 %-bootstrapintervaller. "
-        "Støjandel: den andel af variansen, som den simulerede støj alene højst kunne forklare; en "
-        "forudsætning, hvis ST ikke ligger over den (eller under 0,01), er markeret 'inden for støjen'.",
-    ),
-    "noise_line": ("Noise SE of the mean at the scenario's own values: {se}.",
-                   "Støj-SE på gennemsnittet ved scenariets egne værdier: {se}."),
-    "noise_line_npv": ("Noise SE of the paired NPV (mean over the sample points): {se}.",
-                       "Støj-SE på den parrede nutidsværdi (gennemsnit over stikprøvepunkterne): {se}."),
-    "noise_share": (" Noise share of the variance: {share}.", " Støjandel af variansen: {share}."),
-    "at_nominal": ("At the scenario's own values: {value}.", "Ved scenariets egne værdier: {value}."),
-    "params": ("Parameters and ranges", "Parametre og intervaller"),
-    "col_param": ("Parameter", "Parameter"),
-    "col_path": ("Key", "Nøgle"),
-    "col_low": ("Low", "Lav"),
-    "col_high": ("High", "Høj"),
-    "col_nominal": ("Scenario value", "Scenariets værdi"),
-    "col_index": ("Index", "Indeks"),
-    "col_value": ("Value", "Værdi"),
-    "col_conf": ("± 95 %", "± 95 %"),
-    "col_noise": ("noise SE of the changes", "støj-SE på ændringerne"),
-    "within_noise": ("within noise", "inden for støjen"),
-    "sec_method": ("Method", "Metode"),
-    "npv_label": ("Net saving against the scenario's own values, present value (DKK)",
-                  "Nettobesparelse i forhold til scenariets egne værdier, nutidsværdi (kr.)"),
-    "sum_of": ("{label}, sum {first}–{last}", "{label}, sum {first}–{last}"),
-    "in_year": ("{label}, {year}", "{label}, {year}"),
-    "morris_name": ("Morris screening, {n} trajectories on {levels} levels",
-                    "Morris-screening, {n} baner på {levels} niveauer"),
-    "sobol_name": ("Sobol indices (Saltelli sampling), N = {n}", "Sobol-indeks (Saltelli-stikprøve), N = {n}"),
-    "spec": ("The spec", "Specifikationen"),
-}
+# ---------------------------------------------------------------- reading the indices
 
 
-def _t(key: str, lang: str) -> str:
-    return _TEXT[key][1 if lang == "da" else 0]
-
-
-def _is_money(output: Output) -> bool:
-    return output.npv_against is not None or (output.metric or "").startswith("cost")
-
-
-def output_label(output: Output, scenario: Scenario, lang: str) -> str:
-    from sim.outputs.labels import metric_label
-
-    if output.npv_against is not None:
-        return _t("npv_label", lang)
-    label = metric_label(output.metric, lang, scenario)
-    if output.year == "sum":
-        return _t("sum_of", lang).format(label=label, first=scenario.calendar.start_year, last=scenario.end_year)
-    year = {"last": scenario.end_year, "first": scenario.calendar.start_year}.get(output.year, output.year)
-    return _t("in_year", lang).format(label=label, year=year)
-
-
-def _fmt(x: float, output: Output, lang: str) -> str:
-    from sim.outputs.labels import format_number
-
-    return format_number(x, lang, money=_is_money(output))
-
-
-def _noise(run: SensitivityRun, output_id: str, parameter: str = NOISE) -> float:
+def noise_se(run: SensitivityRun, output_id: str, parameter: str = NOISE) -> float:
+    """The noise SE of an output (or of one parameter's Morris effects on it); NaN when not known."""
     n = run.noise
     hit = n[(n["output"] == output_id) & (n["parameter"] == parameter)]["value"]
     return float(hit.iloc[0]) if len(hit) else math.nan
@@ -836,7 +614,7 @@ def noise_share(run: SensitivityRun, output_id: str) -> float:
     j = run.analysis.outputs.index(output_id)
     y = run.analysis.Y[:, j]
     var = float(np.var(y, ddof=1)) if len(y) > 1 else math.nan
-    se = _noise(run, output_id)
+    se = noise_se(run, output_id)
     if not (math.isfinite(se) and math.isfinite(var)):
         return math.nan
     return min(1.0, se**2 / var) if var > 0 else (0.0 if se == 0 else 1.0)
@@ -856,7 +634,7 @@ def ranking(run: SensitivityRun, output_id: str) -> pd.DataFrame:
     sec = ind[ind["index"] == other].set_index("parameter")
     frame = pd.DataFrame({"value": main["value"], "conf": main["conf"], "second": sec["value"]}).loc[a.parameters]
     if a.method == "morris":
-        frame["noise"] = [_noise(run, output_id, p) for p in a.parameters]
+        frame["noise"] = [noise_se(run, output_id, p) for p in a.parameters]
         floor = np.where(np.isfinite(frame["noise"]), 2.0 * frame["noise"], 0.0)
         frame["above_noise"] = frame["value"].to_numpy() > floor
     else:
@@ -866,276 +644,3 @@ def ranking(run: SensitivityRun, output_id: str) -> pd.DataFrame:
     frame = frame.reset_index(names="parameter")
     order = np.lexsort((np.arange(len(frame)), -frame["value"].to_numpy()))
     return frame.iloc[order].reset_index(drop=True)
-
-
-def _png(fig) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", pad_inches=0.15, facecolor="white")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def tornado_chart(run: SensitivityRun, output: Output, lang: str) -> bytes:
-    """Horizontal bars, most influential on top: Morris mu* (with sigma dots and the noise line) or Sobol
-    ST and S1 bars with their intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    a = run.analysis
-    ranked = ranking(run, output.id)
-    labels = {p.path: p.name for p in run.params}
-    names = [labels.get(p, p) for p in ranked["parameter"]]
-    y = np.arange(len(ranked))[::-1]
-    fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(ranked) + 1.6))
-    title = output_label(output, run.scenario, lang)
-    if a.method == "morris":
-        scale = 1e6 if _is_money(output) and ranked["value"].abs().max() >= 1e6 else 1.0
-        conf = ranked["conf"].to_numpy() / scale
-        ax.barh(y, ranked["value"] / scale, xerr=np.nan_to_num(conf), color="#0072B2", height=0.6,
-                error_kw={"ecolor": "#333333", "capsize": 3, "lw": 1}, label="mu*")
-        ax.plot(ranked["second"] / scale, y, "D", color="#E69F00", ms=6, label="sigma")
-        floor = 2.0 * ranked["noise"].to_numpy() / scale
-        if np.any(np.isfinite(floor)):
-            ax.plot(floor, y, "|", color="#D55E00", ms=18, mew=2.5,
-                    label="2 × noise SE" if lang != "da" else "2 × støj-SE")
-        if scale == 1e6:
-            unit = "mio. kr." if lang == "da" else "m DKK"
-        else:
-            unit = ("kr." if lang == "da" else "DKK") if _is_money(output) else ""
-        ax.set_xlabel(f"mu*, sigma {f'({unit})' if unit else ''}".strip())
-        ax.set_xlim(left=0)
-    else:
-        h = 0.38
-        ax.barh(y + h / 2, ranked["value"], height=h, xerr=np.nan_to_num(ranked["conf"].to_numpy()),
-                color="#0072B2", label="ST", error_kw={"ecolor": "#333333", "capsize": 3, "lw": 1})
-        s1 = a.indices[(a.indices["output"] == output.id) & (a.indices["index"] == "S1")].set_index("parameter")
-        s1 = s1.loc[ranked["parameter"]]
-        ax.barh(y - h / 2, s1["value"], height=h, xerr=np.nan_to_num(s1["conf"].to_numpy()), color="#56B4E9",
-                label="S1", error_kw={"ecolor": "#333333", "capsize": 3, "lw": 1})
-        top_value = np.nanmax(np.append((ranked["value"] + ranked["conf"].fillna(0)).to_numpy(), 0.0))
-        ax.set_xlim(0, max(1.0, float(top_value) * 1.05))
-        ax.set_xlabel("Sobol index" if lang != "da" else "Sobol-indeks")
-    ax.set_yticks(y)
-    ax.set_yticklabels(names)
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.grid(axis="x", color="#e5e5e5")
-    ax.set_axisbelow(True)
-    ax.legend(loc="lower right", fontsize=9, frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    return _png(fig)
-
-
-def lead_sentences(run: SensitivityRun, lang: str, top: int = 3) -> list[str]:
-    """One plain sentence per output naming its most influential parameters (those above the noise)."""
-    labels = {p.path: p.name for p in run.params}
-    out = []
-    missing = not_a_number_rows(run.analysis)
-    for o in run.spec.outputs:
-        ranked = ranking(run, o.id)
-        names = [labels[p] for p in ranked.loc[ranked["above_noise"], "parameter"].head(top)]
-        label = output_label(o, run.scenario, lang)
-        label = label[0].lower() + label[1:]
-        if o.id in missing:
-            out.append(_t("lead_nan", lang).format(output=label, k=missing[o.id], n=len(run.analysis.X)))
-        elif not names:
-            out.append(_t("lead_none", lang).format(output=label))
-            continue
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {_t('and', lang)} " + names[-1]
-        key = "lead_morris" if run.analysis.method == "morris" else "lead_sobol"
-        out.append(_t(key, lang).format(output=label, top=listed))
-    return out
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1040px;
-margin:2em auto;padding:0 1.2em;color:#1d1d1d;line-height:1.45}
-h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:2px solid #dde3ea;padding-bottom:0.2em}
-table{border-collapse:collapse;font-size:0.86em;margin:0.8em 0 1.6em 0}
-td,th{border:1px solid #cfd6de;padding:4px 7px;text-align:right}th{background:#f0f3f7}
-td:first-child,th:first-child{text-align:left}
-figure{margin:1.2em 0 1em 0}figure img{max-width:100%;height:auto;display:block}
-figcaption{font-size:0.9em;color:#555}
-pre{background:#f5f5f5;padding:1em;font-size:0.78em;overflow-x:auto}
-.lead{font-size:1.12em;background:#eef4fb;padding:0.9em 1em;border-left:5px solid #0072B2}
-.lead span{display:block;margin:0.2em 0}.note{color:#444;font-size:0.95em}
-"""
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _plain(x: float) -> str:
-    if x is None or not math.isfinite(x):
-        return "-"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
-
-
-def _index_fmt(x: float, output: Output, method: str, lang: str) -> str:
-    if x is None or not math.isfinite(x):
-        return "-"
-    if method == "sobol":
-        s = f"{x:.3f}"
-        return s.replace(".", ",") if lang == "da" else s
-    return _fmt(x, output, lang)
-
-
-def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en") -> str:
-    a = run.analysis
-    sc = run.scenario
-    cal = sc.calendar
-    method_name = (_t("morris_name", lang).format(n=a.n, levels=a.levels) if a.method == "morris"
-                   else _t("sobol_name", lang).format(n=a.n))
-    parts = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
-             f"<title>{html.escape(_t('title', lang).format(name=sc.name))}</title><style>{_CSS}</style></head><body>",
-             f"<h1>{html.escape(_t('title', lang).format(name=sc.name))}</h1>",
-             "<p class='lead'>" + "".join(f"<span>{html.escape(s)}</span>" for s in lead_sentences(run, lang)) + "</p>"]
-    wall = f"{run.wall_seconds:.0f} s"
-    parts.append("<p class='note'>" + html.escape(_t("setup", lang).format(
-        rows=len(a.X), reps=run.replications, years=cal.horizon_years, first=cal.start_year, last=sc.end_year,
-        burn=cal.burn_in_years, seed=run.seed, params=len(a.parameters), method=method_name, wall=wall)) + "</p>")
-    parts.append("<p class='note'>" + html.escape(_t("crn", lang).format(last_rep=run.replications - 1)) + "</p>")
-    parts.append("<p class='note'>" + html.escape(_t("how_morris" if a.method == "morris" else "how_sobol", lang))
-                 + "</p>")
-    labels = {p.path: p.name for p in run.params}
-    for o in run.spec.outputs:
-        title = output_label(o, sc, lang)
-        parts.append(f"<h2>{html.escape(title)}</h2>")
-        se = _noise(run, o.id)
-        line = _t("noise_line_npv" if o.npv_against else "noise_line", lang).format(se=_fmt(se, o, lang))
-        if a.method == "sobol":
-            from sim.outputs.labels import format_percent
-
-            share = noise_share(run, o.id)
-            line += _t("noise_share", lang).format(share=format_percent(share, lang, 1)
-                                                   if math.isfinite(share) else "-")
-        if o.npv_against is None:
-            line = _t("at_nominal", lang).format(value=_fmt(run.nominal_values[o.id], o, lang)) + " " + line
-        parts.append(f"<p class='note'>{html.escape(line)}</p>")
-        png = figures[o.id]
-        data = base64.b64encode(png).decode()
-        parts.append(f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{data}'></figure>")
-        ranked = ranking(run, o.id)
-        idx = ("mu*", "sigma") if a.method == "morris" else ("ST", "S1")
-        rows = []
-        for _, r in ranked.iterrows():
-            mark = "" if r["above_noise"] else f" ({_t('within_noise', lang)})"
-            row = [labels.get(r["parameter"], r["parameter"]) + mark,
-                   _index_fmt(r["value"], o, a.method, lang), _index_fmt(r["conf"], o, a.method, lang),
-                   _index_fmt(r["second"], o, a.method, lang)]
-            if a.method == "morris":
-                row.append(_index_fmt(r["noise"], o, a.method, lang))
-            rows.append(row)
-        header = [_t("col_param", lang), idx[0], _t("col_conf", lang), idx[1]]
-        if a.method == "morris":
-            header.append(_t("col_noise", lang))
-        parts.append(_table(header, rows))
-    parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
-    raw = sc.model_dump(mode="json")
-    prow = []
-    for p in run.params:
-        try:
-            nominal = _plain(float(get_path(raw, p.path)))
-        except KeyError:
-            nominal = "-"
-        prow.append([p.name, p.path, _plain(p.low), _plain(p.high), nominal])
-    parts.append(_table([_t("col_param", lang), _t("col_path", lang), _t("col_low", lang), _t("col_high", lang),
-                         _t("col_nominal", lang)], prow))
-    spec_yaml = json.dumps(run.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
-    parts.append(f"<h2>{html.escape(_t('spec', lang))}</h2><pre>{html.escape(spec_yaml)}</pre>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def write_sensitivity_outputs(
-    out: Path, run: SensitivityRun, lang: str = "en", command: list[str] | None = None
-) -> Path:
-    """sensitivity.csv, samples.csv, figures/tornado_<output>.png, report.html and manifest.json, all or
-    nothing (written in a temporary directory renamed into place)."""
-    import datetime as dt
-    import sys
-
-    from sim import __version__
-    from sim.outputs.results import atomic_directory, git_commit
-
-    a = run.analysis
-    table = sensitivity_table(run)
-    figures = {o.id: tornado_chart(run, o, lang) for o in run.spec.outputs}
-    page = report_html(run, figures, lang)
-    samples = pd.DataFrame(a.X, columns=a.parameters)
-    for p in run.params:
-        if p.integer:
-            samples[p.path] = samples[p.path].round()
-    for j, o in enumerate(a.outputs):
-        samples[o] = a.Y[:, j]
-    samples.insert(0, "row", np.arange(len(samples)))
-    cal = run.scenario.calendar
-    manifest = {
-        "tool": "boernesim",
-        "version": __version__,
-        "git_commit": git_commit(),
-        "command": command if command is not None else sys.argv,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "analysis": "sensitivity",
-        "method": a.method,
-        "n": a.n,
-        "morris_levels": a.levels if a.method == "morris" else None,
-        "sample_rows": len(a.X),
-        "seed": run.seed,
-        "replications": run.replications,
-        "common_random_numbers": f"every sample row runs replications 0..{run.replications - 1} with seed {run.seed}",
-        "years": cal.horizon_years,
-        "start_year": cal.start_year,
-        "burn_in_years": cal.burn_in_years,
-        "wall_seconds": round(run.wall_seconds, 3),
-        "events_simulated": run.events,
-        "spec_file": run.spec_file,
-        "spec": run.spec.model_dump(mode="json"),
-        "nominal_output_means": run.nominal_values,
-        "scenarios": {run.scenario.name: run.scenario.model_dump(mode="json")},
-    }
-    with atomic_directory(Path(out)) as tmp:
-        table.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6g")
-        samples.to_csv(tmp / "samples.csv", index=False, float_format="%.6g")
-        (tmp / "figures").mkdir()
-        for oid, png in figures.items():
-            (tmp / "figures" / f"tornado_{oid}.png").write_bytes(png)
-        (tmp / "report.html").write_text(page, encoding="utf-8")
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    return Path(out)
-
-
-__all__ = [
-    "Analysis",
-    "ModelEvaluator",
-    "Output",
-    "Parameter",
-    "SensitivityRun",
-    "Spec",
-    "SpecError",
-    "analyse",
-    "check_design",
-    "get_path",
-    "load_spec",
-    "morris_effect_noise",
-    "not_a_number_rows",
-    "output_values",
-    "prepare",
-    "ranking",
-    "rows_needed",
-    "run_sensitivity",
-    "sample",
-    "sensitivity_analysis",
-    "sensitivity_table",
-    "set_path",
-    "spec_from_mapping",
-    "write_sensitivity_outputs",
-]

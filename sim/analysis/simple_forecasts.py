@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.data.history import POPULATION_METRICS as _POPULATION_METRICS
-from sim.data.history import is_ratio, is_share
+from sim.model.catalogue import POPULATION_METRICS as _POPULATION_METRICS
+from sim.model.catalogue import is_ratio, is_share
 
 # --- Tables: extend these, not the code -------------------------------------------------------------
 
@@ -43,7 +43,7 @@ STOCK_INFLOW_PREFIXES: dict[str, str] = {
 # their last value rather than scaled by themselves).
 POPULATION = "population_0_17"
 POPULATION_METRICS = frozenset(_POPULATION_METRICS)
-# Ratios and averages (sim.data.history.is_ratio: shares, per-FTE, per-child, days) are not scaled by the
+# Ratios and averages (sim.model.catalogue.is_ratio: shares, per-FTE, per-child, days) are not scaled by the
 # population; they are held at their recent mean.
 # How many of the latest observations a "constant" rate or level is averaged over.
 RECENT_YEARS = 3

@@ -23,36 +23,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
+from sim.model.catalogue import is_share, metric_problem
 
 COLUMNS = ("year", "metric", "value", "note")
 REQUIRED = ("year", "metric", "value")
 
-# CONTRACT.md's metrics that a history can hold (budget_overrun_prob is a model statistic, not a history).
-FIXED_METRICS = (
-    "notifications",
-    "children_notified",
-    "screenings_on_time_share",
-    "investigations_started",
-    "investigations_completed",
-    "investigations_overdue_share",
-    "investigation_mean_days",
-    "placements_started",
-    "children_placed",
-    "children_preventive",
-    "open_cases",
-    "reviews_on_time_share",
-    "caseworker_fte",
-    "caseload",
-    "cost_caseworkers",
-    "cost_policy",
-    "cost_total",
-    "cost_per_child_0_17",
-    "population_0_17",
-    "population_0_22",
-)
-PER_STEP_PREFIXES = ("measures_started.", "stock.", "cost.")
-STEP_ID = re.compile(r"[a-z][a-z0-9_]*")
-POPULATION_METRICS = ("population_0_17", "population_0_22")
 MAX_PROBLEMS = 20  # a wholly wrong file should not print thousands of lines
 
 
@@ -66,39 +41,6 @@ class HistoryError(InputError):
         more = len(problems) - len(shown)
         tail = [f"... and {more} more problems"] if more > 0 else []
         super().__init__(f"invalid history file {file}\n" + "\n".join(f"{file}: {p}" for p in shown + tail))
-
-
-# Metrics that are ratios or averages, not counts or sums: they do not grow with the number of residents, so
-# they are never scaled per 1,000 and a stock-and-flow rule does not apply to them.
-RATIO_METRICS = frozenset({"caseload", "cost_per_child_0_17", "budget_overrun_prob", "investigation_mean_days"})
-
-
-def is_share(metric: str) -> bool:
-    return metric.endswith("_share") or metric == "budget_overrun_prob"
-
-
-def is_ratio(metric: str) -> bool:
-    """A share, or an average per caseworker, child or case: independent of the municipality's size."""
-    return is_share(metric) or metric in RATIO_METRICS
-
-
-def is_money(metric: str) -> bool:
-    return metric.startswith("cost")
-
-
-def metric_problem(metric: str) -> str | None:
-    """Why ``metric`` is not a history metric name (with a suggestion), or None if it is one."""
-    if metric in FIXED_METRICS:
-        return None
-    for prefix in PER_STEP_PREFIXES:
-        if metric.startswith(prefix):
-            step = metric[len(prefix):]
-            if STEP_ID.fullmatch(step):
-                return None
-            return f"'{metric}': '{step}' is not a step id (lower case letters, digits and _)"
-    close = difflib.get_close_matches(metric, FIXED_METRICS, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else " (CONTRACT.md lists the metrics)"
-    return f"unknown metric '{metric}'{hint}"
 
 
 def _number(text: str) -> float | None:

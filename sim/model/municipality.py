@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import datetime as dt
 import gc
 import math
 from dataclasses import dataclass, field, replace

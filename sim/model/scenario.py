@@ -387,7 +387,7 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -418,7 +418,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(str(path), [("extends", f"circular extends: {chain}")])
-    data = _read_yaml(path)
+    data = read_yaml(path)
     parent = data.pop("extends", None)
     origins = {key: str(path) for key in _key_paths(data)}
     if parent is None:
@@ -451,7 +451,7 @@ def _blame(loc: tuple, origins: dict[tuple, str], default: str) -> str:
     return default
 
 
-def _key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
+def key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
     """A pydantic location as a readable key path; list items also show their ``label_key`` (a step's id)."""
     parts: list[str] = []
     node: Any = raw
@@ -468,7 +468,7 @@ def _key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
     return "".join(parts)
 
 
-def _reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys") -> str:
+def validation_reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys") -> str:
     if err["type"] == "extra_forbidden":
         return f"unknown key (check the spelling; {keys_hint})"
     if err["type"] == "missing":
@@ -487,7 +487,7 @@ def scenario_from_mapping(raw: dict, source: str = "<scenario>", origins: dict[t
         by_file: dict[str, list[tuple[str, str]]] = {}
         for err in e.errors():
             where = _blame(err["loc"], origins or {}, source)
-            by_file.setdefault(where, []).append((_key_path(err["loc"], raw), _reason(err)))
+            by_file.setdefault(where, []).append((key_path(err["loc"], raw), validation_reason(err)))
         first = next(iter(by_file))
         raise ScenarioError(first, by_file[first] if len(by_file) == 1 else _with_files(by_file)) from None
     problems = _reference_problems(scenario, raw)

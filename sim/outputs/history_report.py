@@ -1,7 +1,7 @@
 """Outputs of ``calibrate`` and ``backtest``: tables, charts, the calibrated scenario and the HTML report.
 
 Everything is written to a temporary directory that replaces the target only when complete
-(:func:`sim.outputs.results.atomic_directory`), so an interrupted run never leaves half an output.
+(:func:`sim.outputs.files.atomic_directory`), so an interrupted run never leaves half an output.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from sim.analysis.calibration import ANCHORED, Calibration, at_last_fitted_year,
 from sim.analysis.calibration import parameter_summary  # noqa: E402
 from sim.model.keypaths import set_path  # noqa: E402
 from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
-from sim.outputs.report import _CSS, _figure_html, _png, _year_axis  # noqa: E402
-from sim.outputs.results import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
+from sim.outputs import pages  # noqa: E402
+from sim.outputs.files import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
 
 _TEXT = {
     "cal_title": ("Calibration of {name}", "Kalibrering af {name}"),
@@ -99,20 +99,6 @@ def _num(x: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "da" else text
 
 
-def _table(header, rows) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(
-        f"<th scope=row>{html.escape(c)}</th>" if i == 0 else f"<td>{html.escape(c)}</td>" for i, c in enumerate(r))
-        + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _page(title: str, parts: list[str], lang: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            f"<h1>{html.escape(title)}</h1>\n" + "\n".join(parts) + "\n</body></html>\n")
-
-
 def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: str,
                  simple: pd.DataFrame | None = None, fit_until: int | None = None, scenario=None) -> bytes:
     """History dots, the model's mean and 5-95 % band, and (back-test) the simple forecasts' lines."""
@@ -136,11 +122,11 @@ def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: s
         ax.axvline(fit_until + 0.5, color="#888888", lw=1, ls="--")
     ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
     ax.set_ylim(bottom=0)
-    _year_axis(ax)
+    pages.year_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False, loc="best")
     fig.tight_layout()
-    return _png(fig)
+    return pages.png(fig)
 
 
 # ---------------------------------------------------------------- calibrate
@@ -200,23 +186,23 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
         rows.append([f"{r['label']} ({r['parameter']})", f"{_num(r['low'], lang)}-{_num(r['high'], lang)}",
                      _num(r["scenario_value"], lang), _num(r["best"], lang),
                      f"{_num(r['p05'], lang)}-{_num(r['p95'], lang)}", f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"])
-    parts.append(_table([_t(k, lang) for k in ("col_param", "col_range", "col_scenario", "col_best", "col_band",
+    parts.append(pages.text_table([_t(k, lang) for k in ("col_param", "col_range", "col_scenario", "col_best", "col_band",
                                                   "col_minmax")], rows))
     parts.append(f"<h2>{html.escape(_t('fit', lang))}</h2>")
     for metric, png in figures.items():
-        parts.append(_figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
+        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
     parts += _not_fitted_html(p, lang)
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
     spec = json.dumps(p.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<pre>{html.escape(spec)}</pre>")
-    return _page(_t("cal_title", lang).format(name=name), parts, lang)
+    return pages.page(_t("cal_title", lang).format(name=name), parts, lang)
 
 
 def _not_fitted_html(p, lang: str) -> list[str]:
     if p.not_fitted.empty:
         return []
     return [f"<h2>{html.escape(_t('not_fitted', lang))}</h2>",
-            _table([_t(k, lang) for k in ("col_metric", "col_year", "col_value", "col_reason")],
+            pages.text_table([_t(k, lang) for k in ("col_metric", "col_year", "col_value", "col_reason")],
                    [[r["metric"], str(r["year"]), _num(r["value"], lang), r["reason"]]
                     for _, r in p.not_fitted.iterrows()])]
 
@@ -283,19 +269,19 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
         cov = by.loc["model", "coverage"] if "model" in by.index else np.nan
         cells.append(format_percent(cov, lang) if np.isfinite(cov) else "-")
         rows.append(cells)
-    parts.append(_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
+    parts.append(pages.text_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
     parts.append(f"<h2>{html.escape(_t('bt_charts', lang))}</h2>")
     for metric, png in figures.items():
-        parts.append(_figure_html(png, metric_label(metric, lang, p.scenario),
+        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario),
                                   _t("bt_caption", lang).format(fit_until=bt.fit_until)))
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
             for _, r in parameter_summary(bt.calibration).iterrows()]
-    parts.append(_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
+    parts.append(pages.text_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
     parts += _not_fitted_html(p, lang)
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
     title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=first, last=last)
-    return _page(title, parts, lang)
+    return pages.page(title, parts, lang)
 
 
 def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:

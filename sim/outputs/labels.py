@@ -6,38 +6,10 @@ import math
 
 import pandas as pd
 
+from sim.model import catalogue
 from sim.model.scenario import Scenario
 
 LANGS = ("en", "da")
-
-_METRICS = {
-    "population_0_17": ("Residents aged 0-17", "Borgere 0-17 år"),
-    "population_0_22": ("Residents aged 0-22", "Borgere 0-22 år"),
-    "notifications": ("Notifications", "Underretninger"),
-    "children_notified": ("Children notified", "Underrettede børn"),
-    "screenings_on_time_share": ("Share assessed within 24 hours", "Andel vurderet inden for 24 timer"),
-    "investigations_started": ("Investigations started", "Børnefaglige undersøgelser startet"),
-    "investigations_completed": ("Investigations completed", "Børnefaglige undersøgelser afsluttet"),
-    "investigations_overdue_share": ("Share of investigations over 4 months", "Andel undersøgelser over 4 måneder"),
-    "investigation_mean_days": ("Mean days per investigation", "Gennemsnitlige dage pr. undersøgelse"),
-    "placements_started": ("Placements started", "Anbringelser startet"),
-    "children_placed": ("Children placed (31 Dec)", "Anbragte børn (31. dec.)"),
-    "children_preventive": ("Children in preventive measures (31 Dec)", "Børn i forebyggende indsatser (31. dec.)"),
-    "open_cases": ("Open cases (31 Dec)", "Åbne sager (31. dec.)"),
-    "reviews_on_time_share": ("Share of reviews on time", "Andel opfølgninger til tiden"),
-    "caseworker_fte": ("Caseworker FTEs", "Rådgivere (årsværk)"),
-    "caseload": ("Caseload (cases per caseworker)", "Sagstal (sager pr. rådgiver)"),
-    "cost_caseworkers": ("Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
-    "cost_policy": ("Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),
-    "cost_total": ("Total cost (DKK)", "Samlede udgifter (kr.)"),
-    "cost_per_child_0_17": ("Cost per resident aged 0-17 (DKK)", "Udgift pr. borger 0-17 år (kr.)"),
-    "budget_overrun_prob": ("Chance of overrunning the budget", "Sandsynlighed for budgetoverskridelse"),
-}
-_PREFIXES = {
-    "measures_started": ("Measures started: {}", "Indsatser startet: {}"),
-    "stock": ("Children on step (31 Dec): {}", "Børn på trin (31. dec.): {}"),
-    "cost": ("Cost (DKK): {}", "Udgift (kr.): {}"),
-}
 
 TEXT = {
     "report_title": ("boernesim report", "boernesim-rapport"),
@@ -284,13 +256,14 @@ def step_label(step_id: str, lang: str, scenario: Scenario | None = None) -> str
 
 
 def metric_label(metric: str, lang: str, scenario: Scenario | None = None) -> str:
-    i = LANGS.index(lang)
-    if metric in _METRICS:
-        return _METRICS[metric][i]
-    prefix, _, step_id = metric.partition(".")
-    if prefix in _PREFIXES and step_id:
-        return _PREFIXES[prefix][i].format(step_label(step_id, lang, scenario))
-    return metric
+    """A metric's label from the catalogue, a step's from the scenario; the name itself if unknown."""
+    LANGS.index(lang)  # an unknown language is a bug, not a label
+    entry = catalogue.metric(metric)
+    if entry is None:
+        return metric
+    if entry.per_step:
+        return entry.label(lang, step_label(metric.partition(".")[2], lang, scenario))
+    return entry.label(lang)
 
 
 MINUS = "\u2212"  # the typographic minus sign, in text meant for reading

@@ -19,9 +19,7 @@ baseline cost minus alternative cost: positive means the alternative saves money
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 import re
 import textwrap
@@ -50,7 +48,8 @@ from sim.outputs.labels import (  # noqa: E402
     step_label,
     text,
 )
-from sim.data.history import is_money, is_share  # noqa: E402  (which metrics are money and shares)
+from sim.model.catalogue import is_money, is_share  # noqa: E402
+from sim.outputs import pages  # noqa: E402
 from sim.runs.runner import RunResult  # noqa: E402
 from sim.model.scenario import Scenario, scenario_to_yaml  # noqa: E402
 
@@ -119,11 +118,6 @@ def _is_zero_text(s: str) -> bool:
 
 def _colour(i: int) -> str:
     return SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
-
-
-def _year_axis(ax, nbins: int = 10) -> None:
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=nbins, integer=True))
-    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{int(round(v))}"))
 
 
 class _Ticks(mticker.Formatter):
@@ -198,7 +192,7 @@ def fan_chart(
         Patch(facecolor="#555555", alpha=0.18, label=text("band_90", lang)),
     ]
     ax.set_xlabel(text("year", lang))
-    _year_axis(ax)
+    pages.year_axis(ax)
     scale = _money_scale(top) if is_money(metric) else 1.0
     _value_axis(ax, lang, scale=scale, percent=is_share(metric))
     title = metric_label(metric, lang, scenario)
@@ -257,7 +251,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
         ax.set_xlabel(text("year", lang))
         if k % ncols == 0:
             ax.set_ylabel(text("children", lang))
-        _year_axis(ax, nbins=5)
+        pages.year_axis(ax, nbins=5)
         _value_axis(ax, lang)
         ax.grid(alpha=0.3, axis="y")
         ax.margins(x=0)
@@ -447,13 +441,6 @@ def npv_chart(values: np.ndarray, title: str, lang: str):
     ax.set_title(title, loc="left")
     fig.tight_layout()
     return fig
-
-
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.15, facecolor="white")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- words
@@ -723,33 +710,6 @@ def _economics_html(economics: pd.DataFrame, lang: str) -> str:
 # ---------------------------------------------------------------- the page
 
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1040px;
-margin:2em auto;padding:0 1.2em;color:#1d1d1d;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:0.4em}h2{margin-top:1.8em;border-bottom:2px solid #dde3ea;padding-bottom:0.2em}
-table{border-collapse:collapse;font-size:0.86em;margin:0.8em 0 1.6em 0}
-caption{caption-side:bottom;text-align:left;font-size:0.9em;color:#555;padding-top:0.4em}
-td,th{border:1px solid #cfd6de;padding:4px 7px;text-align:right;vertical-align:top}
-th[scope=row]{text-align:left;font-weight:normal}thead th{background:#f0f3f7}
-td small{color:#666;font-size:0.85em}
-table.wide{width:100%}
-figure{margin:1.2em 0 2em 0}figure img{max-width:100%;height:auto;display:block}
-figcaption{font-size:0.9em;color:#555;margin-top:0.3em}
-pre{background:#f5f5f5;padding:1em;font-size:0.78em;overflow-x:auto}
-.lead{font-size:1.15em;background:#eef4fb;padding:0.9em 1em;border-left:5px solid #0072B2}
-.lead span{display:block;margin:0.2em 0}
-.note{color:#444;font-size:0.95em}
-"""
-
-
-def _figure_html(png: bytes, alt: str, caption: str) -> str:
-    data = base64.b64encode(png).decode()
-    return (
-        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-    )
-
-
 def _npv_frame(per_replication_npv, economics: pd.DataFrame | None) -> pd.DataFrame:
     """Net saving per run as a DataFrame with scenario, baseline (may be missing) and npv_dkk.
 
@@ -844,10 +804,10 @@ def write_report(
     written: list[str] = []
 
     def figure(fig, name: str, alt: str, caption: str) -> str:
-        png = _png(fig)
+        png = pages.png(fig)
         (figures / f"{name}.png").write_bytes(png)
         written.append(name)
-        return _figure_html(png, alt, caption)
+        return pages.figure_html(png, alt, caption)
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
     lead = lead_sentences(results, summary, lang, comparison, economics)
@@ -938,7 +898,7 @@ def write_report(
     page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{pages.CSS}</style>\n</head>\n"
         f"<body>\n{chr(10).join(parts)}\n</body>\n</html>\n"
     )
     path = out / "report.html"

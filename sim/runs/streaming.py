@@ -92,7 +92,7 @@ def read_metrics(path: Path, metrics: Iterable[str]) -> pd.DataFrame:
 
 
 def summarise_parquet(path: Path, summarise, metrics_per_pass: int = 8) -> pd.DataFrame:
-    """``summarise`` (the in-memory summary, sim.outputs.results.summarise) applied to a few metrics at a time; the
+    """``summarise`` (the in-memory summary, sim.analysis.summary.summarise) applied to a few metrics at a time; the
     same rows as summarising the whole table at once, with the memory of ``metrics_per_pass`` metrics' rows."""
     names = metric_names(path)
     batches = [names[i:i + metrics_per_pass] for i in range(0, len(names), metrics_per_pass)]

@@ -1,0 +1,140 @@
+"""The metric catalogue: every metric the model reports, with its kind, unit and labels.
+
+One list, read by everyone: the ledger produces these names (a test fails on a name that is not here),
+the history reader accepts them, reports label them, and analyses ask whether a metric is money, a share or
+a ratio here rather than by its spelling. The names are the contract's (docs/contract.md, "Metrics").
+
+Kinds:
+- ``count``: a flow counted in the calendar year (notifications, placements started);
+- ``stock``: a number on 31 December or over the year (children placed, open cases, caseworker FTEs);
+- ``share``: a fraction between 0 and 1 (reviews on time);
+- ``ratio``: an average per caseworker, child or case (caseload, mean days); independent of size;
+- ``money``: DKK in the year, base-year prices indexed as the scenario says (per resident: ``per_capita``).
+Counts, stocks and money grow with the municipality; shares and ratios do not (never scaled per 1,000).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+KINDS = ("count", "stock", "share", "ratio", "money")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric (or, with ``per_step``, one family ``<prefix>.<step id>``)."""
+
+    name: str
+    kind: str
+    unit: str
+    label_en: str
+    label_da: str
+    per_step: bool = False  # a family: one metric per staircase step, named "<name>.<step id>"
+    per_capita: bool = False  # money per resident: a ratio, independent of the municipality's size
+    in_history: bool = True  # a history file can hold it (a statistic over replications cannot)
+
+    def label(self, lang: str, step_label: str = "") -> str:
+        text = self.label_da if lang == "da" else self.label_en
+        return text.format(step_label) if self.per_step else text
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("population_0_17", "stock", "residents", "Residents aged 0-17", "Borgere 0-17 år"),
+    Metric("population_0_22", "stock", "residents", "Residents aged 0-22", "Borgere 0-22 år"),
+    Metric("notifications", "count", "notifications", "Notifications", "Underretninger"),
+    Metric("children_notified", "count", "children", "Children notified", "Underrettede børn"),
+    Metric("screenings_on_time_share", "share", "share", "Share assessed within 24 hours",
+           "Andel vurderet inden for 24 timer"),
+    Metric("investigations_started", "count", "investigations", "Investigations started",
+           "Børnefaglige undersøgelser startet"),
+    Metric("investigations_completed", "count", "investigations", "Investigations completed",
+           "Børnefaglige undersøgelser afsluttet"),
+    Metric("investigations_overdue_share", "share", "share", "Share of investigations over 4 months",
+           "Andel undersøgelser over 4 måneder"),
+    Metric("investigation_mean_days", "ratio", "days", "Mean days per investigation",
+           "Gennemsnitlige dage pr. undersøgelse"),
+    Metric("measures_started", "count", "children", "Measures started: {}", "Indsatser startet: {}", per_step=True),
+    Metric("placements_started", "count", "children", "Placements started", "Anbringelser startet"),
+    Metric("stock", "stock", "children", "Children on step (31 Dec): {}", "Børn på trin (31. dec.): {}", per_step=True),
+    Metric("children_placed", "stock", "children", "Children placed (31 Dec)", "Anbragte børn (31. dec.)"),
+    Metric("children_preventive", "stock", "children", "Children in preventive measures (31 Dec)",
+           "Børn i forebyggende indsatser (31. dec.)"),
+    Metric("open_cases", "stock", "cases", "Open cases (31 Dec)", "Åbne sager (31. dec.)"),
+    Metric("reviews_on_time_share", "share", "share", "Share of reviews on time", "Andel opfølgninger til tiden"),
+    Metric("caseworker_fte", "stock", "FTE", "Caseworker FTEs", "Rådgivere (årsværk)"),
+    Metric("caseload", "ratio", "cases per FTE", "Caseload (cases per caseworker)", "Sagstal (sager pr. rådgiver)"),
+    Metric("cost", "money", "DKK", "Cost (DKK): {}", "Udgift (kr.): {}", per_step=True),
+    Metric("cost_caseworkers", "money", "DKK", "Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
+    Metric("cost_policy", "money", "DKK", "Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),
+    Metric("cost_total", "money", "DKK", "Total cost (DKK)", "Samlede udgifter (kr.)"),
+    Metric("cost_per_child_0_17", "money", "DKK per resident", "Cost per resident aged 0-17 (DKK)",
+           "Udgift pr. borger 0-17 år (kr.)", per_capita=True),
+    Metric("budget_overrun_prob", "share", "share", "Chance of overrunning the budget",
+           "Sandsynlighed for budgetoverskridelse", in_history=False),
+)
+_BY_NAME = {m.name: m for m in METRICS if not m.per_step}
+_FAMILIES = {m.name: m for m in METRICS if m.per_step}
+STEP_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+# the fixed (not per step) names a history can hold
+FIXED_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if not m.per_step and m.in_history)
+PER_STEP_PREFIXES: tuple[str, ...] = tuple(f"{m.name}." for m in METRICS if m.per_step)
+POPULATION_METRICS: tuple[str, ...] = ("population_0_17", "population_0_22")
+
+
+def metric(name: str) -> Metric | None:
+    """The catalogue entry of a metric name (a family's entry for ``cost.<step>``), or None."""
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    prefix, dot, step = name.partition(".")
+    if dot and prefix in _FAMILIES and STEP_ID.fullmatch(step):
+        return _FAMILIES[prefix]
+    return None
+
+
+def kind(name: str) -> str | None:
+    entry = metric(name)
+    return entry.kind if entry else None
+
+
+def is_share(name: str) -> bool:
+    return kind(name) == "share"
+
+
+def is_money(name: str) -> bool:
+    return kind(name) == "money"
+
+
+def is_ratio(name: str) -> bool:
+    """A share, or an average per caseworker, child or case: independent of the municipality's size."""
+    entry = metric(name)
+    return entry is not None and (entry.kind in ("share", "ratio") or entry.per_capita)
+
+
+def names(step_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """Every metric a run of a scenario with these steps reports (the catalogue's order)."""
+    out: list[str] = []
+    for entry in METRICS:
+        if not entry.in_history:
+            continue
+        if entry.per_step:
+            out.extend(f"{entry.name}.{step}" for step in step_ids)
+        else:
+            out.append(entry.name)
+    return out
+
+
+def metric_problem(name: str) -> str | None:
+    """Why ``name`` is not a metric a history can hold (with a suggestion), or None if it is one."""
+    entry = metric(name)
+    if entry is not None and entry.in_history:
+        return None
+    for prefix in PER_STEP_PREFIXES:
+        if name.startswith(prefix):
+            step = name[len(prefix):]
+            return f"'{name}': '{step}' is not a step id (lower case letters, digits and _)"
+    close = difflib.get_close_matches(name, FIXED_METRICS, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else " (docs/contract.md lists the metrics)"
+    return f"unknown metric '{name}'{hint}"
