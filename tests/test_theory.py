@@ -18,7 +18,8 @@ import pytest
 import simpy
 from conftest import build, metric_table
 
-from sim.model.caseworkers import INVESTIGATION, WEEKS_PER_YEAR, CaseworkerTeam
+from sim.model.caseworkers import INVESTIGATION, CaseworkerTeam
+from sim.model.units import WEEKS_PER_YEAR
 from sim.model.municipality import simulate
 
 # ---------------------------------------------------------------- formulas

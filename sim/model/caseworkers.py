@@ -20,7 +20,7 @@ from itertools import count
 
 import simpy
 
-WEEKS_PER_YEAR = 365.25 / 7.0
+from sim.model.units import WEEKS_PER_YEAR
 
 # Priorities: lower is served first.
 ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3

@@ -9,23 +9,28 @@ costly steps longer, which is how caseload drives cost.
 from __future__ import annotations
 
 import math
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING
 from sim.model.randomness import D, ChildLuck
+from sim.model.staircase import NO_STEP
+from sim.model.units import DAY
 
 if TYPE_CHECKING:
     from sim.model.municipality import Municipality
 
 INF = math.inf
-DAY = 1.0 / 365.25
+NOT_DRAWN = -1.0  # a child's key on the known-children circle before the municipality first knows it (keys are >= 0)
+NO_SLOT = -1  # a child without an open case has no place in the list of open cases
+NOT_NOTIFIED = -1  # the year index of a child not yet notified in any simulated year
 
 # decision types, looked up once
-_DEMOGRAPHY, _SCREENING, _INVESTIGATION = D["demography"], D["screening"], D["investigation"]
-_CHOICE, _DYNAMICS, _REVIEW, _TASKS = D["choice"], D["dynamics"], D["review"], D["tasks"]
-_POLICY = D["policy"]
+DRAW_DEMOGRAPHY, DRAW_SCREENING, DRAW_INVESTIGATION = D["demography"], D["screening"], D["investigation"]
+DRAW_CHOICE, DRAW_DYNAMICS, DRAW_REVIEW, DRAW_TASKS = D["choice"], D["dynamics"], D["review"], D["tasks"]
+DRAW_POLICY = D["policy"]
 
-# screening outcomes, in the order of Municipality.screening_cumulative
+# screening outcomes, in the order of Settings.screening_cumulative
 ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE = 0, 1, 2, 3
 
 
@@ -58,18 +63,18 @@ class Child:
         self.luck = luck
         self.birth = birth
         self.need = 0
-        self.step = -1  # index on the staircase, -1 when on no step
+        self.step = NO_STEP  # index on the staircase
         self.booked_from = 0.0  # cost booked up to here
         self.price = 0.0  # price per year on the current step, base-year DKK
         self.open = False
-        self.slot = -1  # position in Municipality.open_children
-        self.notified_year = -1
+        self.slot = NO_SLOT  # position in Municipality.open_children
+        self.notified_year = NOT_NOTIFIED
         self.leaves_at = INF  # age-out time
         self.aftercare_decided = False
         self.gone = False  # aged out or moved away: never notified again
         self.in_episode = False  # from the notification that opened an episode to the case's close
         self.closed_at = -INF
-        self.known_key = -1.0  # drawn when the municipality first knows the child
+        self.known_key = NOT_DRAWN  # drawn when the municipality first knows the child
         self.in_known = False
         self.diverted = False  # on an alternative to placement instead of the placement its need calls for
 
@@ -79,9 +84,9 @@ class Child:
 
 def task_hours(m: Municipality, child: Child, mean_hours: float) -> float:
     """Hours of one task: exponential around the mean, or fixed (scenario setting)."""
-    if m.fixed_task_time or mean_hours <= 0.0:
+    if m.settings.fixed_task_time or mean_hours <= 0.0:
         return mean_hours
-    return -math.log(1.0 - child.luck.u(_TASKS)) * mean_hours
+    return -math.log(1.0 - child.luck.u(DRAW_TASKS)) * mean_hours
 
 
 # ---------------------------------------------------------------- the episode
@@ -89,16 +94,16 @@ def task_hours(m: Municipality, child: Child, mean_hours: float) -> float:
 
 def episode(m: Municipality, child: Child, t_notified: float):
     """From a notification about a child without an open case to the case's close."""
-    hours = task_hours(m, child, m.screening_hours)
+    hours = task_hours(m, child, m.settings.screening_hours)
     started = yield m.team.submit(SCREENING, hours)
     m.ledger_screening(t_notified, started, hours)
-    outcome = child.luck.pick(_SCREENING, m.screening_cumulative)
+    outcome = child.luck.pick(DRAW_SCREENING, m.settings.screening_cumulative)
     if outcome == CLOSED_AFTER_ADVICE:
         m.close_case(child, recent=True)
         return
     m.open_case(child)
     if outcome == ACUTE_PLACEMENT:
-        need = m.acute_need_level
+        need = m.settings.acute_need_level
     elif outcome == EARLY_MEASURE:
         need = 1
     else:
@@ -109,7 +114,7 @@ def episode(m: Municipality, child: Child, t_notified: float):
     if m.env.now >= child.leaves_at:
         m.close_case(child, recent=False, gone=True)
         return
-    yield from on_measures(m, child, need, first_review_due=m.env.now + m.first_review)
+    yield from on_measures(m, child, need, first_review_due=m.env.now + m.settings.first_review)
 
 
 def investigation(m: Municipality, child: Child):
@@ -117,18 +122,18 @@ def investigation(m: Municipality, child: Child):
     env, luck = m.env, child.luck
     start = env.now
     m.ledger.investigations_started[m.ledger.year_of(start)] += 1
-    per_session = m.investigation_hours / m.investigation_sessions
-    for session in range(m.investigation_sessions):
+    per_session = m.settings.investigation_hours / m.settings.investigation_sessions
+    for session in range(m.settings.investigation_sessions):
         if session:
-            yield env.timeout(luck.exponential(_INVESTIGATION, m.investigation_lag_rate))
+            yield env.timeout(luck.exponential(DRAW_INVESTIGATION, m.settings.investigation_lag_rate))
         yield m.team.submit(INVESTIGATION, task_hours(m, child, per_session))
     days = (env.now - start) / DAY
     y = m.ledger.year_of(env.now)
     m.ledger.investigations_completed[y] += 1
     m.ledger.investigation_days[y] += days
-    if env.now - start > m.investigation_deadline:
+    if env.now - start > m.settings.investigation_deadline:
         m.ledger.investigations_overdue[y] += 1
-    return m.investigation_need_levels[luck.pick(_INVESTIGATION, m.investigation_cumulative)]
+    return m.settings.investigation_need_levels[luck.pick(DRAW_INVESTIGATION, m.settings.investigation_cumulative)]
 
 
 def on_measures(
@@ -149,8 +154,8 @@ def on_measures(
     child.need = need
     step, diverted = start_step, False
     if step is None:
-        step, diverted = m.divert_or(child, m.choose_step(child, need, above=-1))
-    if step < 0:  # no step takes this child (e.g. all full and none unlimited): case closes
+        step, diverted = m.divert_or(child, m.choose_step(child, need, above=NO_STEP))
+    if step == NO_STEP:  # no step takes this child (e.g. all full and none unlimited): case closes
         m.close_case(child, recent=True)
         return
     m.enter_step(child, step, count=count_start, diverted=diverted)
@@ -160,9 +165,9 @@ def on_measures(
     t_need, need_up = next_need_change(m, child)
     t_break = next_breakdown(m, child)
     t_limit = m.stay_limit(child)
-    t_move = env.now + luck.exponential(_DYNAMICS, m.move_away_rate)
+    t_move = env.now + luck.exponential(DRAW_DYNAMICS, m.settings.move_away_rate)
     while True:
-        t_review = review_due - m.review_lead
+        t_review = review_due - m.settings.review_lead
         t_next = min(t_need, t_break, t_move, child.leaves_at, t_review, t_limit)
         if t_next > env.now:
             yield env.timeout(t_next - env.now)
@@ -175,20 +180,20 @@ def on_measures(
             m.close_case(child, recent=False, gone=True)
             return
         elif t_next == t_review:
-            started = yield m.team.submit(REVIEW, task_hours(m, child, m.review_hours))
+            started = yield m.team.submit(REVIEW, task_hours(m, child, m.settings.review_hours))
             m.ledger_review(started <= review_due)  # on time when the caseworker takes it up by the due date
-            review_due = env.now + m.review_interval
-            target = review_decision(m, child)
-            if target == -2:
+            review_due = env.now + m.settings.review_interval
+            decision, target = review_decision(m, child)
+            if decision is ReviewDecision.CLOSE:
                 m.close_case(child, recent=True)
                 return
-            if target >= 0:
+            if decision is ReviewDecision.STEP_DOWN:
                 m.change_step(child, target)
                 moved = True
         elif t_next == t_need:
             child.need += 1 if need_up else -1
-            if need_up and child.need > m.steps[child.step].need_level:
-                yield m.team.submit(ACUTE, task_hours(m, child, m.escalation_hours))
+            if need_up and child.need > m.settings.steps[child.step].need_level:
+                yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours))
                 moved = m.step_up(child)
             if not moved:
                 t_need, need_up = next_need_change(m, child)
@@ -196,7 +201,7 @@ def on_measures(
             moved = m.end_limited_stay(child)
             t_limit = INF
         else:  # breakdown (or a failed diversion)
-            yield m.team.submit(ACUTE, task_hours(m, child, m.escalation_hours))
+            yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours))
             moved = m.step_up(child)
             t_break = next_breakdown(m, child)
         if moved:  # a new step: new clocks for need, breakdown and a time limit
@@ -209,44 +214,54 @@ def next_need_change(m: Municipality, child: Child) -> tuple[float, bool]:
     """When the need next changes, and whether it rises. It improves only on an adequate step."""
     level = child.need
     # a diverted child's step is meant to do for its need what a placement would
-    adequate = child.step >= 0 and (m.steps[child.step].need_level >= level or child.diverted)
-    improve = m.improvement_rate[level] if (adequate and level > 0) else 0.0
-    escalate = m.escalation_rate[level] if level < m.max_need else 0.0
+    adequate = child.step != NO_STEP and (m.settings.steps[child.step].need_level >= level or child.diverted)
+    improve = m.settings.improvement_rate[level] if (adequate and level > 0) else 0.0
+    escalate = m.settings.escalation_rate[level] if level < m.settings.max_need else 0.0
     total = improve + escalate
     if total <= 0.0:
         return INF, False
-    wait = child.luck.exponential(_DYNAMICS, total)
-    rises = child.luck.u(_DYNAMICS) * total < escalate
+    wait = child.luck.exponential(DRAW_DYNAMICS, total)
+    rises = child.luck.u(DRAW_DYNAMICS) * total < escalate
     return m.env.now + wait, rises
 
 
 def next_breakdown(m: Municipality, child: Child) -> float:
     """When the measure breaks down; for a diverted child, when the diversion fails."""
-    rate = m.diversion_failure_rate if child.diverted else m.steps[child.step].breakdown_rate
-    return m.env.now + child.luck.exponential(_DYNAMICS, rate) if rate > 0.0 else INF
+    rate = m.settings.diversion_failure_rate if child.diverted else m.settings.steps[child.step].breakdown_rate
+    return m.env.now + child.luck.exponential(DRAW_DYNAMICS, rate) if rate > 0.0 else INF
 
 
 def ages_into_aftercare(m: Municipality, child: Child) -> bool:
     """At the age-out birthday: continue in aftercare (if the scenario has it) or leave."""
-    if child.aftercare_decided or not m.aftercare_enabled:
+    if child.aftercare_decided or not m.settings.aftercare_enabled:
         return False
     child.aftercare_decided = True
-    if child.luck.u(_DEMOGRAPHY) < m.aftercare_share:
-        child.leaves_at = child.birth + m.aftercare_until_age + 1.0
+    if child.luck.u(DRAW_DEMOGRAPHY) < m.settings.aftercare_share:
+        child.leaves_at = child.birth + m.settings.aftercare_until_age + 1.0
         return True
     return False
 
 
-def review_decision(m: Municipality, child: Child) -> int:
-    """-1 keep the step, -2 close the case, else the step index to move down to.
+class ReviewDecision(Enum):
+    """What a review decides: the child stays, the case closes, or the child moves down to a step."""
+
+    KEEP = "keep"
+    CLOSE = "close"
+    STEP_DOWN = "step_down"
+
+
+def review_decision(m: Municipality, child: Child) -> tuple[ReviewDecision, int]:
+    """The review's decision and, for a step down, the step to move to (else NO_STEP).
 
     A review acts on a lower need only with ``step_down_share`` (the caseworker may not see it, or the
     family may not be ready)."""
-    current = m.steps[child.step]
+    current = m.settings.steps[child.step]
     adequate_below = child.need < current.need_level
-    if not adequate_below or child.luck.u(_REVIEW) >= m.step_down_share:
-        return -1
+    if not adequate_below or child.luck.u(DRAW_REVIEW) >= m.settings.step_down_share:
+        return ReviewDecision.KEEP, NO_STEP
     if child.need == 0:
-        return -2
-    target = m.choose_step(child, child.need, above=-1)
-    return target if 0 <= target < child.step else -1
+        return ReviewDecision.CLOSE, NO_STEP
+    target = m.choose_step(child, child.need, above=NO_STEP)
+    if target != NO_STEP and target < child.step:
+        return ReviewDecision.STEP_DOWN, target
+    return ReviewDecision.KEEP, NO_STEP

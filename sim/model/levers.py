@@ -1,8 +1,9 @@
 """Policy levers: settings that change from a date, ramped in linearly, each with its own costs.
 
-A scenario lists them under ``levers:``. Which settings can be levers, and their allowed values, is data
-here (``LEVER_SETTINGS``); the model applies a lever by setting the value at the start and once a month
-through the ramp (costs and rates are piecewise constant by month, no daily ticks).
+A scenario lists them under ``levers:``. Which settings can be levers, their allowed values and where the
+running model reads them is data here (``LEVER_SETTINGS``, one registry); the model applies a lever by
+setting the value at the start and once a month through the ramp (costs and rates are piecewise constant by
+month, no daily ticks).
 """
 
 from __future__ import annotations
@@ -11,40 +12,73 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-# setting -> kind of value. "staircase.<step>.<field>" settings exist for every step.
-LEVER_SETTINGS: dict[str, str] = {
-    "caseworkers.fte": "nonnegative",
-    "caseworkers.productive_hours_per_week": "positive",
-    "screening.hours": "nonnegative",
-    "investigation.hours": "positive",
-    "reviews.hours": "nonnegative",
-    "reviews.interval_months": "positive",
-    "reviews.first_after_months": "positive",
-    "reviews.step_down_share": "share",
-    "screening.share_closed_after_advice": "share",
-    "screening.share_early_measure": "share",
-    "notifications.per_1000_aged_0_17": "nonnegative",
-    "notifications.trend_per_year": "trend",
-    "diversion.share": "share",
-    "diversion.failure_rate_per_year": "nonnegative",
-    "time_limited_stays.success_share": "share",
+from sim.model.units import MONTH
+
+
+@dataclass(frozen=True)
+class LeverSetting:
+    """A setting a lever may change: its allowed values, where the running model reads it, what else moves.
+
+    ``attribute`` names the field of :class:`sim.model.settings.Settings` (or, for a staircase field, of
+    the step) that the lever writes, in model units: the scenario's value times ``scale`` (months to
+    years). ``None``: the setting is applied where it is used, not while the model runs (the notification
+    rate, when arrivals are drawn for each year). ``effect``: what the municipality must update with it
+    ("staffing": the FTE integral first, then the team's capacity; "capacity": the team's capacity; "price":
+    children on the step pay the old price up to now)."""
+
+    kind: str  # share | positive | nonnegative | trend
+    attribute: str | None
+    scale: float = 1.0
+    effect: str | None = None
+
+
+# The one registry of lever settings. "staircase.<step>.<field>" settings exist for every step.
+LEVER_SETTINGS: dict[str, LeverSetting] = {
+    "caseworkers.fte": LeverSetting("nonnegative", "fte", effect="staffing"),
+    "caseworkers.productive_hours_per_week": LeverSetting("positive", "hours_per_week", effect="capacity"),
+    "screening.hours": LeverSetting("nonnegative", "screening_hours"),
+    "investigation.hours": LeverSetting("positive", "investigation_hours"),
+    "reviews.hours": LeverSetting("nonnegative", "review_hours"),
+    "reviews.interval_months": LeverSetting("positive", "review_interval", scale=MONTH),
+    "reviews.first_after_months": LeverSetting("positive", "first_review", scale=MONTH),
+    "reviews.step_down_share": LeverSetting("share", "step_down_share"),
+    "screening.share_closed_after_advice": LeverSetting("share", "share_closed_after_advice"),
+    "screening.share_early_measure": LeverSetting("share", "share_early_measure"),
+    "notifications.per_1000_aged_0_17": LeverSetting("nonnegative", None),  # sim.model.population
+    "notifications.trend_per_year": LeverSetting("trend", None),  # sim.model.population
+    "diversion.share": LeverSetting("share", "diversion_share"),
+    "diversion.failure_rate_per_year": LeverSetting("nonnegative", "diversion_failure_rate"),
+    "time_limited_stays.success_share": LeverSetting("share", "limited_success"),
 }
-STEP_LEVER_FIELDS: dict[str, str] = {
-    "uptake_share": "share",
-    "capacity": "nonnegative",
-    "price_per_year_dkk": "nonnegative",
-    "breakdown_rate_per_year": "nonnegative",
+STEP_LEVER_FIELDS: dict[str, LeverSetting] = {
+    "uptake_share": LeverSetting("share", "uptake_share"),
+    "capacity": LeverSetting("nonnegative", "capacity"),
+    "price_per_year_dkk": LeverSetting("nonnegative", "price_per_year_dkk", effect="price"),
+    "breakdown_rate_per_year": LeverSetting("nonnegative", "breakdown_rate"),
 }
-MONTH = 1.0 / 12.0
+
+
+def step_setting(setting: str) -> tuple[str, str] | None:
+    """(step id, field) of a "staircase.<step>.<field>" setting, else None."""
+    parts = setting.split(".")
+    if len(parts) == 3 and parts[0] == "staircase" and parts[2] in STEP_LEVER_FIELDS:
+        return parts[1], parts[2]
+    return None
+
+
+def lever_setting(setting: str, step_ids: list[str]) -> LeverSetting | None:
+    """The registry's entry for a setting (a staircase field of a step the scenario has), or None."""
+    if setting in LEVER_SETTINGS:
+        return LEVER_SETTINGS[setting]
+    on_step = step_setting(setting)
+    if on_step is not None and on_step[0] in step_ids:
+        return STEP_LEVER_FIELDS[on_step[1]]
+    return None
 
 
 def lever_kind(setting: str, step_ids: list[str]) -> str | None:
-    if setting in LEVER_SETTINGS:
-        return LEVER_SETTINGS[setting]
-    parts = setting.split(".")
-    if len(parts) == 3 and parts[0] == "staircase" and parts[1] in step_ids and parts[2] in STEP_LEVER_FIELDS:
-        return STEP_LEVER_FIELDS[parts[2]]
-    return None
+    entry = lever_setting(setting, step_ids)
+    return entry.kind if entry else None
 
 
 def lever_range_problem(setting: str, value: float, step_ids: list[str]) -> str | None:

@@ -11,27 +11,20 @@ import bisect
 import contextlib
 import gc
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import simpy
 
 from sim.model import child as cp
-from sim.model.caseworkers import SCREENING, WEEKS_PER_YEAR, CaseworkerTeam
-from sim.model.levers import lever_steps, years_since
+from sim.model.caseworkers import SCREENING, CaseworkerTeam
 from sim.model.ledger import YearLedger
-from sim.model.population import (
-    age_band_table,
-    first_simulated_year,
-    notification_times,
-    population_0_22,
-    simulated_years,
-)
+from sim.model.levers import lever_setting, lever_steps, years_since
+from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
 from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
 from sim.model.scenario import Lever, Scenario
-from sim.model.staircase import Staircase, time_pressure
-
-MONTH = 1.0 / 12.0
-HOUR = 1.0 / (24.0 * 365.25)
+from sim.model.settings import Settings
+from sim.model.staircase import NO_STEP, Staircase, time_pressure
+from sim.model.units import HOUR, MONTH
 
 
 class KnownChildren:
@@ -52,7 +45,7 @@ class KnownChildren:
         return len(self._keys)
 
     def add(self, child: cp.Child) -> None:
-        if child.known_key < 0.0:
+        if child.known_key == cp.NOT_DRAWN:
             child.known_key = child.luck.u(D["known"])
         if child.in_known:
             return
@@ -96,12 +89,21 @@ class ExtraChild:
 
 @dataclass
 class ReplicationResult:
+    """The reported years' metrics of one replication, its event count, and the children's paths if traced."""
+
     rows: list[tuple[int, str, float]]
     events: int
     paths: dict[int, list[tuple[float, str, int]]] = field(default_factory=dict)
 
 
 class Municipality:
+    """One municipality in one replication: its clock, its children, its caseworkers and its books.
+
+    Parameters live in ``settings`` (what levers change, in model units); the rest is state: the team
+    and its queue, the occupancy of each step, the open cases, the known children and the ledger. Children's
+    paths (``sim.model.child``) call the methods here to open and close cases and to move between steps, so
+    every change of state is booked in one place."""
+
     def __init__(
         self,
         scenario: Scenario,
@@ -124,65 +126,14 @@ class Municipality:
         self.first_year = first_simulated_year(s)
         self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
 
-        # constants the child processes read (in years, per year, hours)
-        self.screening_hours = s.screening.hours
-        self.screening_deadline = s.screening.deadline_hours / (24.0 * 365.25)
-        sc = s.screening
-        self.screening_shares = {
-            "acute": sc.share_acute,
-            "closed_after_advice": sc.share_closed_after_advice,
-            "early_measure": sc.share_early_measure,
-        }
-        self._refresh_screening()
-        inv = s.investigation
-        self.investigation_hours = inv.hours
-        self.investigation_sessions = inv.sessions
-        self.investigation_lag_rate = WEEKS_PER_YEAR / inv.external_lag_weeks if inv.external_lag_weeks > 0 else math.inf
-        self.investigation_deadline = inv.deadline_months * MONTH
-        self.investigation_need_levels = list(inv.outcome_need_shares.keys())
-        self.investigation_cumulative = _cumulative(list(inv.outcome_need_shares.values()))
-        levels = sorted(s.needs.levels, key=lambda n: n.level)
-        self.max_need = len(levels)
-        self.improvement_rate = [0.0] + [n.improvement_rate_per_year for n in levels]
-        self.escalation_rate = [levels[0].escalation_rate_per_year] + [n.escalation_rate_per_year for n in levels]
-        self.acute_need_level = s.needs.acute_need_level
-        r = s.reviews
-        self.first_review = r.first_after_months * MONTH
-        self.review_interval = r.interval_months * MONTH
-        self.review_hours = r.hours
-        self.review_lead = r.lead_days / 365.25
-        self.step_down_share = r.step_down_share
-        cw = s.caseworkers
-        self.escalation_hours = cw.escalation_hours
-        self.ongoing_max_share = cw.ongoing_work_max_share
-        self.fixed_task_time = cw.task_time == "fixed"
-        self.hours_per_week = cw.productive_hours_per_week
-        self.ongoing_fte_per_case = cw.ongoing_hours_per_case_per_month * 12.0 / (cw.productive_hours_per_week * WEEKS_PER_YEAR)
-        ex = s.exits
-        self.move_away_rate = ex.move_away_rate_per_year
-        self.age_out = float(ex.age_out)
-        self.aftercare_enabled = ex.aftercare.enabled
-        self.aftercare_until_age = float(ex.aftercare.until_age)
-        self.aftercare_share = ex.aftercare.share
-        self.age_cumulative, self.age_bands = age_band_table(s)
-        ids = self.staircase.ids
-        d = s.diversion
-        self.diversion_step = ids.index(d.to_step) if d.to_step else -1
-        self.diversion_share = d.share
-        self.diversion_levels = frozenset(d.need_levels)
-        self.diversion_failure_rate = d.failure_rate_per_year
-        self.diversion_price = d.price_per_year_dkk
-        tls = s.time_limited_stays
-        self.limited_steps = frozenset(ids.index(x) for x in tls.steps)
-        self.limited_stay = tls.months * MONTH
-        self.limited_success = tls.success_share
+        self.settings = Settings(s, self.staircase)
 
         # state
-        self.fte = cw.fte
+        cw = s.caseworkers
         self.team = CaseworkerTeam(self.env, cw.fte, cw.productive_hours_per_week)
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
-        self.known = KnownChildren(s.notifications.recently_closed_months * MONTH)
+        self.known = KnownChildren(self.settings.known_window)
         self._last_t = start  # last time the open-case and FTE integrals were brought up to date
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
@@ -193,12 +144,12 @@ class Municipality:
         if dt_ > 0.0:
             y = self.ledger.year_of(self._last_t)
             self.ledger.open_case_years[y] += len(self.open_children) * dt_
-            self.ledger.fte_years[y] += self.fte * dt_
+            self.ledger.fte_years[y] += self.settings.fte * dt_
             self._last_t = now
 
     @property
     def caseload(self) -> float:
-        return len(self.open_children) / self.fte if self.fte > 0 else math.inf
+        return len(self.open_children) / self.settings.fte if self.settings.fte > 0 else math.inf
 
     # ------------------------------------------------------------ cases
 
@@ -212,7 +163,7 @@ class Municipality:
         self.known.add(child)
 
     def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
-        if child.step >= 0:
+        if child.step != NO_STEP:
             self.leave_step(child)
         if child.open:
             self._advance_integrals()
@@ -221,7 +172,7 @@ class Municipality:
                 last.slot = child.slot
                 self.open_children[child.slot] = last
             child.open = False
-            child.slot = -1
+            child.slot = cp.NO_SLOT
         child.gone = gone
         child.in_episode = False
         child.closed_at = self.env.now
@@ -229,14 +180,14 @@ class Municipality:
             self.known.add(child)
         else:
             self.known.remove(child)
-        self._record(child, "close", -1)
+        self._record(child, "close", NO_STEP)
 
     def choose_step(self, child: cp.Child, need: int, above: int) -> int:
         pressure = time_pressure(
-            self.caseload, self.scenario.caseworkers.caseload_reference, self.scenario.caseworkers.caseload_effect_on_choice
+            self.caseload, self.settings.caseload_reference, self.settings.caseload_effect_on_choice
         )
         luck = child.luck
-        uniforms = iter(lambda: luck.u(cp._CHOICE), None)
+        uniforms = iter(lambda: luck.u(cp.DRAW_CHOICE), None)
         return self.staircase.choose(need, child.age(self.env.now), self.occupancy, pressure, uniforms, above)
 
     def enter_step(self, child: cp.Child, step: int, count: bool = True, diverted: bool = False) -> None:
@@ -245,7 +196,7 @@ class Municipality:
         child.step = step
         child.booked_from = now
         child.diverted = diverted
-        child.price = self.diversion_price if diverted and self.diversion_price is not None else st.price_per_year_dkk
+        child.price = self.settings.diversion_price if diverted and self.settings.diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
         if count:
             self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
@@ -254,7 +205,7 @@ class Municipality:
     def leave_step(self, child: cp.Child) -> None:
         self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now)
         self.occupancy[child.step] -= 1
-        child.step = -1
+        child.step = NO_STEP
 
     def change_step(self, child: cp.Child, step: int) -> None:
         self.leave_step(child)
@@ -265,7 +216,7 @@ class Municipality:
         the current one. False when there is none."""
         was_diverted, child.diverted = child.diverted, False
         target = self.choose_step(child, child.need, above=child.step)
-        if target < 0:
+        if target == NO_STEP:
             child.diverted = was_diverted
             return False
         diverted = False
@@ -275,77 +226,33 @@ class Municipality:
         self.enter_step(child, target, diverted=diverted)
         return True
 
-    # ------------------------------------------------------------ settings that levers change
+    # ------------------------------------------------------------ levers
 
-    def _refresh_screening(self) -> None:
-        sh = self.screening_shares
-        rest = max(0.0, 1.0 - sh["acute"] - sh["closed_after_advice"] - sh["early_measure"])
-        self.screening_cumulative = _cumulative([sh["acute"], sh["closed_after_advice"], sh["early_measure"], rest])
+    def write_setting(self, setting: str, value: float) -> None:
+        """A lever sets a value: the settings change, and whatever depends on them (the registry's effect)."""
+        entry = lever_setting(setting, self.settings.step_ids)
+        if entry.effect == "staffing":
+            self._advance_integrals()  # the FTE integral up to now at the old FTEs
+        elif entry.effect == "price":
+            self._rebook_at_new_price(setting.split(".")[1], value)
+        self.settings.write(setting, value)
+        if entry.effect in ("staffing", "capacity"):
+            self.team.years_per_hour = self.settings.years_per_hour
+            self.update_capacity()
 
-    def _set_screening_share(self, key: str, value: float) -> None:
-        self.screening_shares[key] = value
-        self._refresh_screening()
-
-    def _set_fte(self, fte: float) -> None:
-        self._advance_integrals()
-        self.fte = fte
-        self.update_capacity()
-
-    def _set_hours_per_week(self, hours: float) -> None:
-        self.hours_per_week = hours
-        cw = self.scenario.caseworkers
-        self.team.years_per_hour = 1.0 / (hours * WEEKS_PER_YEAR)
-        self.ongoing_fte_per_case = cw.ongoing_hours_per_case_per_month * 12.0 / (hours * WEEKS_PER_YEAR)
-        self.update_capacity()
-
-    def _set_step_field(self, step_id: str, field: str, value: float) -> None:
-        i = self.staircase.ids.index(step_id)
-        if field == "price_per_year_dkk":
-            # children on the step pay the old price up to now, the new one from now
-            for child in self.open_children:
-                if child.step == i and not (child.diverted and self.diversion_price is not None):
-                    self.ledger.book_step_cost(i, child.price, child.booked_from, self.env.now)
-                    child.booked_from = self.env.now
-                    child.price = value
-        name = {"breakdown_rate_per_year": "breakdown_rate", "capacity": "capacity"}.get(field, field)
-        self.steps[i] = replace(self.steps[i], **{name: float(value)})
-
-    def _get_step_field(self, step_id: str, field: str) -> float:
-        name = {"breakdown_rate_per_year": "breakdown_rate"}.get(field, field)
-        value = getattr(self.steps[self.staircase.ids.index(step_id)], name)
-        return value if not math.isinf(value) else 1e9  # an unlimited capacity ramps down from "very many"
-
-    def _accessors(self) -> dict:
-        """setting -> (read, write) for every lever setting the running model applies."""
-        attr = lambda name, scale=1.0: (  # noqa: E731
-            lambda: getattr(self, name) / scale,
-            lambda v: setattr(self, name, v * scale),
-        )
-        return {
-            "caseworkers.fte": (lambda: self.fte, self._set_fte),
-            "caseworkers.productive_hours_per_week": (lambda: self.hours_per_week, self._set_hours_per_week),
-            "screening.hours": attr("screening_hours"),
-            "investigation.hours": attr("investigation_hours"),
-            "reviews.hours": attr("review_hours"),
-            "reviews.interval_months": attr("review_interval", MONTH),
-            "reviews.first_after_months": attr("first_review", MONTH),
-            "reviews.step_down_share": attr("step_down_share"),
-            "screening.share_closed_after_advice": (
-                lambda: self.screening_shares["closed_after_advice"],
-                lambda v: self._set_screening_share("closed_after_advice", v),
-            ),
-            "screening.share_early_measure": (
-                lambda: self.screening_shares["early_measure"],
-                lambda v: self._set_screening_share("early_measure", v),
-            ),
-            "diversion.share": attr("diversion_share"),
-            "diversion.failure_rate_per_year": attr("diversion_failure_rate"),
-            "time_limited_stays.success_share": attr("limited_success"),
-        }
+    def _rebook_at_new_price(self, step_id: str, price: float) -> None:
+        """Children on the step pay the old price up to now and the new one from now (a diverted child at
+        the diversion's own price keeps it)."""
+        i = self.settings.step_index(step_id)
+        own_price = self.settings.diversion_price is not None
+        for child in self.open_children:
+            if child.step == i and not (child.diverted and own_price):
+                self.ledger.book_step_cost(i, child.price, child.booked_from, self.env.now)
+                child.booked_from = self.env.now
+                child.price = price
 
     def apply_levers(self):
         """Process: every lever's value at its start and through its ramp."""
-        accessors = self._accessors()
         old: dict[int, float] = {}
         active: dict[str, int] = {}
         staffing = [
@@ -355,20 +262,14 @@ class Municipality:
         for step in lever_steps((*staffing, *self.scenario.levers), self.first_year):
             if step.t > self.env.now:
                 yield self.env.timeout(step.t - self.env.now)
-            if step.setting.startswith("notifications."):
-                continue  # the notification rate is set per year when arrivals are drawn
-            if step.setting.startswith("staircase."):
-                _, step_id, field = step.setting.split(".")
-                read = lambda: self._get_step_field(step_id, field)  # noqa: E731
-                write = lambda v: self._set_step_field(step_id, field, v)  # noqa: E731
-            else:
-                read, write = accessors[step.setting]
+            if lever_setting(step.setting, self.settings.step_ids).attribute is None:
+                continue  # applied where it is used (the notification rate: when arrivals are drawn)
             if step.lever not in old:  # a lever starts: it takes over its setting from any earlier ramp
-                old[step.lever] = read()
+                old[step.lever] = self.settings.read(step.setting)
                 active[step.setting] = step.lever
             if active[step.setting] != step.lever:
                 continue  # a later lever on the same setting has started; this ramp stops
-            write(old[step.lever] + (step.value - old[step.lever]) * step.fraction)
+            self.write_setting(step.setting, old[step.lever] + (step.value - old[step.lever]) * step.fraction)
 
     # ------------------------------------------------------------ levers' mechanisms
 
@@ -377,35 +278,35 @@ class Municipality:
         is in the diversion's levels goes, with the diversion's share, to the diversion step instead.
         Returns the step and whether the child was diverted."""
         if (
-            target < 0
-            or self.diversion_share <= 0.0
+            target == NO_STEP
+            or self.settings.diversion_share <= 0.0
             or not self.steps[target].is_placement
-            or (child.step >= 0 and self.steps[child.step].is_placement)
-            or child.step == self.diversion_step  # already there: this is the placement it was spared
-            or child.need not in self.diversion_levels
-            or self.occupancy[self.diversion_step] >= self.steps[self.diversion_step].capacity
+            or (child.step != NO_STEP and self.steps[child.step].is_placement)
+            or child.step == self.settings.diversion_step  # already there: this is the placement it was spared
+            or child.need not in self.settings.diversion_levels
+            or self.occupancy[self.settings.diversion_step] >= self.steps[self.settings.diversion_step].capacity
         ):
             return target, False
-        if child.luck.u(cp._POLICY) < self.diversion_share:
-            return self.diversion_step, True
+        if child.luck.u(cp.DRAW_POLICY) < self.settings.diversion_share:
+            return self.settings.diversion_step, True
         return target, False
 
     def stay_limit(self, child: cp.Child) -> float:
         """When a time-limited stay on the child's step ends (inf when the step has no limit)."""
-        if self.limited_success > 0.0 and child.step in self.limited_steps:
-            return self.env.now + self.limited_stay
+        if self.settings.limited_success > 0.0 and child.step in self.settings.limited_steps:
+            return self.env.now + self.settings.limited_stay
         return math.inf
 
     def end_limited_stay(self, child: cp.Child) -> bool:
         """At the end of a time-limited stay: with the success share, the need has come down below the step
         and the child moves down to the least intrusive adequate step. True when the child moved."""
-        if child.luck.u(cp._POLICY) >= self.limited_success:
+        if child.luck.u(cp.DRAW_POLICY) >= self.settings.limited_success:
             return False
         current = self.steps[child.step]
         child.need = min(child.need, current.need_level - 1)
         if child.need <= 0:
             return False  # nothing lower on the staircase; the next review closes the case
-        target = self.choose_step(child, child.need, above=-1)
+        target = self.choose_step(child, child.need, above=NO_STEP)
         if 0 <= target < child.step:
             self.change_step(child, target)
             return True
@@ -415,7 +316,7 @@ class Municipality:
         """On time when queueing plus the work itself (in real hours) fit in the deadline."""
         y = self.ledger.year_of(self.env.now)
         self.ledger.screenings[y] += 1
-        if started - notified + hours * HOUR <= self.screening_deadline:
+        if started - notified + hours * HOUR <= self.settings.screening_deadline:
             self.ledger.screenings_on_time[y] += 1
 
     def ledger_review(self, on_time: bool) -> None:
@@ -444,11 +345,11 @@ class Municipality:
         luck = luck or ChildLuck(cid, self.draws)
         if age is None:
             if ages is None:
-                ages = self.age_bands[luck.pick(cp._DEMOGRAPHY, self.age_cumulative)]
+                ages = self.settings.age_bands[luck.pick(cp.DRAW_DEMOGRAPHY, self.settings.age_cumulative)]
                 ages = (ages[0], ages[1] + 1.0)
-            age = ages[0] + luck.u(cp._DEMOGRAPHY) * max(ages[1] - ages[0], 0.0)
+            age = ages[0] + luck.u(cp.DRAW_DEMOGRAPHY) * max(ages[1] - ages[0], 0.0)
         child = cp.Child(cid, luck, self.env.now - age)
-        child.leaves_at = child.birth + self.age_out
+        child.leaves_at = child.birth + self.settings.age_out
         return child
 
     def notify(self, child: cp.Child) -> None:
@@ -457,7 +358,7 @@ class Municipality:
         if child.in_episode:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now
-            hours = cp.task_hours(self, child, self.screening_hours)
+            hours = cp.task_hours(self, child, self.settings.screening_hours)
             self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours))
             return
         child.in_episode = True
@@ -502,7 +403,7 @@ class Municipality:
                 index += 1
                 child.in_episode = True
                 self.open_case(child)
-                first_due = child.luck.u(cp._REVIEW) * self.review_interval
+                first_due = child.luck.u(cp.DRAW_REVIEW) * self.settings.review_interval
                 self.env.process(self._initial_measure(child, st.index, first_due))
 
     def initial_child(self, cid: int, st) -> cp.Child:
@@ -512,15 +413,15 @@ class Municipality:
         notified children) plus a time on the step drawn with the step's exit rate, kept below the age at
         which the child leaves (renewal theory). Without this the burn-in would need decades to settle."""
         luck = ChildLuck(cid, self.draws)
-        in_aftercare = self.aftercare_enabled and luck.u(cp._DEMOGRAPHY) < self.aftercare_share
-        leave = self.aftercare_until_age + 1.0 if in_aftercare else self.age_out
+        in_aftercare = self.settings.aftercare_enabled and luck.u(cp.DRAW_DEMOGRAPHY) < self.settings.aftercare_share
+        leave = self.settings.aftercare_until_age + 1.0 if in_aftercare else self.settings.age_out
         lo, hi = float(st.min_age), min(st.max_age + 1.0, leave)
-        exit_rate = self.improvement_rate[st.need_level] * self.step_down_share + self.move_away_rate
-        age = lo + luck.u(cp._DEMOGRAPHY) * max(hi - lo, 0.0)  # fallback if no draw below fits
+        exit_rate = self.settings.improvement_rate[st.need_level] * self.settings.step_down_share + self.settings.move_away_rate
+        age = lo + luck.u(cp.DRAW_DEMOGRAPHY) * max(hi - lo, 0.0)  # fallback if no draw below fits
         for _ in range(50):
-            band = self.age_bands[luck.pick(cp._DEMOGRAPHY, self.age_cumulative)]
-            entry = band[0] + luck.u(cp._DEMOGRAPHY) * (band[1] + 1.0 - band[0])
-            candidate = entry + luck.exponential(cp._DEMOGRAPHY, exit_rate)
+            band = self.settings.age_bands[luck.pick(cp.DRAW_DEMOGRAPHY, self.settings.age_cumulative)]
+            entry = band[0] + luck.u(cp.DRAW_DEMOGRAPHY) * (band[1] + 1.0 - band[0])
+            candidate = entry + luck.exponential(cp.DRAW_DEMOGRAPHY, exit_rate)
             if lo <= candidate < hi and entry < hi:
                 age = candidate
                 break
@@ -536,18 +437,18 @@ class Municipality:
             i = self.staircase.ids.index(case.step)
             st = self.steps[i]
             child = self.new_child(child_id(NS_INITIAL, case.row), age=case.age)
-            if case.age >= self.age_out and self.aftercare_enabled:
-                child.leaves_at = child.birth + self.aftercare_until_age + 1.0
+            if case.age >= self.settings.age_out and self.settings.aftercare_enabled:
+                child.leaves_at = child.birth + self.settings.aftercare_until_age + 1.0
                 child.aftercare_decided = True
             child.in_episode = True
             self.open_case(child)
             since = years_since(case.step_start, self.first_year)
             if case.last_review is not None:
-                due = years_since(case.last_review, self.first_year) + self.review_interval
+                due = years_since(case.last_review, self.first_year) + self.settings.review_interval
             else:
-                due = since + self.first_review
+                due = since + self.settings.first_review
             if case.investigation_start is not None:  # an open investigation is caseworker work to do
-                self.team.submit(cp.INVESTIGATION, cp.task_hours(self, child, self.investigation_hours))
+                self.team.submit(cp.INVESTIGATION, cp.task_hours(self, child, self.settings.investigation_hours))
             price = case.monthly_price_dkk * 12.0
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
@@ -565,7 +466,7 @@ class Municipality:
         """Children and their monthly cost per step right now (for the manifest of an as-of run)."""
         out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
         for child in self.open_children:
-            if child.step >= 0:
+            if child.step != NO_STEP:
                 entry = out[self.steps[child.step].id]
                 entry["children"] += 1
                 entry["monthly_cost_dkk"] += child.price / 12.0
@@ -579,8 +480,8 @@ class Municipality:
 
     def update_capacity(self) -> None:
         """Available FTEs for tasks = FTEs less the ongoing work of the open cases."""
-        ongoing = min(len(self.open_children) * self.ongoing_fte_per_case, self.ongoing_max_share * self.fte)
-        self.team.set_available(self.fte - ongoing)
+        ongoing = min(len(self.open_children) * self.settings.ongoing_fte_per_case, self.settings.ongoing_max_share * self.settings.fte)
+        self.team.set_available(self.settings.fte - ongoing)
 
     def monthly_capacity(self):
         while True:
@@ -595,7 +496,7 @@ class Municipality:
             yield env.timeout(y + 1 - env.now)
             self._advance_integrals()
             for child in self.open_children:
-                if child.step >= 0:
+                if child.step != NO_STEP:
                     ledger.book_step_cost(child.step, child.price, child.booked_from, env.now)
                     child.booked_from = env.now
             for i, n in enumerate(self.occupancy):
@@ -622,14 +523,6 @@ class Municipality:
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
-
-
-def _cumulative(shares: list[float]) -> list[float]:
-    out, acc = [], 0.0
-    for x in shares:
-        acc += x
-        out.append(acc)
-    return out
 
 
 def _events_scheduled(env: simpy.Environment) -> int:

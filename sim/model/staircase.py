@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sim.model.scenario import Scenario, Step
 
+NO_STEP = -1  # "on no step" / "no step qualifies" (step indices are >= 0)
+
 
 @dataclass(frozen=True)
 class StepInfo:
@@ -73,13 +75,13 @@ class Staircase:
         occupancy: list[int],
         pressure: float,
         uniforms,
-        above: int = -1,
+        above: int = NO_STEP,
     ) -> int:
         """Index of the step chosen for a child with this need and age.
 
         ``above``: only steps more intrusive than this index are considered (a step up after an escalation
         or a breakdown). ``pressure`` in [0, 1]: the chance that the choice is one step more intrusive than it
-        would otherwise be (time is short). ``uniforms`` yields uniforms as needed. Returns -1 when no step
+        would otherwise be (time is short). ``uniforms`` yields uniforms as needed. Returns NO_STEP when no step
         qualifies.
         """
         candidates = [
@@ -88,7 +90,7 @@ class Staircase:
             if st.need_level >= need and st.min_age <= age < st.max_age + 1 and occupancy[st.index] < st.capacity
         ]
         if not candidates:
-            return -1
+            return NO_STEP
         # the least intrusive adequate step that takes the child; the most intrusive one if none does
         chosen = len(candidates) - 1
         for pos, index in enumerate(candidates):
