@@ -115,35 +115,24 @@ def _simulate(
     """Load, check, run every scenario with the same seed and replications, write the outputs.
 
     ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
-    from sim.errors import InputError
+    from sim.model.scenario import load_scenario
     from sim.outputs.files import check_out_dir, default_out_dir
     from sim.outputs.results import write_outputs
-    from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, run_replications, with_horizon
-    from sim.model.scenario import load_scenario
+    from sim.runs.experiment import check_comparable, check_executor, parameter_sets_for, run_experiment
+    from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, with_horizon
 
     scenarios = [with_horizon(load_scenario(p), years) for p in paths]
     start = Start()
     if register is not None:
         scenarios = [as_of_scenario(sc, register["as_of"]) for sc in scenarios]
         start = register_start(register["cases"], register["as_of"])
-    names = [sc.name for sc in scenarios]
-    if len(set(names)) != len(names):
-        raise InputError(f"two scenarios have the same name ({', '.join(names)}); give each its own `name:`")
-    first = scenarios[0].calendar
-    for p, sc in zip(paths[1:], scenarios[1:]):
-        c = sc.calendar
-        if (c.start_year, c.horizon_years, c.burn_in_years) != (first.start_year, first.horizon_years, first.burn_in_years):
-            raise InputError(f"{p}: calendar differs from the baseline's; scenarios compared must share start_year, "
-                             "horizon_years and burn_in_years")
+    check_comparable(scenarios, [str(p) for p in paths])
     check_run_options(replications, workers)
-    sets, manifest_extra = _parameter_sets(parameter_sets, scenarios)
-    if executor not in ("local", "dask"):
-        raise InputError(f"--executor must be local or dask, not '{executor}'")
-    if scheduler and executor != "dask":
-        raise InputError("--scheduler goes with --executor dask")
+    sets, manifest_extra = parameter_sets_for(parameter_sets, scenarios)
+    check_executor(executor, scheduler)
+    names = [sc.name for sc in scenarios]
     target = out or default_out_dir("-vs-".join(names) if compare else names[0])
     check_out_dir(target)  # before the long part, not after it
-    from sim.runs.executors import shared_local_cluster
 
     advance, close = _progress(replications * len(scenarios), " + ".join(names))
     results = []
@@ -151,14 +140,8 @@ def _simulate(
     # file sits next to the output (same file system) and moves into it when the output is complete
     stream = _stream_file(Path(target)) if not compare and register is None else None
     try:
-        with shared_local_cluster(executor, scheduler, workers):  # one local Dask cluster for all scenarios
-            for sc in scenarios:
-                results.append(
-                    run_replications(
-                        sc, replications, seed=seed, workers=workers, on_progress=advance, start=start,
-                        executor=executor, scheduler=scheduler, parameter_sets=sets, stream_to=stream,
-                    )
-                )
+        results = run_experiment(scenarios, replications, seed, workers=workers, start=start, executor=executor,
+                                 scheduler=scheduler, parameter_sets=sets, on_progress=advance, stream_to=stream)
         close()
         forecast_of = None
         if register is not None:
@@ -173,8 +156,8 @@ def _simulate(
             stream.unlink(missing_ok=True)  # gone already when the output was written
     wall = sum(r.wall_seconds for r in results)
     events = sum(r.events for r in results)
-    typer.echo(f"{len(results)} x {replications} replications x {first.horizon_years} years in {wall:.1f} s "
-               f"({events:,} events) -> {target}")
+    typer.echo(f"{len(results)} x {replications} replications x {scenarios[0].calendar.horizon_years} years in "
+               f"{wall:.1f} s ({events:,} events) -> {target}")
 
 
 def _stream_file(target: Path) -> Path:
@@ -182,24 +165,6 @@ def _stream_file(target: Path) -> Path:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     return target.parent / f".{target.name}.replications-{os.getpid()}.parquet"
-
-
-def _parameter_sets(path: Path | None, scenarios: list) -> tuple[object, dict]:
-    """The calibrated parameter sets of --parameter-sets, checked against every scenario, and what the
-    manifest records of them."""
-    if path is None:
-        return None, {}
-    from sim.runs.parameter_sets import check_same_base, read_parameter_sets
-
-    sets = read_parameter_sets(path)
-    for sc in scenarios:
-        sets.check_against(sc)
-    for sc in scenarios[1:]:
-        check_same_base(sets, scenarios[0], sc)
-    return sets, {"parameter_sets": {"file": str(path), "sets": len(sets), "parameters": list(sets.paths),
-                                     "digest": sets.digest,
-                                     "draw": "replication r uses the set drawn by weight from a stream keyed "
-                                             "by (seed, r)"}}
 
 
 _PARAMETER_SETS = typer.Option(
@@ -405,7 +370,7 @@ def _fit_inputs(scenario: Path, history: Path, spec: Path):
     return resolve_raw(scenario), read_history(history), load_spec(spec)
 
 
-_HISTORY = typer.Option(..., "--history", help="History file: CSV year,metric,value[,note] (CONTRACT.md).")
+_HISTORY = typer.Option(..., "--history", help="History file: CSV year,metric,value[,note] (docs/contract.md).")
 _CAL_SPEC = typer.Option(..., "--spec", help="Calibration spec (YAML): parameters with prior ranges, targets, "
                          "search settings; see calibration/national/spec.yaml.")
 _TRIALS = typer.Option(None, "--trials", help="Parameter sets to try (default: the spec's search.trials).")

@@ -1,4 +1,4 @@
-"""The `boernesim` command end to end, as a user runs it (a subprocess): CONTRACT.md's `run` outputs,
+"""The `boernesim` command end to end, as a user runs it (a subprocess): docs/contract.md's `run` outputs,
 `validate`, exit codes, one clear message for bad input and no half-written output directory.
 
 The runs use a small municipality (2,000 children, 1 burn-in year, 2 projected years, 3 replications):
@@ -70,7 +70,7 @@ def assert_bad_input(proc: subprocess.CompletedProcess, *must_name: str) -> None
 
 
 def contract_metrics(step_ids: list[str]) -> set[str]:
-    """Every metric of CONTRACT.md's table that a scenario without a budget must report."""
+    """Every metric of docs/contract.md's table that a scenario without a budget must report."""
     fixed = {
         "notifications",
         "children_notified",

@@ -1,4 +1,4 @@
-"""History files (sim.data.history): reading CONTRACT.md's ``year,metric,value[,note]`` CSV, the errors a user
+"""History files (sim.data.history): reading docs/contract.md's ``year,metric,value[,note]`` CSV, the errors a user
 gets for a bad file, rows the scenario cannot produce, and the nearest-year rule used to scale rates.
 
 No simulation; well under a second.

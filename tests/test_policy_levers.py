@@ -656,7 +656,7 @@ def small_overlay(path: Path, **parts) -> Path:
 
 def test_cli_compare(tmp_path):
     """`boernesim compare` on two small scenarios (2,000 children, 1 burn-in year), 2 replications x 2
-    years: exit 0 and every file of CONTRACT.md, comparison.csv and economics.csv with their columns."""
+    years: exit 0 and every file of docs/contract.md, comparison.csv and economics.csv with their columns."""
     base = small_overlay(tmp_path / "base.yaml", name="small-base")
     alt = small_overlay(
         tmp_path / "alt.yaml",

@@ -1,7 +1,7 @@
 """The decision-maker report: built from synthetic results (no simulation), opened in real headless Chromium.
 
 Two scenarios x 5 replications x 3 years of made-up but plausible metrics, a comparison table computed
-from them the way CONTRACT.md describes it (paired differences), and a hand-made economics table whose
+from them the way docs/contract.md describes it (paired differences), and a hand-made economics table whose
 numbers the first paragraph must repeat. The browser test needs Debian's chromium and the playwright
 package (`bash scripts/install-browser.sh`); without them it is skipped, unless
 BOERNESIM_REQUIRE_BROWSER=1 (CI), where it fails.
@@ -97,7 +97,7 @@ def _synthetic_table(scenario, reps: int, effect: float) -> pd.DataFrame:
 
 
 def paired_comparison(table: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """CONTRACT.md's comparison table: alternative minus baseline per replication, then mean and quantiles."""
+    """docs/contract.md's comparison table: alternative minus baseline per replication, then mean and quantiles."""
     wide = table.pivot_table(index=["replication", "year", "metric"], columns="scenario", values="value")
     out = []
     for alt in [c for c in wide.columns if c != baseline]:

@@ -1,4 +1,4 @@
-"""CONTRACT.md, Reproducibility: the same scenario, seed and replication count give a byte-identical
+"""docs/contract.md, Reproducibility: the same scenario, seed and replication count give a byte-identical
 replications.parquet whatever --workers; another seed gives other numbers; the Python API ``sim.run``
 returns the same table as the command.
 """

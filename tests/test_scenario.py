@@ -1,4 +1,4 @@
-"""The scenario format of CONTRACT.md: ``extends:`` overlays, a frozen model, errors that name the file,
+"""The scenario format of docs/contract.md: ``extends:`` overlays, a frozen model, errors that name the file,
 the key path and the reason, and the JSON Schema printed by ``boernesim schema``.
 
 Everything here is in-process and fast, except the two ``schema`` tests, which start the CLI.
@@ -123,7 +123,7 @@ def test_extends_by_relative_path_is_relative_to_the_file_not_the_cwd(tmp_path, 
 
 
 def test_extends_sibling_file_name(tmp_path, monkeypatch):
-    """The form CONTRACT.md shows: ``extends: baseline.yaml`` next to the file."""
+    """The form docs/contract.md shows: ``extends: baseline.yaml`` next to the file."""
     write(tmp_path / "baseline.yaml", BASELINE.read_text(encoding="utf-8"))
     path = write(tmp_path / "alt.yaml", "extends: baseline.yaml\nname: alt\nnotifications:\n  trend_per_year: 0.05\n")
     monkeypatch.chdir(ROOT)

@@ -7,7 +7,7 @@
    years, 2 replications), a parameter the output does not use has mu_star exactly 0: every sample row
    runs the same replications with the same seed (common random numbers).
 3. Bad specs: errors name the file and the key; the CLI exits 2 with one message.
-4. The CLI end to end writes CONTRACT.md's sensitivity.csv, the figures and the report.
+4. The CLI end to end writes docs/contract.md's sensitivity.csv, the figures and the report.
 
 About 30 s in all, most of it in the CLI runs.
 """

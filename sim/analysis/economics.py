@@ -1,6 +1,6 @@
 """Comparison and economics tables of `compare`: paired differences, NPV, break-even, budget overrun.
 
-Everything here works on the long table of CONTRACT.md (columns ``scenario, replication, year, metric,
+Everything here works on the long table of docs/contract.md (columns ``scenario, replication, year, metric,
 value``) with pandas/numpy only; no model runs.
 
 Pairing: replication *r* of every scenario in one `compare` was run with the same random numbers, so a

@@ -78,7 +78,7 @@ Evaluate = Callable[[np.ndarray], np.ndarray]
 
 
 class Output(SpecPart):
-    metric: str | None = Field(default=None, description="a metric of CONTRACT.md, e.g. cost_total")
+    metric: str | None = Field(default=None, description="a metric of docs/contract.md, e.g. cost_total")
     year: int | str = Field(default="last", description="last, first, sum (over the projected years) or a year")
     npv_against: Literal["baseline"] | None = Field(
         default=None, description="baseline: NPV of the net saving against the scenario at its own values"

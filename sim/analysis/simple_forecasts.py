@@ -9,7 +9,7 @@ scores it against three of them, each fitted on the years up to ``fit_until`` an
 * ``stock_flow``: a deterministic stock-and-flow projection with constant exit rates and constant
   inflow rates per 1,000 residents aged 0-17.
 
-A history is long (``year, metric, value``, see CONTRACT.md "History files") and may have gaps and
+A history is long (``year, metric, value``, see docs/contract.md "History files") and may have gaps and
 different years per metric. Every function returns ``method, metric, year, forecast, note``; the note
 says what the forecast rests on, so a reader of the back-test can see when a method fell back to a
 cruder rule. ``score`` joins any forecasts (the model's included, with its p05/p95 band) with the
@@ -381,7 +381,7 @@ def _forecast_table(forecasts: pd.DataFrame) -> pd.DataFrame:
 
 
 def score(forecasts: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    """Forecasts joined with what happened: the ``backtest.csv`` columns of CONTRACT.md.
+    """Forecasts joined with what happened: the ``backtest.csv`` columns of docs/contract.md.
 
     ``actual`` is a history (year, metric, value). ``ape`` = |forecast - actual| / |actual|, NaN where
     the actual is missing or 0 (a relative error against 0 is undefined). ``covered`` = p05 <= actual

@@ -1,7 +1,7 @@
 """History files: what a municipality (or the country) actually saw, year by year, to fit and test the model.
 
-Format (CONTRACT.md): CSV with a header ``year,metric,value`` and an optional ``note`` column; one row per
-year and metric; metric names as the model reports them (CONTRACT.md's metric table) plus
+Format (docs/contract.md): CSV with a header ``year,metric,value`` and an optional ``note`` column; one row per
+year and metric; metric names as the model reports them (docs/contract.md's metric table) plus
 ``population_0_17`` and ``population_0_22``. Lines starting with ``#`` are comments, blank lines are skipped.
 Numbers use a point as the decimal separator and no thousands separators.
 

@@ -1,7 +1,7 @@
 """One municipality's history of the children's area, fetched from Statistics Denmark's StatBank API.
 
 :func:`fetch_history` asks ``https://api.statbank.dk/v1`` for the tables in :data:`SOURCES` and returns a
-history frame (``year, metric, value, note``; CONTRACT.md "History files"); :func:`write_history` writes it as
+history frame (``year, metric, value, note``; docs/contract.md "History files"); :func:`write_history` writes it as
 a CSV file that :mod:`sim.data.history` reads.
 
 How a request is made. For every table the client first reads the table's metadata (``tableinfo``) and checks
@@ -54,7 +54,7 @@ Transport = Callable[[str, dict], str]
 
 BY_HAND = (
     "A history file can also be written by hand: a CSV file with the header year,metric,value,note and one "
-    "row per year and metric, e.g. 2023,notifications,1520,UND1 (CONTRACT.md lists the metric names)"
+    "row per year and metric, e.g. 2023,notifications,1520,UND1 (docs/contract.md lists the metric names)"
 )
 
 

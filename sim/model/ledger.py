@@ -2,7 +2,7 @@
 
 Flows are counted in the year they happen, stocks are read at 31 December, costs are booked as
 price x time on a step when the child leaves the step or the year closes (no daily ticks).
-Metric names are those of CONTRACT.md.
+Metric names are those of docs/contract.md.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ a waterfall of where the cost difference comes from, the key tables, and the ass
 sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language,
 and a sheet ``columns`` saying what each column means.
 
-The comparison tables are CONTRACT.md's: ``comparison`` has columns
+The comparison tables are docs/contract.md's: ``comparison`` has columns
 ``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired
 over replications) and ``economics`` has ``scenario,baseline,discount_rate,npv_dkk,npv_p05_dkk,
 npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving`` (npv of the net saving,
@@ -762,7 +762,7 @@ def write_report(
     ``forecast`` (forecast.csv of a run from a case register at ``as_of``) adds the year-end forecast
     first; ``previous_forecasts`` (earlier forecast.csv files with their ``as_of``) shows how it moved.
 
-    ``comparison`` and ``economics`` are CONTRACT.md's tables (see the module docstring);
+    ``comparison`` and ``economics`` are docs/contract.md's tables (see the module docstring);
     ``per_replication_npv`` is the net saving in present value per run: a DataFrame with ``scenario``,
     ``npv_dkk`` and optionally ``baseline``, ``discount_rate``, ``replication``, or {alternative: values}."""
     if lang not in LANGS:

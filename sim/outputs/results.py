@@ -53,7 +53,7 @@ def write_outputs(
     forecast_of: dict | None = None,
     manifest_extra: dict | None = None,
 ) -> Path:
-    """Every file of CONTRACT.md's `run` output (and with ``compare``, `compare`'s), all or nothing.
+    """Every file of docs/contract.md's `run` output (and with ``compare``, `compare`'s), all or nothing.
 
     With ``compare`` the first result is the baseline the others are compared with. ``forecast_of``
     (keys as_of, spent_to_date, previous) adds forecast.csv for a run started from a case register."""
