@@ -26,6 +26,8 @@ _state = {"debug": False}
 
 
 class Lang(str, Enum):
+    """Languages of reports and workbooks."""
+
     en = "en"
     da = "da"
 
@@ -280,6 +282,8 @@ def schema() -> None:
 
 
 class Method(str, Enum):
+    """Sensitivity methods."""
+
     morris = "morris"
     sobol = "sobol"
 

@@ -25,6 +25,9 @@ from sim.analysis.simple_forecasts import mape_table, score, simple_forecasts
 
 @dataclass
 class Backtest:
+    """A back-test: the calibration up to the fit year, the projection after it, and its scores beside the
+    simple forecasts'."""
+
     calibration: Calibration
     fit_until: int
     horizon: int

@@ -77,6 +77,8 @@ FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "
 
 
 class CalibrationSpecError(SpecError):
+    """A calibration spec that cannot be used; the message names the file, the key path and the reason."""
+
     what = "calibration spec"
 
 
@@ -84,6 +86,8 @@ class CalibrationSpecError(SpecError):
 
 
 class Target(SpecPart):
+    """A history metric to fit, with its likelihood and scale."""
+
     metric: str = Field(min_length=1, description="a metric of the history and the model, e.g. notifications")
     likelihood: Literal["negative_binomial", "poisson", "normal"] | None = Field(
         default=None, description="default: negative_binomial for counts, normal for shares and money")
@@ -114,6 +118,8 @@ class Target(SpecPart):
 
 
 class Years(SpecPart):
+    """The history years to fit (default: every year the targets have)."""
+
     first: int | None = Field(default=None, ge=1990, le=2100, description="first year fitted (default: history's)")
     last: int | None = Field(default=None, ge=1990, le=2100, description="last year fitted (default: history's)")
 
@@ -125,6 +131,8 @@ class Years(SpecPart):
 
 
 class SearchSettings(SpecPart):
+    """How the search runs: trials, replications per trial, batch size, the share spread over the region."""
+
     trials: int = Field(default=160, ge=2, le=100000, description="parameter sets tried in all")
     startup_trials: int = Field(default=24, ge=1, description="random trials before TPE models the fit")
     batch: int = Field(default=4, ge=1, le=1024, description="trials run at once; part of the result (TPE "
@@ -137,6 +145,8 @@ class SearchSettings(SpecPart):
 
 
 class CalibrationSpec(SpecPart):
+    """What to fit: parameters with ranges, targets, years and the search settings."""
+
     description: str = ""
     seed: int = Field(default=1, description="random seed of the search and the simulations")
     burn_in_years: int | None = Field(default=None, ge=0, le=50, description="default: the scenario's")
@@ -382,6 +392,8 @@ def fit_log_likelihood(problem: Problem, table: pd.DataFrame, replications: int)
 
 @dataclass
 class Calibration:
+    """The result of a calibration: every trial, the kept parameter sets and their fit to the history."""
+
     problem: Problem
     trials: pd.DataFrame  # trial, state, loglik, a column per parameter path
     ensemble: pd.DataFrame  # a column per parameter path, weight, loglik, trial

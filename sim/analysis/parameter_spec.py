@@ -38,6 +38,8 @@ class SpecPart(BaseModel):
 
 
 class Parameter(SpecPart):
+    """A key path of the scenario varied between ``low`` and ``high``."""
+
     path: str = Field(min_length=1, description="key path into the scenario, e.g. caseworkers.fte")
     low: float = Field(description="lowest value sampled")
     high: float = Field(description="highest value sampled")

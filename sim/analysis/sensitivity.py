@@ -78,6 +78,8 @@ Evaluate = Callable[[np.ndarray], np.ndarray]
 
 
 class Output(SpecPart):
+    """What a sensitivity analysis reads off each run: a metric in a year (or summed), or the NPV against the nominal run."""
+
     metric: str | None = Field(default=None, description="a metric of docs/contract.md, e.g. cost_total")
     year: int | str = Field(default="last", description="last, first, sum (over the projected years) or a year")
     npv_against: Literal["baseline"] | None = Field(
@@ -117,15 +119,21 @@ class Output(SpecPart):
 
 
 class MorrisSettings(SpecPart):
+    """Morris screening's design."""
+
     trajectories: int = Field(default=10, ge=2, le=10000, description="Morris trajectories (each D+1 runs)")
     levels: int = Field(default=4, ge=2, le=20, description="grid levels; even numbers are best")
 
 
 class SobolSettings(SpecPart):
+    """Sobol's (Saltelli) design."""
+
     n: int = Field(default=64, ge=2, le=1 << 20, description="base sample (a power of 2); N x (D+2) runs")
 
 
 class Spec(SpecPart):
+    """A sensitivity spec: method, parameters, outputs and the run settings."""
+
     description: str = ""
     method: Literal["morris", "sobol"] = "morris"
     years: int | None = Field(default=None, ge=1, le=50, description="projected years (default: the scenario's)")

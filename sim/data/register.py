@@ -169,6 +169,8 @@ def _date(text: str, shown: str) -> date:
 
 @dataclass
 class _Line:
+    """One data line of a register file: its line number and fields."""
+
     row: int  # data row, from 1
     line: int  # line in the file, from 1
     fields: list[str]

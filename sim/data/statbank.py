@@ -301,6 +301,8 @@ def _call(send: Transport, url: str, body: dict, what: str) -> str:
 
 @dataclass
 class _Variable:
+    """A StatBank table's variable with its value codes and texts."""
+
     id: str
     text: str
     elimination: bool
@@ -310,6 +312,8 @@ class _Variable:
 
 @dataclass
 class _TableInfo:
+    """What StatBank says a table holds."""
+
     table: str
     updated: str
     variables: dict[str, _Variable]

@@ -15,6 +15,8 @@ from sim.model.staircase import Staircase
 
 
 class YearLedger:
+    """Counters, stocks and costs per simulated year (burn-in included), turned into rows at the end."""
+
     def __init__(self, scenario: Scenario, staircase: Staircase):
         self.scenario = scenario
         self.staircase = staircase

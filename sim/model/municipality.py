@@ -115,22 +115,20 @@ class Municipality:
     ):
         """``initial_cases`` (from a case register) replace the scenario's initial stock; ``start`` is the
         simulated time the run starts at (the day after the as-of date; 0 = 1 January of the first year)."""
-        s = scenario
-        self.scenario = s
+        self.scenario = scenario
         self.initial_cases = initial_cases
         self.env = simpy.Environment(initial_time=start)
         self.draws = Draws(seed, replication)
-        self.staircase = Staircase.from_scenario(s)
+        self.staircase = Staircase.from_scenario(scenario)
         self.steps = self.staircase.steps
-        self.ledger = YearLedger(s, self.staircase)
-        self.first_year = first_simulated_year(s)
+        self.ledger = YearLedger(scenario, self.staircase)
+        self.first_year = first_simulated_year(scenario)
         self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
 
-        self.settings = Settings(s, self.staircase)
+        self.settings = Settings(scenario, self.staircase)
 
         # state
-        cw = s.caseworkers
-        self.team = CaseworkerTeam(self.env, cw.fte, cw.productive_hours_per_week)
+        self.team = CaseworkerTeam(self.env, scenario.caseworkers.fte, scenario.caseworkers.productive_hours_per_week)
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
         self.known = KnownChildren(self.settings.known_window)
@@ -507,8 +505,7 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
-        s = self.scenario
-        times = notification_times(s, self.draws.generator(D["arrivals"]))
+        times = notification_times(self.scenario, self.draws.generator(D["arrivals"]))
         if self.initial_cases is None:
             self.seed_initial_stock()
         else:

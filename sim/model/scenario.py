@@ -31,6 +31,8 @@ class _Part(BaseModel):
 
 
 class Calendar(_Part):
+    """Which years are simulated: start year, projected years, burn-in, base year of prices."""
+
     base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK")
     start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year")
     horizon_years: int = Field(ge=1, le=50, description="projected years, reported")
@@ -40,6 +42,8 @@ class Calendar(_Part):
 
 
 class Population(_Part):
+    """Residents aged 0-17 and 0-22, their yearly growth, and the ages of newly notified children."""
+
     aged_0_17: Positive = Field(description="residents aged 0-17 in start_year")
     aged_0_22: Positive = Field(description="residents aged 0-22 in start_year")
     growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups")
@@ -60,6 +64,8 @@ class Population(_Part):
 
 
 class Notifications(_Part):
+    """How many notifications arrive, how they grow, and how many are about children already known."""
+
     per_1000_aged_0_17: NonNegative = Field(description="notifications per year per 1,000 residents aged 0-17")
     trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year")
     share_about_known_children: Share = Field(
@@ -69,6 +75,8 @@ class Notifications(_Part):
 
 
 class Screening(_Part):
+    """The assessment of a notification within 24 hours and its outcome shares."""
+
     hours: NonNegative = Field(description="caseworker hours to assess one notification")
     deadline_hours: Positive = Field(description="legal deadline for the assessment")
     share_acute: Share = Field(description="share of new cases placed at once (acute placement)")
@@ -81,6 +89,8 @@ class Screening(_Part):
 
 
 class Investigation(_Part):
+    """The child-welfare investigation: caseworker hours, sessions, external waits, deadline, what it finds."""
+
     hours: Positive = Field(description="caseworker hours for one investigation")
     sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions")
     external_lag_weeks: NonNegative = Field(
@@ -100,6 +110,8 @@ class Investigation(_Part):
 
 
 class NeedLevel(_Part):
+    """One level of need: how fast it improves on an adequate step and how fast it escalates."""
+
     level: int = Field(ge=1, description="1 = mildest; a step with need_level L is adequate for needs up to L")
     label_en: str
     label_da: str
@@ -110,11 +122,15 @@ class NeedLevel(_Part):
 
 
 class Needs(_Part):
+    """The levels of need and the level an acute placement answers."""
+
     levels: tuple[NeedLevel, ...] = Field(min_length=1)
     acute_need_level: int = Field(ge=1, description="need level of a child placed acutely at screening")
 
 
 class Step(_Part):
+    """One step of the staircase: its kind, the need it answers, price, uptake, ages, capacity, breakdowns."""
+
     id: StepId
     label_da: str
     label_en: str
@@ -137,6 +153,8 @@ class Step(_Part):
 
 
 class Reviews(_Part):
+    """Reviews of a measure: when the first is due, the interval, hours, and the chance a lower need is acted on."""
+
     first_after_months: Positive = Field(description="first review after a measure starts")
     interval_months: Positive = Field(description="then a review every N months")
     hours: NonNegative = Field(description="caseworker hours per review")
@@ -147,12 +165,16 @@ class Reviews(_Part):
 
 
 class FteChange(_Part):
+    """A change in the number of caseworkers from a date, ramped in."""
+
     date: dt.date
     fte: NonNegative = Field(description="caseworker FTEs from this date on (reached after the ramp)")
     ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new FTEs")
 
 
 class Caseworkers(_Part):
+    """The caseworkers: FTEs, productive hours, ongoing work per case, costs and the caseload effect."""
+
     fte: NonNegative = Field(description="caseworker full-time equivalents at the start")
     fte_changes: tuple[FteChange, ...] = ()
     productive_hours_per_week: Positive = Field(description="hours per FTE per week for case tasks")
@@ -174,24 +196,32 @@ class Caseworkers(_Part):
 
 
 class Aftercare(_Part):
+    """Aftercare (efterværn) beyond the age of 18."""
+
     enabled: bool = False
     until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1")
     share: Share = Field(default=0.5, description="share of children on a step at 18 who continue")
 
 
 class Exits(_Part):
+    """How children leave: moving away, ageing out, aftercare."""
+
     age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare")
     aftercare: Aftercare = Aftercare()
     move_away_rate_per_year: NonNegative = Field(description="rate at which a child with a case moves away")
 
 
 class Prices(_Part):
+    """How prices move over the years."""
+
     indexation_per_year: float = Field(
         ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year"
     )
 
 
 class PolicyCost(_Part):
+    """An extra cost a scenario declares (a programme, an investment), one-off and yearly."""
+
     label: str
     start: dt.date
     end: dt.date | None = None
@@ -239,16 +269,22 @@ class TimeLimitedStays(_Part):
 
 
 class Economics(_Part):
+    """How the investment case is valued: the discount rate."""
+
     discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values")
 
 
 class InitialState(_Part):
+    """Children on each step when the simulation starts, per 1,000 residents aged 0-22."""
+
     stock_per_1000_aged_0_22: dict[str, NonNegative] = Field(
         description="children on each step when the simulation (burn-in) starts, per 1,000 aged 0-22"
     )
 
 
 class Scenario(_Part):
+    """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     calendar: Calendar

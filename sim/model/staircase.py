@@ -19,6 +19,8 @@ NO_STEP = -1  # "on no step" / "no step qualifies" (step indices are >= 0)
 
 @dataclass(frozen=True)
 class StepInfo:
+    """One step as the running model sees it (levers replace it when they change a field)."""
+
     index: int  # position in the staircase, least intrusive first
     id: str
     kind: str

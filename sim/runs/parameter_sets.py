@@ -28,6 +28,8 @@ PARAMETER_SET_STREAM = 0x5E75  # keeps this draw apart from the model's own deci
 
 @dataclass(frozen=True)
 class ParameterSets:
+    """Calibrated parameter sets with weights; replication r runs with the set drawn for (seed, r)."""
+
     paths: tuple[str, ...]
     values: tuple[tuple[float, ...], ...]  # one tuple per set, in ``paths`` order
     weights: tuple[float, ...]  # sum to 1
