@@ -12,6 +12,16 @@ from sim.model.scenario import Scenario, resolve_raw, scenario_from_mapping
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
+# Fixtures that run whole commands or many replications: a test using one belongs to the full suite only
+# (`pytest -m "not slow"` is the fast loop; CI and the README's command run everything).
+SLOW_FIXTURES = frozenset({"run_en", "run_da", "small_run", "mm3", "both", "recovery", "first_year"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 def set_key(raw: dict, dotted: str, value) -> None:
     """raw['a']['b'] = value for dotted = 'a.b' (intermediate mappings must exist)."""

@@ -17,6 +17,8 @@ import yaml
 
 from sim.model.scenario import load_scenario
 
+pytestmark = pytest.mark.slow  # whole commands and many replications
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 

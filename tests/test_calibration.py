@@ -410,6 +410,7 @@ def test_apply_sets_the_values_at_the_key_paths(tiny):
         bad.apply(sc, 1)
 
 
+@pytest.mark.slow
 def test_each_replication_runs_with_its_own_drawn_set(tiny):
     sets = from_frame(sets_frame())
     sc = scenario_from_mapping(tiny)
@@ -481,6 +482,7 @@ def recovery():
     return {"raw": raw, "truth": truth, "problem": problem, "cal": cal}
 
 
+@pytest.mark.slow
 def test_the_true_values_lie_in_the_ensembles_range(recovery):
     cal = recovery["cal"]
     summary = parameter_summary(cal).set_index("parameter")
@@ -524,6 +526,7 @@ def test_the_fit_bands_cover_the_observed_past(recovery):
     assert covered.mean() >= 0.6, fitted
 
 
+@pytest.mark.slow
 def test_the_projection_covers_the_simulated_future(recovery):
     problem, cal = recovery["problem"], recovery["cal"]
     longer = copy.deepcopy(problem.raw)
@@ -556,6 +559,7 @@ def tiny_problem(tiny):
     return tiny, spec, history
 
 
+@pytest.mark.slow
 def test_a_search_resumes_from_its_journal(tiny_problem, tmp_path):
     raw, spec, history = tiny_problem
     journal = tmp_path / "j.journal"
@@ -632,6 +636,7 @@ def test_a_resumed_search_does_not_repeat_the_trials_it_has(tmp_path):
     assert len(values) == 8 and values.nunique() == 8
 
 
+@pytest.mark.slow
 def test_the_search_does_not_depend_on_the_number_of_workers(tmp_path):
     raw = scaled(small(start_year=2020, burn_in=0, horizon=1), 0.2)
     history = history_frame([(2020, "notifications", 60.0)])

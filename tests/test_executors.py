@@ -57,6 +57,7 @@ def rows_by_replication(chunk_results: list) -> dict[int, list]:
     return {r: rows for part in chunk_results for r, rows, *_ in part}
 
 
+@pytest.mark.slow
 def test_trivial_function_same_ordered_results_everywhere():
     xs = list(range(6))
     expected = [x * x for x in xs]
@@ -73,6 +74,7 @@ def test_trivial_function_same_ordered_results_everywhere():
     assert map_chunks(slow_square, [], executor="dask") == []
 
 
+@pytest.mark.slow
 def test_model_replications_identical_local_and_dask(replication_fn):
     one = map_chunks(replication_fn, CHUNKS, workers=1)
     two = map_chunks(replication_fn, CHUNKS, workers=2)
@@ -85,6 +87,7 @@ def test_model_replications_identical_local_and_dask(replication_fn):
     assert rows[0] != rows[1]  # replications differ: the comparison above is not vacuous
 
 
+@pytest.mark.slow
 def test_existing_cluster_by_address(cluster, replication_fn):
     address = cluster.scheduler_address
     assert address.startswith("tcp://127.0.0.1:")

@@ -68,6 +68,7 @@ def _young_register(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_initial_stock_equals_the_register(tmp_path):
     out = tmp_path / "out"
     done = _cli("run", str(BASELINE), "--initial-cases", str(EXAMPLE), "--as-of", AS_OF.isoformat(),
@@ -109,6 +110,7 @@ def test_rest_of_year_cost_is_monthly_prices_times_months_left(tmp_path):
         assert (stock == count).all(), step_id
 
 
+@pytest.mark.slow
 def test_forecast_adds_spent_to_date_and_compares_with_the_budget(tmp_path):
     """expected = spent to date + rest of year; overrun_prob = share of runs above the budget."""
     still = _still_world(tmp_path)
@@ -136,6 +138,7 @@ def test_forecast_adds_spent_to_date_and_compares_with_the_budget(tmp_path):
     assert "Expected result for 2026 as of 2026-09-30" in html
 
 
+@pytest.mark.slow
 def test_previous_forecasts_show_how_it_moved(tmp_path):
     args = ["--initial-cases", str(EXAMPLE), "--replications", "2", "--years", "1", "--workers", "1"]
     first = _cli("run", str(BASELINE), *args, "--as-of", "2026-09-30", "--out", str(tmp_path / "sep"))
@@ -192,6 +195,7 @@ def test_spent_to_date_per_account_function():
         parse_spent("-5", functions)
 
 
+@pytest.mark.slow
 def test_burn_in_settles_the_stocks():
     """Stocks after the burn-in do not depend on how long it was, beyond sampling noise: children placed
     and in preventive measures in the first projected year, 3 vs 8 burn-in years, 8 replications each."""

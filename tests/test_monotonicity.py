@@ -48,6 +48,7 @@ def pooled(tables: list[dict], metric: str, weight: str) -> float:
 # ---------------------------------------------------------------- caseworkers
 
 
+@pytest.mark.slow
 def test_more_caseworkers_never_slow_investigations(quarter_raw):
     """FTEs at 0.5, 0.6, 0.8 and 1.2 times the baseline's, 30 replications x 4 years each.
 
@@ -135,6 +136,7 @@ def placement_spells(paths: dict, placement: set[int], end: float) -> list[float
     return out
 
 
+@pytest.mark.slow
 def test_shorter_review_intervals_never_lengthen_placements(quarter_raw):
     """Review every 3, 6 and 12 months; mean placement spell (from the trace) and mean year-end number placed.
 

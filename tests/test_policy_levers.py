@@ -152,6 +152,7 @@ def stay_lengths(paths: dict, steps: set[int], t0: float, t1: float) -> list[flo
         ),
     ],
 )
+@pytest.mark.slow
 def test_common_random_numbers_shrink_the_variance_of_differences(quarter_raw, name, overrides):
     """Total cost over the 3 projected years, alternative - baseline, over 20 replications: paired (same
     seed and replication) against independent (the alternative run with another seed).
@@ -197,6 +198,7 @@ def test_paired_runs_are_identical_before_the_lever(quarter_raw):
 # ---------------------------------------------------------------- 2. direction of each lever
 
 
+@pytest.mark.slow
 def test_more_caseworkers_fewer_overdue_investigations_and_more_timely_reviews(quarter_raw):
     """FTEs 5 -> 7.5 from 2027 (caseload about 31 -> 21).
 
@@ -228,6 +230,7 @@ def test_fte_changes_is_the_same_as_an_fte_lever(quarter_raw):
     assert a.rows == b.rows
 
 
+@pytest.mark.slow
 def test_more_frequent_reviews_shorten_time_on_placement_steps(quarter_raw):
     """Reviews every 6 -> 3 months from 2027: a need that improves is acted on only at a review, so the
     child-years spent on placement steps in 2027-2029 (from the traces) drop.
@@ -249,6 +252,7 @@ def test_more_frequent_reviews_shorten_time_on_placement_steps(quarter_raw):
     assert placed.mean() < 0, "children_placed: " + margin(placed)
 
 
+@pytest.mark.slow
 def test_kinship_first_raises_kinship_and_lowers_foster_care(quarter_raw):
     """Kinship care's uptake share 0.12 -> 0.5 from 2027: more children placed with kin, fewer with foster
     families (kinship is tried first, foster care is the next adequate step).
@@ -288,6 +292,7 @@ def foster_entries_when_full(paths: dict, step: int, capacity: int, t0: float) -
     return bad
 
 
+@pytest.mark.slow
 def test_few_foster_families_raise_residential_placements(quarter_raw):
     """Foster families' capacity from unlimited to 5 from 2027 (about 15-20 children are in foster care at
     the start): children who would go to a foster family walk up to the next step with room, own room
@@ -319,6 +324,7 @@ def test_few_foster_families_raise_residential_placements(quarter_raw):
     assert institution.mean() > 0, "institution started: " + margin(institution)
 
 
+@pytest.mark.slow
 def test_diversion_raises_intensive_home_support_and_lowers_family_placements(quarter_raw):
     """30 % of children about to be placed in family care (need level 4) get intensive home support instead
     from 2027 (as intensive-home-support.yaml: failure rate 0.4 a year, price 350,000 DKK).
@@ -347,6 +353,7 @@ def test_diversion_raises_intensive_home_support_and_lowers_family_placements(qu
     assert placements.mean() < 0, "placements_started: " + margin(placements)
 
 
+@pytest.mark.slow
 def test_time_limited_stays_shorten_stays_in_residential_care(quarter_raw):
     """Stays on institution and residential home limited to 9 months, 60 % ending with a step down, from
     2027 (stays begun before the lever are not limited).
@@ -573,6 +580,7 @@ def test_diversion_lever_without_a_step_to_divert_to_is_an_error(quarter_raw):
 # ---------------------------------------------------------------- 4. compare end to end
 
 
+@pytest.mark.slow
 def test_compare_writes_comparison_economics_and_budget_overrun(quarter_raw, tmp_path):
     """Baseline with a budget against +50 % FTEs, 6 replications, in-process.
 
@@ -654,6 +662,7 @@ def small_overlay(path: Path, **parts) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_cli_compare(tmp_path):
     """`boernesim compare` on two small scenarios (2,000 children, 1 burn-in year), 2 replications x 2
     years: exit 0 and every file of docs/contract.md, comparison.csv and economics.csv with their columns."""

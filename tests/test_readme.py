@@ -1,5 +1,7 @@
 """The README's commands are the ones users copy: check they exist and that the main job runs."""
 
+import pytest
+
 import re
 import shlex
 import subprocess
@@ -27,6 +29,7 @@ def test_ci_runs_the_readme_test_command():
     assert "Run the tests:" in ci  # .ci/run extracts the command from the README, so they cannot drift
 
 
+@pytest.mark.slow
 def test_readme_main_job_runs(tmp_path):
     main = _commands()[0]
     job = main.split("&&")[-1].strip()

@@ -189,6 +189,7 @@ def _browser_or_skip():
     return sync_playwright
 
 
+@pytest.mark.slow
 def test_report_in_headless_chromium(tmp_path, synthetic):
     sync_playwright = _browser_or_skip()
     out, _ = _write(tmp_path, synthetic, "en")

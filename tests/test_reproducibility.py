@@ -16,6 +16,8 @@ import yaml
 
 import sim
 
+pytestmark = pytest.mark.slow  # whole commands and many replications
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 REPS, YEARS, SEED = 4, 2, 5  # 4 replications over 2 workers: several chunks, finishing in any order

@@ -163,6 +163,7 @@ def small_run(small_model_raw):
     return run_sensitivity(small_model_raw, spec_from_mapping(SMALL_SPEC), seed=5, workers=2)
 
 
+@pytest.mark.slow
 def test_a_parameter_the_output_does_not_use_has_mu_star_exactly_zero(small_run):
     ind = small_run.analysis.indices
     mu = ind[ind["index"] == "mu_star"].set_index(["output", "parameter"])["value"]
@@ -188,6 +189,7 @@ def test_noise_is_reported_per_output_and_per_parameter(small_run):
     assert effect[("cost_total_last", "caseworkers.fte")] > 0
 
 
+@pytest.mark.slow
 def test_rows_are_reproducible_whatever_the_workers(small_run, small_model_raw):
     spec = spec_from_mapping(SMALL_SPEC)
     raw, _ = prepare(small_model_raw, spec)
@@ -321,6 +323,7 @@ def assert_bad_input(proc: subprocess.CompletedProcess, *must_name: str) -> None
         assert word in proc.stderr, (word, proc.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["morris", "sobol"])
 def test_cli_writes_the_contract_outputs(cli_inputs, tmp_path, method):
     scenario, spec = cli_inputs
@@ -347,6 +350,7 @@ def test_cli_writes_the_contract_outputs(cli_inputs, tmp_path, method):
     assert not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.slow
 def test_cli_bad_spec_exits_2_naming_the_key(cli_inputs, tmp_path):
     scenario, spec = cli_inputs
     data = yaml.safe_load(spec.read_text())

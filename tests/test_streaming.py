@@ -33,6 +33,7 @@ def both(small, tmp_path_factory):
     return streamed, in_memory, path
 
 
+@pytest.mark.slow
 def test_streamed_file_holds_the_same_rows_as_the_in_memory_table(both):
     streamed, in_memory, path = both
     assert streamed.table is None and streamed.parquet == path

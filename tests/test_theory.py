@@ -115,6 +115,7 @@ def mm3():
     return run_queue(C_SERVERS, HOURS_PER_WEEK, LAMBDA, MEAN_HOURS, N_TASKS, seed=20240611)
 
 
+@pytest.mark.slow
 def test_every_task_starts_and_no_wait_is_negative(mm3):
     _, waits, _, q_lengths = mm3
     assert not np.isnan(waits).any(), "some submitted tasks never started"
@@ -212,6 +213,7 @@ def one_step_scenario(raw: dict):
     )
 
 
+@pytest.mark.slow
 def test_littles_law_on_a_step(baseline_raw):
     """Mean stock on the step at 31 December = entry rate x mean stay.
 
@@ -244,6 +246,7 @@ def test_littles_law_on_a_step(baseline_raw):
     assert stocks[steady].mean() == pytest.approx(starts[steady].mean() / MOVE_AWAY, rel=0.015)
 
 
+@pytest.mark.slow
 def test_stay_on_the_step_is_the_move_away_time(baseline_raw):
     """From the trace: time from 'enter' to 'close' has mean 1/MOVE_AWAY (exponential: also SD 1/MOVE_AWAY).
 
