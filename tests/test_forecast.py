@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 import sim
-from sim.analysis.forecast import FORECAST_COLUMNS, parse_spent
+from sim.analysis.forecast import FORECAST_COLUMNS, forecast, parse_spent
 from sim.data.register import read_case_register, summarise_register
+from sim.model.scenario import scenario_from_mapping
 from sim.runs.runner import as_of_scenario, register_start, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,3 +213,23 @@ def test_burn_in_settles_the_stocks():
         a, b = means[3].loc[metric], means[8].loc[metric]
         se = np.sqrt((a["std"] ** 2 + b["std"] ** 2) / 8)
         assert abs(a["mean"] - b["mean"]) < 3 * se + 0.03 * b["mean"], (metric, a["mean"], b["mean"], se)
+
+
+def test_overrun_probability_is_the_share_of_runs_above_the_budget_not_the_mean():
+    """Four runs of 10, 20, 30 and 40 M DKK against a budget of 24 M: two of four overrun (0.5), although the
+    mean (25 M) is above the budget."""
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    raw = base.model_dump(mode="json")
+    raw["budget_dkk"] = {str(base.calendar.start_year): 24_000_000}
+    scenario = scenario_from_mapping(raw)
+    year = scenario.calendar.start_year
+    rows = []
+    for rep, total in enumerate((10e6, 20e6, 30e6, 40e6)):
+        rows.append((scenario.name, rep, year, "cost_total", total))
+        rows.append((scenario.name, rep, year, "cost_caseworkers", 0.0))
+        rows.append((scenario.name, rep, year, "cost_policy", 0.0))
+    table = pd.DataFrame(rows, columns=["scenario", "replication", "year", "metric", "value"])
+    out = forecast(table, scenario, dt.date(year, 1, 1), spent_to_date=None)
+    total = out[(out["budget_year"] == year) & (out["account_function"] == "total")].iloc[0]
+    assert total["expected_dkk"] == pytest.approx(25e6)
+    assert total["overrun_prob"] == pytest.approx(0.5)

@@ -460,3 +460,47 @@ def test_workbook_without_comparison_has_summary_only(tmp_path, synthetic):
         assert "summary" in wb.sheetnames and "comparison" not in wb.sheetnames and "economics" not in wb.sheetnames
     finally:
         wb.close()
+
+
+@pytest.mark.slow
+def test_report_of_a_real_run_in_headless_chromium(tmp_path):
+    """`boernesim compare` on a small municipality: its report opens in a browser with every figure loaded, the
+    answer in words first and nothing fetched from the network."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    sync_playwright = _browser_or_skip()
+    root = Path(__file__).resolve().parent.parent
+    raw = yaml.safe_load((root / "scenarios" / "baseline.yaml").read_text(encoding="utf-8"))
+    small = {"extends": str(root / "scenarios" / "baseline.yaml"), "name": "small",
+             "calendar": {"burn_in_years": 1, "horizon_years": 2},
+             "population": {"aged_0_17": raw["population"]["aged_0_17"] * 0.1,
+                            "aged_0_22": raw["population"]["aged_0_22"] * 0.1},
+             "caseworkers": {"fte": 2.0, "fte_changes": []}}
+    more = {"extends": "small.yaml", "name": "small-more", "caseworkers": {"fte": 3.0}}
+    (tmp_path / "small.yaml").write_text(yaml.safe_dump(small), encoding="utf-8")
+    (tmp_path / "more.yaml").write_text(yaml.safe_dump(more), encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "compare", str(tmp_path / "small.yaml"),
+                           str(tmp_path / "more.yaml"), "--replications", "3", "--workers", "1", "--out", str(out)],
+                          capture_output=True, text=True, cwd=root, timeout=600)
+    assert done.returncode == 0, done.stderr
+    requests, page_errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("pageerror", lambda e: page_errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((out / "report.html").as_uri(), wait_until="load")
+            images = page.eval_on_selector_all("img", "els => els.map(e => ({w: e.naturalWidth, ok: e.complete}))")
+            lead = page.locator("p").first.inner_text()
+            page.screenshot(path=str(tmp_path / "real-report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert page_errors == []
+    assert all(u.startswith(("file:", "data:")) for u in requests)
+    assert len(images) >= 5 and all(i["ok"] and i["w"] > 0 for i in images), images
+    assert "small-more" in lead and "DKK" in lead, lead

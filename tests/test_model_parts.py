@@ -1,0 +1,310 @@
+"""The model's pieces one at a time: the staircase choice, the known-children circle, the addressed draws, the
+caseworkers' dispatcher and the ledger's books. Each test states the behaviour, so a plausible bug in the
+piece (an age limit off by one, a draw skipped or reused, priorities inverted, last-in first-out, a cost
+booked in the wrong year) fails here, not only in the stored regression summary."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from itertools import count
+
+import pytest
+import simpy
+
+from conftest import BASELINE
+from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING, CaseworkerTeam
+from sim.model.child import Child
+from sim.model.ledger import YearLedger
+from sim.model.municipality import KnownChildren, Municipality
+from sim.model.randomness import CHUNK, DECISIONS, ChildLuck, D, Draws, child_id
+from sim.model.scenario import load_scenario
+from sim.model.staircase import NO_STEP, Staircase, StepInfo, time_pressure
+
+
+@pytest.fixture(scope="module")
+def staircase() -> Staircase:
+    return Staircase.from_scenario(load_scenario(BASELINE))
+
+
+def _uniforms(values):
+    """An iterator of uniforms that records how many were drawn."""
+    used = count()
+
+    def draw():
+        next(used)
+        return next(values)
+
+    return iter(draw, None), used
+
+
+def _constant(value: float):
+    while True:
+        yield value
+
+
+def _two_steps(**first) -> Staircase:
+    step = StepInfo(index=0, id="first", kind="preventive", need_level=3, price_per_year_dkk=1.0, uptake_share=1.0,
+                    min_age=0, max_age=22, capacity=math.inf, breakdown_rate=0.0, account_function="x")
+    stairs = Staircase.__new__(Staircase)
+    stairs.steps = [replace(step, **first), replace(step, index=1, id="second", capacity=2.0)]
+    stairs.ids = ["first", "second"]
+    return stairs
+
+
+# ---------------------------------------------------------------- the staircase choice
+
+
+def test_choice_takes_the_least_intrusive_adequate_step_when_it_is_taken_up(staircase):
+    occupancy = [0] * len(staircase)
+    for need in range(1, max(st.need_level for st in staircase.steps) + 1):
+        draws, _ = _uniforms(_constant(0.0))  # every uptake succeeds
+        chosen = staircase.choose(need, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=draws)
+        adequate = [st.index for st in staircase.steps if st.need_level >= need and st.min_age <= 10.0 < st.max_age + 1]
+        assert chosen == adequate[0]
+
+
+def test_choice_walks_up_past_steps_not_taken_up(staircase):
+    """With a uniform above every uptake share below 1, the choice is the first step that always takes the
+    child, or the most intrusive candidate if none does."""
+    occupancy = [0] * len(staircase)
+    draws, _ = _uniforms(_constant(0.999999))
+    chosen = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=draws)
+    candidates = [st for st in staircase.steps if st.need_level >= 1 and st.min_age <= 10.0 < st.max_age + 1]
+    certain = [st.index for st in candidates if st.uptake_share > 0.999999]
+    assert chosen == (certain[0] if certain else candidates[-1].index)
+    assert chosen != candidates[0].index or candidates[0].uptake_share > 0.999999
+
+
+def test_age_limit_includes_the_whole_last_year_of_age():
+    """A step for ages up to 17 takes a child of 17.9 and refuses one of 18.0."""
+    stairs = _two_steps(min_age=12, max_age=17)
+    for age, expected in ((11.99, 1), (12.0, 0), (17.9, 0), (18.0, 1)):
+        draws, _ = _uniforms(_constant(0.0))
+        assert stairs.choose(1, age=age, occupancy=[0, 0], pressure=0.0, uniforms=draws) == expected, age
+
+
+def test_a_full_step_is_passed_over_and_no_step_is_named_when_all_are_full():
+    stairs = _two_steps(capacity=1.0)
+    draws, _ = _uniforms(_constant(0.0))
+    assert stairs.choose(1, age=10.0, occupancy=[1, 0], pressure=0.0, uniforms=draws) == 1
+    draws, _ = _uniforms(_constant(0.0))
+    assert stairs.choose(1, age=10.0, occupancy=[1, 2], pressure=0.0, uniforms=draws) == NO_STEP
+
+
+def test_the_pressure_draw_is_made_whatever_the_pressure(staircase):
+    """Common random numbers across caseloads: a choice uses as many draws at zero pressure as at any other."""
+    occupancy = [0] * len(staircase)
+    used_counts = []
+    for pressure in (0.0, 0.3, 1.0):
+        draws, used = _uniforms(_constant(0.0))
+        staircase.choose(1, age=10.0, occupancy=occupancy, pressure=pressure, uniforms=draws)
+        used_counts.append(next(used))
+    assert len(set(used_counts)) == 1, used_counts
+
+
+def test_full_pressure_moves_the_choice_exactly_one_step_up(staircase):
+    occupancy = [0] * len(staircase)
+    calm, _ = _uniforms(_constant(0.0))
+    pressed, _ = _uniforms(_constant(0.0))
+    without = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=calm)
+    with_pressure = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=1.0, uniforms=pressed)
+    candidates = [st.index for st in staircase.steps if st.need_level >= 1 and st.min_age <= 10.0 < st.max_age + 1]
+    assert candidates.index(with_pressure) == candidates.index(without) + 1
+
+
+def test_time_pressure_is_zero_up_to_the_reference_then_grows_and_saturates():
+    assert time_pressure(20.0, 30.0, 0.5) == 0.0
+    assert time_pressure(30.0, 30.0, 0.5) == 0.0
+    assert time_pressure(45.0, 30.0, 0.5) == pytest.approx(0.25)
+    assert time_pressure(300.0, 30.0, 0.5) == 1.0
+
+
+# ---------------------------------------------------------------- the known-children circle
+
+
+def _child(cid: int, key: float) -> Child:
+    child = Child(cid, luck=None, birth=0.0)
+    child.known_key = key
+    child.open = True
+    return child
+
+
+def test_a_notification_goes_to_the_child_whose_key_comes_next_on_the_circle():
+    known = KnownChildren(window=1.0)
+    children = [_child(i, key) for i, key in enumerate((0.1, 0.4, 0.7))]
+    for child in reversed(children):  # the order of adding does not matter: keys do
+        known.add(child)
+    assert known.pick(0.05, now=0.0) is children[0]
+    assert known.pick(0.35, now=0.0) is children[1]
+    assert known.pick(0.69, now=0.0) is children[2]
+    assert known.pick(0.95, now=0.0) is children[0]  # round the circle
+
+
+def test_one_child_fewer_changes_only_the_notifications_that_went_to_it():
+    keys = [0.05 + 0.1 * i for i in range(9)]
+    draws = [0.013 * j for j in range(1, 77)]
+    full, fewer = KnownChildren(1.0), KnownChildren(1.0)
+    for i, key in enumerate(keys):
+        full.add(_child(i, key))
+        if i != 4:
+            fewer.add(_child(i, key))
+    changed = 0
+    for u in draws:
+        before, after = full.pick(u, 0.0), fewer.pick(u, 0.0)
+        if before.cid != 4:
+            assert after.cid == before.cid, u
+        else:
+            changed += 1
+            assert after.cid == 5  # the next key on the circle
+    assert changed > 0
+
+
+def test_closed_children_leave_the_circle_after_the_window():
+    known = KnownChildren(window=0.5)
+    child = _child(1, 0.3)
+    known.add(child)
+    child.open, child.closed_at = False, 1.0
+    assert known.pick(0.1, now=1.4) is child
+    assert known.pick(0.1, now=1.6) is None
+    assert len(known) == 0
+
+
+# ---------------------------------------------------------------- addressed draws
+
+
+def test_a_childs_draws_for_one_decision_are_never_reused():
+    luck = ChildLuck(child_id(1, 7), Draws(11, 2))
+    values = [luck.u(D["dynamics"]) for _ in range(5 * CHUNK + 3)]
+    assert len(set(values)) == len(values)
+
+
+def test_draws_do_not_overlap_across_decisions_or_children():
+    draws = Draws(5, 0)
+    seen: dict[float, tuple] = {}
+    for cid in (child_id(1, 0), child_id(1, 1), child_id(0, 0)):
+        luck = ChildLuck(cid, draws)
+        for decision in range(len(DECISIONS)):
+            for k in range(2 * CHUNK + 1):
+                value = luck.u(decision)
+                assert value not in seen, (cid, decision, k, seen.get(value))
+                seen[value] = (cid, decision, k)
+
+
+def test_a_draw_is_addressed_not_consumed_in_order():
+    """The k-th draw of a child for a decision is the same whatever other draws were made before it."""
+    cid = child_id(1, 1234)
+    alone = ChildLuck(cid, Draws(3, 4))
+    busy = ChildLuck(cid, Draws(3, 4))
+    for decision in range(len(DECISIONS)):  # another child's and other decisions' draws first
+        ChildLuck(child_id(1, 99), busy.draws).u(decision)
+        if decision != D["review"]:
+            for _ in range(6):
+                busy.u(decision)
+    assert [alone.u(D["review"]) for _ in range(7)] == [busy.u(D["review"]) for _ in range(7)]
+    assert Draws(3, 4).uniform(D["review"], cid, 5) == ChildLuck(cid, Draws(3, 4)).draws.uniform(D["review"], cid, 5)
+
+
+# ---------------------------------------------------------------- the caseworkers' dispatcher
+
+
+def _order_served(submissions, servers: float = 1.0):
+    """Submit tasks (priority, name) while one blocking task occupies the team; the order they start in."""
+    env = simpy.Environment()
+    team = CaseworkerTeam(env, servers, hours_per_week=37.0)
+    started = []
+    team.submit(INVESTIGATION, 10.0)  # keeps the only server busy while the others queue
+    for priority, name in submissions:
+        team.submit(priority, 1.0, on_done=lambda start, name=name: started.append((start, name)))
+    env.run()
+    return [name for _, name in sorted(started)]
+
+
+def test_acute_work_is_served_before_reviews_and_investigations():
+    order = _order_served([(REVIEW, "review"), (INVESTIGATION, "investigation"), (ACUTE, "acute"),
+                           (SCREENING, "screening")])
+    assert order.index("acute") < order.index("review")
+    assert order.index("acute") < order.index("investigation")
+    assert order.index("screening") < order.index("review")
+
+
+def test_tasks_of_one_kind_are_served_first_come_first_served():
+    order = _order_served([(SCREENING, f"s{i}") for i in range(6)])
+    assert order == [f"s{i}" for i in range(6)]
+
+
+def test_no_task_starts_without_capacity_and_waiting_tasks_start_when_it_comes():
+    env = simpy.Environment()
+    team = CaseworkerTeam(env, 0.0, hours_per_week=37.0)
+    started = []
+    team.submit(SCREENING, 1.0, on_done=started.append)
+    env.run(until=1.0)
+    assert started == [] and team.queue_length == 1
+
+    def hire():
+        yield env.timeout(0.5)
+        team.set_available(1.0)
+
+    env.process(hire())
+    env.run(until=3.0)
+    assert started == [pytest.approx(1.5)] and team.queue_length == 0
+
+
+def test_more_servers_start_more_tasks_at_once():
+    env = simpy.Environment()
+    team = CaseworkerTeam(env, 3.0, hours_per_week=37.0)
+    for _ in range(5):
+        team.submit(REVIEW, 5.0)
+    assert team.queue_length == 2
+
+
+# ---------------------------------------------------------------- the ledger's books
+
+
+def test_a_stay_across_a_year_end_is_booked_in_each_year_for_its_own_months():
+    scenario = load_scenario(BASELINE)
+    m = Municipality(scenario, seed=1, replication=0)
+    ledger = m.ledger
+    step = 0
+    price = 120_000.0
+    child = Child(1, ChildLuck(1, m.draws), birth=-5.0)
+    m.env.run(until=0.75)
+    m.open_case(child)
+    m.enter_step(child, step)
+    child.price = price
+    m.env.process(m.year_ends())
+    m.env.run(until=1.5)
+    m.leave_step(child)
+    index = ledger.price_index
+    assert ledger.cost[step][0] == pytest.approx(price * 0.25 * index[0])
+    assert ledger.cost[step][1] == pytest.approx(price * 0.5 * index[1])
+    assert ledger.stock[step][0] == 1  # on the step on 31 December of the first year
+
+
+def test_year_of_keeps_the_very_end_in_the_last_year():
+    ledger = YearLedger(load_scenario(BASELINE), Staircase.from_scenario(load_scenario(BASELINE)))
+    assert ledger.year_of(0.0) == 0
+    assert ledger.year_of(0.999) == 0
+    assert ledger.year_of(1.0) == 1
+    assert ledger.year_of(float(ledger.n_years)) == ledger.n_years - 1
+
+
+# ---------------------------------------------------------------- the scenario's review interval is the one used
+
+
+def test_the_review_interval_of_the_scenario_sets_how_often_children_are_reviewed():
+    """Reviews a year scale with 1 / interval: 3-monthly reviews are about four times as many as 12-monthly
+    ones for the same children (the first review and the leaving children keep it from exactly 4)."""
+    from conftest import build
+
+    raw = load_scenario(BASELINE).model_dump(mode="json")
+    raw["calendar"].update(burn_in_years=0, horizon_years=1)
+    for key in ("aged_0_17", "aged_0_22"):
+        raw["population"][key] *= 0.2
+    raw["caseworkers"].update(fte=40.0, fte_changes=[])  # ample staff: reviews are not held back by time
+    reviews = {}
+    for months in (3, 12):
+        m = Municipality(build(raw, **{"reviews.interval_months": months}), seed=4, replication=0)
+        m.run()
+        reviews[months] = sum(m.ledger.reviews)
+    assert reviews[3] > 2.5 * reviews[12], reviews
