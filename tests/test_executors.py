@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import sys
 import time
+
+import distributed  # a declared dependency: a broken install must fail here, not skip
 import pytest
 from conftest import BASELINE, build, scaled
 
@@ -13,8 +15,6 @@ import sim.runs.runner
 from sim.errors import InputError
 from sim.runs.executors import map_chunks
 from sim.model.scenario import resolve_raw
-
-import distributed  # a declared dependency: a broken install must fail here, not skip
 
 SEED = 11
 CHUNKS = [[0, 1], [2], [3, 4], [5]]  # uneven on purpose
@@ -125,6 +125,7 @@ def test_bad_options_are_input_errors():
 
 
 def test_missing_distributed_says_how_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "distributed", None)  #     with pytest.raises(InputError, match=r'pip install "dask\[distributed\]"'):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(InputError, match=r'pip install "dask\[distributed\]"'):
         map_chunks(slow_square, [1], executor="dask")
     assert map_chunks(slow_square, [1, 2], workers=1) == [1, 4]  # the local executor does not need it
