@@ -1,0 +1,208 @@
+"""Mutation check of the model core: plant plausible bugs one at a time and see whether the fast tests catch them.
+
+    python benchmarks/mutation.py [--only NAME ...] [--jobs 2] [--list]
+
+Each mutation replaces one piece of code (the text must occur exactly once, else the mutation itself is
+reported as broken) in a temporary copy of the repository and runs ``pytest -m "not slow" -x`` there. A
+mutation is *caught* when a test fails; it is caught *by a behavioural test* unless the only test that
+failed is the stored regression summary (``tests/test_regression.py``), which says "something changed" but
+not what. Writes ``benchmarks/results/mutation.json``:
+``{"mutations": [{"name", "file", "caught", "by"}], "caught_share", "commit"}`` (``caught_share`` counts
+behavioural catches only). Not part of CI: it takes minutes per mutation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
+REGRESSION_TEST = "tests/test_regression.py"
+# the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
+FIRST = ("test_model_parts.py", "test_layers.py", "test_economics.py", "test_forecast.py", "test_register.py",
+         "test_theory.py", "test_monotonicity.py", "test_common_random_numbers.py", "test_policy_levers.py")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A plausible bug: in ``file``, ``old`` (occurring exactly once) becomes ``new``."""
+
+    name: str
+    file: str
+    old: str
+    new: str
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # the caseworkers' queue
+    Mutation("priorities inverted", "sim/model/caseworkers.py",
+             "heapq.heappush(self._queue, (priority,", "heapq.heappush(self._queue, (-priority,"),
+    Mutation("last in, first out within a priority", "sim/model/caseworkers.py",
+             "(priority, next(self._seq),", "(priority, -next(self._seq),"),
+    Mutation("a fractional FTE works at full speed", "sim/model/caseworkers.py",
+             "self.partial_speed = frac if frac > 0.05 else 0.0", "self.partial_speed = 1.0 if frac > 0.05 else 0.0"),
+    Mutation("ongoing work not reserved", "sim/model/municipality.py",
+             "self.team.set_available(self.settings.fte - ongoing)", "self.team.set_available(self.settings.fte)"),
+    # reviews
+    Mutation("the scenario's review interval ignored (6 months always)", "sim/model/settings.py",
+             "self.review_interval = r.interval_months * MONTH", "self.review_interval = 6 * MONTH"),
+    Mutation("a review never steps down", "sim/model/child.py",
+             "if not adequate_below or child.luck.u(DRAW_REVIEW) >= m.settings.step_down_share:",
+             "if True or child.luck.u(DRAW_REVIEW) >= m.settings.step_down_share:"),
+    Mutation("reviews on time judged after the work, not at its start", "sim/model/child.py",
+             "m.ledger_review(started <= review_due)", "m.ledger_review(m.env.now <= review_due)"),
+    # the staircase choice
+    Mutation("step age limit off by one", "sim/model/staircase.py",
+             "st.min_age <= age < st.max_age + 1", "st.min_age <= age < st.max_age"),
+    Mutation("time pressure switched off", "sim/model/staircase.py",
+             "return min(1.0, effect * (caseload / reference - 1.0))", "return 0.0"),
+    Mutation("pressure draw skipped at zero pressure", "sim/model/staircase.py",
+             "if chosen + 1 < len(candidates) and next(uniforms) < pressure:",
+             "if chosen + 1 < len(candidates) and pressure > 0.0 and next(uniforms) < pressure:"),
+    Mutation("capacity ignored", "sim/model/staircase.py",
+             "and occupancy[st.index] < st.capacity", ""),
+    Mutation("uptake ignored: always the least intrusive step", "sim/model/staircase.py",
+             "if next(uniforms) < self.steps[index].uptake_share:", "if next(uniforms) <= 1.0:"),
+    # draws
+    Mutation("a random draw reused", "sim/model/randomness.py",
+             "return row[k - CHUNK]", "return row[k - CHUNK - 1]"),
+    Mutation("exponential waits with the rate inverted", "sim/model/randomness.py",
+             "return -math.log(1.0 - u) / rate", "return -math.log(1.0 - u) * rate"),
+    # the known children
+    Mutation("known child picked by list position", "sim/model/municipality.py",
+             "i = bisect.bisect_left(self._keys, u)", "i = int(u * len(self._keys))"),
+    Mutation("closed children stay known for ever", "sim/model/municipality.py",
+             "expired = not child.open and not child.in_episode and now - child.closed_at > self.window",
+             "expired = False"),
+    # needs and exits
+    Mutation("need improves on an inadequate step", "sim/model/child.py",
+             "improve = m.settings.improvement_rate[level] if (adequate and level > 0) else 0.0",
+             "improve = m.settings.improvement_rate[level] if level > 0 else 0.0"),
+    Mutation("nobody moves away", "sim/model/child.py",
+             "t_move = env.now + luck.exponential(DRAW_DYNAMICS, m.settings.move_away_rate)",
+             "t_move = env.now + luck.exponential(DRAW_DYNAMICS, 0.0)"),
+    # levers
+    Mutation("levers of one setting applied in list order", "sim/model/levers.py",
+             "out.sort(key=lambda x: (x[0], x[1], x[2]))", "out.sort(key=lambda x: (x[1], x[0], x[2]))"),
+    Mutation("a ramp jumps to its end at once", "sim/model/levers.py",
+             "min(1.0, k / lv.ramp_months)", "1.0"),
+    # costs and the ledger
+    Mutation("costs not indexed", "sim/model/ledger.py",
+             "self.cost[step][y] += price_per_year * (t1 - t0) * self.price_index[y]",
+             "self.cost[step][y] += price_per_year * (t1 - t0)"),
+    Mutation("placements counted over the preventive steps", "sim/model/ledger.py",
+             'add("placements_started", sum(self.measures_started[i][y] for i in sc.placement))',
+             'add("placements_started", sum(self.measures_started[i][y] for i in sc.preventive))'),
+    Mutation("caseworker salaries left out of the total", "sim/model/ledger.py",
+             "total = step_costs + cw + policy", "total = step_costs + policy"),
+    # the register
+    Mutation("a CPR number with a space as separator not detected", "sim/data/register.py",
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212 ]"', '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212]"'),
+    # economics and forecast
+    Mutation("budget overrun as 'mean above budget'", "sim/analysis/forecast.py",
+             'row["overrun_prob"] = float(np.mean(expected > budget))',
+             'row["overrun_prob"] = float(np.mean(expected) > budget)'),
+    Mutation("discounting from the year before the start", "sim/analysis/economics.py",
+             "exponents = np.asarray(list(years), dtype=float) - float(start_year)",
+             "exponents = np.asarray(list(years), dtype=float) - float(start_year) + 1.0"),
+    Mutation("the net saving's sign turned", "sim/analysis/economics.py",
+             'cost["saving"] = cost["base"] - cost["alt"]', 'cost["saving"] = cost["alt"] - cost["base"]'),
+    # calibration
+    Mutation("calibration's second parameter never applied to the trial runs", "sim/analysis/calibration.py",
+             "    for p, v in zip(problem.spec.parameters, values):\n        set_path(raw, p.path, parameter_value(p, v))",
+             "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n        set_path(raw, p.path, parameter_value(p, v))"),
+)
+
+
+def git_commit() -> str | None:
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or None
+
+
+def _copy_repository(target: Path) -> None:
+    ignore = shutil.ignore_patterns(".venv", ".git", "results", "__pycache__", ".pytest_cache", "*.egg-info")
+    shutil.copytree(ROOT, target, ignore=ignore, dirs_exist_ok=True)
+
+
+def apply(mutation: Mutation, tree: Path) -> None:
+    path = tree / mutation.file
+    text = path.read_text(encoding="utf-8")
+    found = text.count(mutation.old)
+    if found != 1:
+        raise ValueError(f"{mutation.name}: the text to mutate occurs {found} times in {mutation.file}")
+    path.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+
+
+def _failed_tests(output: str) -> list[str]:
+    return re.findall(r"^FAILED (\S+)", output, flags=re.M) + re.findall(r"^ERROR (\S+)", output, flags=re.M)
+
+
+def test_files(tree: Path) -> list[str]:
+    files = sorted(p.name for p in (tree / "tests").glob("test_*.py"))
+    ordered = [f for f in FIRST if f in files] + [f for f in files if f not in FIRST]
+    return [str(tree / "tests" / f) for f in ordered]
+
+
+def run_one(mutation: Mutation) -> dict:
+    """Apply one mutation to a fresh copy and run the fast tests there (stopping at the first failure)."""
+    with tempfile.TemporaryDirectory(prefix="boernesim-mutant-") as tmp:
+        tree = Path(tmp)
+        _copy_repository(tree)
+        try:
+            apply(mutation, tree)
+        except ValueError as e:
+            return {"name": mutation.name, "file": mutation.file, "caught": None, "by": None, "error": str(e)}
+        env_python = sys.executable  # the project's venv: the copy is put first on the path instead
+        done = subprocess.run(
+            [env_python, "-m", "pytest", "-m", "not slow", "-x", "-q", "-p", "no:cacheprovider", "-o",
+             f"pythonpath=tests {tree}", "--rootdir", str(tree), *test_files(tree)],
+            capture_output=True, text=True, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+            timeout=3600,
+        )
+        failed = _failed_tests(done.stdout)
+        caught = done.returncode != 0
+        behavioural = [t for t in failed if not t.startswith(REGRESSION_TEST)]
+        by = behavioural[0] if behavioural else (failed[0] if failed else None)
+        return {"name": mutation.name, "file": mutation.file, "caught": caught,
+                "by": by, "behavioural": bool(behavioural)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", help="names (or parts of names) of mutations to run")
+    parser.add_argument("--jobs", type=int, default=2, help="mutations run at once")
+    parser.add_argument("--list", action="store_true", help="list the mutations and check they apply")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if not args.only or any(part in m.name for part in args.only)]
+    if args.list:
+        for m in chosen:
+            text = (ROOT / m.file).read_text(encoding="utf-8")
+            print(f"{'ok ' if text.count(m.old) == 1 else 'BAD'} {m.file:32} {m.name}")
+        return
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = []
+        for result in pool.map(run_one, chosen):
+            mark = "caught" if result.get("behavioural") else ("regression only" if result["caught"] else "SURVIVED")
+            if result["caught"] is None:
+                mark = "BROKEN MUTATION"
+            print(f"{mark:16} {result['name']}  ({result.get('by') or result.get('error', '')})", flush=True)
+            results.append(result)
+    valid = [r for r in results if r["caught"] is not None]
+    share = sum(bool(r.get("behavioural")) for r in valid) / len(valid) if valid else float("nan")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"mutations": results, "caught_share": share, "commit": git_commit()}, indent=2))
+    print(f"caught by a behavioural test: {share:.0%} of {len(valid)}; wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
