@@ -131,6 +131,10 @@ class AnswerCache:
         with self._lock:
             self._answers[key] = value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
     def __len__(self) -> int:
         return len(self._answers)
 

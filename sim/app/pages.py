@@ -47,7 +47,12 @@ def main() -> None:
     _init_state()
     st.sidebar.radio("Sprog / Language", ("da", "en"), key="lang",
                      format_func=lambda x: {"da": "Dansk", "en": "English"}[x], horizontal=True)
-    page = st.sidebar.radio(t("page", lang()), PAGES, key="page", format_func=lambda p: t(f"page_{p}", lang()))
+    # one page radio per language (its labels are fixed when it is made); the page chosen survives a switch
+    L = lang()
+    current = st.session_state.get("page", PAGES[0])
+    page = st.sidebar.radio(t("page", L), PAGES, index=PAGES.index(current), key=f"page_{L}",
+                            format_func=lambda p: t(f"page_{p}", L))
+    st.session_state.page = page
     st.title(t(f"page_{page}", lang()))
     {"municipality": municipality_page, "policies": policies_page, "run": run_page, "answer": answer_page,
      "forecast": forecast_page, "saved": saved_page}[page]()
