@@ -9,6 +9,7 @@ all or nothing; the answer holds their bytes and tables, and the folder is remov
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
@@ -18,6 +19,7 @@ import queue as queue_module
 import signal
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,9 +105,17 @@ def answer(question: Question, on_progress=None) -> Answer:
     return Answer(results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"], files)
 
 
-def _work(question: Question, messages) -> None:
+def _end_with_parent(parent: int) -> None:
+    """In the worker: when the app's server is gone, end this process group (the worker and its pool)."""
+    while os.getppid() == parent:
+        threading.Event().wait(1.0)
+    os.killpg(0, signal.SIGTERM)
+
+
+def _work(question: Question, messages, parent: int) -> None:
     """The worker process: its own process group, so that cancelling ends the replications' processes too."""
     os.setpgrp()
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
     try:
         result = answer(question, on_progress=lambda k: messages.put(("progress", k)))
     except InputError as e:
@@ -140,6 +150,15 @@ class AnswerCache:
 
 
 CACHE = AnswerCache()
+_RUNNING: weakref.WeakSet = weakref.WeakSet()  # jobs to end when the app stops
+
+
+@atexit.register
+def _cancel_running() -> None:
+    """Registered after multiprocessing's own exit handler, so it runs first: a stopping server ends its runs
+    instead of waiting for them."""
+    for job in list(_RUNNING):
+        job.cancel()
 
 
 class RunJob:
@@ -155,8 +174,10 @@ class RunJob:
         self.cancelled = False
         ctx = mp.get_context("spawn")  # the app's server is threaded: never fork it
         self._messages = ctx.Queue()
-        self._process = ctx.Process(target=_work, args=(question, self._messages), daemon=False)
+        # not a daemon: a daemon may not start the replications' processes
+        self._process = ctx.Process(target=_work, args=(question, self._messages, os.getpid()), daemon=False)
         self._process.start()
+        _RUNNING.add(self)
 
     @property
     def finished(self) -> bool:

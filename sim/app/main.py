@@ -2,4 +2,7 @@
 
 from sim.app.pages import main
 
-main()
+# Streamlit runs this file as __main__; a run's worker process (spawned) imports it as __mp_main__ and must
+# not draw the pages
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,7 @@ def streamlit_command(port: int, open_browser: bool) -> list[str]:
         "--global.developmentMode=false",
         "--server.maxUploadSize=50",  # MB: a case register is small
         "--theme.base=light",
+        "--client.toolbarMode=viewer",  # no "Deploy" button: nothing is published from here
     ]
 
 
