@@ -37,7 +37,7 @@ def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
     title = metric_label(metric, lang, answer.results[0].scenario)
     base = alt.Chart(frame).encode(
         x=alt.X("year:O", title=t("year", lang)),
-        color=alt.Color("scenario:N", title=t("scenario", lang)),
+        color=alt.Color("scenario:N", title=t("scenario", lang), scale=alt.Scale(scheme="category10")),
     )
     tooltip = ["scenario:N", "year:O", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
                alt.Tooltip("p95:Q", format=",.0f")]
