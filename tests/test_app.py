@@ -311,3 +311,20 @@ def test_the_app_listens_on_this_computer_only_and_sends_no_usage_statistics():
     result = CliRunner().invoke(cli, ["app", "--help"])
     assert result.exit_code == 0 and "--no-browser" in result.output and "--port" in result.output
     assert CliRunner().invoke(cli, ["app", "--port", "0"]).exit_code == 2
+
+
+@pytest.mark.slow
+def test_a_forecast_from_an_uploaded_register_gives_the_year_end_and_the_overrun_probability():
+    from sim.data.register import read_case_register_bytes
+
+    raw = building.with_settings(small_start().raw, {"budget_dkk.2027": 1.0})  # a budget every run overruns
+    raw["budget_dkk"][2026] = 1.0
+    scenario = building.check(raw).scenario
+    as_of = dt.date(2026, 9, 30)
+    cases = read_case_register_bytes(REGISTER.read_bytes(), "register.csv", as_of, [s.id for s in scenario.staircase])
+    result = jobs.answer(jobs.Question((scenario,), 2, 1, seed=3, workers=1, cases=tuple(cases), as_of=as_of))
+    total = result.forecast[result.forecast["account_function"] == "total"].iloc[0]
+    assert total["budget_year"] == 2026
+    assert total["expected_dkk"] > 0 and total["p05_dkk"] <= total["expected_dkk"] <= total["p95_dkk"]
+    assert total["overrun_prob"] == 1.0
+    assert set(result.files) == {"en", "da"} and all(f["results.xlsx"] for f in result.files.values())

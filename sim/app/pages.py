@@ -380,7 +380,8 @@ def forecast_page() -> None:
             ss.forecast_job = None
         else:
             ss.register_error = None
-            years = scenario.end_year - scenario.calendar.start_year + 1
+            # the year-end forecast needs the years up to the register's: no more (as_of_scenario starts there)
+            years = max(1, as_of.year - scenario.calendar.start_year + 1)
             question = jobs.Question((scenario,), int(reps), years, int(seed), cases=tuple(cases), as_of=as_of,
                                      spent_to_date=spent or None)
             start_question(question, "forecast_job", "forecast_answer")
