@@ -328,3 +328,16 @@ def test_a_forecast_from_an_uploaded_register_gives_the_year_end_and_the_overrun
     assert total["expected_dkk"] > 0 and total["p05_dkk"] <= total["expected_dkk"] <= total["p95_dkk"]
     assert total["overrun_prob"] == 1.0
     assert set(result.files) == {"en", "da"} and all(f["results.xlsx"] for f in result.files.values())
+
+
+def test_a_broken_saved_file_gets_the_cli_message_and_the_page_stays_up(tmp_path):
+    folder = tmp_path / "my"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    at = go(app_test(), "saved")
+    at.text_input(key="folder").set_value(str(folder)).run()
+    at.multiselect(key="saved_chosen").select("broken").run()
+    at.button(key="load").click().run()
+    assert not at.exception
+    assert any("broken.yaml" in e.value and "not valid YAML" in e.value for e in at.error), at.error
+    assert at.session_state["municipality"]["name"] == "baseline"  # the scenario in use is unchanged

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from sim.app import answer as answers
 from sim.app import building, jobs
@@ -54,8 +55,16 @@ def main() -> None:
                             format_func=lambda p: t(f"page_{p}", L))
     st.session_state.page = page
     st.title(t(f"page_{page}", lang()))
-    {"municipality": municipality_page, "policies": policies_page, "run": run_page, "answer": answer_page,
-     "forecast": forecast_page, "saved": saved_page}[page]()
+    draw = {"municipality": municipality_page, "policies": policies_page, "run": run_page, "answer": answer_page,
+            "forecast": forecast_page, "saved": saved_page}[page]
+    try:
+        draw()
+    except InputError as e:
+        st.error(str(e))  # as the CLI says it
+    except (RerunException, StopException):
+        raise  # Streamlit's own control flow
+    except Exception as e:  # noqa: BLE001 - the page stays up and says what went wrong
+        st.error(f"{type(e).__name__}: {e}")
 
 
 def _errors(lines: list[str]) -> None:
