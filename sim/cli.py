@@ -272,6 +272,20 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -
     typer.echo(scenario_to_yaml(load_scenario(scenario)), nl=False)
 
 
+@app.command("app")
+@_guard
+def app_command(
+    port: int = typer.Option(8501, "--port", help="Port on 127.0.0.1 (this computer only)."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the browser."),
+) -> None:
+    """Start the local web app: build a scenario, run it, read the answer (Danish, with an English switch)."""
+    from sim.app.server import serve
+
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port must be 1 to 65535, not {port}")
+    raise typer.Exit(serve(port, open_browser=not no_browser))
+
+
 @app.command()
 @_guard
 def schema() -> None:

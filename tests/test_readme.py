@@ -43,3 +43,10 @@ def test_readme_main_job_runs(tmp_path):
     for name in ("manifest.json", "replications.parquet", "summary.csv", "report.html", "results.xlsx",
                  "comparison.csv", "economics.csv"):
         assert (tmp_path / "out" / name).is_file(), name
+
+
+def test_readme_says_how_to_open_the_app_right_after_the_two_setup_commands():
+    after_tests = README.split("Run the tests:", 1)[1].split("```", 2)[2]
+    third = next(line for line in after_tests.splitlines() if line.strip())
+    assert "boernesim app" in third, third
+    assert (ROOT / "docs" / "app.png").is_file() and "](docs/app.png)" in README

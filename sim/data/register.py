@@ -47,7 +47,8 @@ from pathlib import Path
 
 from sim.errors import InputError
 
-__all__ = ["InitialCase", "looks_like_cpr", "read_case_register", "summarise_register", "COLUMNS"]
+__all__ = ["InitialCase", "looks_like_cpr", "read_case_register", "read_case_register_bytes", "summarise_register",
+           "COLUMNS"]
 
 REQUIRED = ("case_id", "step", "step_start", "monthly_price_dkk")
 AGE_COLUMNS = ("birth_year", "age")
@@ -176,14 +177,17 @@ class _Line:
     fields: list[str]
 
 
-def _read_lines(path: Path, name: str) -> tuple[tuple[int, list[str]] | None, list[_Line]]:
-    """The header (line number, names) and the data rows, split into fields; comments and blank lines dropped."""
+def _read_bytes(path: Path, name: str) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: case register not found") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read the case register: {e.strerror}") from None
+
+
+def _split_lines(raw: bytes, name: str) -> tuple[tuple[int, list[str]] | None, list[_Line]]:
+    """The header (line number, names) and the data rows, split into fields; comments and blank lines dropped."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -292,9 +296,20 @@ def read_case_register(
         raise TypeError("step_ids must be a sequence of step ids, not a single string")
     if isinstance(as_of, datetime):
         as_of = as_of.date()
+    return read_case_register_bytes(_read_bytes(Path(path), str(path)), str(path), as_of, step_ids, pseudonymise)
+
+
+def read_case_register_bytes(
+    raw: bytes, name: str, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False
+) -> list[InitialCase]:
+    """:func:`read_case_register` of a register held in memory (an upload: never written to disk); ``name``
+    is what messages call the file."""
+    if isinstance(step_ids, str):
+        raise TypeError("step_ids must be a sequence of step ids, not a single string")
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
     steps = list(step_ids)
-    name = str(path)
-    header, rows = _read_lines(Path(path), name)
+    header, rows = _split_lines(raw, name)
     if header is None:
         raise InputError(f"{name}: the case register is empty (no header line, no rows)")
     names = _check_header(name, *header)

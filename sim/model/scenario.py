@@ -423,6 +423,11 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
+def merge_mapping(base: Any, override: Any) -> Any:
+    """``override`` laid over ``base`` as ``extends:`` does: mappings merged, lists and values replaced."""
+    return _merge(base, override)
+
+
 def read_yaml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")

@@ -1,0 +1,114 @@
+"""The Answer page's content from a complete run: the report's lead sentences first, then the data of the
+interactive charts (fans, staircase, waterfall) and the investment case. Plain functions; the charts are
+Vega-Lite specifications (Altair) that the page hands to Streamlit, so they can be checked without a browser.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from sim.app.jobs import Answer
+from sim.outputs.labels import metric_label, step_label
+from sim.outputs.report import FAN_METRICS, economics_display, lead_sentences, waterfall_items
+from sim.app.texts import t
+
+
+def lead(answer: Answer, lang: str) -> list[str]:
+    """The plain-words answer, exactly as the report's first paragraph says it."""
+    return lead_sentences(answer.results, answer.summary, lang, answer.comparison, answer.economics)
+
+
+def metric_choices(answer: Answer) -> list[str]:
+    """Metrics the run produced that a fan chart can show, the report's fans first."""
+    have = list(dict.fromkeys(answer.summary["metric"]))
+    return [m for m in FAN_METRICS if m in have] + sorted(m for m in have if m not in FAN_METRICS)
+
+
+def fan_frame(answer: Answer, metric: str) -> pd.DataFrame:
+    """Year, scenario and the 5 %, median and 95 % of runs of one metric."""
+    part = answer.summary[answer.summary["metric"] == metric]
+    return part[["scenario", "year", "p05", "p50", "p95", "mean"]].reset_index(drop=True)
+
+
+def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
+    """A band of 90 % of runs and the median line per scenario; hover shows the values."""
+    frame = fan_frame(answer, metric)
+    title = metric_label(metric, lang, answer.results[0].scenario)
+    base = alt.Chart(frame).encode(
+        x=alt.X("year:O", title=t("year", lang)),
+        color=alt.Color("scenario:N", title=t("scenario", lang), scale=alt.Scale(scheme="category10")),
+    )
+    tooltip = ["scenario:N", "year:O", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
+               alt.Tooltip("p95:Q", format=",.0f")]
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p05:Q", title=title), y2="p95:Q", tooltip=tooltip)
+    line = base.mark_line(point=True).encode(y="p50:Q", tooltip=tooltip)
+    return (band + line).properties(title=title, height=280)
+
+
+def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
+    """NPV with its band, break-even year, probability of a net saving, cost per placement avoided."""
+    if answer.economics is None or answer.economics.empty:
+        return None
+    return economics_display(answer.economics, lang)
+
+
+def staircase_frame(answer: Answer, lang: str) -> pd.DataFrame:
+    """Children on each step at year end (median over runs), per scenario and year, steps labelled."""
+    rows = answer.summary[answer.summary["metric"].str.startswith("stock.")].copy()
+    scenario = answer.results[0].scenario
+    order = {s.id: s.order for s in scenario.staircase}
+    rows["step_id"] = rows["metric"].str[len("stock."):]
+    rows["step"] = [step_label(s, lang, scenario) for s in rows["step_id"]]
+    rows["order"] = rows["step_id"].map(order)
+    return rows[["scenario", "year", "step", "order", "p50"]].sort_values(["scenario", "year", "order"])
+
+
+def staircase_chart(answer: Answer, lang: str) -> alt.Chart:
+    frame = staircase_frame(answer, lang)
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title=t("year", lang)),
+        y=alt.Y("p50:Q", stack="zero", title=t("children", lang)),
+        color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order")),
+        order=alt.Order("order:Q"),
+        column=alt.Column("scenario:N", title=t("scenario", lang)),
+        tooltip=["scenario:N", "year:O", "step:N", alt.Tooltip("p50:Q", format=",.0f")],
+    ).properties(title=t("staircase", lang), height=260, width=260)
+
+
+def waterfall_frame(answer: Answer, lang: str, alternative: str | None = None) -> pd.DataFrame | None:
+    """The report's waterfall: from the baseline's total over the horizon through each cost item's change to
+    the alternative's; ``start`` and ``end`` are where each bar begins and ends."""
+    if answer.comparison is None or answer.comparison.empty:
+        return None
+    base = answer.results[0].scenario
+    alt_name = alternative or answer.results[1].scenario.name
+    alt_scenario = next(r.scenario for r in answer.results if r.scenario.name == alt_name)
+    items = waterfall_items(answer.summary, answer.comparison, alt_name, base.name, lang, alt_scenario, base)
+    rows, level = [], 0.0
+    for i, (label, amount, kind) in enumerate(items):
+        start, end = (0.0, amount) if kind == "total" else (level, level + amount)
+        level = end
+        shade = "total" if kind == "total" else ("saving" if amount < 0 else "extra")
+        rows.append({"i": i, "item": label, "amount": amount, "kind": shade, "start": start, "end": end})
+    return pd.DataFrame(rows)
+
+
+def waterfall_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    # totals grey, savings green, extra costs red, as in the report
+    colour = alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "saving", "extra"],
+                                                               range=["#888888", "#2e7d32", "#c62828"]))
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("item:N", sort=alt.SortField("i"), title=None),
+        x=alt.X("start:Q", title=t("amount", lang)),
+        x2="end:Q",
+        color=colour,
+        tooltip=["item:N", alt.Tooltip("amount:Q", format=",.0f")],
+    ).properties(title=t("waterfall", lang), height=40 + 28 * len(frame))
+
+
+def yaml_files(answer: Answer) -> dict[str, str]:
+    """Each scenario as run, as YAML that ``boernesim run`` accepts unchanged (file name -> text)."""
+    from sim.app.building import scenario_yaml
+
+    return {f"{r.scenario.name}.yaml": scenario_yaml(r.scenario) for r in answer.results}

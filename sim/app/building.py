@@ -1,0 +1,366 @@
+"""Building a scenario from what a municipality knows and the policies it considers: plain functions on the
+resolved scenario mapping (no Streamlit), so each page's logic is tested without a browser.
+
+A scenario in the app is a resolved mapping (``extends:`` applied, as ``sim.model.scenario.resolve_raw``
+gives it); it is validated by the same function the CLI's loader uses, so a bad value gets the same message
+(file, key path, reason).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sim.errors import ScenarioError
+from sim.model.keypaths import set_path
+from sim.model.scenario import Scenario, load_scenario, merge_mapping, read_yaml, resolve_raw, scenario_from_mapping, scenario_to_yaml
+
+# the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
+PROJECT = Path(__file__).resolve().parent.parent.parent
+SCENARIOS = PROJECT / "scenarios"
+FACTS = PROJECT / "calibration" / "facts.csv"
+AVERAGE = SCENARIOS / "baseline.yaml"
+DENMARK = SCENARIOS / "denmark.yaml"
+NOT_POLICIES = {"baseline", "denmark", "sensitivity"}  # shipped files that are municipalities or set-ups
+
+# the settings a municipality knows (besides prices per step and budgets)
+MUNICIPALITY_FIELDS = (
+    "population.aged_0_17",
+    "population.aged_0_22",
+    "population.growth_per_year",
+    "caseworkers.fte",
+    "caseworkers.cost_per_fte_dkk",
+    "notifications.per_1000_aged_0_17",
+    "notifications.trend_per_year",
+)
+
+
+# ---------------------------------------------------------------- sources beside the numbers
+
+_KEY = re.compile(r"^(?P<indent>\s*)(?P<dash>-\s+)?(?P<key>[A-Za-z0-9_\"'.-]+):(?P<rest>.*)$")
+
+
+def _split_comment(rest: str) -> tuple[str, str]:
+    """(value, comment) of what follows ``key:``; a # inside quotes is part of the value."""
+    quote = None
+    for i, ch in enumerate(rest):
+        if ch in "\"'" and quote in (None, ch):
+            quote = None if quote == ch else ch
+        elif ch == "#" and quote is None and (i == 0 or rest[i - 1].isspace()):
+            return rest[:i].strip(), rest[i + 1 :].strip()
+    return rest.strip(), ""
+
+
+def comments_of(text: str) -> dict[str, str]:
+    """The comment beside each number of a YAML text, by dotted key path (list items by their id or level,
+    as ``sim.model.keypaths`` addresses them): where the scenario files give each number's source."""
+    out: dict[str, str] = {}
+    stack: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is in
+    for line in text.splitlines():
+        m = _KEY.match(line)
+        if not m or line.lstrip().startswith("#"):
+            continue
+        indent = len(m["indent"])
+        key = m["key"].strip("\"'")
+        value, comment = _split_comment(m["rest"])
+        if m["dash"]:
+            # a list item: named by its id (or level) so that the path reads like a key path
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            stack.append((indent, value.strip("\"'") if key in ("id", "level") else key))
+            indent += len(m["dash"])
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = ".".join([k for _, k in stack] + [key])
+        if comment and value:
+            out[path] = comment
+        stack.append((indent, key))
+    return out
+
+
+def file_chain(path: Path) -> list[Path]:
+    """The file and those it extends, the most basic first."""
+    chain = [path.resolve()]
+    while True:
+        parent = read_yaml(chain[0]).get("extends")
+        if not isinstance(parent, str):
+            return chain
+        chain.insert(0, (chain[0].parent / parent).resolve())
+
+
+def sources_of(path: Path) -> dict[str, str]:
+    """Each key path's source comment, the file that sets the number last winning (as ``extends:`` does)."""
+    out: dict[str, str] = {}
+    for f in file_chain(path):
+        out.update(comments_of(f.read_text(encoding="utf-8")))
+    return out
+
+
+def read_facts(path: Path = FACTS) -> dict[str, list[dict]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_key: dict[str, list[dict]] = {}
+    for r in rows:
+        by_key.setdefault(r["key"], []).append(r)
+    return by_key
+
+
+def explain_source(comment: str, facts: dict[str, list[dict]]) -> str:
+    """The comment, with the public source of each ``facts: key`` it cites from calibration/facts.csv."""
+    cited = []
+    for key in re.findall(r"facts:\s*([a-z0-9_]+)", comment):
+        for row in facts.get(key, [])[:1]:
+            cited.append(f"{key} = {row['value']} {row['unit']} ({row['year']}): {row['source']}")
+    return comment + ("\n" + "\n".join(cited) if cited else "")
+
+
+# ---------------------------------------------------------------- starting points
+
+
+@dataclass
+class Start:
+    """A scenario mapping to start from, the file it came from, and each number's source."""
+
+    raw: dict
+    file: Path
+    sources: dict[str, str]
+
+
+def start_average() -> Start:
+    return Start(resolve_raw(AVERAGE), AVERAGE, sources_of(AVERAGE))
+
+
+def start_scaled(children_0_17: int) -> Start:
+    """Denmark scaled to a municipality: rates per 1,000 children, prices and caseload stay the same."""
+    raw = resolve_raw(DENMARK)
+    factor = children_0_17 / raw["population"]["aged_0_17"]
+    raw["name"] = "municipality"
+    raw["description"] = f"denmark.yaml scaled to {children_0_17} children aged 0-17"
+    raw["population"]["aged_0_17"] = int(children_0_17)
+    raw["population"]["aged_0_22"] = int(round(raw["population"]["aged_0_22"] * factor))
+    raw["caseworkers"]["fte"] = round(raw["caseworkers"]["fte"] * factor, 1)
+    sources = sources_of(DENMARK)
+    why = f"denmark.yaml x {factor:.4g} (the same caseload and rates per child)"
+    for key in ("population.aged_0_22", "caseworkers.fte"):
+        sources[key] = f"{why}; {sources.get(key, '')}".rstrip("; ")
+    sources["population.aged_0_17"] = "entered by the user"
+    return Start(raw, DENMARK, sources)
+
+
+def start_file(path: str | Path) -> Start:
+    """A scenario or calibrated file (``calibrated.yaml`` extends its input, so its numbers keep their sources).
+    Raises ScenarioError as ``boernesim validate`` does."""
+    path = Path(path)
+    raw = resolve_raw(path)
+    scenario_from_mapping(copy.deepcopy(raw), str(path))  # refuse a broken file before anyone edits it
+    return Start(raw, path, sources_of(path))
+
+
+# ---------------------------------------------------------------- settings and validation
+
+
+def step_ids(raw: dict) -> list[str]:
+    return [s["id"] for s in raw.get("staircase", [])]
+
+
+def settings_of(raw: dict) -> dict[str, float]:
+    """The numbers the Municipality page shows: its fields, the price of each step and the budget per year."""
+    out = {}
+    for path in MUNICIPALITY_FIELDS:
+        section, key = path.split(".")
+        out[path] = raw[section][key]
+    for s in raw["staircase"]:
+        out[f"staircase.{s['id']}.price_per_year_dkk"] = s["price_per_year_dkk"]
+    for year in projected_years(raw):
+        out[f"budget_dkk.{year}"] = float((raw.get("budget_dkk") or {}).get(year, 0.0))
+    return out
+
+
+def projected_years(raw: dict) -> list[int]:
+    cal = raw["calendar"]
+    return list(range(cal["start_year"], cal["start_year"] + cal["horizon_years"]))
+
+
+def with_settings(raw: dict, values: dict[str, float], name: str | None = None) -> dict:
+    """A copy of the mapping with the page's values in it (a budget of 0 means none for that year)."""
+    out = copy.deepcopy(raw)
+    budget = dict(out.get("budget_dkk") or {})
+    for path, value in values.items():
+        if path.startswith("budget_dkk."):
+            year = int(path.split(".")[1])
+            if value:
+                budget[year] = value
+            else:
+                budget.pop(year, None)
+        else:
+            set_path(out, path, value)
+    out["budget_dkk"] = budget
+    if name is not None:
+        out["name"] = name
+    return out
+
+
+@dataclass
+class Checked:
+    """A mapping checked as the CLI checks a file: the scenario, or the problems (key path, reason) and the
+    message the CLI would print."""
+
+    scenario: Scenario | None
+    problems: list[tuple[str, str]]
+    message: str = ""
+
+
+def file_name(raw: dict) -> str:
+    """What the scenario is called in messages: the YAML file it is downloaded and saved as."""
+    return f"{raw.get('name') or 'scenario'}.yaml"
+
+
+def check(raw: dict) -> Checked:
+    try:
+        return Checked(scenario_from_mapping(copy.deepcopy(raw), file_name(raw)), [])
+    except ScenarioError as e:
+        return Checked(None, list(e.problems), str(e))
+
+
+def display_path(raw: dict, path: str) -> str:
+    """A dotted key path as the CLI's messages write it (``staircase[4] (foster_family).price_per_year_dkk``)."""
+    parts = path.split(".")
+    if parts[0] == "staircase" and len(parts) == 3:
+        i = step_ids(raw).index(parts[1])
+        return f"staircase[{i}] ({parts[1]}).{parts[2]}"
+    return path
+
+
+def problems_at(raw: dict, path: str, problems: list[tuple[str, str]], file: str) -> list[str]:
+    """The CLI's lines (file: key: reason) about one field, to show next to it."""
+    shown = display_path(raw, path)
+    return [f"{file}: {where}: {reason}" for where, reason in problems
+            if where == shown or where.startswith(shown + ".") or where.startswith(shown + "[")]
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The resolved scenario as YAML that ``boernesim run`` accepts unchanged."""
+    return scenario_to_yaml(scenario)
+
+
+# ---------------------------------------------------------------- policies
+
+
+@dataclass(frozen=True)
+class LeverOption:
+    """A lever the Policies page offers: the setting it changes (``{step}`` for a chosen step), the text
+    key of its label and sentence, and the range of its input."""
+
+    key: str
+    setting: str
+    low: float
+    high: float
+    step: float
+    on_step: bool = False
+
+
+LEVER_OPTIONS: tuple[LeverOption, ...] = (
+    LeverOption("caseworkers", "caseworkers.fte", 0.0, 100000.0, 1.0),
+    LeverOption("reviews", "reviews.interval_months", 1.0, 24.0, 1.0),
+    LeverOption("kinship", "staircase.kinship_care.uptake_share", 0.0, 1.0, 0.05),
+    LeverOption("diversion", "diversion.share", 0.0, 1.0, 0.05),
+    LeverOption("intake", "screening.share_closed_after_advice", 0.0, 1.0, 0.05),
+    LeverOption("limited", "time_limited_stays.success_share", 0.0, 1.0, 0.05),
+    LeverOption("price", "staircase.{step}.price_per_year_dkk", 0.0, 1e8, 10000.0, on_step=True),
+    LeverOption("capacity", "staircase.{step}.capacity", 0.0, 1e6, 1.0, on_step=True),
+)
+LEVERS = {o.key: o for o in LEVER_OPTIONS}
+
+
+@dataclass(frozen=True)
+class LeverChoice:
+    """One lever as the user set it."""
+
+    key: str
+    value: float
+    start: dt.date
+    ramp_months: float = 0.0
+    one_off_dkk: float = 0.0
+    per_year_dkk: float = 0.0
+    step: str | None = None
+
+    def as_lever(self) -> dict:
+        """The entry under ``levers:`` of a scenario file."""
+        setting = LEVERS[self.key].setting.format(step=self.step)
+        return {"setting": setting, "value": float(self.value), "start": self.start.isoformat(),
+                "ramp_months": float(self.ramp_months), "label": self.key,
+                "one_off_dkk": float(self.one_off_dkk), "per_year_dkk": float(self.per_year_dkk)}
+
+
+def current_value(raw: dict, option: LeverOption, step: str | None = None) -> float:
+    """The setting's value in the scenario now (the lever's starting point); 0 for an unset capacity."""
+    node = raw
+    for part in option.setting.format(step=step).split("."):
+        if isinstance(node, list):
+            node = next(x for x in node if x.get("id") == part)
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+    return float(node) if isinstance(node, (int, float)) else 0.0
+
+
+def composed(raw: dict, choices: list[LeverChoice], name: str) -> dict:
+    """The municipality's scenario with the chosen levers added: the same mapping a YAML file with
+    ``levers:`` gives."""
+    out = copy.deepcopy(raw)
+    out["name"] = name
+    out["levers"] = [*out.get("levers", []), *(c.as_lever() for c in choices)]
+    return out
+
+
+def shipped_policies() -> dict[str, Path]:
+    """The shipped policy scenarios by name."""
+    return {p.stem: p for p in sorted(SCENARIOS.glob("*.yaml")) if p.stem not in NOT_POLICIES}
+
+
+def policy_overrides(path: Path) -> dict:
+    """What a shipped policy sets over the baseline it extends (its own keys, not the baseline's)."""
+    own = read_yaml(path)
+    own.pop("extends", None)
+    return own
+
+
+def with_policy(raw: dict, path: Path) -> dict:
+    """A shipped policy laid over the user's municipality, as if its file extended the municipality's."""
+    return merge_mapping(copy.deepcopy(raw), policy_overrides(path))
+
+
+def policy_description(path: Path) -> str:
+    return str(read_yaml(path).get("description", ""))
+
+
+# ---------------------------------------------------------------- saved scenarios
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def save_scenario(scenario: Scenario, folder: Path, name: str) -> Path:
+    """Write the scenario as ``folder/name.yaml`` (the resolved scenario, named ``name``)."""
+    if not NAME.match(name):
+        raise ValueError(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = yaml.safe_load(scenario_to_yaml(scenario))
+    raw["name"] = name
+    target = folder / f"{name}.yaml"
+    tmp = folder / f".{name}.yaml.tmp"
+    tmp.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    tmp.replace(target)  # a half-written file never replaces a good one
+    return target
+
+
+def saved_scenarios(folder: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
+
+
+def duplicate_scenario(path: Path, name: str) -> Path:
+    return save_scenario(load_scenario(path), path.parent, name)

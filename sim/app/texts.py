@@ -1,0 +1,163 @@
+"""The app's own texts in English and Danish; everything else (metrics, steps, numbers) comes from
+``sim.outputs.labels``, so the app and the report say the same thing in the same words."""
+
+from __future__ import annotations
+
+from sim.outputs import labels
+
+# key: (English, Danish)
+APP_TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("boernesim: children's services, simulated", "boernesim: det specialiserede børneområde, simuleret"),
+    "language": ("Language", "Sprog"),
+    "page": ("Page", "Side"),
+    "page_municipality": ("Municipality", "Kommune"),
+    "page_policies": ("Policies", "Politik"),
+    "page_run": ("Run", "Kør"),
+    "page_answer": ("Answer", "Svar"),
+    "page_forecast": ("Forecast from today's cases", "Prognose fra dagens sager"),
+    "page_saved": ("Saved scenarios", "Gemte scenarier"),
+    # municipality
+    "start_from": ("Start from", "Start fra"),
+    "start_average": ("the average municipality", "gennemsnitskommunen"),
+    "start_scaled": ("Denmark scaled to a population", "Danmark skaleret til et indbyggertal"),
+    "start_file": ("a scenario or calibrated file", "en scenarie- eller kalibreringsfil"),
+    "children_0_17": ("Children aged 0-17 in the municipality", "Børn i alderen 0-17 i kommunen"),
+    "file_path": ("Scenario file (path on this computer)", "Scenariefil (sti på denne computer)"),
+    "use_start": ("Use this starting point", "Brug dette udgangspunkt"),
+    "settings": ("Settings the municipality knows", "Indstillinger kommunen kender"),
+    "source": ("Source", "Kilde"),
+    "no_source": ("no source given in the file", "ingen kilde angivet i filen"),
+    "budget_year": ("Budget {year} (DKK, base-year prices; 0 = none)", "Budget {year} (kr., basisårets priser; 0 = intet)"),
+    "apply": ("Apply", "Anvend"),
+    "applied": ("The settings are valid and in use.", "Indstillingerne er gyldige og i brug."),
+    "invalid": ("Not used: correct the fields marked below.", "Ikke brugt: ret felterne markeret nedenfor."),
+    "scenario_name": ("Scenario name (letters, digits, - _ .)", "Scenariets navn (bogstaver, tal, - _ .)"),
+    # policies
+    "policy_mode": ("How to choose the policy", "Sådan vælges politikken"),
+    "policy_shipped": ("a shipped scenario", "et medfølgende scenarie"),
+    "policy_compose": ("compose from levers", "sammensæt af greb"),
+    "shipped": ("Shipped scenario", "Medfølgende scenarie"),
+    "use_lever": ("Use this lever", "Brug dette greb"),
+    "new_value": ("New value", "Ny værdi"),
+    "start_date": ("Start date", "Startdato"),
+    "ramp": ("Ramp (months)", "Indfasning (måneder)"),
+    "one_off": ("One-off cost (DKK)", "Engangsudgift (kr.)"),
+    "per_year": ("Cost per year (DKK)", "Udgift pr. år (kr.)"),
+    "step": ("Step", "Trin"),
+    "policy_ready": ("The policy is valid: {name}, {n} lever(s).", "Politikken er gyldig: {name}, {n} greb."),
+    "no_policy": ("Choose a policy on the Policies page first.", "Vælg først en politik på siden Politik."),
+    # run
+    "replications": ("Replications", "Kørsler"),
+    "years": ("Years", "År"),
+    "seed": ("Seed", "Seed"),
+    "run": ("Run", "Kør"),
+    "cancel": ("Cancel", "Afbryd"),
+    "running": ("Running {done} of {total} replications", "Kører {done} af {total} kørsler"),
+    "cancelled": ("The run was cancelled; nothing was kept.", "Kørslen blev afbrudt; intet blev gemt."),
+    "failed": ("The run failed; nothing was kept: {error}", "Kørslen fejlede; intet blev gemt: {error}"),
+    "done": ("Done: see the Answer page.", "Færdig: se siden Svar."),
+    "from_cache": ("Answered at once: the same question was run before (same scenario, seed and replications).",
+                   "Besvaret med det samme: samme spørgsmål er kørt før (samme scenarie, seed og kørsler)."),
+    "compared": ("Compares {alt} with {base}.", "Sammenligner {alt} med {base}."),
+    # answer
+    "no_answer": ("No answer yet: run a scenario on the Run page.", "Intet svar endnu: kør et scenarie på siden Kør."),
+    "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
+    "investment_case": ("The investment case", "Investeringscasen"),
+    "staircase": ("The staircase over time", "Indsatstrappen over tid"),
+    "waterfall": ("Where the cost difference comes from", "Hvor udgiftsforskellen kommer fra"),
+    "download_report": ("Download report.html", "Hent report.html"),
+    "download_xlsx": ("Download results.xlsx", "Hent results.xlsx"),
+    "download_yaml": ("Download the scenario (YAML for boernesim run)", "Hent scenariet (YAML til boernesim run)"),
+    "children": ("children", "børn"),
+    "amount": ("Amount", "Beløb"),
+    # forecast
+    "register": ("Case register (CSV)", "Sagsregister (CSV)"),
+    "as_of": ("The register's date", "Registerets dato"),
+    "pseudonymise": ("The ids may be CPR numbers: hash them in memory and drop them",
+                     "Id'erne kan være CPR-numre: hash dem i hukommelsen og kassér dem"),
+    "spent_to_date": ("Spent so far this year (DKK)", "Forbrugt indtil nu i år (kr.)"),
+    "forecast": ("Forecast the year end", "Prognose for året"),
+    "register_ok": ("{n} children with an open case read; nothing was stored.",
+                    "{n} børn med en åben sag indlæst; intet blev gemt."),
+    "overrun": ("Probability of overrunning the budget", "Sandsynlighed for at overskride budgettet"),
+    "expected": ("Expected year-end spending", "Forventet forbrug ved årets udgang"),
+    # saved
+    "folder": ("Folder", "Mappe"),
+    "save_as": ("Save the current scenario as", "Gem det aktuelle scenarie som"),
+    "save": ("Save", "Gem"),
+    "saved_to": ("Saved to {path}", "Gemt i {path}"),
+    "load": ("Load", "Indlæs"),
+    "duplicate": ("Duplicate", "Dupliker"),
+    "duplicate_as": ("Name of the copy", "Kopiens navn"),
+    "compare_saved": ("Compare the chosen ones (the first is the baseline)",
+                      "Sammenlign de valgte (den første er basis)"),
+    "loaded": ("Loaded {name}: it is now the scenario on the Municipality and Policies pages.",
+               "Indlæst {name}: det er nu scenariet på siderne Kommune og Politik."),
+    "none_saved": ("No saved scenarios in this folder yet.", "Ingen gemte scenarier i denne mappe endnu."),
+    "name_problem": ("a name may use letters, digits, - _ . only", "et navn må kun bruge bogstaver, tal, - _ ."),
+}
+
+# one sentence per lever the Policies page offers: what it does in the model
+LEVER_TEXT: dict[str, tuple[str, str]] = {
+    "caseworkers": ("Caseworkers (FTEs)", "Rådgivere (årsværk)"),
+    "caseworkers_help": (
+        "More caseworkers finish investigations and reviews sooner, and reviews are when children step down.",
+        "Flere rådgivere gør undersøgelser og opfølgninger hurtigere færdige, og det er ved opfølgning, børn går ned ad trappen.",
+    ),
+    "reviews": ("Review interval (months)", "Opfølgningsinterval (måneder)"),
+    "reviews_help": (
+        "Reviewing more often gives more chances to step a child down or close the case.",
+        "Hyppigere opfølgning giver flere chancer for at trappe ned eller lukke sagen.",
+    ),
+    "kinship": ("Kinship first (share of family placements)", "Netværk først (andel af familieanbringelser)"),
+    "kinship_help": (
+        "Trying relatives first moves family placements to kinship care, which costs far less than a foster family.",
+        "At prøve netværket først flytter familieanbringelser til netværkspleje, der koster langt mindre end en plejefamilie.",
+    ),
+    "diversion": ("Intensive home support instead of placement (share)",
+                  "Intensiv støtte i hjemmet i stedet for anbringelse (andel)"),
+    "diversion_help": (
+        "A share of children about to be placed in a family get intensive support at home instead; some fail and are placed.",
+        "En andel af børn, der skulle anbringes i familie, får intensiv støtte i hjemmet i stedet; nogle bliver anbragt alligevel.",
+    ),
+    "intake": ("Intake team (share closed after advice)", "Modtagelsesteam (andel lukket efter rådgivning)"),
+    "intake_help": (
+        "An intake team closes more notifications after short advice, so fewer go on to a full investigation.",
+        "Et modtagelsesteam lukker flere underretninger efter kort rådgivning, så færre går videre til en undersøgelse.",
+    ),
+    "limited": ("Time-limited institutional stays (share ending with a step down)",
+                "Tidsbegrænsede institutionsophold (andel der slutter med nedtrapning)"),
+    "limited_help": (
+        "Institutional stays are planned to end after a set time, and this share of them end with a step down.",
+        "Institutionsophold planlægges til at slutte efter en fast tid, og denne andel slutter med en nedtrapning.",
+    ),
+    "price": ("Price of a step (DKK per year)", "Pris på et trin (kr. pr. år)"),
+    "price_help": (
+        "A new price for one step from the start date, e.g. a renegotiated contract.",
+        "En ny pris for et trin fra startdatoen, fx en genforhandlet kontrakt.",
+    ),
+    "capacity": ("Places on a step (capacity)", "Pladser på et trin (kapacitet)"),
+    "capacity_help": (
+        "A limit on the places of one step (e.g. foster families); children beyond it go to a costlier step.",
+        "En grænse for pladserne på et trin (fx plejefamilier); børn ud over den går til et dyrere trin.",
+    ),
+}
+
+FIELD_TEXT: dict[str, tuple[str, str]] = {
+    "population.aged_0_17": ("Children aged 0-17", "Børn i alderen 0-17"),
+    "population.aged_0_22": ("Young people aged 0-22", "Unge i alderen 0-22"),
+    "population.growth_per_year": ("Growth in the number of children per year", "Årlig vækst i antal børn"),
+    "caseworkers.fte": ("Caseworkers (FTEs)", "Rådgivere (årsværk)"),
+    "caseworkers.cost_per_fte_dkk": ("Cost of a caseworker per year (DKK)", "Udgift pr. rådgiver pr. år (kr.)"),
+    "notifications.per_1000_aged_0_17": ("Notifications per 1,000 aged 0-17", "Underretninger pr. 1.000 0-17-årige"),
+    "notifications.trend_per_year": ("Notification trend per year", "Årlig udvikling i underretninger"),
+    "price": ("Price per year: {step} (DKK)", "Pris pr. år: {step} (kr.)"),
+}
+
+
+def t(key: str, lang: str) -> str:
+    """The app's text, else the report's (one label table for both)."""
+    pair = APP_TEXT.get(key) or LEVER_TEXT.get(key) or FIELD_TEXT.get(key)
+    if pair is None:
+        return labels.text(key, lang)
+    return pair[labels.LANGS.index(lang)]
