@@ -52,11 +52,13 @@ class CaseworkerTeam:
 
     # ------------------------------------------------------------ tasks
 
-    def submit(self, priority: int, hours: float, on_done=None) -> simpy.Event:
+    def submit(self, priority: int, hours: float, on_done=None, child=None, due: float | None = None) -> simpy.Event:
         """Queue a task; the returned event fires when the task is done, with the start time as value.
 
         ``on_done(start)`` is called at the end instead, for tasks nobody waits for. A task that can start
-        at once returns its own work timeout: one event fewer per task (events are the model's cost)."""
+        at once returns its own work timeout: one event fewer per task (events are the model's cost).
+        ``child`` and ``due`` (whose case, its deadline) matter only to the own-cases department
+        (``sim.model.department``); the pooled team serves by priority alone."""
         if not self._queue:
             work = self._try_start(hours, None, on_done)
             if work is not None:
@@ -69,6 +71,18 @@ class CaseworkerTeam:
     @property
     def queue_length(self) -> int:
         return len(self._queue)
+
+    # ------------------------------------------------------------ cases (a pooled team has no owners)
+
+    def open_case(self, child) -> None:
+        """A pooled team allocates no cases: whoever is free takes the next task."""
+
+    def close_case(self, child) -> None:
+        """Nothing to release in a pooled team."""
+
+    @property
+    def unallocated(self) -> int:
+        return 0
 
     def _try_start(self, hours: float, done, on_done):
         """Start a task on a free server; None when all are busy."""

@@ -17,6 +17,7 @@ import simpy
 
 from sim.model import child as cp
 from sim.model.caseworkers import SCREENING, CaseworkerTeam
+from sim.model.department import OwnCaseDepartment
 from sim.model.ledger import YearLedger
 from sim.model.levers import lever_setting, lever_steps, years_since
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
@@ -128,7 +129,7 @@ class Municipality:
         self.settings = Settings(scenario, self.staircase)
 
         # state
-        self.team = CaseworkerTeam(self.env, scenario.caseworkers.fte, scenario.caseworkers.productive_hours_per_week)
+        self.team = caseworker_organisation(self.env, scenario, self.settings)
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
         self.known = KnownChildren(self.settings.known_window)
@@ -158,6 +159,7 @@ class Municipality:
         child.open = True
         child.slot = len(self.open_children)
         self.open_children.append(child)
+        self.team.open_case(child)
         self.known.add(child)
 
     def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
@@ -171,6 +173,7 @@ class Municipality:
                 self.open_children[child.slot] = last
             child.open = False
             child.slot = cp.NO_SLOT
+            self.team.close_case(child)
         child.gone = gone
         child.in_episode = False
         child.closed_at = self.env.now
@@ -357,7 +360,8 @@ class Municipality:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now
             hours = cp.task_hours(self, child, self.settings.screening_hours)
-            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours))
+            due = t0 + self.settings.screening_deadline
+            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours), due=due)
             return
         child.in_episode = True
         self.env.process(cp.episode(self, child, self.env.now))
@@ -446,7 +450,9 @@ class Municipality:
             else:
                 due = since + self.settings.first_review
             if case.investigation_start is not None:  # an open investigation is caseworker work to do
-                self.team.submit(cp.INVESTIGATION, cp.task_hours(self, child, self.settings.investigation_hours))
+                hours = cp.task_hours(self, child, self.settings.investigation_hours)
+                due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
+                self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
             price = case.monthly_price_dkk * 12.0
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
@@ -477,9 +483,16 @@ class Municipality:
     # ------------------------------------------------------------ capacity and calendar
 
     def update_capacity(self) -> None:
-        """Available FTEs for tasks = FTEs less the ongoing work of the open cases."""
-        ongoing = min(len(self.open_children) * self.settings.ongoing_fte_per_case, self.settings.ongoing_max_share * self.settings.fte)
-        self.team.set_available(self.settings.fte - ongoing)
+        """Time for tasks = FTEs less the ongoing work of the open cases (pooled: the team's; own cases:
+        each caseworker's own)."""
+        settings = self.settings
+        if isinstance(self.team, OwnCaseDepartment):
+            if self.team.staffed_fte != settings.fte:
+                self.team.set_staff(settings.fte)
+            self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
+            return
+        ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * settings.fte)
+        self.team.set_available(settings.fte - ongoing)
 
     def monthly_capacity(self):
         while True:
@@ -520,6 +533,20 @@ class Municipality:
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+
+
+def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings):
+    """The caseworkers as the scenario organises them: own caseloads (default) or one pooled team."""
+    cw = scenario.caseworkers
+    if cw.organisation == "pooled":
+        return CaseworkerTeam(env, cw.fte, cw.productive_hours_per_week)
+    return OwnCaseDepartment(
+        env,
+        cw.fte,
+        duty_roster_size=cw.duty_roster_size,
+        allocation_ceiling=cw.allocation_ceiling_cases,
+        years_per_hour=settings.years_per_hour,
+    )
 
 
 def _events_scheduled(env: simpy.Environment) -> int:

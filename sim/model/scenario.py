@@ -193,6 +193,18 @@ class Caseworkers(_Part):
     task_time: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of hours per task around its mean"
     )
+    organisation: Literal["own_cases", "pooled"] = Field(
+        default="own_cases",
+        description="own_cases: every open case has its own caseworker, tasks queue at her by due date; "
+        "pooled: one team, whoever is free, strict priorities (the queueing-theory reference)",
+    )
+    duty_roster_size: int = Field(
+        default=2, ge=1, description="own_cases: caseworkers who may screen notifications at the same time"
+    )
+    allocation_ceiling_cases: Positive = Field(
+        default=60.0,
+        description="own_cases: open cases per FTE beyond which a caseworker is given no more; new cases wait unallocated",
+    )
 
 
 class Aftercare(_Part):
