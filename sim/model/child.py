@@ -181,7 +181,8 @@ def on_measures(
             m.close_case(child, recent=False, gone=True)
             return
         elif t_next == t_review:
-            started = yield m.team.submit(REVIEW, task_hours(m, child, m.settings.review_hours), child=child, due=review_due)
+            hours = task_hours(m, child, m.settings.review_hours)
+            started = yield m.team.submit(REVIEW, hours, child=child, due=review_due)
             m.ledger_review(started <= review_due)  # on time when the caseworker takes it up by the due date
             review_due = env.now + m.settings.review_interval
             decision, target = review_decision(m, child)

@@ -13,9 +13,10 @@ then the earliest deadline (the 24-hour screening, the 4-month investigation, a 
 short deadline wins, but a task already overdue wins over one that is not yet due: no class starves while
 another is always on time, and when time gets short both investigations and reviews run late.
 
-A caseworker's speed is her share of an FTE less her ongoing case work (``ongoing_hours_per_case_per_month``
+A caseworker's speed on her own cases is her share of an FTE less her ongoing case work (``ongoing_hours_per_case_per_month``
 per own case, at most ``ongoing_work_max_share``), brought up to date every month: an overloaded caseworker
-has less time left for investigations and reviews. A started task is finished.
+has less time left for investigations and reviews. On duty she screens at her full share (the roster is
+time set aside; her own cases wait). A started task is finished.
 
 The pooled team (``sim.model.caseworkers.CaseworkerTeam``, ``organisation: pooled``) is kept as the exact
 queueing reference: one queue, whoever is free, strict priorities.
@@ -240,7 +241,8 @@ class OwnCaseDepartment:
         if duty:
             self.duty_busy += 1
         now = self.env.now
-        speed = worker.capacity * max(1.0 - worker.ongoing, MIN_TIME_LEFT)
+        # on duty her own cases wait: the roster is time set aside, so ongoing work does not slow a screening
+        speed = worker.capacity if duty else worker.capacity * max(1.0 - worker.ongoing, MIN_TIME_LEFT)
         work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
         work.callbacks.append(self._finisher(worker, done, now, on_done))
         return work

@@ -491,7 +491,9 @@ class Municipality:
                 self.team.set_staff(settings.fte)
             self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
             return
-        ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * settings.fte)
+        ongoing = min(
+            len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * settings.fte
+        )
         self.team.set_available(settings.fte - ongoing)
 
     def monthly_capacity(self):

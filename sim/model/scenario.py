@@ -203,7 +203,8 @@ class Caseworkers(_Part):
     )
     allocation_ceiling_cases: Positive = Field(
         default=60.0,
-        description="own_cases: open cases per FTE beyond which a caseworker is given no more; new cases wait unallocated",
+        description="own_cases: open cases per FTE beyond which a caseworker is given no more; "
+        "new cases wait unallocated",
     )
 
 

@@ -1,0 +1,82 @@
+"""Caseload acts through time: what fewer or more caseworkers do to deadlines, caseload and placements
+(issue 11's checks), on the shipped scenarios with common random numbers.
+
+The expected directions come from the domain (DOMAIN.md, "Caseworkers and caseload"): with fewer
+caseworkers investigations run over four months more often, fewer reviews are on time, caseload rises and,
+because a late review is a late step down, more children are placed; with more caseworkers the reverse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.model.keypaths import set_path
+from sim.model.scenario import scenario_from_mapping
+from sim.runs.runner import run_replications, with_horizon
+
+ROOT = Path(__file__).resolve().parent.parent
+REPLICATIONS = 20
+YEARS = 5
+SEED = 2026
+
+# direction of each metric when caseworkers are fewer (+1: rises, -1: falls)
+WHEN_FEWER = {
+    "investigations_overdue_share": +1,
+    "reviews_on_time_share": -1,
+    "caseload": +1,
+    "children_placed": +1,
+}
+
+
+def five_year_means(path: Path) -> dict[str, float]:
+    """Mean over replications and the five projected years of each metric of WHEN_FEWER."""
+    scenario = with_horizon(sim.load_scenario(path), YEARS)
+    table = run_replications(scenario, REPLICATIONS, seed=SEED, workers=2).table
+    table = table[table["metric"].isin(WHEN_FEWER)]
+    return table.groupby("metric")["value"].mean().to_dict()
+
+
+@pytest.fixture(scope="module")
+def at_crn() -> dict[str, dict[str, float]]:
+    names = ("baseline", "caseworker-cuts", "more-caseworkers")
+    return {name: five_year_means(ROOT / "scenarios" / f"{name}.yaml") for name in names}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("metric", sorted(WHEN_FEWER))
+def test_fewer_caseworkers_move_each_metric_the_way_the_domain_says(at_crn, metric):
+    base, cuts = at_crn["baseline"][metric], at_crn["caseworker-cuts"][metric]
+    assert (cuts - base) * WHEN_FEWER[metric] > 0, f"{metric}: baseline {base:.4g}, 3 fewer FTEs {cuts:.4g}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("metric", sorted(WHEN_FEWER))
+def test_more_caseworkers_move_each_metric_the_other_way(at_crn, metric):
+    base, more = at_crn["baseline"][metric], at_crn["more-caseworkers"][metric]
+    assert (more - base) * WHEN_FEWER[metric] < 0, f"{metric}: baseline {base:.4g}, 5 more FTEs {more:.4g}"
+
+
+ON_TIME = {
+    "screening within 24 h": lambda m: m["screenings_on_time_share"],
+    "investigation within 4 months": lambda m: 1.0 - m["investigations_overdue_share"],
+    "review on time": lambda m: m["reviews_on_time_share"],
+}
+
+
+@pytest.mark.slow
+def test_no_task_class_starves_at_16_fte():
+    """At 16 FTE instead of 20 (caseload about 45) time is short for everyone: no class of tasks has an
+    on-time share of 0 while another is above 0.9 (with strict priorities reviews fell to 0 here)."""
+    raw = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").model_dump(mode="json")
+    set_path(raw, "caseworkers.fte", 16.0)
+    raw["calendar"]["horizon_years"] = 3
+    scenario = scenario_from_mapping(raw, "baseline at 16 FTE")
+    table = run_replications(scenario, 6, seed=SEED, workers=2).table
+    for year, rows in table.groupby("year"):
+        means = rows.groupby("metric")["value"].mean()
+        shares = {name: share(means) for name, share in ON_TIME.items()}
+        assert min(shares.values()) > 0.0, f"{year}: a class starves: {shares}"
+        assert not (min(shares.values()) < 0.02 and max(shares.values()) > 0.9), f"{year}: {shares}"
