@@ -11,9 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import build, metric_table, scaled
 
 import sim
 from sim.model.keypaths import set_path
+from sim.model.municipality import simulate
 from sim.model.scenario import scenario_from_mapping
 from sim.runs.runner import run_replications, with_horizon
 
@@ -80,3 +82,24 @@ def test_no_task_class_starves_at_16_fte():
         shares = {name: share(means) for name, share in ON_TIME.items()}
         assert min(shares.values()) > 0.0, f"{year}: a class starves: {shares}"
         assert not (min(shares.values()) < 0.02 and max(shares.values()) > 0.9), f"{year}: {shares}"
+
+
+RESPONSES = ("overload_months", "reviews_stretched", "temporary_fte")
+
+
+def test_an_overloaded_department_gives_way_and_reports_it(baseline_raw):
+    """A quarter-size baseline at 70 % of its caseworkers is overloaded (caseload above 40): with the
+    baseline's responses it reports months overloaded, stretched reviews and temporary staff, and investigates
+    fewer notifications (more are closed at screening); with the responses switched off all three are 0."""
+    raw = scaled(baseline_raw, 0.25)
+    raw["calendar"]["burn_in_years"] = 1
+    raw["calendar"]["horizon_years"] = 2
+    raw["caseworkers"]["fte"] *= 0.7
+    with_responses = metric_table(simulate(build(raw), SEED, 0).rows)
+    without = metric_table(simulate(build(raw, **{"caseworkers.overload": {}}), SEED, 0).rows)
+    for metric in RESPONSES:
+        assert sum(with_responses[metric].values()) > 0, metric
+        assert sum(without[metric].values()) == 0, metric
+    assert sum(with_responses["investigations_started"].values()) < sum(without["investigations_started"].values())
+    # temporary staff are paid: more caseworker FTE-years than the establishment alone
+    assert sum(with_responses["caseworker_fte"].values()) > sum(without["caseworker_fte"].values())

@@ -84,6 +84,10 @@ class CaseworkerTeam:
     def unallocated(self) -> int:
         return 0
 
+    def caseload_of(self, child, department_caseload: float) -> float:
+        """In a pooled team every case shares the department's caseload."""
+        return department_caseload
+
     def _try_start(self, hours: float, done, on_done):
         """Start a task on a free server; None when all are busy."""
         if self.busy_full < self.n_full:

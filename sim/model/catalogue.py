@@ -65,6 +65,17 @@ METRICS: tuple[Metric, ...] = (
     Metric("reviews_on_time_share", "share", "share", "Share of reviews on time", "Andel opfølgninger til tiden"),
     Metric("caseworker_fte", "stock", "FTE", "Caseworker FTEs", "Rådgivere (årsværk)"),
     Metric("caseload", "ratio", "cases per FTE", "Caseload (cases per caseworker)", "Sagstal (sager pr. rådgiver)"),
+    Metric(
+        "cases_unallocated", "stock", "cases", "Open cases waiting for a caseworker", "Åbne sager uden rådgiver"
+    ),
+    Metric("temporary_fte", "stock", "FTE", "Temporary caseworker FTEs", "Vikarer (årsværk)"),
+    Metric(
+        "overload_months", "count", "months", "Months the department was overloaded", "Måneder med overbelastning"
+    ),
+    Metric(
+        "reviews_stretched", "count", "reviews", "Reviews after which the next was postponed",
+        "Opfølgninger hvor den næste blev udskudt",
+    ),
     Metric("cost", "money", "DKK", "Cost (DKK): {}", "Udgift (kr.): {}", per_step=True),
     Metric("cost_caseworkers", "money", "DKK", "Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
     Metric("cost_policy", "money", "DKK", "Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),

@@ -184,7 +184,7 @@ def on_measures(
             hours = task_hours(m, child, m.settings.review_hours)
             started = yield m.team.submit(REVIEW, hours, child=child, due=review_due)
             m.ledger_review(started <= review_due)  # on time when the caseworker takes it up by the due date
-            review_due = env.now + m.settings.review_interval
+            review_due = env.now + m.next_review_in(child)
             decision, target = review_decision(m, child)
             if decision is ReviewDecision.CLOSE:
                 m.close_case(child, recent=True)

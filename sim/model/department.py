@@ -189,6 +189,13 @@ class OwnCaseDepartment:
     def unallocated(self) -> int:
         return len(self.waiting)
 
+    def caseload_of(self, child, department_caseload: float) -> float:
+        """Open cases per FTE of the child's own caseworker (an unallocated case: nobody's, so overloaded)."""
+        worker = self.owner.get(child.cid, UNALLOCATED)
+        if worker is UNALLOCATED:
+            return math.inf
+        return len(worker.cases) / worker.capacity
+
     def cases_held(self) -> int:
         """Open cases held by present caseworkers (for the conservation check)."""
         return sum(len(w.cases) for w in self.workers)

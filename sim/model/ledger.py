@@ -38,6 +38,10 @@ class YearLedger:
         self.open_case_years = zeros()  # integral of open cases over time, in case-years
         self.fte_years = zeros()  # integral of FTEs over time
         self.open_cases_year_end = zeros()
+        self.cases_unallocated_year_end = zeros()
+        self.temporary_fte_years = zeros()  # integral of temporary FTEs (also in fte_years)
+        self.overload_months = zeros()  # months the department's caseload was above the overload level
+        self.reviews_stretched = zeros()  # reviews after which the next was set later than the interval
         self.measures_started = [zeros() for _ in range(k)]
         self.stock = [zeros() for _ in range(k)]
         self.cost = [zeros() for _ in range(k)]
@@ -103,6 +107,10 @@ class YearLedger:
             fte = self.fte_years[y]
             add("caseworker_fte", fte)
             add("caseload", self.open_case_years[y] / fte if fte > 0 else float("nan"))
+            add("cases_unallocated", self.cases_unallocated_year_end[y])
+            add("temporary_fte", self.temporary_fte_years[y])
+            add("overload_months", self.overload_months[y])
+            add("reviews_stretched", self.reviews_stretched[y])
             step_costs = 0.0
             for st in sc.steps:
                 add(f"cost.{st.id}", self.cost[st.index][y])

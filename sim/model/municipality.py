@@ -134,6 +134,9 @@ class Municipality:
         self.open_children: list[cp.Child] = []
         self.known = KnownChildren(self.settings.known_window)
         self._last_t = start  # last time the open-case and FTE integrals were brought up to date
+        self.months_overloaded = 0  # months in a row the department's caseload has been above the overload level
+        self.temporary_fte = 0.0  # temporary caseworkers on contract now
+        self.temporary_until = -math.inf  # when their contract ends
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
 
@@ -143,12 +146,18 @@ class Municipality:
         if dt_ > 0.0:
             y = self.ledger.year_of(self._last_t)
             self.ledger.open_case_years[y] += len(self.open_children) * dt_
-            self.ledger.fte_years[y] += self.settings.fte * dt_
+            self.ledger.fte_years[y] += self.staffed_fte * dt_
+            self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
             self._last_t = now
 
     @property
+    def staffed_fte(self) -> float:
+        """The FTEs at work: the establishment (what levers set) and any temporary caseworkers."""
+        return self.settings.fte + self.temporary_fte
+
+    @property
     def caseload(self) -> float:
-        return len(self.open_children) / self.settings.fte if self.settings.fte > 0 else math.inf
+        return len(self.open_children) / self.staffed_fte if self.staffed_fte > 0 else math.inf
 
     # ------------------------------------------------------------ cases
 
@@ -487,19 +496,51 @@ class Municipality:
         each caseworker's own)."""
         settings = self.settings
         if isinstance(self.team, OwnCaseDepartment):
-            if self.team.staffed_fte != settings.fte:
-                self.team.set_staff(settings.fte)
+            if self.team.staffed_fte != self.staffed_fte:
+                self.team.set_staff(self.staffed_fte)
             self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
             return
-        ongoing = min(
-            len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * settings.fte
-        )
-        self.team.set_available(settings.fte - ongoing)
+        fte = self.staffed_fte
+        ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * fte)
+        self.team.set_available(fte - ongoing)
 
     def monthly_capacity(self):
         while True:
+            self.give_way()
             self.update_capacity()
             yield self.env.timeout(MONTH)
+
+    # ------------------------------------------------------------ an overloaded department gives way
+
+    def give_way(self) -> None:
+        """Monthly: while the caseload stays above the overload level, more notifications are closed at
+        screening, and after some months in a row temporary caseworkers come for a contract."""
+        settings, now = self.settings, self.env.now
+        overloaded = self.caseload > settings.overload_caseload
+        self.months_overloaded = self.months_overloaded + 1 if overloaded else 0
+        settings.under_pressure(overloaded)
+        if overloaded:
+            self.ledger.overload_months[self.ledger.year_of(now)] += 1
+        if self.temporary_fte > 0.0 and now >= self.temporary_until:
+            self._staff_temporary(0.0)
+        hire = settings.temporary_share > 0.0 and self.months_overloaded >= settings.temporary_after_months
+        if hire and self.temporary_fte == 0.0:
+            self._staff_temporary(settings.temporary_share * settings.fte)
+            self.temporary_until = now + settings.temporary_contract
+            self.months_overloaded = 0
+
+    def _staff_temporary(self, fte: float) -> None:
+        self._advance_integrals()  # the integrals up to now at the old staffing
+        self.temporary_fte = fte
+
+    def next_review_in(self, child: cp.Child) -> float:
+        """Time to the next review after one done now: the interval, stretched when the child's caseworker
+        (pooled: the department) is overloaded."""
+        settings = self.settings
+        if settings.review_stretch <= 0.0 or self.team.caseload_of(child, self.caseload) <= settings.overload_caseload:
+            return settings.review_interval
+        self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
+        return settings.review_interval + settings.review_stretch
 
     def year_ends(self):
         env, ledger = self.env, self.ledger
@@ -515,6 +556,7 @@ class Municipality:
             for i, n in enumerate(self.occupancy):
                 ledger.stock[i][y] = n
             ledger.open_cases_year_end[y] = len(self.open_children)
+            ledger.cases_unallocated_year_end[y] = self.team.unallocated
 
     # ------------------------------------------------------------ run
 
