@@ -16,6 +16,8 @@ from conftest import build, metric_table, scaled
 import sim
 from sim.model.keypaths import set_path
 from sim.model.municipality import simulate
+from sim.model.settings import Settings
+from sim.model.staircase import Staircase
 from sim.model.scenario import scenario_from_mapping
 from sim.runs.runner import run_replications, with_horizon
 
@@ -89,8 +91,8 @@ RESPONSES = ("overload_months", "reviews_stretched", "temporary_fte")
 
 def test_an_overloaded_department_gives_way_and_reports_it(baseline_raw):
     """A quarter-size baseline at 70 % of its caseworkers is overloaded (caseload above 40): with the
-    baseline's responses it reports months overloaded, stretched reviews and temporary staff, and investigates
-    fewer notifications (more are closed at screening); with the responses switched off all three are 0."""
+    baseline's responses it reports months overloaded, stretched reviews and temporary staff; with the
+    responses switched off all three are 0."""
     raw = scaled(baseline_raw, 0.25)
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 2
@@ -100,6 +102,22 @@ def test_an_overloaded_department_gives_way_and_reports_it(baseline_raw):
     for metric in RESPONSES:
         assert sum(with_responses[metric].values()) > 0, metric
         assert sum(without[metric].values()) == 0, metric
-    assert sum(with_responses["investigations_started"].values()) < sum(without["investigations_started"].values())
     # temporary staff are paid: more caseworker FTE-years than the establishment alone
     assert sum(with_responses["caseworker_fte"].values()) > sum(without["caseworker_fte"].values())
+
+
+def test_under_pressure_more_notifications_are_closed_instead_of_investigated(baseline_raw):
+    scenario = build(baseline_raw)
+    settings = Settings(scenario, Staircase.from_scenario(scenario))
+    extra = scenario.caseworkers.overload.extra_closed_after_advice_share
+    assert extra > 0
+    before = list(settings.screening_cumulative)
+    settings.under_pressure(True)
+    after = settings.screening_cumulative
+    closed, investigated = 1, 3  # the outcomes' order in Settings.screening_cumulative
+    assert after[closed] - after[closed - 1] == pytest.approx(before[closed] - before[closed - 1] + extra)
+    assert after[investigated] - after[investigated - 1] == pytest.approx(
+        before[investigated] - before[investigated - 1] - extra
+    )
+    settings.under_pressure(False)
+    assert settings.screening_cumulative == pytest.approx(before)
