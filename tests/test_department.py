@@ -37,7 +37,9 @@ class Case:
 
 
 def department(env: simpy.Environment, fte: float, roster: int = 1, ceiling: float = 1000.0) -> OwnCaseDepartment:
-    return OwnCaseDepartment(env, fte, duty_roster_size=roster, allocation_ceiling=ceiling, years_per_hour=YEARS_PER_HOUR)
+    return OwnCaseDepartment(
+        env, fte, duty_roster_size=roster, allocation_ceiling=ceiling, years_per_hour=YEARS_PER_HOUR
+    )
 
 
 def run_single_server(rho: float, mean_hours: float, n: int, seed: int, fixed: bool, priority: int = INVESTIGATION):

@@ -13,8 +13,8 @@ then the earliest deadline (the 24-hour screening, the 4-month investigation, a 
 short deadline wins, but a task already overdue wins over one that is not yet due: no class starves while
 another is always on time, and when time gets short both investigations and reviews run late.
 
-A caseworker's speed on her own cases is her share of an FTE less her ongoing case work (``ongoing_hours_per_case_per_month``
-per own case, at most ``ongoing_work_max_share``), brought up to date every month: an overloaded caseworker
+A caseworker's speed on her own cases is her share of an FTE less her ongoing case work
+(``ongoing_hours_per_case_per_month`` per own case, at most ``ongoing_work_max_share``), brought up to date every month: an overloaded caseworker
 has less time left for investigations and reviews. On duty she screens at her full share (the roster is
 time set aside; her own cases wait). A started task is finished.
 
@@ -30,7 +30,7 @@ from itertools import count
 
 import simpy
 
-from sim.model.caseworkers import ACUTE, SCREENING
+from sim.model.caseworkers import ACUTE, SCREENING, TASK_KINDS
 
 # Classes of the due-date order: acute work first; a caseworker on the duty roster screens before her own
 # work (duty days are protected, and the roster is a few caseworkers at a time); then every other task by
@@ -51,7 +51,7 @@ class Caseworker:
         self.capacity = capacity  # share of one FTE (the last caseworker of a fractional FTE count works part time)
         self.ongoing = 0.0  # share of her time that the ongoing work of her own cases takes
         self.cases: dict[int, object] = {}  # child id -> child, in the order allocated
-        self.queue: list[tuple] = []  # (class, due, seq, hours, done, on_done, child id)
+        self.queue: list[tuple] = []  # (class, due, seq, hours, done, on_done, child id, priority)
         self.busy = False
         self.present = True
         self.on_duty = False  # her current task is a screening from the duty roster
@@ -88,6 +88,7 @@ class OwnCaseDepartment:
         self.duty_busy = 0
         self._seq = count()
         self.reallocated = 0  # cases moved from a leaver to colleagues (or to the unallocated list)
+        self.hours_worked = [0.0] * len(TASK_KINDS)  # task hours started, by priority, since the run began
         self.set_staff(fte)
 
     # ------------------------------------------------------------ staff
@@ -186,6 +187,11 @@ class OwnCaseDepartment:
             self._allocate(cid, child, self.held.pop(cid, []))
 
     @property
+    def ongoing_fte(self) -> float:
+        """FTEs that the caseworkers' ongoing work on their own cases takes this month."""
+        return sum(w.ongoing * w.capacity for w in self.workers if w.present)
+
+    @property
     def unallocated(self) -> int:
         return len(self.waiting)
 
@@ -209,7 +215,7 @@ class OwnCaseDepartment:
         klass = URGENT_CLASS if priority == ACUTE else DUTY_CLASS if priority == SCREENING else DEADLINE_CLASS
         done = self.env.event() if on_done is None else None
         cid = child.cid if child is not None else None
-        task = (klass, now if due is None else due, next(self._seq), hours, done, on_done, cid)
+        task = (klass, now if due is None else due, next(self._seq), hours, done, on_done, cid, priority)
         worker = self.owner.get(cid, UNALLOCATED) if cid is not None and priority != SCREENING else UNALLOCATED
         if worker is not UNALLOCATED:
             if not worker.busy:
@@ -242,7 +248,8 @@ class OwnCaseDepartment:
         return len(self.duty) + sum(len(w.queue) for w in self.workers) + sum(len(t) for t in self.held.values())
 
     def _start(self, worker: Caseworker, task: tuple, duty: bool) -> simpy.Event:
-        _, _, _, hours, done, on_done, _ = task
+        _, _, _, hours, done, on_done, _, priority = task
+        self.hours_worked[priority] += hours
         worker.busy = True
         worker.on_duty = duty
         if duty:

@@ -25,7 +25,7 @@ from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D,
 from sim.model.scenario import Lever, Scenario
 from sim.model.settings import Settings
 from sim.model.staircase import NO_STEP, Staircase, time_pressure
-from sim.model.units import HOUR, MONTH
+from sim.model.units import HOUR, MONTH, WEEKS_PER_YEAR
 
 
 class KnownChildren:
@@ -502,12 +502,16 @@ class Municipality:
             return
         fte = self.staffed_fte
         ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * fte)
+        self.team.ongoing_fte = ongoing
         self.team.set_available(fte - ongoing)
 
     def monthly_capacity(self):
         while True:
             self.give_way()
             self.update_capacity()
+            # the month's ongoing work with the families, at this month's caseloads
+            ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
+            self.ledger.hours_ongoing[self.ledger.year_of(self.env.now)] += ongoing_hours
             yield self.env.timeout(MONTH)
 
     # ------------------------------------------------------------ an overloaded department gives way
@@ -557,6 +561,7 @@ class Municipality:
                 ledger.stock[i][y] = n
             ledger.open_cases_year_end[y] = len(self.open_children)
             ledger.cases_unallocated_year_end[y] = self.team.unallocated
+            ledger.book_task_hours(y, self.team.hours_worked)
 
     # ------------------------------------------------------------ run
 
