@@ -124,6 +124,23 @@ TEXT = {
         "Linjen er medianen af de simulerede kørsler; det mørke bånd rummer den midterste halvdel af "
         "kørslerne (25-75 %), det lyse bånd 90 % af dem (5-95 %).",
     ),
+    "sec_time": ("Where the caseworkers' time went", "Hvor rådgivernes tid gik hen"),
+    "time_title": ("Caseworker hours by task (mean)", "Rådgivertimer efter opgave (gennemsnit)"),
+    "time_caption": (
+        "Hours of caseworker work per year by kind of task, stacked (mean over the runs); the line (right "
+        "axis) is the ongoing work with the families per open case and month: it falls when caseload is so "
+        "high that the mandatory tasks take the time.",
+        "Rådgivertimer pr. år efter opgavetype, stablet (gennemsnit over kørslerne); linjen (højre akse) er "
+        "det løbende arbejde med familierne pr. åben sag pr. måned: den falder, når sagstallet er så højt, "
+        "at de lovpligtige opgaver tager tiden.",
+    ),
+    "hours": ("hours", "timer"),
+    "hours_per_case": ("hours per case per month", "timer pr. sag pr. måned"),
+    "time_ongoing": ("ongoing work with families", "løbende sagsarbejde"),
+    "time_acute": ("acute", "akut"),
+    "time_screening": ("screening", "vurdering af underretninger"),
+    "time_investigation": ("investigations", "undersøgelser"),
+    "time_review": ("reviews", "opfølgninger"),
     "staircase_title": ("Children on each step at 31 December (median)", "Børn på hvert trin 31. december (median)"),
     "staircase_caption": (
         "Children on each step of the staircase at year end, stacked from the least intrusive step (bottom) "
