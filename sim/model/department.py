@@ -257,7 +257,16 @@ class OwnCaseDepartment:
         now = self.env.now
         # on duty her own cases wait: the roster is time set aside, so ongoing work does not slow a screening
         speed = worker.capacity if duty else worker.capacity * max(1.0 - worker.ongoing, MIN_TIME_LEFT)
-        work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
+        duration = hours * self.years_per_hour / speed
+        if done is not None:
+            # A queued task someone waits for: its own event fires at the end (as a timeout would, with the
+            # start time as value) instead of a timeout that then triggers it: one event fewer per queued
+            # task, most of them with own caseloads. The caseworker is freed before the waiting process resumes.
+            done._ok, done._value = True, now
+            self.env.schedule(done, delay=duration)
+            done.callbacks.insert(0, self._finisher(worker, None, now, on_done))
+            return done
+        work = self.env.timeout(duration, value=now)
         work.callbacks.append(self._finisher(worker, done, now, on_done))
         return work
 
