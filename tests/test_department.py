@@ -182,7 +182,7 @@ def test_cases_are_conserved_over_a_run_with_staff_cuts_and_hires(baseline_raw):
     raw = new_cases_only(scaled(baseline_raw, 0.25))
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
-    raw["caseworkers"]["allocation_ceiling_cases"] = 40
+    raw["caseworkers"]["allocation_ceiling_cases"] = 30
     raw["caseworkers"]["fte_changes"] = [
         {"date": "2027-03-01", "fte": 3.5, "ramp_months": 2},
         {"date": "2028-06-01", "fte": 6.0},
