@@ -373,6 +373,43 @@ def sensitivity(
                f"({result.events:,} events) -> {target}")
 
 
+@app.command()
+@_guard
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    setting: str = typer.Option(..., "--setting", help="Key path of the setting to vary, e.g. caseworkers.fte."),
+    values: str = typer.Option(..., "--values", help="START:STOP:STEP (e.g. 14:32:2) or a comma list."),
+    replications: int = typer.Option(20, "--replications", help="Replications per value, the same for all."),
+    years: Optional[int] = typer.Option(None, "--years", help="Projected years (default: the scenario's)."),
+    seed: int = _SEED,
+    workers: Optional[int] = _WORKERS,
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Output directory (default results/sweep-<scenario>-<time>/)."
+    ),
+    lang: Lang = _LANG,
+) -> None:
+    """The scenario at each value of one setting, with common random numbers: sweep.csv and a report whose
+    first chart is the total cost against the setting, its band and its minimum."""
+    from sim.analysis.sweep import parse_values
+    from sim.model.scenario import load_scenario
+    from sim.outputs.files import check_out_dir, default_out_dir
+    from sim.outputs.sweep_report import write_sweep_outputs
+    from sim.runs.experiment import sweep as run_sweep
+
+    chosen = parse_values(values)
+    name = load_scenario(scenario).name
+    target = out or default_out_dir(f"sweep-{name}")
+    check_out_dir(target)  # before the long part, not after it
+    advance, close = _progress(replications * len(chosen), f"sweep {name} over {setting}")
+    try:
+        results = run_sweep(scenario, setting, chosen, replications=replications, years=years, seed=seed,
+                            workers=workers, on_progress=advance)
+    finally:
+        close()
+    write_sweep_outputs(target, results, setting, lang.value, command=["boernesim", *sys.argv[1:]])
+    typer.echo(f"{len(chosen)} values x {replications} replications -> {target}")
+
+
 def _journal_for(target: Path) -> Path:
     """Where finished trials are kept until the output is complete (next to it, hidden), so an
     interrupted calibration continues when the same command runs again."""

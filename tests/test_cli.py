@@ -442,3 +442,41 @@ def test_failure_while_writing_leaves_no_directory(tmp_path, scenario_file, monk
 def test_python_api_rejects_zero_replications(scenario_file):
     with pytest.raises(InputError):
         sim.run(sim.load_scenario(scenario_file), replications=0, years=1, seed=1, workers=1)
+
+
+# ---------------------------------------------------------------- sweep
+
+
+@pytest.mark.slow
+def test_sweep_end_to_end(tmp_path):
+    """sweep.csv has the contract's columns and every value; the report marks the cheapest value, which is
+    the value with the lowest mean total cost read back from sweep.csv."""
+    path = small_scenario(tmp_path)
+    out = tmp_path / "sweep"
+    proc = cli("sweep", path, "--setting", "caseworkers.fte", "--values", "3:5:1", "--replications", 2,
+               "--years", 2, "--workers", 1, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "sweep.csv")
+    assert list(table.columns) == ["value", "year", "metric", "mean", "p05", "p50", "p95"]
+    assert sorted(table["value"].unique()) == [3.0, 4.0, 5.0]
+    fte = table[table["metric"] == "caseworker_fte"].groupby("value")["mean"].mean()
+    assert fte.to_dict() == pytest.approx({3.0: 3.0, 4.0: 4.0, 5.0: 5.0})  # the setting was applied
+    totals = table[table["metric"] == "cost_total"].groupby("value")["mean"].sum()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f"caseworkers.fte = {totals.idxmin():g}" in page
+    assert (out / "figures" / "sweep_cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((out / "manifest.json").read_text())["setting"] == "caseworkers.fte"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--setting", "caseworkers.fte", "--values", "5:3:1"], ["--values", "START <= STOP"]),
+        (["--setting", "caseworkers.fte", "--values", "a,b"], ["--values", "comma list"]),
+        (["--setting", "caseworkers.nonsense", "--values", "3,4"], ["--setting", "caseworkers.nonsense"]),
+    ],
+)
+def test_sweep_bad_input(tmp_path, args, words):
+    proc = cli("sweep", small_scenario(tmp_path), *args, "--replications", 1, "--years", 1, "--out", tmp_path / "o")
+    assert_bad_input(proc, *words)
+    assert not (tmp_path / "o").exists()

@@ -2,7 +2,8 @@
 a change that does not touch a child leaves that child's path exactly as it was.
 
 The scenario has ample caseworker capacity (no task ever waits, so one child's tasks cannot delay
-another's), no effect of caseload on the choice of step, and, for the exact checks, no notifications about
+another's; with own caseloads also a duty roster as large as the team and no ongoing work, which would
+make a caseworker with one more case slower: a real interaction, not a draw), no effect of caseload on the choice of step, and, for the exact checks, no notifications about
 known children (one more known child rightly takes the notifications whose draw lands next to its key).
 With those notifications on, one more child may change only the few children whose notifications it takes.
 Paths are compared exactly: the trace records (time rounded to 1e-12 years, event, step) per child.
@@ -14,6 +15,7 @@ import pytest
 from conftest import build, metric_table, new_cases_only, scaled
 
 from sim.model.caseworkers import CaseworkerTeam
+from sim.model.department import OwnCaseDepartment
 from sim.model.municipality import ExtraChild, simulate
 from sim.model.randomness import NS_EXTRA, child_id
 
@@ -26,20 +28,33 @@ def ample_raw(baseline_raw) -> dict:
     raw = new_cases_only(scaled(baseline_raw, 0.25))
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
-    raw["caseworkers"]["fte"] = AMPLE_FTE
-    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
+    make_ample(raw)
     return raw
+
+
+def make_ample(raw: dict) -> None:
+    """Caseworkers enough that no task waits and no caseworker's speed depends on her cases."""
+    raw["caseworkers"]["fte"] = AMPLE_FTE
+    raw["caseworkers"]["duty_roster_size"] = int(AMPLE_FTE)
+    raw["caseworkers"]["ongoing_hours_per_case_per_month"] = 0.0
+    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
 
 
 @pytest.fixture
 def waits(monkeypatch) -> list[int]:
     """Counts tasks that did not start the moment they were submitted ([0] after the runs: none)."""
     counter = [0]
-    original = CaseworkerTeam.submit
+    for organisation in (CaseworkerTeam, OwnCaseDepartment):
+        monkeypatch.setattr(organisation, "submit", counting(organisation.submit, counter))
+    return counter
 
-    def submit(self, priority, hours, on_done=None):
+
+def counting(original, counter: list[int]):
+    """``submit`` that counts the tasks that did not start at once."""
+
+    def submit(self, priority, hours, on_done=None, child=None, due=None):
         t0 = self.env.now
-        event = original(self, priority, hours, on_done)
+        event = original(self, priority, hours, on_done, child=child, due=due)
         if event is None:  # queued, nobody waits for it
             counter[0] += 1
         else:
@@ -51,8 +66,7 @@ def waits(monkeypatch) -> list[int]:
             event.callbacks.append(check)
         return event
 
-    monkeypatch.setattr(CaseworkerTeam, "submit", submit)
-    return counter
+    return submit
 
 
 def assert_same_paths(before: dict, after: dict, ignore: set[int] = frozenset()) -> None:
@@ -165,8 +179,7 @@ def test_one_more_child_changes_few_paths_with_known_child_notifications(baselin
     raw = scaled(baseline_raw, 0.25)
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
-    raw["caseworkers"]["fte"] = AMPLE_FTE
-    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
+    make_ample(raw)
     assert raw["notifications"]["share_about_known_children"] > 0.5
     s = build(raw)
     extra = ExtraChild(time=1.5, age=10.0)

@@ -440,7 +440,8 @@ def test_a_later_lever_overrides_an_earlier_ramp(quarter_raw):
     from March on; the simulation must agree: 2 FTEs throughout 2028, and 2027's mean is January at
     5 + 5/12, February at 5 + 10/12 and 2 from 1 March (simulated time: the ramp's months are 1/12 year)."""
     levers = [lever("caseworkers.fte", 10.0, ramp_months=12), lever("caseworkers.fte", 2.0, start="2027-03-01")]
-    s = build(quarter_raw, levers=levers)
+    # 2 FTEs overload the department; its temporary staff would add FTEs the levers did not set
+    s = build(quarter_raw, levers=levers, **{"caseworkers.overload": {}})
     assert value_at(s.levers, "caseworkers.fte", 5.0, dt.date(2028, 6, 1)) == 2.0
     t = metric_table(simulate(s, SEED, 0).rows)
     cut = years_since(dt.date(2027, 3, 1), 2027)  # 1 March 2027 in simulated years after 1 January 2027

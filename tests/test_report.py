@@ -9,6 +9,7 @@ BOERNESIM_REQUIRE_BROWSER=1 (CI), where it fails.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from html.parser import HTMLParser
@@ -20,6 +21,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.analysis.caseworker_time import TIME_KINDS, caseworker_time
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
 from sim.outputs.report import (
     economics_sentence,
@@ -504,3 +506,28 @@ def test_report_of_a_real_run_in_headless_chromium(tmp_path):
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert len(images) >= 5 and all(i["ok"] and i["w"] > 0 for i in images), images
     assert "small-more" in lead and "DKK" in lead, lead
+
+
+def test_where_the_caseworkers_time_went(tmp_path, synthetic):
+    """With the hours metrics in the summary, the report has the time chart, and its numbers add up: the
+    total is the sum of the kinds, and hours per case are passed through."""
+    results, summary, comparison, npv = synthetic
+    hours = {"ongoing": 8000.0, "acute": 50.0, "screening": 1500.0, "investigation": 4600.0, "review": 3700.0}
+    extra = []
+    for (scenario, year), _ in summary.groupby(["scenario", "year"]):
+        for kind, value in hours.items():
+            extra.append({"scenario": scenario, "year": year, "metric": f"hours_{kind}", "mean": value,
+                          "p05": value, "p50": value, "p95": value})
+        extra.append({"scenario": scenario, "year": year, "metric": "hours_per_case_per_month", "mean": 0.8,
+                      "p05": 0.8, "p50": 0.8, "p95": 0.8})
+    with_hours = pd.concat([summary, pd.DataFrame(extra)], ignore_index=True)
+    use = caseworker_time(with_hours)
+    assert set(TIME_KINDS) <= set(use.columns)
+    assert (use["total"] == sum(hours.values())).all()
+    assert (use["hours_per_case_per_month"] == 0.8).all()
+    for lang, heading in (("en", "Where the caseworkers' time went"), ("da", "Hvor rådgivernes tid gik hen")):
+        out = tmp_path / f"time-{lang}"
+        out.mkdir()
+        page = write_report(out, results, with_hours, lang, comparison=comparison).read_text(encoding="utf-8")
+        assert html.escape(heading) in page
+        assert (out / "figures" / "caseworker_time.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,6 +24,7 @@ from sim.model.units import WEEKS_PER_YEAR
 
 # Priorities: lower is served first.
 ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3
+TASK_KINDS = ("acute", "screening", "investigation", "review")  # by priority: the report's "where the time went"
 
 
 class CaseworkerTeam:
@@ -38,6 +39,8 @@ class CaseworkerTeam:
         self.partial_busy = False
         self.n_full = 0
         self.partial_speed = 0.0
+        self.hours_worked = [0.0] * len(TASK_KINDS)  # task hours started, by priority, since the run began
+        self.ongoing_fte = 0.0  # FTEs set aside for ongoing case work this month
         self.set_available(available_fte)
 
     # ------------------------------------------------------------ capacity
@@ -52,13 +55,15 @@ class CaseworkerTeam:
 
     # ------------------------------------------------------------ tasks
 
-    def submit(self, priority: int, hours: float, on_done=None) -> simpy.Event:
+    def submit(self, priority: int, hours: float, on_done=None, child=None, due: float | None = None) -> simpy.Event:
         """Queue a task; the returned event fires when the task is done, with the start time as value.
 
         ``on_done(start)`` is called at the end instead, for tasks nobody waits for. A task that can start
-        at once returns its own work timeout: one event fewer per task (events are the model's cost)."""
+        at once returns its own work timeout: one event fewer per task (events are the model's cost).
+        ``child`` and ``due`` (whose case, its deadline) matter only to the own-cases department
+        (``sim.model.department``); the pooled team serves by priority alone."""
         if not self._queue:
-            work = self._try_start(hours, None, on_done)
+            work = self._try_start(priority, hours, None, on_done)
             if work is not None:
                 return work
         done = self.env.event() if on_done is None else None
@@ -70,7 +75,23 @@ class CaseworkerTeam:
     def queue_length(self) -> int:
         return len(self._queue)
 
-    def _try_start(self, hours: float, done, on_done):
+    # ------------------------------------------------------------ cases (a pooled team has no owners)
+
+    def open_case(self, child) -> None:
+        """A pooled team allocates no cases: whoever is free takes the next task."""
+
+    def close_case(self, child) -> None:
+        """Nothing to release in a pooled team."""
+
+    @property
+    def unallocated(self) -> int:
+        return 0
+
+    def caseload_of(self, child, department_caseload: float) -> float:
+        """In a pooled team every case shares the department's caseload."""
+        return department_caseload
+
+    def _try_start(self, priority: int, hours: float, done, on_done):
         """Start a task on a free server; None when all are busy."""
         if self.busy_full < self.n_full:
             speed, full = 1.0, True
@@ -80,6 +101,7 @@ class CaseworkerTeam:
             self.partial_busy = True
         else:
             return None
+        self.hours_worked[priority] += hours
         now = self.env.now
         work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
         work.callbacks.append(self._finisher(done, full, now, on_done))
@@ -88,8 +110,8 @@ class CaseworkerTeam:
     def _dispatch(self) -> None:
         queue = self._queue
         while queue:
-            _, _, hours, done, on_done = queue[0]
-            if self._try_start(hours, done, on_done) is None:
+            priority, _, hours, done, on_done = queue[0]
+            if self._try_start(priority, hours, done, on_done) is None:
                 return
             heapq.heappop(queue)
 

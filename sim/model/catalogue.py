@@ -65,6 +65,31 @@ METRICS: tuple[Metric, ...] = (
     Metric("reviews_on_time_share", "share", "share", "Share of reviews on time", "Andel opfølgninger til tiden"),
     Metric("caseworker_fte", "stock", "FTE", "Caseworker FTEs", "Rådgivere (årsværk)"),
     Metric("caseload", "ratio", "cases per FTE", "Caseload (cases per caseworker)", "Sagstal (sager pr. rådgiver)"),
+    Metric(
+        "cases_unallocated", "stock", "cases", "Open cases waiting for a caseworker", "Åbne sager uden rådgiver"
+    ),
+    Metric("temporary_fte", "stock", "FTE", "Temporary caseworker FTEs", "Vikarer (årsværk)"),
+    Metric("hours_acute", "count", "hours", "Caseworker hours: acute work", "Rådgivertimer: akutte opgaver"),
+    Metric(
+        "hours_screening", "count", "hours", "Caseworker hours: screening", "Rådgivertimer: vurdering af underretninger"
+    ),
+    Metric("hours_investigation", "count", "hours", "Caseworker hours: investigations", "Rådgivertimer: undersøgelser"),
+    Metric("hours_review", "count", "hours", "Caseworker hours: reviews", "Rådgivertimer: opfølgninger"),
+    Metric(
+        "hours_ongoing", "count", "hours", "Caseworker hours: ongoing work with families",
+        "Rådgivertimer: løbende sagsarbejde",
+    ),
+    Metric(
+        "hours_per_case_per_month", "ratio", "hours per case and month", "Ongoing hours per case per month",
+        "Løbende timer pr. sag pr. måned",
+    ),
+    Metric(
+        "overload_months", "count", "months", "Months the department was overloaded", "Måneder med overbelastning"
+    ),
+    Metric(
+        "reviews_stretched", "count", "reviews", "Reviews after which the next was postponed",
+        "Opfølgninger hvor den næste blev udskudt",
+    ),
     Metric("cost", "money", "DKK", "Cost (DKK): {}", "Udgift (kr.): {}", per_step=True),
     Metric("cost_caseworkers", "money", "DKK", "Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
     Metric("cost_policy", "money", "DKK", "Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),

@@ -95,7 +95,7 @@ def task_hours(m: Municipality, child: Child, mean_hours: float) -> float:
 def episode(m: Municipality, child: Child, t_notified: float):
     """From a notification about a child without an open case to the case's close."""
     hours = task_hours(m, child, m.settings.screening_hours)
-    started = yield m.team.submit(SCREENING, hours)
+    started = yield m.team.submit(SCREENING, hours, due=t_notified + m.settings.screening_deadline)
     m.ledger_screening(t_notified, started, hours)
     outcome = child.luck.pick(DRAW_SCREENING, m.settings.screening_cumulative)
     if outcome == CLOSED_AFTER_ADVICE:
@@ -123,10 +123,11 @@ def investigation(m: Municipality, child: Child):
     start = env.now
     m.ledger.investigations_started[m.ledger.year_of(start)] += 1
     per_session = m.settings.investigation_hours / m.settings.investigation_sessions
+    due = start + m.settings.investigation_deadline
     for session in range(m.settings.investigation_sessions):
         if session:
             yield env.timeout(luck.exponential(DRAW_INVESTIGATION, m.settings.investigation_lag_rate))
-        yield m.team.submit(INVESTIGATION, task_hours(m, child, per_session))
+        yield m.team.submit(INVESTIGATION, task_hours(m, child, per_session), child=child, due=due)
     days = (env.now - start) / DAY
     y = m.ledger.year_of(env.now)
     m.ledger.investigations_completed[y] += 1
@@ -180,9 +181,10 @@ def on_measures(
             m.close_case(child, recent=False, gone=True)
             return
         elif t_next == t_review:
-            started = yield m.team.submit(REVIEW, task_hours(m, child, m.settings.review_hours))
+            hours = task_hours(m, child, m.settings.review_hours)
+            started = yield m.team.submit(REVIEW, hours, child=child, due=review_due)
             m.ledger_review(started <= review_due)  # on time when the caseworker takes it up by the due date
-            review_due = env.now + m.settings.review_interval
+            review_due = env.now + m.next_review_in(child)
             decision, target = review_decision(m, child)
             if decision is ReviewDecision.CLOSE:
                 m.close_case(child, recent=True)
@@ -193,7 +195,7 @@ def on_measures(
         elif t_next == t_need:
             child.need += 1 if need_up else -1
             if need_up and child.need > m.settings.steps[child.step].need_level:
-                yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours))
+                yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours), child=child)
                 moved = m.step_up(child)
             if not moved:
                 t_need, need_up = next_need_change(m, child)
@@ -201,7 +203,7 @@ def on_measures(
             moved = m.end_limited_stay(child)
             t_limit = INF
         else:  # breakdown (or a failed diversion)
-            yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours))
+            yield m.team.submit(ACUTE, task_hours(m, child, m.settings.escalation_hours), child=child)
             moved = m.step_up(child)
             t_break = next_breakdown(m, child)
         if moved:  # a new step: new clocks for need, breakdown and a time limit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sim.model.caseworkers import TASK_KINDS
 from sim.model.population import first_simulated_year, population_0_17, population_0_22
 from sim.model.scenario import Scenario
 from sim.model.staircase import Staircase
@@ -38,6 +39,13 @@ class YearLedger:
         self.open_case_years = zeros()  # integral of open cases over time, in case-years
         self.fte_years = zeros()  # integral of FTEs over time
         self.open_cases_year_end = zeros()
+        self.cases_unallocated_year_end = zeros()
+        self.temporary_fte_years = zeros()  # integral of temporary FTEs (also in fte_years)
+        self.overload_months = zeros()  # months the department's caseload was above the overload level
+        self.reviews_stretched = zeros()  # reviews after which the next was set later than the interval
+        self.hours_tasks = [zeros() for _ in TASK_KINDS]  # task hours started in the year, by kind
+        self._hours_before = [0.0] * len(TASK_KINDS)  # the team's cumulative task hours at the last year end
+        self.hours_ongoing = zeros()  # hours of ongoing work with the families
         self.measures_started = [zeros() for _ in range(k)]
         self.stock = [zeros() for _ in range(k)]
         self.cost = [zeros() for _ in range(k)]
@@ -45,6 +53,12 @@ class YearLedger:
             (1.0 + scenario.prices.indexation_per_year) ** (self.first_year + y - scenario.calendar.base_year)
             for y in range(n)
         ]
+
+    def book_task_hours(self, y: int, cumulative: list[float]) -> None:
+        """At a year end: the task hours the caseworkers started in the year, by kind."""
+        for k, total in enumerate(cumulative):
+            self.hours_tasks[k][y] = total - self._hours_before[k]
+            self._hours_before[k] = total
 
     def year_of(self, t: float) -> int:
         """Index of the simulated year that time t falls in (the last year for t at the very end)."""
@@ -103,6 +117,15 @@ class YearLedger:
             fte = self.fte_years[y]
             add("caseworker_fte", fte)
             add("caseload", self.open_case_years[y] / fte if fte > 0 else float("nan"))
+            add("cases_unallocated", self.cases_unallocated_year_end[y])
+            add("temporary_fte", self.temporary_fte_years[y])
+            add("overload_months", self.overload_months[y])
+            add("reviews_stretched", self.reviews_stretched[y])
+            for k, kind in enumerate(TASK_KINDS):
+                add(f"hours_{kind}", self.hours_tasks[k][y])
+            add("hours_ongoing", self.hours_ongoing[y])
+            case_months = self.open_case_years[y] * 12.0
+            add("hours_per_case_per_month", self.hours_ongoing[y] / case_months if case_months > 0 else float("nan"))
             step_costs = 0.0
             for st in sc.steps:
                 add(f"cost.{st.id}", self.cost[st.index][y])

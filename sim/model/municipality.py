@@ -17,6 +17,7 @@ import simpy
 
 from sim.model import child as cp
 from sim.model.caseworkers import SCREENING, CaseworkerTeam
+from sim.model.department import OwnCaseDepartment
 from sim.model.ledger import YearLedger
 from sim.model.levers import lever_setting, lever_steps, years_since
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
@@ -24,7 +25,7 @@ from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D,
 from sim.model.scenario import Lever, Scenario
 from sim.model.settings import Settings
 from sim.model.staircase import NO_STEP, Staircase, time_pressure
-from sim.model.units import HOUR, MONTH
+from sim.model.units import HOUR, MONTH, WEEKS_PER_YEAR
 
 
 class KnownChildren:
@@ -128,11 +129,14 @@ class Municipality:
         self.settings = Settings(scenario, self.staircase)
 
         # state
-        self.team = CaseworkerTeam(self.env, scenario.caseworkers.fte, scenario.caseworkers.productive_hours_per_week)
+        self.team = caseworker_organisation(self.env, scenario, self.settings)
         self.occupancy = [0] * len(self.steps)
         self.open_children: list[cp.Child] = []
         self.known = KnownChildren(self.settings.known_window)
         self._last_t = start  # last time the open-case and FTE integrals were brought up to date
+        self.months_overloaded = 0  # months in a row the department's caseload has been above the overload level
+        self.temporary_fte = 0.0  # temporary caseworkers on contract now
+        self.temporary_until = -math.inf  # when their contract ends
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
 
@@ -142,12 +146,18 @@ class Municipality:
         if dt_ > 0.0:
             y = self.ledger.year_of(self._last_t)
             self.ledger.open_case_years[y] += len(self.open_children) * dt_
-            self.ledger.fte_years[y] += self.settings.fte * dt_
+            self.ledger.fte_years[y] += self.staffed_fte * dt_
+            self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
             self._last_t = now
 
     @property
+    def staffed_fte(self) -> float:
+        """The FTEs at work: the establishment (what levers set) and any temporary caseworkers."""
+        return self.settings.fte + self.temporary_fte
+
+    @property
     def caseload(self) -> float:
-        return len(self.open_children) / self.settings.fte if self.settings.fte > 0 else math.inf
+        return len(self.open_children) / self.staffed_fte if self.staffed_fte > 0 else math.inf
 
     # ------------------------------------------------------------ cases
 
@@ -158,6 +168,7 @@ class Municipality:
         child.open = True
         child.slot = len(self.open_children)
         self.open_children.append(child)
+        self.team.open_case(child)
         self.known.add(child)
 
     def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
@@ -171,6 +182,7 @@ class Municipality:
                 self.open_children[child.slot] = last
             child.open = False
             child.slot = cp.NO_SLOT
+            self.team.close_case(child)
         child.gone = gone
         child.in_episode = False
         child.closed_at = self.env.now
@@ -357,7 +369,8 @@ class Municipality:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now
             hours = cp.task_hours(self, child, self.settings.screening_hours)
-            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours))
+            due = t0 + self.settings.screening_deadline
+            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours), due=due)
             return
         child.in_episode = True
         self.env.process(cp.episode(self, child, self.env.now))
@@ -446,7 +459,9 @@ class Municipality:
             else:
                 due = since + self.settings.first_review
             if case.investigation_start is not None:  # an open investigation is caseworker work to do
-                self.team.submit(cp.INVESTIGATION, cp.task_hours(self, child, self.settings.investigation_hours))
+                hours = cp.task_hours(self, child, self.settings.investigation_hours)
+                due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
+                self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
             price = case.monthly_price_dkk * 12.0
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
@@ -477,14 +492,59 @@ class Municipality:
     # ------------------------------------------------------------ capacity and calendar
 
     def update_capacity(self) -> None:
-        """Available FTEs for tasks = FTEs less the ongoing work of the open cases."""
-        ongoing = min(len(self.open_children) * self.settings.ongoing_fte_per_case, self.settings.ongoing_max_share * self.settings.fte)
-        self.team.set_available(self.settings.fte - ongoing)
+        """Time for tasks = FTEs less the ongoing work of the open cases (pooled: the team's; own cases:
+        each caseworker's own)."""
+        settings = self.settings
+        if isinstance(self.team, OwnCaseDepartment):
+            if self.team.staffed_fte != self.staffed_fte:
+                self.team.set_staff(self.staffed_fte)
+            self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
+            return
+        fte = self.staffed_fte
+        ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * fte)
+        self.team.ongoing_fte = ongoing
+        self.team.set_available(fte - ongoing)
 
     def monthly_capacity(self):
         while True:
+            self.give_way()
             self.update_capacity()
+            # the month's ongoing work with the families, at this month's caseloads
+            ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
+            self.ledger.hours_ongoing[self.ledger.year_of(self.env.now)] += ongoing_hours
             yield self.env.timeout(MONTH)
+
+    # ------------------------------------------------------------ an overloaded department gives way
+
+    def give_way(self) -> None:
+        """Monthly: while the caseload stays above the overload level, more notifications are closed at
+        screening, and after some months in a row temporary caseworkers come for a contract."""
+        settings, now = self.settings, self.env.now
+        overloaded = self.caseload > settings.overload_caseload
+        self.months_overloaded = self.months_overloaded + 1 if overloaded else 0
+        settings.under_pressure(overloaded)
+        if overloaded:
+            self.ledger.overload_months[self.ledger.year_of(now)] += 1
+        if self.temporary_fte > 0.0 and now >= self.temporary_until:
+            self._staff_temporary(0.0)
+        hire = settings.temporary_share > 0.0 and self.months_overloaded >= settings.temporary_after_months
+        if hire and self.temporary_fte == 0.0:
+            self._staff_temporary(settings.temporary_share * settings.fte)
+            self.temporary_until = now + settings.temporary_contract
+            self.months_overloaded = 0
+
+    def _staff_temporary(self, fte: float) -> None:
+        self._advance_integrals()  # the integrals up to now at the old staffing
+        self.temporary_fte = fte
+
+    def next_review_in(self, child: cp.Child) -> float:
+        """Time to the next review after one done now: the interval, stretched when the child's caseworker
+        (pooled: the department) is overloaded."""
+        settings = self.settings
+        if settings.review_stretch <= 0.0 or self.team.caseload_of(child, self.caseload) <= settings.overload_caseload:
+            return settings.review_interval
+        self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
+        return settings.review_interval + settings.review_stretch
 
     def year_ends(self):
         env, ledger = self.env, self.ledger
@@ -500,6 +560,8 @@ class Municipality:
             for i, n in enumerate(self.occupancy):
                 ledger.stock[i][y] = n
             ledger.open_cases_year_end[y] = len(self.open_children)
+            ledger.cases_unallocated_year_end[y] = self.team.unallocated
+            ledger.book_task_hours(y, self.team.hours_worked)
 
     # ------------------------------------------------------------ run
 
@@ -520,6 +582,20 @@ class Municipality:
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+
+
+def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings):
+    """The caseworkers as the scenario organises them: own caseloads (default) or one pooled team."""
+    cw = scenario.caseworkers
+    if cw.organisation == "pooled":
+        return CaseworkerTeam(env, cw.fte, cw.productive_hours_per_week)
+    return OwnCaseDepartment(
+        env,
+        cw.fte,
+        duty_roster_size=cw.duty_roster_size,
+        allocation_ceiling=cw.allocation_ceiling_cases,
+        years_per_hour=settings.years_per_hour,
+    )
 
 
 def _events_scheduled(env: simpy.Environment) -> int:

@@ -172,6 +172,28 @@ class FteChange(_Part):
     ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new FTEs")
 
 
+class Overload(_Part):
+    """How the department gives way while its caseworkers stay overloaded (the defaults switch it off)."""
+
+    caseload_threshold: Positive = Field(
+        default=1e6, description="open cases per FTE above which the department (or a caseworker) is overloaded"
+    )
+    extra_closed_after_advice_share: Share = Field(
+        default=0.0, description="while the department is overloaded, this share more of new notifications is "
+        "closed at screening (taken from those that would be investigated)"
+    )
+    review_stretch_months: NonNegative = Field(
+        default=0.0, description="a review by an overloaded caseworker sets the next one this much later"
+    )
+    temporary_staff_after_months: NonNegative = Field(
+        default=6.0, description="months overloaded in a row before temporary caseworkers are hired"
+    )
+    temporary_share_of_fte: NonNegative = Field(
+        default=0.0, description="temporary caseworkers hired then, as a share of the FTEs (0.1: one for every ten)"
+    )
+    temporary_contract_months: Positive = Field(default=6.0, description="how long a temporary contract runs")
+
+
 class Caseworkers(_Part):
     """The caseworkers: FTEs, productive hours, ongoing work per case, costs and the caseload effect."""
 
@@ -193,6 +215,20 @@ class Caseworkers(_Part):
     task_time: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of hours per task around its mean"
     )
+    organisation: Literal["own_cases", "pooled"] = Field(
+        default="own_cases",
+        description="own_cases: every open case has its own caseworker, tasks queue at her by due date; "
+        "pooled: one team, whoever is free, strict priorities (the queueing-theory reference)",
+    )
+    duty_roster_size: int = Field(
+        default=2, ge=1, description="own_cases: caseworkers who may screen notifications at the same time"
+    )
+    allocation_ceiling_cases: Positive = Field(
+        default=60.0,
+        description="own_cases: open cases per FTE beyond which a caseworker is given no more; "
+        "new cases wait unallocated",
+    )
+    overload: Overload = Overload()
 
 
 class Aftercare(_Part):

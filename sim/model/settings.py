@@ -51,6 +51,9 @@ class Settings:
         # caseworkers
         "fte", "_hours_per_week", "ongoing_hours_per_case_per_month", "ongoing_fte_per_case", "years_per_hour",
         "escalation_hours", "ongoing_max_share", "fixed_task_time", "caseload_reference", "caseload_effect_on_choice",
+        # how an overloaded department gives way
+        "overload_caseload", "overload_closed_share", "_pressure_closed_share", "review_stretch",
+        "temporary_after_months", "temporary_share", "temporary_contract",
         # notifications
         "share_about_known_children", "known_window",
         # exits and ages
@@ -64,6 +67,7 @@ class Settings:
     )
 
     def __init__(self, scenario: Scenario, staircase: Staircase):
+        self._pressure_closed_share = 0.0  # extra closures at screening while the department is overloaded
         sc = scenario.screening
         self.screening_hours = sc.hours
         self.screening_deadline = sc.deadline_hours / HOURS_PER_YEAR
@@ -102,6 +106,13 @@ class Settings:
         self.fixed_task_time = cw.task_time == "fixed"
         self.caseload_reference = cw.caseload_reference
         self.caseload_effect_on_choice = cw.caseload_effect_on_choice
+        ov = cw.overload
+        self.overload_caseload = ov.caseload_threshold
+        self.overload_closed_share = ov.extra_closed_after_advice_share
+        self.review_stretch = ov.review_stretch_months * MONTH
+        self.temporary_after_months = ov.temporary_staff_after_months
+        self.temporary_share = ov.temporary_share_of_fte
+        self.temporary_contract = ov.temporary_contract_months * MONTH
 
         nt = scenario.notifications
         self.share_about_known_children = nt.share_about_known_children
@@ -132,9 +143,17 @@ class Settings:
 
     def _refresh_screening(self) -> None:
         rest = max(0.0, 1.0 - self.share_acute - self._share_closed_after_advice - self._share_early_measure)
+        pressure = min(self._pressure_closed_share, rest)  # closed instead of investigated
         self.screening_cumulative = cumulative(
-            [self.share_acute, self._share_closed_after_advice, self._share_early_measure, rest]
+            [self.share_acute, self._share_closed_after_advice + pressure, self._share_early_measure, rest - pressure]
         )
+
+    def under_pressure(self, overloaded: bool) -> None:
+        """An overloaded department closes more notifications at screening (none extra when it is not)."""
+        share = self.overload_closed_share if overloaded else 0.0
+        if share != self._pressure_closed_share:
+            self._pressure_closed_share = share
+            self._refresh_screening()
 
     @property
     def share_closed_after_advice(self) -> float:

@@ -124,6 +124,52 @@ TEXT = {
         "Linjen er medianen af de simulerede kørsler; det mørke bånd rummer den midterste halvdel af "
         "kørslerne (25-75 %), det lyse bånd 90 % af dem (5-95 %).",
     ),
+    "sweep_heading": ("{scenario}: a sweep over {setting}", "{scenario}: {setting} varieret"),
+    "sweep_title": (
+        "Total cost {first}-{last} (mean, 5-95 % band)", "Samlet udgift {first}-{last} (gennemsnit, 5-95 %)"
+    ),
+    "sweep_cost_axis": ("total cost, m DKK", "samlet udgift, mio. kr."),
+    "sweep_band": ("5-95 % of the runs", "5-95 % af kørslerne"),
+    "sweep_mean": ("mean", "gennemsnit"),
+    "sweep_minimum": ("lowest mean: {value}", "laveste gennemsnit: {value}"),
+    "sweep_lead": (
+        "The total cost over {first}-{last} is lowest at {setting} = {value}: {cost}.",
+        "Den samlede udgift {first}-{last} er lavest ved {setting} = {value}: {cost}.",
+    ),
+    "sweep_crn": (
+        "Every value meets the same children with the same luck (common random numbers), so the differences "
+        "between values are the setting's effect, not noise.",
+        "Alle værdier møder de samme børn med samme held (fælles tilfældige tal), så forskellene mellem "
+        "værdierne skyldes indstillingen, ikke tilfældigheder.",
+    ),
+    "sweep_cost_caption": (
+        "The total of the yearly cost over the projected years, per run; the line is the mean over the runs, "
+        "the band holds 90 % of them, the star marks the lowest mean.",
+        "Summen af årets udgifter over de fremskrevne år pr. kørsel; linjen er gennemsnittet over kørslerne, "
+        "båndet rummer 90 % af dem, stjernen markerer det laveste gennemsnit.",
+    ),
+    "sweep_side_title": ("Deadlines, caseload and children placed", "Frister, sagstal og anbragte børn"),
+    "sweep_side_caption": (
+        "Mean over the projected years and the runs, against the swept setting.",
+        "Gennemsnit over de fremskrevne år og kørslerne, mod den varierede indstilling.",
+    ),
+    "sec_time": ("Where the caseworkers' time went", "Hvor rådgivernes tid gik hen"),
+    "time_title": ("Caseworker hours by task (mean)", "Rådgivertimer efter opgave (gennemsnit)"),
+    "time_caption": (
+        "Hours of caseworker work per year by kind of task, stacked (mean over the runs); the line (right "
+        "axis) is the ongoing work with the families per open case and month: it falls when caseload is so "
+        "high that the mandatory tasks take the time.",
+        "Rådgivertimer pr. år efter opgavetype, stablet (gennemsnit over kørslerne); linjen (højre akse) er "
+        "det løbende arbejde med familierne pr. åben sag pr. måned: den falder, når sagstallet er så højt, "
+        "at de lovpligtige opgaver tager tiden.",
+    ),
+    "hours": ("hours", "timer"),
+    "hours_per_case": ("hours per case per month", "timer pr. sag pr. måned"),
+    "time_ongoing": ("ongoing work with families", "løbende sagsarbejde"),
+    "time_acute": ("acute", "akut"),
+    "time_screening": ("screening", "vurdering af underretninger"),
+    "time_investigation": ("investigations", "undersøgelser"),
+    "time_review": ("reviews", "opfølgninger"),
     "staircase_title": ("Children on each step at 31 December (median)", "Børn på hvert trin 31. december (median)"),
     "staircase_caption": (
         "Children on each step of the staircase at year end, stacked from the least intrusive step (bottom) "

@@ -48,6 +48,7 @@ from sim.outputs.labels import (  # noqa: E402
     step_label,
     text,
 )
+from sim.analysis.caseworker_time import PER_CASE, TIME_KINDS, caseworker_time, has_caseworker_time  # noqa: E402
 from sim.model.catalogue import is_money, is_share  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.runs.runner import RunResult  # noqa: E402
@@ -271,6 +272,45 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
     ]
     fig.suptitle(text("staircase_title", lang), x=0.01, ha="left", fontweight="bold", fontsize=12)
     fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def caseworker_time_chart(time_use: pd.DataFrame, names: Sequence[str], lang: str):
+    """Hours by kind of task per year, stacked, one panel per scenario; hours per case on a right axis."""
+    n = len(names)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.9 * ncols + 0.6, 3.3 * nrows + 0.6), dpi=DPI, squeeze=False)
+    colours = [_colour(i) for i in range(len(TIME_KINDS))]
+    for k, name in enumerate(names):
+        ax = axes[k // ncols][k % ncols]
+        part = time_use[time_use["scenario"] == name].sort_values("year")
+        if part.empty:
+            ax.set_axis_off()
+            continue
+        years = part["year"].to_numpy()
+        ax.stackplot(years, [part[kind].to_numpy() for kind in TIME_KINDS], colors=colours, linewidth=0.4,
+                     edgecolor="white")
+        ax.set_title(name, loc="left", fontsize=11)
+        ax.set_xlabel(text("year", lang))
+        if k % ncols == 0:
+            ax.set_ylabel(text("hours", lang))
+        pages.year_axis(ax, nbins=5)
+        _value_axis(ax, lang)
+        ax.grid(alpha=0.3, axis="y")
+        ax.margins(x=0)
+        per_case = ax.twinx()
+        per_case.plot(years, part[PER_CASE].to_numpy(), color="black", linewidth=1.6)
+        per_case.set_ylim(bottom=0)
+        if k % ncols == ncols - 1 or k == n - 1:
+            per_case.set_ylabel(text("hours_per_case", lang))
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].set_axis_off()
+    handles = [Patch(facecolor=c, label=text(f"time_{kind}", lang)) for kind, c in zip(TIME_KINDS, colours)]
+    handles.append(Line2D([0], [0], color="black", linewidth=1.6, label=text("hours_per_case", lang)))
+    fig.suptitle(text("time_title", lang), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    fig.legend(handles=handles[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -839,6 +879,17 @@ def write_report(
                 "staircase",
                 text("staircase_title", lang),
                 text("staircase_caption", lang),
+            )
+        )
+
+    if has_caseworker_time(summary):
+        parts.append(f"<h2>{html.escape(text('sec_time', lang))}</h2>")
+        parts.append(
+            figure(
+                caseworker_time_chart(caseworker_time(summary), names, lang),
+                "caseworker_time",
+                text("time_title", lang),
+                text("time_caption", lang),
             )
         )
 

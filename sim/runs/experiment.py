@@ -9,6 +9,7 @@ what the baseline varies.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.model.scenario import Scenario, load_scenario
+from sim.model.keypaths import set_path
+from sim.model.scenario import Scenario, load_scenario, resolve_raw, scenario_from_mapping
 from sim.runs.executors import EXECUTORS, shared_local_cluster
 from sim.runs.parameter_sets import ParameterSets, check_same_base, read_parameter_sets
 from sim.runs.runner import RunResult, Start, check_run_options, run_replications, with_horizon
@@ -129,3 +131,32 @@ def compare(
     results = run_experiment(scenarios, replications, seed, workers=workers, executor=executor,
                              scheduler=scheduler, parameter_sets=sets, on_progress=on_progress)
     return Comparison(results, info)
+
+
+def sweep(
+    path: str | os.PathLike,
+    setting: str,
+    values: Sequence[float],
+    replications: int = 20,
+    years: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[float, RunResult]:
+    """The scenario at each value of one setting (a key path, set from the start of the run, burn-in
+    included), every value with the same seed and replications: common random numbers across values."""
+    load_scenario(path)  # errors name the file that set the key, as `validate` does
+    raw = resolve_raw(path)
+    check_run_options(replications, workers)
+    scenarios = {}
+    for value in values:
+        varied = copy.deepcopy(raw)
+        try:
+            set_path(varied, setting, value)
+        except KeyError as e:
+            raise InputError(f"--setting {setting}: {e.args[0] if e.args else e}") from None
+        scenarios[value] = with_horizon(scenario_from_mapping(varied, f"{path} with {setting} = {value:g}"), years)
+    return {
+        value: run_replications(sc, replications, seed=seed, workers=workers, on_progress=on_progress)
+        for value, sc in scenarios.items()
+    }
