@@ -72,10 +72,18 @@ class InitialCase:
 
 # ---------------------------------------------------------------- CPR numbers
 
-# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, or a single space.
-_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212 ]"
-_CPR = re.compile(rf"[0-9]{{6}}{_SEP}?[0-9]{{4}}")
-_CPR_INSIDE = re.compile(rf"(?<![0-9])[0-9]{{6}}{_SEP}?[0-9]{{4}}(?![0-9])")
+# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, a slash or a single space.
+_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212/ ]"
+# DDMMYY, optionally written as a date (DD.MM.YY or DD-MM-YY, the same separator twice), then the four digits
+_BIRTH_DATE = r"[0-9]{2}(?P<date_sep>[.\-]?)[0-9]{2}(?P=date_sep)[0-9]{2}"
+_CPR = re.compile(rf"{_BIRTH_DATE}{_SEP}?[0-9]{{4}}")
+_CPR_INSIDE = re.compile(rf"(?<![0-9]){_BIRTH_DATE}{_SEP}?[0-9]{{4}}(?![0-9])")
+CPR_REDACTED = "[CPR-like number removed]"
+
+
+def redact_cpr(text: str) -> str:
+    """``text`` with every CPR-shaped run of digits replaced (for paths and command lines written out)."""
+    return _CPR_INSIDE.sub(CPR_REDACTED, text)
 
 
 def looks_like_cpr(value: str) -> bool:
