@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import ScenarioError
+from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, description="a share between 0 and 1")]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -414,8 +415,9 @@ def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) 
 
 
 def _merge(base: Any, override: Any) -> Any:
-    """Mappings merge key by key; anything else (lists included) is replaced."""
-    if isinstance(base, dict) and isinstance(override, dict):
+    """Mappings merge key by key; anything else (lists included) is replaced. An empty mapping replaces
+    too: it is how a scenario clears what it inherits (e.g. ``budget_dkk: {}``)."""
+    if isinstance(base, dict) and isinstance(override, dict) and override:
         out = dict(base)
         for k, v in override.items():
             out[k] = _merge(base[k], v) if k in base else v
@@ -425,22 +427,52 @@ def _merge(base: Any, override: Any) -> Any:
 
 def read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        data, thousands_like = load_yaml_file(path)
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
+    except YamlInputError as e:
+        raise ScenarioError(str(path), [(e.where, e.reason)]) from None
     except OSError as e:
         raise ScenarioError(str(path), [("", f"cannot read file: {e.strerror}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ScenarioError(str(path), [(where, f"not valid YAML: {getattr(e, 'problem', e)}")]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError(str(path), [("", "a scenario must be a mapping of keys to values")])
+    problems = [(f"{_dotted(t.key_path)} (line {t.line})", reason)
+                for t in thousands_like if (reason := _thousands_problem(t, data))]
+    if problems:
+        raise ScenarioError(str(path), problems)
     return data
+
+
+# keys whose values are money or counts of people: there 500.000 means five hundred thousand, not 500
+_COUNT_KEYS = ("aged_0_17", "aged_0_22", "capacity", "fte")
+
+
+def _is_money_or_count(key_path: tuple, data: dict) -> bool:
+    keys = [k for k in key_path if isinstance(k, str)]
+    if not keys:
+        return False
+    if keys[-1].endswith("_dkk") or keys[-1] in _COUNT_KEYS or "budget_dkk" in keys:
+        return True
+    if keys[-1] == "value" and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
+        lever = data["levers"][key_path[1]] if isinstance(data.get("levers"), list) else {}
+        setting = str(lever.get("setting", "")) if isinstance(lever, dict) else ""
+        return setting.endswith("_dkk") or setting.rsplit(".", 1)[-1] in _COUNT_KEYS
+    return False
+
+
+def _thousands_problem(found: ThousandsLike, data: dict) -> str | None:
+    """Why a number written like 500.000 is refused at its key (money or a count), or None."""
+    if not _is_money_or_count(found.key_path, data):
+        return None
+    plain = found.text.replace(".", "")
+    return (f"'{found.text}' reads as {float(found.text.replace('_', '')):g} but looks like a Danish thousands "
+            f"separator; write {plain} (no separators; a point is a decimal point)")
+
+
+def _dotted(key_path: tuple) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key_path))
 
 
 def resolve_raw(path: str | Path) -> dict:
