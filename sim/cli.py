@@ -40,7 +40,9 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"boernesim: {message}", err=True)
+    from sim.data.register import redact_cpr  # a file or folder named after a child must not echo its CPR
+
+    typer.echo(f"boernesim: {redact_cpr(message)}", err=True)
     raise typer.Exit(code)
 
 

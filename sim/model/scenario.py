@@ -53,11 +53,11 @@ class _Part(BaseModel):
 class Calendar(_Part):
     """Which years are simulated: start year, projected years, burn-in, base year of prices."""
 
-    base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK")
-    start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year")
-    horizon_years: int = Field(ge=1, le=50, description="projected years, reported")
+    base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK (1990 to 2100)")
+    start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year (1990 to 2100)")
+    horizon_years: int = Field(ge=1, le=50, description="projected years, reported (1 to 50)")
     burn_in_years: int = Field(
-        ge=0, le=50, description="years simulated before start_year and not reported, so queues and stocks settle"
+        ge=0, le=50, description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)"
     )
 
 
@@ -68,7 +68,7 @@ class Population(_Part):
                                 "(1 to 2,000,000; all of Denmark has about 1,160,000)")
     aged_0_22: Positive = Field(ge=1, le=3_000_000, description="residents aged 0-22 in start_year "
                                 "(1 to 3,000,000; all of Denmark has about 1,540,000)")
-    growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups")
+    growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups (-0.2 to 0.2)")
     notified_age_shares: dict[str, Share] = Field(
         description="age of a newly notified child: bands 'A-B' (whole years, inclusive) with shares summing to 1"
     )
@@ -91,7 +91,7 @@ class Notifications(_Part):
     per_1000_aged_0_17: NonNegative = Field(
         le=500, description="notifications per year per 1,000 residents aged 0-17 (at most 500; Denmark: about 119)"
     )
-    trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year")
+    trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year (-0.5 to 0.5)")
     share_about_known_children: Share = Field(
         description="share of notifications about a child with an open or recently closed case"
     )
@@ -118,7 +118,7 @@ class Investigation(_Part):
     """The child-welfare investigation: caseworker hours, sessions, external waits, deadline, what it finds."""
 
     hours: Positive = Field(ge=0.1, le=1000, description="caseworker hours for one investigation (0.1 to 1,000)")
-    sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions")
+    sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions (1 to 10)")
     external_lag_weeks: NonNegative = Field(
         le=104, description="mean calendar weeks between sessions spent waiting for others (statements, meetings; "
         "at most 104)"
@@ -158,7 +158,7 @@ class Needs(_Part):
     """The levels of need and the level an acute placement answers."""
 
     levels: tuple[NeedLevel, ...] = Field(min_length=1)
-    acute_need_level: int = Field(ge=1, le=20, description="need level of a child placed acutely at screening")
+    acute_need_level: int = Field(ge=1, le=20, description="need level of a child placed acutely at screening (1 to 20)")
 
 
 class Step(_Part):
@@ -169,7 +169,7 @@ class Step(_Part):
     label_en: str
     kind: Literal["preventive", "placement"]
     order: int = Field(ge=-1000, le=1000, description="position on the staircase, least intrusive first (-1000 to 1000)")
-    need_level: int = Field(ge=1, le=20, description="the highest need level this step is adequate for")
+    need_level: int = Field(ge=1, le=20, description="the highest need level this step is adequate for (1 to 20)")
     price_per_year_dkk: NonNegative = Field(
         le=50_000_000, description="price per child per year, base-year DKK (at most 50,000,000)"
     )
@@ -177,10 +177,10 @@ class Step(_Part):
     uptake_share: Share = Field(
         default=1.0,
         description="chance the step is chosen when it is the least intrusive adequate step with room "
-        "(e.g. kinship care tried first); otherwise the next step up is considered",
+        "(e.g. kinship care tried first); otherwise the next step up is considered (a share, 0 to 1)",
     )
-    min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for")
-    max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for")
+    min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for (0 to 22)")
+    max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for (0 to 22)")
     capacity: int | None = Field(
         default=None, ge=0, le=1_000_000, description="children on the step at once (at most 1,000,000); none = unlimited"
     )
@@ -202,7 +202,7 @@ class Reviews(_Part):
         le=365, description="the review task is queued this many days before it is due (at most 365)"
     )
     step_down_share: Share = Field(
-        description="chance that a review which finds a lower need acts on it (steps down or closes the case)"
+        description="chance that a review which finds a lower need acts on it (steps down or closes the case; a share, 0 to 1)"
     )
 
 
@@ -253,14 +253,14 @@ class Aftercare(_Part):
     """Aftercare (efterværn) beyond the age of 18."""
 
     enabled: bool = False
-    until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1")
+    until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1 (18 to 22)")
     share: Share = Field(default=0.5, description="share of children on a step at 18 who continue")
 
 
 class Exits(_Part):
     """How children leave: moving away, ageing out, aftercare."""
 
-    age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare")
+    age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare (1 to 23)")
     aftercare: Aftercare = Aftercare()
     move_away_rate_per_year: NonNegative = Field(
         le=MAX_RATE_PER_YEAR, description="rate at which a child with a case moves away (at most 52)"
@@ -271,7 +271,7 @@ class Prices(_Part):
     """How prices move over the years."""
 
     indexation_per_year: float = Field(
-        ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year"
+        ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year (-0.1 to 0.2)"
     )
 
 
@@ -281,8 +281,8 @@ class PolicyCost(_Part):
     label: str
     start: dt.date
     end: dt.date | None = None
-    one_off_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="one-off cost (at most 10 billion DKK)")
-    per_year_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="yearly cost (at most 10 billion DKK)")
+    one_off_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="one-off cost (at most 10,000,000,000 DKK)")
+    per_year_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="yearly cost (at most 10,000,000,000 DKK)")
 
 
 class Lever(_Part):
@@ -301,10 +301,10 @@ class Lever(_Part):
     )
     label: str = ""
     one_off_dkk: NonNegative = Field(
-        default=0.0, le=MAX_DKK, description="one-off cost at the start (booked as cost_policy; at most 10 billion DKK)"
+        default=0.0, le=MAX_DKK, description="one-off cost at the start (booked as cost_policy; at most 10,000,000,000 DKK)"
     )
     per_year_dkk: NonNegative = Field(
-        default=0.0, le=MAX_DKK, description="yearly cost from the start (booked as cost_policy; at most 10 billion DKK)"
+        default=0.0, le=MAX_DKK, description="yearly cost from the start (booked as cost_policy; at most 10,000,000,000 DKK)"
     )
 
 
@@ -337,7 +337,7 @@ class TimeLimitedStays(_Part):
 class Economics(_Part):
     """How the investment case is valued: the discount rate."""
 
-    discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values")
+    discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values (0 to 0.2)")
 
 
 class InitialState(_Part):
