@@ -57,7 +57,8 @@ class Calendar(_Part):
     start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year (1990 to 2100)")
     horizon_years: int = Field(ge=1, le=50, description="projected years, reported (1 to 50)")
     burn_in_years: int = Field(
-        ge=0, le=50, description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)"
+        ge=0, le=50,
+        description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)",
     )
 
 
@@ -68,7 +69,9 @@ class Population(_Part):
                                 "(1 to 2,000,000; all of Denmark has about 1,160,000)")
     aged_0_22: Positive = Field(ge=1, le=3_000_000, description="residents aged 0-22 in start_year "
                                 "(1 to 3,000,000; all of Denmark has about 1,540,000)")
-    growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups (-0.2 to 0.2)")
+    growth_per_year: float = Field(
+        ge=-0.2, le=0.2, description="yearly relative change of both age groups (-0.2 to 0.2)"
+    )
     notified_age_shares: dict[str, Share] = Field(
         description="age of a newly notified child: bands 'A-B' (whole years, inclusive) with shares summing to 1"
     )
@@ -91,7 +94,9 @@ class Notifications(_Part):
     per_1000_aged_0_17: NonNegative = Field(
         le=500, description="notifications per year per 1,000 residents aged 0-17 (at most 500; Denmark: about 119)"
     )
-    trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year (-0.5 to 0.5)")
+    trend_per_year: float = Field(
+        ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year (-0.5 to 0.5)"
+    )
     share_about_known_children: Share = Field(
         description="share of notifications about a child with an open or recently closed case"
     )
@@ -158,7 +163,9 @@ class Needs(_Part):
     """The levels of need and the level an acute placement answers."""
 
     levels: tuple[NeedLevel, ...] = Field(min_length=1)
-    acute_need_level: int = Field(ge=1, le=20, description="need level of a child placed acutely at screening (1 to 20)")
+    acute_need_level: int = Field(
+        ge=1, le=20, description="need level of a child placed acutely at screening (1 to 20)"
+    )
 
 
 class Step(_Part):
@@ -168,7 +175,9 @@ class Step(_Part):
     label_da: str
     label_en: str
     kind: Literal["preventive", "placement"]
-    order: int = Field(ge=-1000, le=1000, description="position on the staircase, least intrusive first (-1000 to 1000)")
+    order: int = Field(
+        ge=-1000, le=1000, description="position on the staircase, least intrusive first (-1000 to 1000)"
+    )
     need_level: int = Field(ge=1, le=20, description="the highest need level this step is adequate for (1 to 20)")
     price_per_year_dkk: NonNegative = Field(
         le=50_000_000, description="price per child per year, base-year DKK (at most 50,000,000)"
@@ -182,7 +191,8 @@ class Step(_Part):
     min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for (0 to 22)")
     max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for (0 to 22)")
     capacity: int | None = Field(
-        default=None, ge=0, le=1_000_000, description="children on the step at once (at most 1,000,000); none = unlimited"
+        default=None, ge=0, le=1_000_000,
+        description="children on the step at once (at most 1,000,000); none = unlimited",
     )
     breakdown_rate_per_year: NonNegative = Field(
         default=0.0, le=MAX_RATE_PER_YEAR,
@@ -202,7 +212,8 @@ class Reviews(_Part):
         le=365, description="the review task is queued this many days before it is due (at most 365)"
     )
     step_down_share: Share = Field(
-        description="chance that a review which finds a lower need acts on it (steps down or closes the case; a share, 0 to 1)"
+        description="chance that a review which finds a lower need acts on it (steps down or closes the case; "
+        "a share, 0 to 1)"
     )
 
 
@@ -233,7 +244,9 @@ class Caseworkers(_Part):
     ongoing_work_max_share: Share = Field(
         description="at most this share of the FTEs goes to ongoing case work; beyond it, time per case shrinks"
     )
-    escalation_hours: NonNegative = Field(le=100, description="hours to handle an escalation or a breakdown (at most 100)")
+    escalation_hours: NonNegative = Field(
+        le=100, description="hours to handle an escalation or a breakdown (at most 100)"
+    )
     cost_per_fte_dkk: NonNegative = Field(
         le=5_000_000, description="yearly cost of one caseworker FTE (at most 5,000,000 DKK)"
     )
@@ -301,10 +314,12 @@ class Lever(_Part):
     )
     label: str = ""
     one_off_dkk: NonNegative = Field(
-        default=0.0, le=MAX_DKK, description="one-off cost at the start (booked as cost_policy; at most 10,000,000,000 DKK)"
+        default=0.0, le=MAX_DKK,
+        description="one-off cost at the start (booked as cost_policy; at most 10,000,000,000 DKK)",
     )
     per_year_dkk: NonNegative = Field(
-        default=0.0, le=MAX_DKK, description="yearly cost from the start (booked as cost_policy; at most 10,000,000,000 DKK)"
+        default=0.0, le=MAX_DKK,
+        description="yearly cost from the start (booked as cost_policy; at most 10,000,000,000 DKK)",
     )
 
 
@@ -328,7 +343,9 @@ class TimeLimitedStays(_Part):
     """Stays on some steps end after a set time with a step down (e.g. 6-9 months in an institution)."""
 
     steps: tuple[StepId, ...] = Field(default=(), description="steps whose stays are time-limited")
-    months: Positive = Field(default=9.0, ge=0.25, le=MAX_MONTHS, description="planned length of a stay (0.25 to 120 months)")
+    months: Positive = Field(
+        default=9.0, ge=0.25, le=MAX_MONTHS, description="planned length of a stay (0.25 to 120 months)"
+    )
     success_share: Share = Field(
         default=0.0, description="share of stays that end with a step down when the time is up; 0 = off"
     )
