@@ -90,7 +90,6 @@ MANIFEST = "manifest.json"
 FILES_KEY = "files"
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.partial$")
 _STREAM = re.compile(r"^\.(?P<name>.+)\.replications-(?P<pid>[0-9]+)\.parquet$")
-_OLD = re.compile(r"^\.(?P<name>.+)\.old-(?P<pid>[0-9]+)$")
 _WRITE_ERRORS = (errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG)
 
 
@@ -159,14 +158,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_stale_partials(target: Path) -> None:
-    """Remove what an earlier run of ours into ``target`` left when it was killed: its temporary directory,
-    its streamed replications or a replaced output, recognised by name and by the process that made them
-    being gone. Nothing else is touched."""
+    """Remove what an earlier run of ours into ``target`` left when it was killed: its temporary directory
+    and its streamed replications, recognised by name and by the process that made them being gone. Nothing
+    else is touched (a ``.<name>.old-PID`` folder is a complete earlier output moved aside: it is kept)."""
     parent = target.parent if target.parent != Path("") else Path(".")
     if not parent.is_dir():
         return
     for entry in parent.iterdir():
-        for pattern in (_PARTIAL, _STREAM, _OLD):
+        for pattern in (_PARTIAL, _STREAM):
             found = pattern.match(entry.name)
             if found and found["name"] == target.name and not _pid_alive(int(found["pid"])):
                 if entry.is_dir() and not entry.is_symlink():
