@@ -28,6 +28,7 @@ Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 MAX_DKK = 1e10  # 10 billion DKK: above a whole country's yearly spending on the area (about 20 billion / 98)
 MAX_RATE_PER_YEAR = 52.0  # a transition once a week on average
 MAX_MONTHS = 120.0  # ten years
+MAX_REVIEW_MONTHS = 1200.0  # a hundred years: no review within any horizon (how a model check switches them off)
 StepId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case id, e.g. foster_family")]
 
 
@@ -204,9 +205,12 @@ class Reviews(_Part):
     """Reviews of a measure: when the first is due, the interval, hours, and the chance a lower need is acted on."""
 
     first_after_months: Positive = Field(
-        ge=0.25, le=MAX_MONTHS, description="first review after a measure starts (0.25 to 120 months)"
+        ge=0.25, le=MAX_REVIEW_MONTHS, description="first review after a measure starts (0.25 to 1,200 months; "
+        "a hundred years is 'never')"
     )
-    interval_months: Positive = Field(ge=0.25, le=MAX_MONTHS, description="then a review every N months (0.25 to 120)")
+    interval_months: Positive = Field(
+        ge=0.25, le=MAX_REVIEW_MONTHS, description="then a review every N months (0.25 to 1,200)"
+    )
     hours: NonNegative = Field(le=100, description="caseworker hours per review (at most 100)")
     lead_days: NonNegative = Field(
         le=365, description="the review task is queued this many days before it is due (at most 365)"
