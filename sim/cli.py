@@ -6,6 +6,8 @@ Exit codes: 0 success, 2 bad input or usage (one clear message), 1 internal erro
 
 import contextlib
 import json
+import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -38,7 +40,9 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"boernesim: {message}", err=True)
+    from sim.data.register import redact_cpr  # a file or folder named after a child must not echo its CPR
+
+    typer.echo(f"boernesim: {redact_cpr(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -129,7 +133,7 @@ def _simulate(
         scenarios = [as_of_scenario(sc, register["as_of"]) for sc in scenarios]
         start = register_start(register["cases"], register["as_of"])
     check_comparable(scenarios, [str(p) for p in paths])
-    check_run_options(replications, workers)
+    check_run_options(replications, workers, seed)
     sets, manifest_extra = parameter_sets_for(parameter_sets, scenarios)
     check_executor(executor, scheduler)
     names = [sc.name for sc in scenarios]
@@ -227,16 +231,18 @@ def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymis
         day = dt.date.fromisoformat(as_of)
     except ValueError:
         raise InputError(f"--as-of '{as_of}' is not a date like 2026-09-30") from None
-    from sim.analysis.forecast import account_functions, parse_spent
+    from sim.analysis.forecast import account_functions, parse_spent, read_previous
     from sim.data.register import read_case_register
     from sim.model.scenario import load_scenario
 
     sc = load_scenario(scenario)
     cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
+    spent = parse_spent(spent_to_date, account_functions(sc))
+    read_previous(list(previous))  # a wrong --previous is found before the simulation, not after it
     return {
         "cases": cases,
         "as_of": day,
-        "spent_to_date": parse_spent(spent_to_date, account_functions(sc)),
+        "spent_to_date": spent,
         "previous": list(previous),
     }
 
@@ -347,7 +353,7 @@ def sensitivity(
     size = n if n is not None else spec_.n_for(chosen)
     check_design(chosen, size, spec_.morris.levels)
     reps = replications if replications is not None else spec_.replications
-    check_run_options(reps, workers)
+    check_run_options(reps, workers, seed)
     name = str(raw.get("name", Path(scenario).stem))
     target = out or default_out_dir(f"sensitivity-{name}")
     check_out_dir(target)  # before the long part, not after it
@@ -584,7 +590,26 @@ def fetch_history(
     typer.echo(f"{len(frame)} rows ({', '.join(sorted(set(frame['metric'])))}) -> {out}")
 
 
+def _interrupt(signum, frame) -> None:
+    """SIGTERM and SIGHUP (a closed terminal, `timeout`, a job scheduler) end a command as Ctrl-C does:
+    temporary files are removed and no half-written output is left. Worker processes inherit this handler
+    and are stopped the default way."""
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt
+
+
+_MAIN_PID = os.getpid()
+
+
 def main() -> None:
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     app()
 
 

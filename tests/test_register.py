@@ -218,7 +218,7 @@ def test_duplicate_ids(tmp_path):
 @pytest.mark.parametrize(
     "row, column, words",
     [
-        ("K-0003,2015,foster,2024-03-01,39000,,", "step", ["'foster' is not a step of the scenario", "foster_family"]),
+        ("K-0003,2015,foster,2024-03-01,39000,,", "step", ["the value is not a step of the scenario", "foster_family"]),
         ("K-0003,2015,foster_family,2026-10-01,39000,,", "step_start", ["after the as-of date"]),
         ("K-0003,2015,foster_family,01-03-2024,39000,,", "step_start", ["YYYY-MM-DD"]),
         ("K-0003,2015,foster_family,2024-02-30,39000,,", "step_start", ["not a valid date"]),

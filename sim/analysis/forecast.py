@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -31,33 +32,40 @@ FORECAST_COLUMNS = [
 CASEWORKERS, POLICY, TOTAL = "caseworkers", "policy", "total"
 
 
+_SPENT_HINT = ("--spent-to-date must be a non-negative amount in DKK (e.g. 84500000) or FUNCTION=DKK pairs "
+               "separated by commas (e.g. 5.28.20=30000000,5.28.21=12000000)")
+MAX_SPENT_DKK = 1e12  # far above any municipality's yearly spending on the area
+
+
+def _amount(text: str, what: str) -> float:
+    """A finite, non-negative amount in DKK, or InputError saying what is wrong with it."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{_SPENT_HINT}; {what} is not a number") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_SPENT_DKK:
+        raise InputError(f"{_SPENT_HINT}; {what} must be from 0 to {MAX_SPENT_DKK:.0e} DKK")
+    return value
+
+
 def parse_spent(text: str | None, functions: list[str]) -> float | dict[str, float] | None:
     """``--spent-to-date``: a total ('84500000') or per account function ('5.28.20=30e6,5.28.21=12e6')."""
     if text is None or not text.strip():
         return None
-    try:
-        if "=" not in text:
-            value = float(text)
-            if value < 0:
-                raise ValueError
-            return value
-        out = {}
-        for part in text.split(","):
-            key, _, value = part.partition("=")
-            key = key.strip()
-            if key not in functions:
-                raise InputError(
-                    f"--spent-to-date: '{key}' is not an account function of the scenario ({', '.join(functions)})"
-                )
-            out[key] = float(value)
-            if out[key] < 0:
-                raise ValueError
-        return out
-    except ValueError:
-        raise InputError(
-            "--spent-to-date must be a non-negative amount in DKK (e.g. 84500000) or FUNCTION=DKK pairs "
-            "separated by commas (e.g. 5.28.20=30000000,5.28.21=12000000)"
-        ) from None
+    if "=" not in text:
+        return _amount(text, "the amount")
+    out = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        key = key.strip()
+        if key not in functions:
+            raise InputError(
+                f"--spent-to-date: '{key}' is not an account function of the scenario ({', '.join(functions)})"
+            )
+        if key in out:
+            raise InputError(f"--spent-to-date: account function {key} is given twice; give each once")
+        out[key] = _amount(value, f"the amount for {key}")
+    return out
 
 
 def account_functions(scenario: Scenario) -> list[str]:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.model.catalogue import is_share, metric_problem
+from sim.model.catalogue import metric as catalogue_metric
 
 COLUMNS = ("year", "metric", "value", "note")
 REQUIRED = ("year", "metric", "value")
@@ -51,11 +52,35 @@ def _number(text: str) -> float | None:
     return float(text)
 
 
+# units of things counted one by one: a value of such a metric is a whole number
+_WHOLE_UNITS = ("notifications", "children", "investigations", "residents", "cases")
+# 127.754 for 127,754: one to three digits, then groups of three after points (a Danish thousands separator)
+_DANISH_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+")
+MIN_POPULATION = 1.0  # rates per 1,000 residents are formed from these; fewer than one resident is a typo
+
+
+def _danish_problem(metric: str, text: str) -> str | None:
+    """Why a count or an amount written like '127.754' cannot be read as a decimal number, or None."""
+    entry = catalogue_metric(metric)
+    if entry is None or entry.kind not in ("count", "stock", "money"):
+        return None
+    if _DANISH_THOUSANDS.fullmatch(text.strip()):
+        plain = text.strip().replace(".", "")
+        return (f"'{text.strip()}' reads as a Danish thousands separator; {metric} is a "
+                f"{'amount' if entry.kind == 'money' else 'count'}: write {plain} (no separators)")
+    return None
+
+
 def _value_problem(metric: str, value: float) -> str | None:
     if not math.isfinite(value):
         return "must be a finite number"
     if value < 0:
         return f"{value:g} is negative; {metric} cannot be"
+    entry = catalogue_metric(metric)
+    if entry is not None and entry.unit in _WHOLE_UNITS and value != int(value):
+        return f"{value:g} is not a whole number; {metric} counts {entry.unit}"
+    if metric.startswith("population_") and value < MIN_POPULATION:
+        return f"{value:g} residents: a population must be at least {MIN_POPULATION:g}"
     if is_share(metric) and value > 1:
         return f"{value:g} is above 1; {metric} is a share between 0 and 1 (not a percentage)"
     return None
@@ -82,8 +107,14 @@ def _lines(path: Path) -> Iterable[tuple[int, list[str]]]:
     """(line number, fields) of the lines that are not blank or comments."""
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
+        last_line = 0
         for fields in reader:
-            line = reader.line_num
+            line, first_line, last_line = reader.line_num, last_line + 1, reader.line_num
+            if any("\n" in field or "\r" in field for field in fields):
+                # a quote left open joins every later line into one note: refuse rather than drop rows
+                raise HistoryError(str(path), [
+                    f"line {first_line}: a quotation mark opened on this line is not closed on it, so lines "
+                    f"{first_line}-{line} would be read as one row; close the quote or remove it"])
             if not fields or all(not x.strip() for x in fields) or fields[0].lstrip().startswith("#"):
                 continue
             yield line, fields
@@ -132,7 +163,7 @@ def read_history(path: str | Path) -> pd.DataFrame:
                 else ""
             problems.append(f"line {line}, column value: '{value_text}' is not a number{hint}")
             bad = True
-        elif (why := _value_problem(metric, value)) is not None:
+        elif (why := _danish_problem(metric, value_text) or _value_problem(metric, value)) is not None:
             problems.append(f"line {line}, column value: {why}")
             bad = True
         if bad:

@@ -73,10 +73,18 @@ class InitialCase:
 
 # ---------------------------------------------------------------- CPR numbers
 
-# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, or a single space.
-_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212 ]"
-_CPR = re.compile(rf"[0-9]{{6}}{_SEP}?[0-9]{{4}}")
-_CPR_INSIDE = re.compile(rf"(?<![0-9])[0-9]{{6}}{_SEP}?[0-9]{{4}}(?![0-9])")
+# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, a slash or a single space.
+_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212/ ]"
+# DDMMYY, optionally written as a date (DD.MM.YY or DD-MM-YY, the same separator twice), then the four digits
+_BIRTH_DATE = r"[0-9]{2}(?P<date_sep>[.\-]?)[0-9]{2}(?P=date_sep)[0-9]{2}"
+_CPR = re.compile(rf"{_BIRTH_DATE}{_SEP}?[0-9]{{4}}")
+_CPR_INSIDE = re.compile(rf"(?<![0-9]){_BIRTH_DATE}{_SEP}?[0-9]{{4}}(?![0-9])")
+CPR_REDACTED = "[CPR-like number removed]"
+
+
+def redact_cpr(text: str) -> str:
+    """``text`` with every CPR-shaped run of digits replaced (for paths and command lines written out)."""
+    return _CPR_INSIDE.sub(CPR_REDACTED, text)
 
 
 def looks_like_cpr(value: str) -> bool:
@@ -104,10 +112,16 @@ class _Bad(Exception):
 
 
 def _show(value: str, case_id: str | None = None) -> str:
-    """A value quoted for a message, unless it could be a case id or a CPR number: then it is withheld."""
+    """How a message refers to a register cell: never by its value (any cell may hold a CPR number or another
+    personal detail typed in the wrong column), only as "the value"; the message names its row and column."""
+    return "the value"
+
+
+def _show_header(value: str) -> str:
+    """A header name quoted for a message, unless it could be a CPR number: then it is withheld."""
     v = value.strip()
-    if _contains_cpr(v) or (case_id and v == case_id.strip()):
-        return "(value not shown: it could be a case id or a CPR number)"
+    if _contains_cpr(v):
+        return "(value not shown: it could be a CPR number)"
     if len(v) > 40:
         v = v[:37] + "..."
     return repr(v)
@@ -231,7 +245,7 @@ def _check_header(name: str, line: int, fields: list[str]) -> list[str]:
         if names.index(n) != i - 1:
             raise InputError(f"{where}: column {n} appears twice")
         if n not in COLUMNS:
-            shown = _show(fields[i - 1])
+            shown = _show_header(fields[i - 1])
             hint = _suggest(n, COLUMNS)
             if "cpr" in n or "person" in n:
                 hint = "; remove it: the register must not contain CPR numbers or other personal data"
@@ -377,17 +391,17 @@ def _case(
             column = "birth_year"
             birth_year = _whole_year(values["birth_year"], _show(values["birth_year"], case_id))
             if birth_year > as_of.year:
-                raise _Bad(f"{birth_year} is after the as-of date {as_of.isoformat()}")
+                raise _Bad(f"the birth year is after the as-of date {as_of.isoformat()}")
         if values.get("age"):
             column = "age"
             age = _number(values["age"], _show(values["age"], case_id))
             if not 0.0 <= age <= MAX_AGE:
-                raise _Bad(f"age {age:g} is outside 0 to {MAX_AGE:g} years")
+                raise _Bad(f"the age is outside 0 to {MAX_AGE:g} years")
             earliest_birth_year = as_of.year - int(age) - 1
         elif birth_year is not None:
             age = max(0.0, as_of.year - birth_year - 0.5)
             if age > MAX_AGE:
-                raise _Bad(f"birth year {birth_year} gives age {age:g} on {as_of.isoformat()}, above {MAX_AGE:g}")
+                raise _Bad(f"the birth year gives an age above {MAX_AGE:g} on {as_of.isoformat()}")
             earliest_birth_year = birth_year
         else:
             column = " and ".join(c for c in AGE_COLUMNS if c in col)
@@ -402,19 +416,19 @@ def _case(
         column = "step_start"
         step_start = _required_date(values, column, case_id, as_of)
         if step_start.year < earliest_birth_year:
-            raise _Bad(f"{step_start.isoformat()} is before the child was born")
+            raise _Bad("the date is before the child was born")
 
         column = "monthly_price_dkk"
         if not values[column]:
             raise _Bad("the price is empty")
         price = _number(values[column], _show(values[column], case_id), price=True)
         if price < 0:
-            raise _Bad(f"the price {price:g} is negative")
+            raise _Bad("the price is negative")
 
         column = "last_review"
         last_review = _optional_date(values, column, case_id, as_of)
         if last_review is not None and last_review < step_start:
-            raise _Bad(f"{last_review.isoformat()} is before step_start {step_start.isoformat()}")
+            raise _Bad("the date is before step_start")
 
         column = "investigation_start"
         investigation_start = _optional_date(values, column, case_id, as_of)
@@ -428,7 +442,7 @@ def _required_date(values: dict[str, str], column: str, case_id: str, as_of: dat
         raise _Bad("the date is empty")
     d = _date(values[column], _show(values[column], case_id))
     if d > as_of:
-        raise _Bad(f"{d.isoformat()} is after the as-of date {as_of.isoformat()}")
+        raise _Bad(f"the date is after the as-of date {as_of.isoformat()}")
     return d
 
 

@@ -126,28 +126,42 @@ def years_since(date: dt.date, first_year: int) -> float:
 
 
 def lever_steps(levers, first_year: int) -> list[LeverStep]:
-    """Every monthly step of every lever, in time order (ties: in the scenario's order)."""
+    """Every monthly step of every lever, in time order; at the same time, the steps of levers that started
+    earlier first, so a lever that starts then takes over from them whatever the scenario's order (levers
+    starting on the same day: in the scenario's order, the later listed wins)."""
     out = []
     for order, lv in enumerate(levers):
         t0 = years_since(lv.start, first_year)
         n = max(1, int(math.ceil(lv.ramp_months)))
         if lv.ramp_months <= 0:
-            out.append((t0, order, 0, LeverStep(t0, order, lv.setting, lv.value, 1.0)))
+            out.append((t0, t0, order, 0, LeverStep(t0, order, lv.setting, lv.value, 1.0)))
             continue
         for k in range(1, n + 1):
             t = t0 + (k - 1) * MONTH
-            out.append((t, order, k, LeverStep(t, order, lv.setting, lv.value, min(1.0, k / lv.ramp_months))))
-    out.sort(key=lambda x: (x[0], x[1], x[2]))
-    return [x[3] for x in out]
+            out.append((t, t0, order, k, LeverStep(t, order, lv.setting, lv.value, min(1.0, k / lv.ramp_months))))
+    out.sort(key=lambda x: x[:4])
+    return [x[4] for x in out]
+
+
+def _ramp_fraction(lever, date: dt.date) -> float:
+    """How far ``lever`` has come from the old value to its own on ``date`` (ramps linear by month)."""
+    months = (date.year - lever.start.year) * 12 + (date.month - lever.start.month) + 1
+    return 1.0 if lever.ramp_months <= 0 else min(1.0, months / lever.ramp_months)
 
 
 def value_at(levers, setting: str, base: float, date: dt.date) -> float:
-    """The value of a setting in force on ``date`` (levers applied in order, ramps linear by month)."""
+    """The value of a setting in force on ``date``.
+
+    Levers of the setting apply in date order whatever their order in the scenario (levers starting on the
+    same day: the later listed wins), as the running model applies them (``Municipality.apply_levers``): a
+    lever takes the value in force when it starts, and its ramp stops when the next lever on the setting
+    starts."""
+    started = sorted((lv for lv in levers if lv.setting == setting and lv.start <= date), key=lambda lv: lv.start)
     value = base
-    for lv in levers:
-        if lv.setting != setting or date < lv.start:
-            continue
-        months = (date.year - lv.start.year) * 12 + (date.month - lv.start.month) + 1
-        fraction = 1.0 if lv.ramp_months <= 0 else min(1.0, months / lv.ramp_months)
-        value = value + (lv.value - value) * fraction
+    for index, lever in enumerate(started):
+        following = started[index + 1] if index + 1 < len(started) else None
+        if following is not None and following.start == lever.start:
+            continue  # the later-listed lever of the same day takes over at once
+        until = date if following is None else following.start  # the model: its step that month, then the next
+        value = value + (lever.value - value) * _ramp_fraction(lever, until)
     return value

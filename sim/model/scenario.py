@@ -11,16 +11,24 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import ScenarioError
+from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
 
-Share = Annotated[float, Field(ge=0.0, le=1.0, description="a share between 0 and 1")]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, description="a share between 0 and 1")]
+# every number is finite, and every field below also has an upper bound (stated in its description) that no
+# municipality could reach, so a typo (1e308, .inf, an extra zero or three) is refused by `validate` with its
+# key rather than hanging or overflowing a run
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+MAX_DKK = 1e10  # 10 billion DKK: above a whole country's yearly spending on the area (about 20 billion / 98)
+MAX_RATE_PER_YEAR = 52.0  # a transition once a week on average
+MAX_MONTHS = 120.0  # ten years
+MAX_REVIEW_MONTHS = 1200.0  # a hundred years: no review within any horizon (how a model check switches them off)
 StepId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower-case id, e.g. foster_family")]
 
 
@@ -29,24 +37,42 @@ class _Part(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_no_for_numbers(cls, value: Any, info) -> Any:
+        """YAML reads yes/no/true/false as booleans, which pydantic would take as 1 and 0: refuse them
+        wherever a number (or numbers) is expected."""
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation is bool or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return value
+        values = value.values() if isinstance(value, dict) and get_origin(annotation) is dict else [value]
+        if any(isinstance(v, bool) for v in values):
+            raise ValueError("a yes/no value where a number is expected; write the number")
+        return value
+
 
 class Calendar(_Part):
     """Which years are simulated: start year, projected years, burn-in, base year of prices."""
 
-    base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK")
-    start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year")
-    horizon_years: int = Field(ge=1, le=50, description="projected years, reported")
+    base_year: int = Field(ge=1990, le=2100, description="prices are in this year's DKK (1990 to 2100)")
+    start_year: int = Field(ge=1990, le=2100, description="first projected (reported) calendar year (1990 to 2100)")
+    horizon_years: int = Field(ge=1, le=50, description="projected years, reported (1 to 50)")
     burn_in_years: int = Field(
-        ge=0, le=50, description="years simulated before start_year and not reported, so queues and stocks settle"
+        ge=0, le=50,
+        description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)",
     )
 
 
 class Population(_Part):
     """Residents aged 0-17 and 0-22, their yearly growth, and the ages of newly notified children."""
 
-    aged_0_17: Positive = Field(description="residents aged 0-17 in start_year")
-    aged_0_22: Positive = Field(description="residents aged 0-22 in start_year")
-    growth_per_year: float = Field(ge=-0.2, le=0.2, description="yearly relative change of both age groups")
+    aged_0_17: Positive = Field(ge=1, le=2_000_000, description="residents aged 0-17 in start_year "
+                                "(1 to 2,000,000; all of Denmark has about 1,160,000)")
+    aged_0_22: Positive = Field(ge=1, le=3_000_000, description="residents aged 0-22 in start_year "
+                                "(1 to 3,000,000; all of Denmark has about 1,540,000)")
+    growth_per_year: float = Field(
+        ge=-0.2, le=0.2, description="yearly relative change of both age groups (-0.2 to 0.2)"
+    )
     notified_age_shares: dict[str, Share] = Field(
         description="age of a newly notified child: bands 'A-B' (whole years, inclusive) with shares summing to 1"
     )
@@ -66,19 +92,25 @@ class Population(_Part):
 class Notifications(_Part):
     """How many notifications arrive, how they grow, and how many are about children already known."""
 
-    per_1000_aged_0_17: NonNegative = Field(description="notifications per year per 1,000 residents aged 0-17")
-    trend_per_year: float = Field(ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year")
+    per_1000_aged_0_17: NonNegative = Field(
+        le=500, description="notifications per year per 1,000 residents aged 0-17 (at most 500; Denmark: about 119)"
+    )
+    trend_per_year: float = Field(
+        ge=-0.5, le=0.5, description="yearly relative growth of the rate, from start_year (-0.5 to 0.5)"
+    )
     share_about_known_children: Share = Field(
         description="share of notifications about a child with an open or recently closed case"
     )
-    recently_closed_months: NonNegative = Field(description="how long a closed case counts as 'recently closed'")
+    recently_closed_months: NonNegative = Field(
+        le=MAX_MONTHS, description="how long a closed case counts as 'recently closed' (at most 120 months)"
+    )
 
 
 class Screening(_Part):
     """The assessment of a notification within 24 hours and its outcome shares."""
 
-    hours: NonNegative = Field(description="caseworker hours to assess one notification")
-    deadline_hours: Positive = Field(description="legal deadline for the assessment")
+    hours: NonNegative = Field(le=100, description="caseworker hours to assess one notification (at most 100)")
+    deadline_hours: Positive = Field(ge=1, le=8760, description="legal deadline for the assessment (1 to 8,760 hours)")
     share_acute: Share = Field(description="share of new cases placed at once (acute placement)")
     share_closed_after_advice: Share = Field(description="share closed after advice, no further action")
     share_early_measure: Share = Field(description="share given an early measure without an investigation")
@@ -91,12 +123,15 @@ class Screening(_Part):
 class Investigation(_Part):
     """The child-welfare investigation: caseworker hours, sessions, external waits, deadline, what it finds."""
 
-    hours: Positive = Field(description="caseworker hours for one investigation")
-    sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions")
+    hours: Positive = Field(ge=0.1, le=1000, description="caseworker hours for one investigation (0.1 to 1,000)")
+    sessions: int = Field(ge=1, le=10, description="the hours are worked in this many sessions (1 to 10)")
     external_lag_weeks: NonNegative = Field(
-        description="mean calendar weeks between sessions spent waiting for others (statements, meetings)"
+        le=104, description="mean calendar weeks between sessions spent waiting for others (statements, meetings; "
+        "at most 104)"
     )
-    deadline_months: Positive = Field(description="legal deadline; slower investigations count as overdue")
+    deadline_months: Positive = Field(
+        ge=0.25, le=24, description="legal deadline; slower investigations count as overdue (0.25 to 24 months)"
+    )
     outcome_need_shares: dict[int, Share] = Field(
         description="need level found by the investigation (0 = no measure) and its share; shares sum to 1"
     )
@@ -112,20 +147,26 @@ class Investigation(_Part):
 class NeedLevel(_Part):
     """One level of need: how fast it improves on an adequate step and how fast it escalates."""
 
-    level: int = Field(ge=1, description="1 = mildest; a step with need_level L is adequate for needs up to L")
+    level: int = Field(ge=1, le=20, description="1 = mildest (at most 20); a step with need_level L is adequate for "
+                       "needs up to L")
     label_en: str
     label_da: str
     improvement_rate_per_year: NonNegative = Field(
-        description="rate at which the need drops one level while the child is on an adequate step"
+        le=MAX_RATE_PER_YEAR,
+        description="rate at which the need drops one level while the child is on an adequate step (at most 52)",
     )
-    escalation_rate_per_year: NonNegative = Field(description="rate at which the need rises one level")
+    escalation_rate_per_year: NonNegative = Field(
+        le=MAX_RATE_PER_YEAR, description="rate at which the need rises one level (at most 52)"
+    )
 
 
 class Needs(_Part):
     """The levels of need and the level an acute placement answers."""
 
     levels: tuple[NeedLevel, ...] = Field(min_length=1)
-    acute_need_level: int = Field(ge=1, description="need level of a child placed acutely at screening")
+    acute_need_level: int = Field(
+        ge=1, le=20, description="need level of a child placed acutely at screening (1 to 20)"
+    )
 
 
 class Step(_Part):
@@ -135,32 +176,48 @@ class Step(_Part):
     label_da: str
     label_en: str
     kind: Literal["preventive", "placement"]
-    order: int = Field(description="position on the staircase, least intrusive first")
-    need_level: int = Field(ge=1, description="the highest need level this step is adequate for")
-    price_per_year_dkk: NonNegative = Field(description="price per child per year, base-year DKK")
+    order: int = Field(
+        ge=-1000, le=1000, description="position on the staircase, least intrusive first (-1000 to 1000)"
+    )
+    need_level: int = Field(ge=1, le=20, description="the highest need level this step is adequate for (1 to 20)")
+    price_per_year_dkk: NonNegative = Field(
+        le=50_000_000, description="price per child per year, base-year DKK (at most 50,000,000)"
+    )
     account_function: str = Field(description="municipal account function the cost is booked on")
     uptake_share: Share = Field(
         default=1.0,
         description="chance the step is chosen when it is the least intrusive adequate step with room "
-        "(e.g. kinship care tried first); otherwise the next step up is considered",
+        "(e.g. kinship care tried first); otherwise the next step up is considered (a share, 0 to 1)",
     )
-    min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for")
-    max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for")
-    capacity: int | None = Field(default=None, ge=0, description="children on the step at once; none = unlimited")
+    min_age: int = Field(default=0, ge=0, le=22, description="youngest age the step is used for (0 to 22)")
+    max_age: int = Field(default=22, ge=0, le=22, description="oldest age the step is used for (0 to 22)")
+    capacity: int | None = Field(
+        default=None, ge=0, le=1_000_000,
+        description="children on the step at once (at most 1,000,000); none = unlimited",
+    )
     breakdown_rate_per_year: NonNegative = Field(
-        default=0.0, description="rate at which the measure breaks down and the child moves up a step"
+        default=0.0, le=MAX_RATE_PER_YEAR,
+        description="rate at which the measure breaks down and the child moves up a step (at most 52)",
     )
 
 
 class Reviews(_Part):
     """Reviews of a measure: when the first is due, the interval, hours, and the chance a lower need is acted on."""
 
-    first_after_months: Positive = Field(description="first review after a measure starts")
-    interval_months: Positive = Field(description="then a review every N months")
-    hours: NonNegative = Field(description="caseworker hours per review")
-    lead_days: NonNegative = Field(description="the review task is queued this many days before it is due")
+    first_after_months: Positive = Field(
+        ge=0.25, le=MAX_REVIEW_MONTHS, description="first review after a measure starts (0.25 to 1,200 months; "
+        "a hundred years is 'never')"
+    )
+    interval_months: Positive = Field(
+        ge=0.25, le=MAX_REVIEW_MONTHS, description="then a review every N months (0.25 to 1,200)"
+    )
+    hours: NonNegative = Field(le=100, description="caseworker hours per review (at most 100)")
+    lead_days: NonNegative = Field(
+        le=365, description="the review task is queued this many days before it is due (at most 365)"
+    )
     step_down_share: Share = Field(
-        description="chance that a review which finds a lower need acts on it (steps down or closes the case)"
+        description="chance that a review which finds a lower need acts on it (steps down or closes the case; "
+        "a share, 0 to 1)"
     )
 
 
@@ -168,8 +225,12 @@ class FteChange(_Part):
     """A change in the number of caseworkers from a date, ramped in."""
 
     date: dt.date
-    fte: NonNegative = Field(description="caseworker FTEs from this date on (reached after the ramp)")
-    ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new FTEs")
+    fte: NonNegative = Field(
+        le=100_000, description="caseworker FTEs from this date on (reached after the ramp; at most 100,000)"
+    )
+    ramp_months: NonNegative = Field(
+        default=0.0, le=MAX_MONTHS, description="months to go linearly from the old to the new FTEs (at most 120)"
+    )
 
 
 class Overload(_Part):
@@ -197,20 +258,30 @@ class Overload(_Part):
 class Caseworkers(_Part):
     """The caseworkers: FTEs, productive hours, ongoing work per case, costs and the caseload effect."""
 
-    fte: NonNegative = Field(description="caseworker full-time equivalents at the start")
+    fte: NonNegative = Field(le=100_000, description="caseworker full-time equivalents at the start (at most 100,000)")
     fte_changes: tuple[FteChange, ...] = ()
-    productive_hours_per_week: Positive = Field(description="hours per FTE per week for case tasks")
+    productive_hours_per_week: Positive = Field(
+        ge=1, le=60, description="hours per FTE per week for case tasks (1 to 60)"
+    )
     ongoing_hours_per_case_per_month: NonNegative = Field(
-        description="hours of ongoing case work per open case per month, reserved before other tasks"
+        le=160, description="hours of ongoing case work per open case per month, reserved before other tasks "
+        "(at most 160)"
     )
     ongoing_work_max_share: Share = Field(
         description="at most this share of the FTEs goes to ongoing case work; beyond it, time per case shrinks"
     )
-    escalation_hours: NonNegative = Field(description="hours to handle an escalation or a breakdown")
-    cost_per_fte_dkk: NonNegative = Field(description="yearly cost of one caseworker FTE")
-    caseload_reference: Positive = Field(description="caseload above which time pressure affects step choice")
+    escalation_hours: NonNegative = Field(
+        le=100, description="hours to handle an escalation or a breakdown (at most 100)"
+    )
+    cost_per_fte_dkk: NonNegative = Field(
+        le=5_000_000, description="yearly cost of one caseworker FTE (at most 5,000,000 DKK)"
+    )
+    caseload_reference: Positive = Field(
+        ge=1, le=1000, description="caseload above which time pressure affects step choice (1 to 1,000)"
+    )
     caseload_effect_on_choice: NonNegative = Field(
-        description="chance, per 100 % caseload above the reference, that a step choice is one step more intrusive"
+        le=10, description="chance, per 100 % caseload above the reference, that a step choice is one step more "
+        "intrusive (at most 10)"
     )
     task_time: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of hours per task around its mean"
@@ -235,23 +306,25 @@ class Aftercare(_Part):
     """Aftercare (efterværn) beyond the age of 18."""
 
     enabled: bool = False
-    until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1")
+    until_age: int = Field(default=22, ge=18, le=22, description="aftercare ends on this birthday + 1 (18 to 22)")
     share: Share = Field(default=0.5, description="share of children on a step at 18 who continue")
 
 
 class Exits(_Part):
     """How children leave: moving away, ageing out, aftercare."""
 
-    age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare")
+    age_out: int = Field(ge=1, le=23, description="age at which a case ends without aftercare (1 to 23)")
     aftercare: Aftercare = Aftercare()
-    move_away_rate_per_year: NonNegative = Field(description="rate at which a child with a case moves away")
+    move_away_rate_per_year: NonNegative = Field(
+        le=MAX_RATE_PER_YEAR, description="rate at which a child with a case moves away (at most 52)"
+    )
 
 
 class Prices(_Part):
     """How prices move over the years."""
 
     indexation_per_year: float = Field(
-        ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year"
+        ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year (-0.1 to 0.2)"
     )
 
 
@@ -261,8 +334,8 @@ class PolicyCost(_Part):
     label: str
     start: dt.date
     end: dt.date | None = None
-    one_off_dkk: NonNegative = 0.0
-    per_year_dkk: NonNegative = 0.0
+    one_off_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="one-off cost (at most 10,000,000,000 DKK)")
+    per_year_dkk: NonNegative = Field(default=0.0, le=MAX_DKK, description="yearly cost (at most 10,000,000,000 DKK)")
 
 
 class Lever(_Part):
@@ -272,12 +345,22 @@ class Lever(_Part):
         description="the setting that changes, e.g. reviews.interval_months or staircase.kinship_care.uptake_share "
         "(`boernesim schema` and README list them)"
     )
-    value: float = Field(description="the new value, in the setting's own unit")
+    value: float = Field(
+        allow_inf_nan=False, description="the new value, in the setting's own unit, within the setting's own range"
+    )
     start: dt.date = Field(description="the date the change starts")
-    ramp_months: NonNegative = Field(default=0.0, description="months to go linearly from the old to the new value")
+    ramp_months: NonNegative = Field(
+        default=0.0, le=MAX_MONTHS, description="months to go linearly from the old to the new value (at most 120)"
+    )
     label: str = ""
-    one_off_dkk: NonNegative = Field(default=0.0, description="one-off cost at the start (booked as cost_policy)")
-    per_year_dkk: NonNegative = Field(default=0.0, description="yearly cost from the start (booked as cost_policy)")
+    one_off_dkk: NonNegative = Field(
+        default=0.0, le=MAX_DKK,
+        description="one-off cost at the start (booked as cost_policy; at most 10,000,000,000 DKK)",
+    )
+    per_year_dkk: NonNegative = Field(
+        default=0.0, le=MAX_DKK,
+        description="yearly cost from the start (booked as cost_policy; at most 10,000,000,000 DKK)",
+    )
 
 
 class Diversion(_Part):
@@ -287,10 +370,12 @@ class Diversion(_Part):
     share: Share = Field(default=0.0, description="share of children about to be placed who are diverted")
     need_levels: tuple[int, ...] = Field(default=(), description="need levels that can be diverted")
     failure_rate_per_year: NonNegative = Field(
-        default=0.0, description="rate at which a diversion fails and the child is placed after all"
+        default=0.0, le=MAX_RATE_PER_YEAR,
+        description="rate at which a diversion fails and the child is placed after all (at most 52)",
     )
     price_per_year_dkk: NonNegative | None = Field(
-        default=None, description="price per diverted child per year; none = the step's price"
+        default=None, le=50_000_000,
+        description="price per diverted child per year (at most 50,000,000 DKK); none = the step's price",
     )
 
 
@@ -298,7 +383,9 @@ class TimeLimitedStays(_Part):
     """Stays on some steps end after a set time with a step down (e.g. 6-9 months in an institution)."""
 
     steps: tuple[StepId, ...] = Field(default=(), description="steps whose stays are time-limited")
-    months: Positive = Field(default=9.0, description="planned length of a stay")
+    months: Positive = Field(
+        default=9.0, ge=0.25, le=MAX_MONTHS, description="planned length of a stay (0.25 to 120 months)"
+    )
     success_share: Share = Field(
         default=0.0, description="share of stays that end with a step down when the time is up; 0 = off"
     )
@@ -307,14 +394,15 @@ class TimeLimitedStays(_Part):
 class Economics(_Part):
     """How the investment case is valued: the discount rate."""
 
-    discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values")
+    discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values (0 to 0.2)")
 
 
 class InitialState(_Part):
     """Children on each step when the simulation starts, per 1,000 residents aged 0-22."""
 
-    stock_per_1000_aged_0_22: dict[str, NonNegative] = Field(
-        description="children on each step when the simulation (burn-in) starts, per 1,000 aged 0-22"
+    stock_per_1000_aged_0_22: dict[str, Annotated[NonNegative, Field(le=1000)]] = Field(
+        description="children on each step when the simulation (burn-in) starts, per 1,000 aged 0-22 (at most "
+        "1,000 in all steps together)"
     )
 
 
@@ -338,8 +426,9 @@ class Scenario(_Part):
     levers: tuple[Lever, ...] = ()
     diversion: Diversion = Diversion()
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
-    budget_dkk: dict[int, NonNegative] = Field(
-        default_factory=dict, description="budget per calendar year, base-year DKK (for budget_overrun_prob)"
+    budget_dkk: dict[int, Annotated[NonNegative, Field(le=10 * MAX_DKK)]] = Field(
+        default_factory=dict,
+        description="budget per calendar year, base-year DKK (for budget_overrun_prob; at most 100 billion)",
     )
     economics: Economics
     initial_state: InitialState
@@ -390,6 +479,10 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append(
                 (f"initial_state.stock_per_1000_aged_0_22.{step_id}", f"refers to undefined staircase step '{step_id}'")
             )
+    stocks = s.initial_state.stock_per_1000_aged_0_22
+    if sum(stocks.values()) > 1000:
+        problems.append(("initial_state.stock_per_1000_aged_0_22",
+                         f"the steps hold {sum(stocks.values()):g} per 1,000 aged 0-22 together; at most 1,000"))
     sc = s.screening
     if sc.share_acute + sc.share_closed_after_advice + sc.share_early_measure > 1.0 + 1e-9:
         problems.append(("screening", "share_acute + share_closed_after_advice + share_early_measure exceeds 1"))
@@ -431,7 +524,7 @@ def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) 
     problems = []
     for i, lv in enumerate(s.levers):
         where = f"levers[{i}]"
-        reason = lever_range_problem(lv.setting, lv.value, ids)
+        reason = lever_range_problem(lv.setting, lv.value, ids) or _outside_field_range(lv.setting, lv.value)
         if reason:
             problems.append((f"{where}.{'setting' if 'setting' in reason else 'value'}", reason))
         if not first <= lv.start <= last:
@@ -446,12 +539,46 @@ def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) 
     return problems
 
 
+def _setting_field(setting: str):
+    """The pydantic field a lever's setting names (``reviews.interval_months``, ``staircase.<step>.<field>``),
+    or None."""
+    parts = setting.split(".")
+    model: Any = Scenario
+    if parts[0] == "staircase" and len(parts) == 3:
+        model, parts = Step, parts[2:]
+    for i, part in enumerate(parts):
+        info = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if info is None:
+            return None
+        if i == len(parts) - 1:
+            return info
+        model = info.annotation
+    return None
+
+
+def _outside_field_range(setting: str, value: float) -> str | None:
+    """A lever's value outside the range its setting has in the scenario format (the same bounds as the
+    field's own value, so a lever cannot do what the scenario may not)."""
+    info = _setting_field(setting)
+    if info is None:
+        return None
+    for bound in info.metadata:
+        for name, fails, words in (("ge", lambda b: value < b, "at least"), ("gt", lambda b: value <= b, "above"),
+                                   ("le", lambda b: value > b, "at most"), ("lt", lambda b: value >= b, "below")):
+            limit = getattr(bound, name, None)
+            if limit is not None and fails(limit):
+                shown = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
+                return f"{setting} must be {words} {shown} (got {value:g})"
+    return None
+
+
 # ---------------------------------------------------------------- loading
 
 
 def _merge(base: Any, override: Any) -> Any:
-    """Mappings merge key by key; anything else (lists included) is replaced."""
-    if isinstance(base, dict) and isinstance(override, dict):
+    """Mappings merge key by key; anything else (lists included) is replaced. An empty mapping replaces
+    too: it is how a scenario clears what it inherits (e.g. ``budget_dkk: {}``)."""
+    if isinstance(base, dict) and isinstance(override, dict) and override:
         out = dict(base)
         for k, v in override.items():
             out[k] = _merge(base[k], v) if k in base else v
@@ -466,22 +593,52 @@ def merge_mapping(base: Any, override: Any) -> Any:
 
 def read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        data, thousands_like = load_yaml_file(path)
     except FileNotFoundError:
         raise ScenarioError(str(path), [("", "file not found")]) from None
+    except YamlInputError as e:
+        raise ScenarioError(str(path), [(e.where, e.reason)]) from None
     except OSError as e:
         raise ScenarioError(str(path), [("", f"cannot read file: {e.strerror}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise ScenarioError(str(path), [(where, f"not valid YAML: {getattr(e, 'problem', e)}")]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError(str(path), [("", "a scenario must be a mapping of keys to values")])
+    problems = [(f"{_dotted(t.key_path)} (line {t.line})", reason)
+                for t in thousands_like if (reason := _thousands_problem(t, data))]
+    if problems:
+        raise ScenarioError(str(path), problems)
     return data
+
+
+# keys whose values are money or counts of people: there 500.000 means five hundred thousand, not 500
+_COUNT_KEYS = ("aged_0_17", "aged_0_22", "capacity", "fte")
+
+
+def _is_money_or_count(key_path: tuple, data: dict) -> bool:
+    keys = [k for k in key_path if isinstance(k, str)]
+    if not keys:
+        return False
+    if keys[-1].endswith("_dkk") or keys[-1] in _COUNT_KEYS or "budget_dkk" in keys:
+        return True
+    if keys[-1] == "value" and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
+        lever = data["levers"][key_path[1]] if isinstance(data.get("levers"), list) else {}
+        setting = str(lever.get("setting", "")) if isinstance(lever, dict) else ""
+        return setting.endswith("_dkk") or setting.rsplit(".", 1)[-1] in _COUNT_KEYS
+    return False
+
+
+def _thousands_problem(found: ThousandsLike, data: dict) -> str | None:
+    """Why a number written like 500.000 is refused at its key (money or a count), or None."""
+    if not _is_money_or_count(found.key_path, data):
+        return None
+    plain = found.text.replace(".", "")
+    return (f"'{found.text}' reads as {float(found.text.replace('_', '')):g} but looks like a Danish thousands "
+            f"separator; write {plain} (no separators; a point is a decimal point)")
+
+
+def _dotted(key_path: tuple) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key_path))
 
 
 def resolve_raw(path: str | Path) -> dict:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
+from sim.data.register import redact_cpr
 from sim.errors import InputError
 from sim.runs.runner import RunResult
 from sim.runs.streaming import SCHEMA as LONG_TABLE_SCHEMA  # one schema, whether written at once or streamed
@@ -80,16 +84,127 @@ def default_out_dir(name: str) -> Path:
     return Path("results") / f"{name}-{stamp}"
 
 
-def check_out_dir(target: Path) -> None:
-    """An output directory must be new, empty, or an earlier boernesim output; checked before a long run."""
-    target = Path(target)
+# the manifest lists every file an output holds (relative paths), so a later run can tell that a folder is
+# wholly ours before it replaces it; a folder holding anything else is never deleted
+MANIFEST = "manifest.json"
+FILES_KEY = "files"
+_PARTIAL = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.partial$")
+_STREAM = re.compile(r"^\.(?P<name>.+)\.replications-(?P<pid>[0-9]+)\.parquet$")
+_WRITE_ERRORS = (errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG)
+
+
+def _files_in(folder: Path) -> set[str]:
+    """Every file below ``folder``, as relative paths with forward slashes."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+
+
+def is_our_output(folder: Path) -> bool:
+    """True only when ``folder`` is an earlier boernesim output with nothing added: its manifest says it was
+    written by boernesim and lists every file the folder holds now."""
+    try:
+        recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(recorded, dict) or recorded.get("tool") != "boernesim":
+        return False
+    listed = recorded.get(FILES_KEY)
+    if not isinstance(listed, list):
+        return False
+    return _files_in(folder) <= {*map(str, listed), MANIFEST}
+
+
+def _out_path_problem(target: Path) -> str | None:
+    """Why ``--out target`` cannot be an output directory, or None."""
+    if target.name in ("", ".", ".."):
+        return "is the current or a parent folder; give a new folder's name, e.g. --out results/my-run"
+    if target.is_symlink():
+        return ("is a symbolic link; give the folder it points to, or a new folder's name "
+                "(the link is not replaced)")
     for parent in [target, *target.parents]:
         if parent.exists():
             if not parent.is_dir():
-                raise InputError(f"--out {target}: {parent} is a file, not a directory")
+                return f"{parent} is a file, not a directory"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"cannot write in {parent}: permission denied"
             break
-    if target.is_dir() and not (target / "manifest.json").exists() and any(target.iterdir()):
-        raise InputError(f"--out {target} exists and is not an earlier boernesim output; choose another directory")
+    if target.is_dir() and any(target.iterdir()) and not is_our_output(target):
+        return ("exists and holds files boernesim did not write (or an older output with files added); "
+                "nothing was changed. Choose another directory, or move the files you want to keep and "
+                "delete the folder yourself")
+    return None
+
+
+def check_out_dir(target: Path) -> None:
+    """An output directory must be new, empty, or an earlier boernesim output with nothing added; checked
+    before a long run."""
+    target = Path(target)
+    problem = _out_path_problem(target)
+    if problem:
+        joiner = " " if problem.startswith(("is ", "exists ")) else ": "
+        raise InputError(f"--out {target}{joiner}{problem}")
+    remove_stale_partials(target)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_partials(target: Path) -> None:
+    """Remove what an earlier run of ours into ``target`` left when it was killed: its temporary directory
+    and its streamed replications, recognised by name and by the process that made them being gone. Nothing
+    else is touched (a ``.<name>.old-PID`` folder is a complete earlier output moved aside: it is kept)."""
+    parent = target.parent if target.parent != Path("") else Path(".")
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        for pattern in (_PARTIAL, _STREAM):
+            found = pattern.match(entry.name)
+            if found and found["name"] == target.name and not _pid_alive(int(found["pid"])):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+
+def _record_files(tmp: Path) -> None:
+    """List the output's files in its manifest (and keep CPR-like strings out of it)."""
+    path = tmp / MANIFEST
+    if not path.exists():
+        return
+    recorded = _redacted(json.loads(path.read_text(encoding="utf-8")))
+    if isinstance(recorded, dict):
+        recorded[FILES_KEY] = sorted(_files_in(tmp) | {MANIFEST})
+    path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _redacted(node):
+    """Every string in a manifest with CPR-like numbers removed (a register named after a child, say);
+    numbers stay as they are."""
+    if isinstance(node, str):
+        return redact_cpr(node)
+    if isinstance(node, list):
+        return [_redacted(item) for item in node]
+    if isinstance(node, dict):
+        return {redact_cpr(str(key)): _redacted(value) for key, value in node.items()}
+    return node
+
+
+def write_error(path: Path, error: OSError) -> InputError | None:
+    """A full disk, a read-only file system or a permission problem as bad input naming the path; None
+    for other errors."""
+    if error.errno not in _WRITE_ERRORS:
+        return None
+    where = error.filename or path
+    return InputError(f"--out {path}: cannot write {where}: {error.strerror}; free some space or choose "
+                      "a folder you can write to")
 
 
 @contextlib.contextmanager
@@ -97,12 +212,18 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     """Yields a temporary directory; on success it replaces ``target`` (only an earlier boernesim output)."""
     target = Path(target)
     check_out_dir(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=target.parent))
+    except OSError as e:
+        raise (write_error(target, e) or e) from None
     try:
         yield tmp
-    except BaseException:
+        _record_files(tmp)
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError) and (bad := write_error(target, e)) is not None:
+            raise bad from None
         raise
     old = None
     if target.exists():

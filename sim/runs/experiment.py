@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,11 +56,18 @@ def check_comparable(scenarios: Sequence[Scenario], sources: Sequence[str] | Non
                              "horizon_years and burn_in_years")
 
 
+# what `dask scheduler` prints: a protocol, a host name or address, a port
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[A-Za-z0-9._\-\[\]:]+:[0-9]{1,5}")
+
+
 def check_executor(executor: str, scheduler: str | None) -> None:
     if executor not in EXECUTORS:
         raise InputError(f"--executor must be local or dask, not '{executor}'")
     if scheduler and executor != "dask":
         raise InputError("--scheduler goes with --executor dask")
+    if scheduler is not None and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        raise InputError(f"--scheduler {scheduler!r} is not a Dask scheduler address; give one like "
+                         "tcp://HOST:8786 (what `dask scheduler` prints)")
 
 
 def parameter_sets_for(path: str | os.PathLike | None, scenarios: Sequence[Scenario]) -> tuple[ParameterSets | None, dict]:

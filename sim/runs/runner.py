@@ -96,9 +96,17 @@ def _chunks(n: int, size: int) -> list[list[int]]:
     return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
 
 
-def check_run_options(replications: int, workers: int | None) -> None:
+MAX_REPLICATIONS = 100_000  # about a day on 2 cores; more would only exhaust memory before it starts
+MAX_SEED = 2**63 - 1  # the random streams take a non-negative 64-bit seed
+
+
+def check_run_options(replications: int, workers: int | None, seed: int = 0) -> None:
     if replications < 1:
         raise InputError("--replications must be at least 1")
+    if replications > MAX_REPLICATIONS:
+        raise InputError(f"--replications must be at most {MAX_REPLICATIONS:,} (got {replications:,})")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"--seed must be a whole number from 0 to {MAX_SEED} (got {seed})")
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
 
