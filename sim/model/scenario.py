@@ -237,22 +237,27 @@ class Overload(_Part):
     """How the department gives way while its caseworkers stay overloaded (the defaults switch it off)."""
 
     caseload_threshold: Positive = Field(
-        default=1e6, description="open cases per FTE above which the department (or a caseworker) is overloaded"
+        default=1e6, le=1e6, description="open cases per FTE above which the department (or a caseworker) is "
+        "overloaded (at most 1,000,000, the default: never)"
     )
     extra_closed_after_advice_share: Share = Field(
         default=0.0, description="while the department is overloaded, this share more of new notifications is "
         "closed at screening (taken from those that would be investigated)"
     )
     review_stretch_months: NonNegative = Field(
-        default=0.0, description="a review by an overloaded caseworker sets the next one this much later"
+        default=0.0, le=120, description="a review by an overloaded caseworker sets the next one this much later "
+        "(at most 120)"
     )
     temporary_staff_after_months: NonNegative = Field(
-        default=6.0, description="months overloaded in a row before temporary caseworkers are hired"
+        default=6.0, le=1200, description="months overloaded in a row before temporary caseworkers are hired "
+        "(at most 1,200)"
     )
     temporary_share_of_fte: NonNegative = Field(
-        default=0.0, description="temporary caseworkers hired then, as a share of the FTEs (0.1: one for every ten)"
+        default=0.0, le=10, description="temporary caseworkers hired then, as a share of the FTEs (0.1: one for "
+        "every ten; at most 10)"
     )
-    temporary_contract_months: Positive = Field(default=6.0, description="how long a temporary contract runs")
+    temporary_contract_months: Positive = Field(default=6.0, le=1200, description="how long a temporary contract "
+                                                "runs (at most 1,200)")
 
 
 class Caseworkers(_Part):
@@ -292,12 +297,13 @@ class Caseworkers(_Part):
         "pooled: one team, whoever is free, strict priorities (the queueing-theory reference)",
     )
     duty_roster_size: int = Field(
-        default=2, ge=1, description="own_cases: caseworkers who may screen notifications at the same time"
+        default=2, ge=1, le=10_000, description="own_cases: caseworkers who may screen notifications at the same "
+        "time (at most 10,000)"
     )
     allocation_ceiling_cases: Positive = Field(
-        default=60.0,
+        default=60.0, le=10_000,
         description="own_cases: open cases per FTE beyond which a caseworker is given no more; "
-        "new cases wait unallocated",
+        "new cases wait unallocated (at most 10,000)",
     )
     overload: Overload = Overload()
 
