@@ -60,6 +60,7 @@ class Child:
         "need_drawn",
         "unmet_token",
         "had_unmet_need",
+        "need_unmet",
     )
 
     def __init__(self, cid: int, luck: ChildLuck, birth: float):
@@ -84,6 +85,7 @@ class Child:
         self.need_drawn = False  # the real need is known to the model (drawn at a first screening, or set on a step)
         self.unmet_token = 0  # counts the child's unmet-need courses; a course that is not the latest stops
         self.had_unmet_need = False  # an inquiry about the child was once closed while it had a real need
+        self.need_unmet = False  # closed with a real need that has not faded, and not notified again since
 
     def age(self, t: float) -> float:
         return t - self.birth

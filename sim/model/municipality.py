@@ -195,17 +195,25 @@ class Municipality:
         self.ledger.inquiries_closed_with_need[self.ledger.year_of(self.env.now)] += 1
         self._record(child, "unmet", child.need)
         child.had_unmet_need = True
+        child.need_unmet = True
         child.unmet_token += 1
         self.env.process(demand.unmet_need_course(self, child, child.unmet_token, cp.DRAW_UNMET))
 
     def renotify_unmet_need(self, child: cp.Child) -> None:
         """The unmet need shows again: a notification about the child (a new episode)."""
-        self.ledger.renotified_after_unmet_need[self.ledger.year_of(self.env.now)] += 1
-        self._record(child, "renotified", child.need)
         self.notify(child)
+
+    def count_renotification(self, child: cp.Child) -> None:
+        """A notification about a child whose need was left unmet, by its own course or by the known-children
+        stream: either way the need has come back to the municipality."""
+        if child.need_unmet and not child.in_episode:
+            child.need_unmet = False
+            self.ledger.renotified_after_unmet_need[self.ledger.year_of(self.env.now)] += 1
+            self._record(child, "renotified", child.need)
 
     def unmet_need_ends(self, child: cp.Child, gone: bool) -> None:
         """The unmet need faded (the child may still be notified as any known child) or the child left."""
+        child.need_unmet = False
         if gone:
             child.gone = True
             self.known.remove(child)
@@ -385,6 +393,7 @@ class Municipality:
     def notify(self, child: cp.Child) -> None:
         """A notification about a child: a new episode unless the child is already in one."""
         self.count_notification(child)
+        self.count_renotification(child)
         if child.in_episode:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now
