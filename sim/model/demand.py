@@ -51,11 +51,12 @@ def need_growth_factor(scenario: Scenario, year: int) -> float:
     notifications grow with the notification rate (reporting, levers included). Their ratio scales the
     shares of need levels 1 and above; before the start year both are flat (as the notification trend is)."""
     start = scenario.calendar.start_year
-    if year <= start:
-        return 1.0
+    reported_at_start = notifications_per_year(scenario, start)
+    if year <= start or reported_at_start <= 0.0:
+        return 1.0  # before the trends start, or no reporting to compare with (no notifications at all)
     need = population_0_17(scenario, year) / population_0_17(scenario, start)
     need *= (1.0 + scenario.demand.need_trend_per_year) ** (year - start)
-    reported = notifications_per_year(scenario, year) / notifications_per_year(scenario, start)
+    reported = notifications_per_year(scenario, year) / reported_at_start
     return need / reported if reported > 0.0 else 1.0
 
 
