@@ -209,6 +209,7 @@ def one_step_scenario(raw: dict):
             "initial_state.stock_per_1000_aged_0_22": {"only": 0.0},
             "diversion": {},  # the baseline's (switched-off) policies name steps this staircase lacks
             "time_limited_stays": {},
+            "demand": {},  # fixed screening shares (demand model off): every notification enters the step
         },
     )
 

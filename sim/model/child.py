@@ -12,7 +12,9 @@ import math
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from sim.model import demand
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING
+from sim.model.demand import ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE
 from sim.model.randomness import D, ChildLuck
 from sim.model.staircase import NO_STEP
 from sim.model.units import DAY
@@ -30,8 +32,7 @@ DRAW_DEMOGRAPHY, DRAW_SCREENING, DRAW_INVESTIGATION = D["demography"], D["screen
 DRAW_CHOICE, DRAW_DYNAMICS, DRAW_REVIEW, DRAW_TASKS = D["choice"], D["dynamics"], D["review"], D["tasks"]
 DRAW_POLICY = D["policy"]
 
-# screening outcomes, in the order of Settings.screening_cumulative
-ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE = 0, 1, 2, 3
+DRAW_NEED, DRAW_UNMET = D["need"], D["unmet"]
 
 
 class Child:
@@ -56,6 +57,10 @@ class Child:
         "known_key",
         "in_known",
         "diverted",
+        "need_drawn",
+        "unmet_token",
+        "had_unmet_need",
+        "need_unmet",
     )
 
     def __init__(self, cid: int, luck: ChildLuck, birth: float):
@@ -77,6 +82,10 @@ class Child:
         self.known_key = NOT_DRAWN  # drawn when the municipality first knows the child
         self.in_known = False
         self.diverted = False  # on an alternative to placement instead of the placement its need calls for
+        self.need_drawn = False  # the real need is known to the model (drawn at a first screening, or set on a step)
+        self.unmet_token = 0  # counts the child's unmet-need courses; a course that is not the latest stops
+        self.had_unmet_need = False  # an inquiry about the child was once closed while it had a real need
+        self.need_unmet = False  # closed with a real need that has not faded, and not notified again since
 
     def age(self, t: float) -> float:
         return t - self.birth
@@ -97,24 +106,28 @@ def episode(m: Municipality, child: Child, t_notified: float):
     hours = task_hours(m, child, m.settings.screening_hours)
     started = yield m.team.submit(SCREENING, hours, due=t_notified + m.settings.screening_deadline)
     m.ledger_screening(t_notified, started, hours)
-    outcome = child.luck.pick(DRAW_SCREENING, m.settings.screening_cumulative)
+    outcome = child.luck.pick(DRAW_SCREENING, m.settings.screening_cumulative)  # drawn whatever the demand model
+    by_severity = m.settings.demand.enabled
+    if by_severity:  # hook: sim.model.demand screens by perceived severity and knows the real need
+        outcome, _ = demand.screening_outcome(m, child, DRAW_NEED)
     if outcome == CLOSED_AFTER_ADVICE:
-        m.close_case(child, recent=True)
+        m.close_inquiry(child)
         return
     m.open_case(child)
     if outcome == ACUTE_PLACEMENT:
-        need = m.settings.acute_need_level
+        found = m.settings.acute_need_level
     elif outcome == EARLY_MEASURE:
-        need = 1
+        found = 1
     else:
-        need = yield from investigation(m, child)
-        if need == 0:
-            m.close_case(child, recent=True)
+        found = yield from investigation(m, child)
+        if found == 0:
+            m.close_inquiry(child)
             return
     if m.env.now >= child.leaves_at:
         m.close_case(child, recent=False, gone=True)
         return
-    yield from on_measures(m, child, need, first_review_due=m.env.now + m.settings.first_review)
+    real = child.need if by_severity else found
+    yield from on_measures(m, child, real, first_review_due=m.env.now + m.settings.first_review, found=found)
 
 
 def investigation(m: Municipality, child: Child):
@@ -134,7 +147,10 @@ def investigation(m: Municipality, child: Child):
     m.ledger.investigation_days[y] += days
     if env.now - start > m.settings.investigation_deadline:
         m.ledger.investigations_overdue[y] += 1
-    return m.settings.investigation_need_levels[luck.pick(DRAW_INVESTIGATION, m.settings.investigation_cumulative)]
+    found = m.settings.investigation_need_levels[luck.pick(DRAW_INVESTIGATION, m.settings.investigation_cumulative)]
+    if m.settings.demand.enabled:  # hook: the real need, or less when the investigation falls short
+        found = demand.investigation_finding(m, child, DRAW_NEED)
+    return found
 
 
 def on_measures(
@@ -145,19 +161,22 @@ def on_measures(
     start_step: int | None = None,
     count_start: bool = True,
     price: float | None = None,
+    found: int | None = None,
 ):
     """The child on the staircase until the case closes.
 
-    ``start_step`` puts the child on a given step instead of choosing one (the initial stock);
-    ``count_start=False`` then keeps it out of the year's measures started; ``price`` is its own yearly
-    price on that step."""
+    ``need`` is the child's real need; ``found`` the need the step is chosen for (an investigation may find
+    less; default: the real need). ``start_step`` puts the child on a given step instead of choosing one
+    (the initial stock); ``count_start=False`` then keeps it out of the year's measures started; ``price``
+    is its own yearly price on that step."""
     env, luck = m.env, child.luck
     child.need = need
+    child.need_drawn = True
     step, diverted = start_step, False
     if step is None:
-        step, diverted = m.divert_or(child, m.choose_step(child, need, above=NO_STEP))
+        step, diverted = m.divert_or(child, m.choose_step(child, need if found is None else found, above=NO_STEP))
     if step == NO_STEP:  # no step takes this child (e.g. all full and none unlimited): case closes
-        m.close_case(child, recent=True)
+        m.close_inquiry(child)
         return
     m.enter_step(child, step, count=count_start, diverted=diverted)
     if price is not None:  # the case's own price (case register) until it changes step
@@ -192,6 +211,8 @@ def on_measures(
             if decision is ReviewDecision.STEP_DOWN:
                 m.change_step(child, target)
                 moved = True
+            elif decision is ReviewDecision.STEP_UP:
+                moved = m.step_up(child)
         elif t_next == t_need:
             child.need += 1 if need_up else -1
             if need_up and child.need > m.settings.steps[child.step].need_level:
@@ -250,6 +271,7 @@ class ReviewDecision(Enum):
     KEEP = "keep"
     CLOSE = "close"
     STEP_DOWN = "step_down"
+    STEP_UP = "step_up"  # the child's real need is above the step (an investigation found less)
 
 
 def review_decision(m: Municipality, child: Child) -> tuple[ReviewDecision, int]:
@@ -258,6 +280,11 @@ def review_decision(m: Municipality, child: Child) -> tuple[ReviewDecision, int]
     A review acts on a lower need only with ``step_down_share`` (the caseworker may not see it, or the
     family may not be ready)."""
     current = m.settings.steps[child.step]
+    if m.settings.demand.enabled and child.need > current.need_level and not child.diverted:
+        # hook (sim.model.demand): a review can find that the step is too little; it acts as on a lower need
+        if child.luck.u(DRAW_REVIEW) < m.settings.step_down_share:
+            return ReviewDecision.STEP_UP, NO_STEP
+        return ReviewDecision.KEEP, NO_STEP
     adequate_below = child.need < current.need_level
     if not adequate_below or child.luck.u(DRAW_REVIEW) >= m.settings.step_down_share:
         return ReviewDecision.KEEP, NO_STEP

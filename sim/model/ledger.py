@@ -35,6 +35,9 @@ class YearLedger:
         self.investigations_overdue = zeros()
         self.investigation_days = zeros()
         self.reviews = zeros()
+        self.inquiries_closed_with_need = zeros()  # sim.model.demand: closed while the child had a real need
+        self.renotified_after_unmet_need = zeros()
+        self.placements_after_unmet_need = zeros()
         self.reviews_on_time = zeros()
         self.open_case_years = zeros()  # integral of open cases over time, in case-years
         self.fte_years = zeros()  # integral of FTEs over time
@@ -113,6 +116,9 @@ class YearLedger:
             add("children_placed", sum(self.stock[i][y] for i in sc.placement))
             add("children_preventive", sum(self.stock[i][y] for i in sc.preventive))
             add("open_cases", self.open_cases_year_end[y])
+            add("inquiries_closed_with_need", self.inquiries_closed_with_need[y])
+            add("renotified_after_unmet_need", self.renotified_after_unmet_need[y])
+            add("placements_after_unmet_need", self.placements_after_unmet_need[y])
             add("reviews_on_time_share", _share(self.reviews_on_time[y], self.reviews[y]))
             fte = self.fte_years[y]
             add("caseworker_fte", fte)

@@ -49,6 +49,7 @@ LEVER_SETTINGS: dict[str, LeverSetting] = {
     "diversion.share": LeverSetting("share", "diversion_share"),
     "diversion.failure_rate_per_year": LeverSetting("nonnegative", "diversion_failure_rate"),
     "time_limited_stays.success_share": LeverSetting("share", "limited_success"),
+    "demand.triage_accuracy": LeverSetting("share", "triage_accuracy"),  # sim.model.demand
 }
 STEP_LEVER_FIELDS: dict[str, LeverSetting] = {
     "uptake_share": LeverSetting("share", "uptake_share"),

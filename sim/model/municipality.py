@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from sim.model import child as cp
+from sim.model import demand
 from sim.model.caseworkers import SCREENING, CaseworkerTeam
 from sim.model.department import OwnCaseDepartment
 from sim.model.ledger import YearLedger
@@ -192,6 +193,43 @@ class Municipality:
             self.known.remove(child)
         self._record(child, "close", NO_STEP)
 
+    def close_inquiry(self, child: cp.Child) -> None:
+        """An inquiry closes without a measure: at screening, after an investigation, or because no step
+        takes the child. With the demand model, a real need stays with the child and may come back."""
+        self.close_case(child, recent=True)
+        if self.settings.demand.enabled and child.need > demand.NO_NEED:
+            self.leave_need_unmet(child)
+
+    # ------------------------------------------------------------ unmet need (sim.model.demand)
+
+    def leave_need_unmet(self, child: cp.Child) -> None:
+        """The child keeps its need after the inquiry closed: its course runs on its own clocks."""
+        self.ledger.inquiries_closed_with_need[self.ledger.year_of(self.env.now)] += 1
+        self._record(child, "unmet", child.need)
+        child.had_unmet_need = True
+        child.need_unmet = True
+        child.unmet_token += 1
+        self.env.process(demand.unmet_need_course(self, child, child.unmet_token, cp.DRAW_UNMET))
+
+    def renotify_unmet_need(self, child: cp.Child) -> None:
+        """The unmet need shows again: a notification about the child (a new episode)."""
+        self.notify(child)
+
+    def count_renotification(self, child: cp.Child) -> None:
+        """A notification about a child whose need was left unmet, by its own course or by the known-children
+        stream: either way the need has come back to the municipality."""
+        if child.need_unmet and not child.in_episode:
+            child.need_unmet = False
+            self.ledger.renotified_after_unmet_need[self.ledger.year_of(self.env.now)] += 1
+            self._record(child, "renotified", child.need)
+
+    def unmet_need_ends(self, child: cp.Child, gone: bool) -> None:
+        """The unmet need faded (the child may still be notified as any known child) or the child left."""
+        child.need_unmet = False
+        if gone:
+            child.gone = True
+            self.known.remove(child)
+
     def choose_step(self, child: cp.Child, need: int, above: int) -> int:
         pressure = time_pressure(
             self.caseload, self.settings.caseload_reference, self.settings.caseload_effect_on_choice
@@ -210,6 +248,8 @@ class Municipality:
         self.occupancy[step] += 1
         if count:
             self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
+            if child.had_unmet_need and st.is_placement:
+                self.ledger.placements_after_unmet_need[self.ledger.year_of(now)] += 1
         self._record(child, "enter", step)
 
     def leave_step(self, child: cp.Child) -> None:
@@ -365,6 +405,7 @@ class Municipality:
     def notify(self, child: cp.Child) -> None:
         """A notification about a child: a new episode unless the child is already in one."""
         self.count_notification(child)
+        self.count_renotification(child)
         if child.in_episode:
             # about an open case: it still has to be assessed, which takes caseworker time
             t0 = self.env.now

@@ -27,6 +27,8 @@ DECISIONS = (
     "tasks",  # caseworker hours of each task
     "notice",  # per notification: is it about a known child, and which one
     "policy",  # decisions only some scenarios make (diversion, end of a time-limited stay)
+    "need",  # a notified child's real need, what triage sees, what an investigation finds (sim.model.demand)
+    "unmet",  # the course of a need left unmet after a closed inquiry: escalation, fading, re-notification
 )
 D = {name: i for i, name in enumerate(DECISIONS)}
 

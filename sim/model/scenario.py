@@ -369,6 +369,53 @@ class Lever(_Part):
     )
 
 
+class Demand(_Part):
+    """Reporting apart from need, and unmet need that comes back (sim.model.demand; docs/model.md, section 2).
+
+    Off by default: then screening and investigation outcomes are drawn from their fixed shares and a closed
+    inquiry's need is forgotten, as before this mechanism."""
+
+    enabled: bool = Field(default=False, description="screen by severity and let unmet need come back")
+    need_shares: dict[int, Share] = Field(
+        default_factory=lambda: {0: 1.0},
+        description="real need level of a newly notified child in start_year (0 = no need for a measure); "
+        "shares sum to 1",
+    )
+    need_trend_per_year: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=0.5,
+        description="yearly growth of the number of notified children with a real need, from start_year "
+        "(notifications.trend_per_year is the growth of reporting); between -0.5 and 0.5",
+    )
+    triage_accuracy: Share = Field(
+        default=1.0, description="chance that screening sees a child's real severity (else an unrelated one); a share"
+    )
+    investigation_finds_need_share: Share = Field(
+        default=1.0, description="chance that an investigation finds the full need (else one level less); a share"
+    )
+    unmet_escalation_multiplier: NonNegative = Field(
+        default=1.0, le=100, description="an unmet need escalates this many times faster than the level's "
+        "escalation rate (at most 100)"
+    )
+    unmet_improvement_share: NonNegative = Field(
+        default=0.0, le=10, description="an unmet need fades at this share of the level's improvement rate with "
+        "help (at most 10)"
+    )
+    renotification_rate_per_year: dict[int, Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict,
+        description="rate per year at which a child with an unmet need of this level is notified again "
+        "(each at most 100)",
+    )
+
+    @field_validator("need_shares")
+    @classmethod
+    def _sum_to_one(cls, shares: dict[int, float]) -> dict[int, float]:
+        if abs(sum(shares.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(shares.values()):.4f})")
+        return shares
+
+
 class Diversion(_Part):
     """Intensive home-based support as an alternative to placement (alternativ til anbringelse)."""
 
@@ -430,6 +477,7 @@ class Scenario(_Part):
     prices: Prices
     policy_costs: tuple[PolicyCost, ...] = ()
     levers: tuple[Lever, ...] = ()
+    demand: Demand = Demand()
     diversion: Diversion = Diversion()
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
     budget_dkk: dict[int, Annotated[NonNegative, Field(le=10 * MAX_DKK)]] = Field(
@@ -480,6 +528,9 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     for lvl in s.investigation.outcome_need_shares:
         if lvl != 0 and lvl not in levels:
             problems.append((f"investigation.outcome_need_shares.{lvl}", f"need level {lvl} is not defined"))
+    for lvl in (*s.demand.need_shares, *s.demand.renotification_rate_per_year):
+        if lvl != 0 and lvl not in levels:
+            problems.append(("demand", f"need level {lvl} is not defined in needs.levels"))
     for step_id in s.initial_state.stock_per_1000_aged_0_22:
         if step_id not in ids:
             problems.append(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from sim.model.demand import DemandSettings
 from sim.model.levers import LEVER_SETTINGS, STEP_LEVER_FIELDS, step_setting
-from sim.model.population import age_band_table
+from sim.model.population import age_band_table, first_simulated_year, simulated_years
 from sim.model.scenario import Scenario
 from sim.model.staircase import Staircase, StepInfo
 from sim.model.units import DAYS_PER_YEAR, HOURS_PER_YEAR, MONTH, WEEKS_PER_YEAR
@@ -41,6 +42,8 @@ class Settings:
         # screening
         "screening_hours", "screening_deadline", "share_acute", "_share_closed_after_advice",
         "_share_early_measure", "screening_cumulative",
+        # demand: reporting apart from need, unmet need (sim.model.demand)
+        "demand", "triage_accuracy",
         # investigation
         "investigation_hours", "investigation_sessions", "investigation_lag_rate", "investigation_deadline",
         "investigation_need_levels", "investigation_cumulative",
@@ -68,6 +71,8 @@ class Settings:
 
     def __init__(self, scenario: Scenario, staircase: Staircase):
         self._pressure_closed_share = 0.0  # extra closures at screening while the department is overloaded
+        self.demand = DemandSettings(scenario, first_simulated_year(scenario), simulated_years(scenario))
+        self.triage_accuracy = scenario.demand.triage_accuracy
         sc = scenario.screening
         self.screening_hours = sc.hours
         self.screening_deadline = sc.deadline_hours / HOURS_PER_YEAR
@@ -147,6 +152,9 @@ class Settings:
         self.screening_cumulative = cumulative(
             [self.share_acute, self._share_closed_after_advice + pressure, self._share_early_measure, rest - pressure]
         )
+        # with the demand model the same shares set the severity cut-offs: under pressure the closing band widens
+        self.demand.refresh_cutoffs(self.share_acute, self._share_closed_after_advice + pressure,
+                                    self._share_early_measure)
 
     def under_pressure(self, overloaded: bool) -> None:
         """An overloaded department closes more notifications at screening (none extra when it is not)."""
