@@ -232,6 +232,15 @@ class OwnCaseDepartment:
         heapq.heappush(self.duty, task)
         return done
 
+    def _roster_has_room(self) -> bool:
+        """Another screening may start: fewer than ``duty_roster_size`` are on duty, or the oldest waiting
+        screening is already past its deadline. Then whoever is free helps with intake: a department reinforces
+        its duty when notifications pile up rather than let the 24-hour backlog grow without end (without this,
+        doubling notifications would leave most of them unscreened and *lower* caseloads and placements)."""
+        if self.duty_busy < self.duty_roster_size:
+            return True
+        return bool(self.duty) and self.duty[0][1] < self.env.now
+
     def _idle_worker(self) -> Caseworker | None:
         """The free caseworker (her own queue is then empty too) with the fewest cases per FTE: she is the
         least likely to be wanted by her own cases while she screens."""
@@ -275,7 +284,7 @@ class OwnCaseDepartment:
         if worker.busy or not worker.present:
             return
         own = worker.queue[0] if worker.queue else None
-        duty = self.duty[0] if (self.duty and self.duty_busy < self.duty_roster_size) else None
+        duty = self.duty[0] if (self.duty and self._roster_has_room()) else None
         if own is None and duty is None:
             return
         if duty is not None and (own is None or duty < own):
@@ -287,7 +296,7 @@ class OwnCaseDepartment:
 
     def _dispatch_duty(self) -> None:
         """Free caseworkers take screenings while the roster has room (fewest cases first)."""
-        while self.duty and self.duty_busy < self.duty_roster_size:
+        while self.duty and self._roster_has_room():
             worker = self._idle_worker()
             if worker is None:
                 return
