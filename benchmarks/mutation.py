@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.outputs.files import git_commit  # noqa: E402  (the manifest's commit, one definition)
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 REGRESSION_TEST = "tests/test_regression.py"
 # the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
@@ -52,7 +55,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("a fractional FTE works at full speed", "sim/model/caseworkers.py",
              "self.partial_speed = frac if frac > 0.05 else 0.0", "self.partial_speed = 1.0 if frac > 0.05 else 0.0"),
     Mutation("ongoing work not reserved", "sim/model/municipality.py",
-             "self.team.set_available(self.settings.fte - ongoing)", "self.team.set_available(self.settings.fte)"),
+             "self.team.set_available(fte - ongoing)", "self.team.set_available(fte)"),
     # reviews
     Mutation("the scenario's review interval ignored (6 months always)", "sim/model/settings.py",
              "self.review_interval = r.interval_months * MONTH", "self.review_interval = 6 * MONTH"),
@@ -93,7 +96,7 @@ MUTATIONS: tuple[Mutation, ...] = (
              "t_move = env.now + luck.exponential(DRAW_DYNAMICS, 0.0)"),
     # levers
     Mutation("levers of one setting applied in list order", "sim/model/levers.py",
-             "out.sort(key=lambda x: (x[0], x[1], x[2]))", "out.sort(key=lambda x: (x[1], x[0], x[2]))"),
+             "out.sort(key=lambda x: x[:4])", "out.sort(key=lambda x: (x[2], x[0], x[1], x[3]))"),
     Mutation("a ramp jumps to its end at once", "sim/model/levers.py",
              "min(1.0, k / lv.ramp_months)", "1.0"),
     # costs and the ledger
@@ -107,7 +110,7 @@ MUTATIONS: tuple[Mutation, ...] = (
              "total = step_costs + cw + policy", "total = step_costs + policy"),
     # the register
     Mutation("a CPR number with a space as separator not detected", "sim/data/register.py",
-             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212 ]"', '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212]"'),
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/ ]"', '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/]"'),
     # economics and forecast
     Mutation("budget overrun as 'mean above budget'", "sim/analysis/forecast.py",
              'row["overrun_prob"] = float(np.mean(expected > budget))',
@@ -122,11 +125,6 @@ MUTATIONS: tuple[Mutation, ...] = (
              "    for p, v in zip(problem.spec.parameters, values):\n        set_path(raw, p.path, parameter_value(p, v))",
              "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n        set_path(raw, p.path, parameter_value(p, v))"),
 )
-
-
-def git_commit() -> str | None:
-    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
-    return done.stdout.strip() or None
 
 
 def _copy_repository(target: Path) -> None:

@@ -61,7 +61,7 @@ from sim.model.keypaths import get_path, set_path
 from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
 from sim.model.population import population_0_17, population_0_22
 from sim.runs.runner import run_metrics
-from sim.model.scenario import Scenario, key_path, read_yaml, validation_reason, scenario_from_mapping
+from sim.model.scenario import Scenario, read_yaml, validation_reason, scenario_from_mapping
 from sim.analysis.parameter_spec import (
     Parameter,
     SpecError,
@@ -71,6 +71,7 @@ from sim.analysis.parameter_spec import (
     model_metric_names,
     parameter_problems,
     parameter_value,
+    spec_key_path,
 )
 
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
@@ -184,7 +185,7 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
         return CalibrationSpec.model_validate(data)
     except ValidationError as e:
         errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
-        problems = [(key_path(err["loc"], data, label_key="path"),
+        problems = [(spec_key_path(err["loc"], data),
                      validation_reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
         raise CalibrationSpecError(source, problems) from None
 

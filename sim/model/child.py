@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sim.model import demand
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING
-from sim.model.demand import ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE
+from sim.model.demand import ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE
 from sim.model.randomness import D, ChildLuck
 from sim.model.staircase import NO_STEP
 from sim.model.units import DAY
