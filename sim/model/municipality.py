@@ -608,7 +608,9 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
-        times = notification_times(self.scenario, self.draws.generator(D["arrivals"]))
+        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
+        # would make every later time, comparison in its event queue and sum of the model several times slower
+        times = notification_times(self.scenario, self.draws.generator(D["arrivals"])).tolist()
         if self.initial_cases is None:
             self.seed_initial_stock()
         else:
