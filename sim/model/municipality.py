@@ -414,7 +414,7 @@ class Municipality:
             self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours), due=due)
             return
         child.in_episode = True
-        self.env.process(cp.episode(self, child, self.env.now))
+        cp.episode(self, child, self.env.now)
 
     def arrivals(self, times):
         """Process: every notification, at its time."""

@@ -109,12 +109,14 @@ class ChildLuck:
         return self._later(decision, k)
 
     def _later(self, decision: int, k: int) -> float:
-        if self.later is None:
-            self.later = {}
-        row = self.later.get(decision, [])
-        while len(row) <= k - CHUNK:
-            row = row + self.draws.chunk(decision, self.cid, 1 + len(row) // CHUNK)
-        self.later[decision] = row
+        later = self.later
+        if later is None:
+            later = self.later = {}
+        row = later.get(decision)
+        if row is None:
+            row = later[decision] = []
+        while len(row) <= k - CHUNK:  # the next chunk, in place (children on a step for years draw many)
+            row.extend(self.draws.chunk(decision, self.cid, 1 + len(row) // CHUNK))
         return row[k - CHUNK]
 
     def exponential(self, decision: int, rate: float) -> float:
