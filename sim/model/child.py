@@ -1,7 +1,8 @@
 """A child's path: notification, screening, investigation, measures on the staircase, reviews, exit.
 
-Each episode is one SimPy process. Between events the process sleeps until the earliest of: its need
-changes, its placement breaks down, it moves away, it ages out, or its next review is queued. Nothing
+An episode's screening is a task of the duty roster that calls back when done; a case that opens is one SimPy
+process (an inquiry closed at screening needs none). Between events the process sleeps until the earliest of:
+its need changes, its placement breaks down, it moves away, it ages out, or its next review is queued. Nothing
 ticks. A need that improves is *not* acted on until a review finds it: late reviews keep children on
 costly steps longer, which is how caseload drives cost.
 """
