@@ -428,12 +428,14 @@ class Municipality:
             if t > env.now:
                 yield env.timeout(t - env.now)
             aid = child_id(NS_ARRIVAL, i)
-            luck = ChildLuck(aid, self.draws)  # the notification's own draws; the child's, if it is new
+            # the notification's own two draws (is it about a known child, which one); the luck of a new child
+            # only when there is one (most notifications are about known children)
+            about_known, which = self.draws.first_of(notice, aid, 2)
             child = None
-            if luck.u(notice) < known_share:
-                child = self.known.pick(luck.u(notice), env.now)
+            if about_known < known_share:
+                child = self.known.pick(which, env.now)
             if child is None:
-                child = self.new_child(aid, luck=luck)
+                child = self.new_child(aid)
             self.notify(child)
 
     def extra_arrival(self, index: int, extra: ExtraChild):

@@ -74,6 +74,11 @@ class Draws:
         """The first CHUNK draws of every decision slot of child ``cid`` (slot-major)."""
         return self._array((_FIRST, cid // BLOCK, 0), SLOTS * CHUNK)[cid % BLOCK].tolist()
 
+    def first_of(self, decision: int, cid: int, n: int) -> list[float]:
+        """The first n (<= CHUNK) draws of child ``cid`` for ``decision``, without the rest of its first chunk."""
+        at = decision * CHUNK
+        return self._array((_FIRST, cid // BLOCK, 0), SLOTS * CHUNK)[cid % BLOCK, at:at + n].tolist()
+
     def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
         """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision`` (chunk >= 1)."""
         return self._array((decision, cid // BLOCK, chunk), CHUNK)[cid % BLOCK].tolist()
