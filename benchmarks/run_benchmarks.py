@@ -210,6 +210,8 @@ def main() -> None:
     ap.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--instructions", action="store_true",
                     help="also count the instructions of one replication with valgrind (a minute or two)")
+    ap.add_argument("--instructions-only", action="store_true",
+                    help="only count the instructions of one replication (and store and compare them)")
     ap.add_argument("--no-scaling", action="store_true", help="skip the 1-and-2-worker scaling runs")
     ap.add_argument("--save", help="where to store the JSON (default benchmarks/results/<time>-<commit>.json)")
     ap.add_argument("--compare", help="an earlier results JSON to compare with (before -> after)")
@@ -235,6 +237,8 @@ def main() -> None:
         instructions_child(args.instructions_child, simulate_too=not args.setup_only)
         return
 
+    if args.instructions_only:
+        args.years = 1 if args.years == 10 else args.years  # burn-in + 1 year: minutes under valgrind, not an hour
     scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), args.years)
     simulated_years = scenario.calendar.burn_in_years + args.years
     cores = os.cpu_count() or 1
@@ -251,6 +255,10 @@ def main() -> None:
     print(f"commit {out['commit']}; machine: {cores} cores, Python {sys.version.split()[0]}, "
           f"simpy {simpy.__version__}, load average {out['machine']['load_average_1min']:.1f}")
     print(f"baseline: {args.years} projected + {scenario.calendar.burn_in_years} burn-in years per replication")
+    if args.instructions_only:
+        out.update(instructions(args.years))
+        finish(out, args)
+        return
 
     bare = bare_simpy_timeouts_per_second()
     print(f"bare SimPy:            {bare:12,.0f} timeouts/s")
@@ -301,6 +309,10 @@ def main() -> None:
         sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
     if args.calibration:
         calibration(args.workers, args.calibration_trials)
+    finish(out, args)
+
+
+def finish(out: dict, args) -> None:
     path = store(out, args.save)
     if args.compare:
         compare(json.loads(Path(args.compare).read_text(encoding="utf-8")), out, args.compare)
