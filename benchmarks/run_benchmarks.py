@@ -1,13 +1,17 @@
 """Benchmarks (not tests): speed and memory of the model on this machine.
 
     python benchmarks/run_benchmarks.py [--replications N] [--years Y] [--workers W]
-                                        [--memory-replications 100,400] [--skip-dask]
+                                        [--memory-replications 100,400] [--skip-dask] [--instructions]
+                                        [--compare benchmarks/results/FILE.json]
 
 Measures in one run, on the same machine:
 - bare SimPy timeouts per second (the ceiling for any SimPy model);
 - replications per second and simulated events per second for the baseline (burn-in + Y years), in one
   process and with W worker processes;
-- their ratio, the projected wall time of 1,000 replications x 10 years on all cores, and peak memory;
+- their ratio, events per replication and per simulated replication-year, the projected wall time of
+  1,000 replications x 10 years on all cores, and peak memory;
+- with --instructions: the CPU instructions of one replication (valgrind's callgrind, burn-in + 1 year),
+  which unlike wall time do not move when other work shares the machine;
 - scaling: replications per second with 1 and 2 local workers (sim.runs.executors.map_chunks), and the scaling
   efficiency rate(2) / (2 x rate(1));
 - executors: the same replications with the local executor and with a local Dask cluster (W workers each),
@@ -16,6 +20,9 @@ Measures in one run, on the same machine:
   process), streamed to disk as `boernesim run` does (the main process keeps no replication's rows);
 - with --sobol: the wall time of a Sobol analysis of 8 parameters with N = 256 (2,560 sample points);
 - with --calibration: the national calibration (8 parameters, 5 years of history).
+The headline numbers are stored as JSON in benchmarks/results/ with the commit they measured; --compare FILE
+prints them beside an earlier file's (before -> after). Wall-clock numbers on a shared machine are noisy:
+compare the ratio to bare SimPy measured in the same run, events per replication and instructions.
 Goals (issue 2): 1,000 x 10 years in <= 60 s on 2 cores; model events/s >= 0.5 x bare SimPy; < 1 GiB.
 Goals (executors): scaling efficiency >= 0.85; Dask wall time within 15 % of the local executor's.
 """
@@ -23,6 +30,7 @@ Goals (executors): scaling efficiency >= 0.85; Dask wall time within 15 % of the
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import json
 import os
@@ -40,8 +48,11 @@ sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
 from sim.model.municipality import simulate  # noqa: E402
+from sim.outputs.files import git_commit  # noqa: E402
 from sim.runs.executors import map_chunks  # noqa: E402
 from sim.runs.runner import Start, _replications, run_replications, with_horizon  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
 
 
 def bare_simpy_timeouts_per_second(n_processes: int = 100, until: int = 5000) -> float:
@@ -83,7 +94,7 @@ def timed_map(scenario, replications: int, **executor) -> float:
     return wall
 
 
-def scaling(scenario, replications: int) -> None:
+def scaling(scenario, replications: int) -> dict:
     print("\n-- scaling (local executor, one replication per chunk) --")
     rates = {}
     for w in (1, 2):
@@ -91,6 +102,8 @@ def scaling(scenario, replications: int) -> None:
         print(f"{w} worker{'s' if w > 1 else ' '}:             {rates[w]:12.2f} replications/s")
     efficiency = rates[2] / (2 * rates[1])
     print(f"scaling efficiency:    {efficiency:12.2f}   (rate(2) / (2 x rate(1)); goal >= 0.85)")
+    return {"replications_per_s_1_worker": rates[1], "replications_per_s_2_workers": rates[2],
+            "scaling_efficiency": efficiency}
 
 
 def executors(scenario, replications: int, workers: int) -> None:
@@ -193,6 +206,15 @@ def main() -> None:
                     help="comma-separated sizes of whole runs whose peak memory is measured; empty to skip")
     ap.add_argument("--skip-dask", action="store_true", help="do not compare with a local Dask cluster")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--instructions-child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count the instructions of one replication with valgrind (a minute or two)")
+    ap.add_argument("--instructions-only", action="store_true",
+                    help="only count the instructions of one replication (and store and compare them)")
+    ap.add_argument("--no-scaling", action="store_true", help="skip the 1-and-2-worker scaling runs")
+    ap.add_argument("--save", help="where to store the JSON (default benchmarks/results/<time>-<commit>.json)")
+    ap.add_argument("--compare", help="an earlier results JSON to compare with (before -> after)")
     ap.add_argument("--calibration", action="store_true", help="also time the national calibration (minutes)")
     ap.add_argument("--sobol", action="store_true", help="also time a Sobol analysis, 8 parameters (long)")
     ap.add_argument("--sobol-only", action="store_true", help="only the Sobol benchmark")
@@ -211,12 +233,32 @@ def main() -> None:
     if args.memory_child:
         memory_child(args.memory_child, args.years, args.workers)
         return
+    if args.instructions_child:
+        instructions_child(args.instructions_child, simulate_too=not args.setup_only)
+        return
 
+    if args.instructions_only:
+        args.years = 1 if args.years == 10 else args.years  # burn-in + 1 year: minutes under valgrind, not an hour
     scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), args.years)
     simulated_years = scenario.calendar.burn_in_years + args.years
     cores = os.cpu_count() or 1
-    print(f"machine: {cores} cores, Python {sys.version.split()[0]}, simpy {simpy.__version__}")
+    out: dict = {
+        "commit": git_commit(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cores": cores, "python": sys.version.split()[0], "simpy": simpy.__version__,
+                    "load_average_1min": os.getloadavg()[0]},
+        "years": args.years,
+        "burn_in_years": scenario.calendar.burn_in_years,
+        "replications": args.replications,
+        "workers": args.workers,
+    }
+    print(f"commit {out['commit']}; machine: {cores} cores, Python {sys.version.split()[0]}, "
+          f"simpy {simpy.__version__}, load average {out['machine']['load_average_1min']:.1f}")
     print(f"baseline: {args.years} projected + {scenario.calendar.burn_in_years} burn-in years per replication")
+    if args.instructions_only:
+        out.update(instructions(args.years))
+        finish(out, args)
+        return
 
     bare = bare_simpy_timeouts_per_second()
     print(f"bare SimPy:            {bare:12,.0f} timeouts/s")
@@ -227,6 +269,8 @@ def main() -> None:
     print(f"model, 1 process:      {n1 / secs:12.2f} replications/s  {model_rate:12,.0f} events/s  "
           f"({events / n1:,.0f} events and {secs / n1:.2f} s per replication)")
     print(f"ratio model/bare:      {model_rate / bare:12.2f}   (goal >= 0.5)")
+    per_rep_year = events / n1 / simulated_years
+    print(f"events per replication-year: {per_rep_year:8,.0f}   (burn-in years included)")
 
     t = time.perf_counter()
     result = run_replications(scenario, args.replications, seed=1, workers=args.workers)
@@ -234,12 +278,27 @@ def main() -> None:
     per_rep = wall / args.replications
     print(f"model, {args.workers} workers:     {args.replications / wall:12.2f} replications/s  "
           f"{result.events / wall:12,.0f} events/s")
-    projected = per_rep * 1000 * (simulated_years / (scenario.calendar.burn_in_years + 10))
+    projected = per_rep * 1000 * ((scenario.calendar.burn_in_years + 10) / simulated_years)
     projected_all = projected * args.workers / cores
     print(f"projected 1,000 x 10 years on {cores} cores: {projected_all:8.0f} s   (goal <= 60 s)")
-    print(f"peak memory (this process + workers): {peak_memory_mib():8.0f} MiB   (goal < 1024 MiB)")
+    peak = peak_memory_mib()
+    print(f"peak memory (this process + workers): {peak:8.0f} MiB   (goal < 1024 MiB)")
+    out.update(
+        bare_simpy_timeouts_per_s=bare,
+        model_replications_per_s_1_process=n1 / secs,
+        model_events_per_s=model_rate,
+        ratio_model_to_bare=model_rate / bare,
+        events_per_replication=events / n1,
+        events_per_replication_year=per_rep_year,
+        model_replications_per_s_all_workers=args.replications / wall,
+        projected_seconds_1000_x_10_years=projected_all,
+        peak_memory_mib=peak,
+    )
+    if args.instructions:
+        out.update(instructions(args.years))
 
-    scaling(scenario, args.replications)
+    if not args.no_scaling:
+        out["scaling"] = scaling(scenario, args.replications)
     if not args.skip_dask:
         executors(scenario, args.replications, args.workers)
     sizes = [int(x) for x in args.memory_replications.split(",") if x.strip()]
@@ -250,6 +309,96 @@ def main() -> None:
         sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
     if args.calibration:
         calibration(args.workers, args.calibration_trials)
+    finish(out, args)
+
+
+def finish(out: dict, args) -> None:
+    path = store(out, args.save)
+    if args.compare:
+        compare(json.loads(Path(args.compare).read_text(encoding="utf-8")), out, args.compare)
+    print(f"\nstored {path}")
+
+
+# ---------------------------------------------------------------- instructions (valgrind)
+
+
+def instructions_child(years: int, simulate_too: bool) -> None:
+    """In a process under callgrind: the set-up alone, or the set-up and one replication (replication 0)."""
+    scenario = with_horizon(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), years)
+    if simulate_too:
+        print(json.dumps({"events": simulate(scenario, 1, 0).events}))
+
+
+def _callgrind_total(args: list[str]) -> tuple[int, str]:
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "callgrind.out"
+        run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
+                              __file__, *args], capture_output=True, text=True, check=True)
+        collected = re.search(r"Collected\s*:\s*(\d+)", run.stderr)
+        return int(collected.group(1)), run.stdout
+
+
+def instructions(years: int) -> dict:
+    """Instructions of one replication: callgrind of set-up and replication less callgrind of set-up alone.
+    Repeatable to a fraction of a per cent whatever else runs on the machine (wall time is not)."""
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        print("instructions:          (valgrind not installed)")
+        return {}
+    setup, _ = _callgrind_total(["--instructions-child", str(years), "--setup-only"])
+    total, stdout = _callgrind_total(["--instructions-child", str(years)])
+    events = json.loads(stdout.strip().splitlines()[-1])["events"]
+    per_rep = total - setup
+    print(f"instructions, 1 replication (burn-in + {years} years): {per_rep / 1e9:8.2f} G  "
+          f"({per_rep / events:,.0f} per event, {events:,} events; callgrind)")
+    return {"instructions_years": years, "instructions_per_replication": per_rep,
+            "instructions_events": events, "instructions_per_event": per_rep / events}
+
+
+# ---------------------------------------------------------------- results as JSON, and comparisons
+
+
+def store(out: dict, path: str | None) -> Path:
+    """Write the results as JSON (benchmarks/results/<UTC time>-<commit>.json unless a path is given)."""
+    if path is None:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        path = RESULTS / f"{stamp}-{(out['commit'] or 'nocommit')[:10]}.json"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+COMPARED = (
+    # (key, how to show it, whether higher is better)
+    ("bare_simpy_timeouts_per_s", "{:,.0f}", True),
+    ("model_replications_per_s_1_process", "{:.3f}", True),
+    ("model_events_per_s", "{:,.0f}", True),
+    ("ratio_model_to_bare", "{:.3f}", True),
+    ("events_per_replication", "{:,.0f}", False),
+    ("events_per_replication_year", "{:,.0f}", False),
+    ("model_replications_per_s_all_workers", "{:.3f}", True),
+    ("projected_seconds_1000_x_10_years", "{:,.0f}", False),
+    ("peak_memory_mib", "{:,.0f}", False),
+    ("instructions_per_replication", "{:,.0f}", False),
+    ("instructions_per_event", "{:,.0f}", False),
+)
+
+
+def compare(before: dict, after: dict, name: str) -> None:
+    """Before -> after for every headline number both runs have, and the factor (above 1: better)."""
+    print(f"\n-- compared with {name} (commit {str(before.get('commit'))[:10]}, load "
+          f"{before.get('machine', {}).get('load_average_1min', float('nan')):.1f}) --")
+    for key, fmt, higher_better in COMPARED:
+        if key not in before or key not in after:
+            continue
+        a, b = before[key], after[key]
+        factor = (b / a if higher_better else a / b) if a and b else float("nan")
+        print(f"{key:38s} {fmt.format(a):>16s} -> {fmt.format(b):>16s}   x{factor:.2f}")
 
 
 def sobol(workers: int, n: int, replications: int, years: int) -> None:

@@ -123,8 +123,8 @@ class CaseworkerTeam:
                 self.partial_busy = False
             if done is not None:
                 done.succeed(started)
-            if on_done is not None:
-                on_done(started)
             self._dispatch()
+            if on_done is not None:  # after the next task is taken up, as for a process resumed by the task's end
+                on_done(started)
 
         return finish

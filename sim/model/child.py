@@ -1,7 +1,8 @@
 """A child's path: notification, screening, investigation, measures on the staircase, reviews, exit.
 
-Each episode is one SimPy process. Between events the process sleeps until the earliest of: its need
-changes, its placement breaks down, it moves away, it ages out, or its next review is queued. Nothing
+An episode's screening is a task of the duty roster that calls back when done; a case that opens is one SimPy
+process (an inquiry closed at screening needs none). Between events the process sleeps until the earliest of:
+its need changes, its placement breaks down, it moves away, it ages out, or its next review is queued. Nothing
 ticks. A need that improves is *not* acted on until a review finds it: late reviews keep children on
 costly steps longer, which is how caseload drives cost.
 """
@@ -101,10 +102,17 @@ def task_hours(m: Municipality, child: Child, mean_hours: float) -> float:
 # ---------------------------------------------------------------- the episode
 
 
-def episode(m: Municipality, child: Child, t_notified: float):
-    """From a notification about a child without an open case to the case's close."""
+def episode(m: Municipality, child: Child, t_notified: float) -> None:
+    """A notification about a child without an open case: its screening goes to the duty roster, and what
+    follows is decided when it is done (:func:`screened`). No process waits for the screening, so an inquiry
+    closed at screening (a third or more of them) costs no SimPy process, nor its start and end events."""
     hours = task_hours(m, child, m.settings.screening_hours)
-    started = yield m.team.submit(SCREENING, hours, due=t_notified + m.settings.screening_deadline)
+    m.team.submit(SCREENING, hours, on_done=lambda started: screened(m, child, t_notified, started, hours),
+                  due=t_notified + m.settings.screening_deadline)
+
+
+def screened(m: Municipality, child: Child, t_notified: float, started: float, hours: float) -> None:
+    """The screening is done: the inquiry closes after advice, or the case opens and its process starts."""
     m.ledger_screening(t_notified, started, hours)
     outcome = child.luck.pick(DRAW_SCREENING, m.settings.screening_cumulative)  # drawn whatever the demand model
     by_severity = m.settings.demand.enabled
@@ -113,6 +121,12 @@ def episode(m: Municipality, child: Child, t_notified: float):
     if outcome == CLOSED_AFTER_ADVICE:
         m.close_inquiry(child)
         return
+    m.env.process(case_after_screening(m, child, outcome, by_severity))
+
+
+def case_after_screening(m: Municipality, child: Child, outcome: int, by_severity: bool):
+    """From the screening's outcome to the case's close: an acute placement, an early measure, or an
+    investigation first; then the measures."""
     m.open_case(child)
     if outcome == ACUTE_PLACEMENT:
         found = m.settings.acute_need_level

@@ -310,10 +310,10 @@ class OwnCaseDepartment:
                 self.duty_busy -= 1
             if done is not None:
                 done.succeed(started)
-            if on_done is not None:
-                on_done(started)
             self._dispatch(worker)
             if self.duty:
                 self._dispatch_duty()
+            if on_done is not None:  # after the next task is taken up, as for a process resumed by the task's end
+                on_done(started)
 
         return finish

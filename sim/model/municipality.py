@@ -414,7 +414,7 @@ class Municipality:
             self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours), due=due)
             return
         child.in_episode = True
-        self.env.process(cp.episode(self, child, self.env.now))
+        cp.episode(self, child, self.env.now)
 
     def arrivals(self, times):
         """Process: every notification, at its time."""
@@ -428,12 +428,14 @@ class Municipality:
             if t > env.now:
                 yield env.timeout(t - env.now)
             aid = child_id(NS_ARRIVAL, i)
-            luck = ChildLuck(aid, self.draws)  # the notification's own draws; the child's, if it is new
+            # the notification's own two draws (is it about a known child, which one); the luck of a new child
+            # only when there is one (most notifications are about known children)
+            about_known, which = self.draws.first_of(notice, aid, 2)
             child = None
-            if luck.u(notice) < known_share:
-                child = self.known.pick(luck.u(notice), env.now)
+            if about_known < known_share:
+                child = self.known.pick(which, env.now)
             if child is None:
-                child = self.new_child(aid, luck=luck)
+                child = self.new_child(aid)
             self.notify(child)
 
     def extra_arrival(self, index: int, extra: ExtraChild):
@@ -608,7 +610,9 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
-        times = notification_times(self.scenario, self.draws.generator(D["arrivals"]))
+        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
+        # would make every later time, comparison in its event queue and sum of the model several times slower
+        times = notification_times(self.scenario, self.draws.generator(D["arrivals"])).tolist()
         if self.initial_cases is None:
             self.seed_initial_stock()
         else:

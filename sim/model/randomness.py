@@ -74,6 +74,11 @@ class Draws:
         """The first CHUNK draws of every decision slot of child ``cid`` (slot-major)."""
         return self._array((_FIRST, cid // BLOCK, 0), SLOTS * CHUNK)[cid % BLOCK].tolist()
 
+    def first_of(self, decision: int, cid: int, n: int) -> list[float]:
+        """The first n (<= CHUNK) draws of child ``cid`` for ``decision``, without the rest of its first chunk."""
+        at = decision * CHUNK
+        return self._array((_FIRST, cid // BLOCK, 0), SLOTS * CHUNK)[cid % BLOCK, at:at + n].tolist()
+
     def chunk(self, decision: int, cid: int, chunk: int) -> list[float]:
         """Draw numbers chunk*CHUNK .. chunk*CHUNK+CHUNK-1 of child ``cid`` for ``decision`` (chunk >= 1)."""
         return self._array((decision, cid // BLOCK, chunk), CHUNK)[cid % BLOCK].tolist()
@@ -109,12 +114,14 @@ class ChildLuck:
         return self._later(decision, k)
 
     def _later(self, decision: int, k: int) -> float:
-        if self.later is None:
-            self.later = {}
-        row = self.later.get(decision, [])
-        while len(row) <= k - CHUNK:
-            row = row + self.draws.chunk(decision, self.cid, 1 + len(row) // CHUNK)
-        self.later[decision] = row
+        later = self.later
+        if later is None:
+            later = self.later = {}
+        row = later.get(decision)
+        if row is None:
+            row = later[decision] = []
+        while len(row) <= k - CHUNK:  # the next chunk, in place (children on a step for years draw many)
+            row.extend(self.draws.chunk(decision, self.cid, 1 + len(row) // CHUNK))
         return row[k - CHUNK]
 
     def exponential(self, decision: int, rate: float) -> float:
