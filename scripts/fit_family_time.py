@@ -1,6 +1,6 @@
 """Fit the strength of the hours-per-case dose-response to Herning's pilot (issue 11, item 4).
 
-    .venv/bin/python scripts/fit_family_time.py [--replications 20] [--seed 1] [--values 0,0.2,0.4,0.6,0.8]
+    .venv/bin/python scripts/fit_family_time.py [--replications 12] [--seed 1] [--values 0,0.25,0.5,0.75,1.0]
 
 Runs the pilot (sim.analysis.herning: a quarter of the average municipality, 4 -> 8 caseworkers, reviews
 every 3 months, three years) at each value of caseworkers.family_time.max_effect with the baseline's other
@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--replications", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--values", default="0,0.2,0.4,0.6,0.8")
+    parser.add_argument("--values", default="0,0.25,0.5,0.75,1.0")
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
     facts = pd.read_csv(ROOT / "calibration" / "facts.csv")

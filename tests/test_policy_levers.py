@@ -426,7 +426,8 @@ def test_ramp_is_linear_by_month():
 def test_ramped_fte_lever_in_the_simulation(quarter_raw):
     """FTEs 5 -> 8 over 12 months from 2027: month k of 2027 has 5 + 3 k / 12 FTEs, so the year's mean is
     5 + 3 x 6.5 / 12 = 6.625, and 8 from 2028; the salaries follow (500,000 DKK per FTE-year)."""
-    s = build(quarter_raw, levers=[lever("caseworkers.fte", 8.0, ramp_months=12)])
+    # without turnover the FTEs are at work from the day the lever sets them (hiring's lag: tests/test_workforce.py)
+    s = build(quarter_raw, levers=[lever("caseworkers.fte", 8.0, ramp_months=12)], **{"caseworkers.turnover": {}})
     t = metric_table(simulate(s, SEED, 0).rows)
     assert t["caseworker_fte"][2027] == pytest.approx(6.625, rel=1e-9)
     assert t["caseworker_fte"][2028] == pytest.approx(8.0, rel=1e-9)
@@ -441,7 +442,7 @@ def test_a_later_lever_overrides_an_earlier_ramp(quarter_raw):
     5 + 5/12, February at 5 + 10/12 and 2 from 1 March (simulated time: the ramp's months are 1/12 year)."""
     levers = [lever("caseworkers.fte", 10.0, ramp_months=12), lever("caseworkers.fte", 2.0, start="2027-03-01")]
     # 2 FTEs overload the department; its temporary staff would add FTEs the levers did not set
-    s = build(quarter_raw, levers=levers, **{"caseworkers.overload": {}})
+    s = build(quarter_raw, levers=levers, **{"caseworkers.overload": {}, "caseworkers.turnover": {}})
     assert value_at(s.levers, "caseworkers.fte", 5.0, dt.date(2028, 6, 1)) == 2.0
     t = metric_table(simulate(s, SEED, 0).rows)
     cut = years_since(dt.date(2027, 3, 1), 2027)  # 1 March 2027 in simulated years after 1 January 2027

@@ -155,7 +155,7 @@ class Municipality:
             self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
             if self.workforce is not None:
                 self.ledger.vacant_fte_years[y] += self.workforce.vacant_fte() * dt_
-                self.ledger.induction_fte_years[y] += self.workforce.induction_fte(self._last_t) * dt_
+                self.ledger.induction_fte_years[y] += self.workforce.induction_fte() * dt_
             self._last_t = now
 
     @property
@@ -170,7 +170,7 @@ class Municipality:
     def productive_fte(self) -> float:
         """The FTEs of capacity: as ``staffed_fte``, newcomers at their induction productivity."""
         if self.workforce is not None:
-            return self.workforce.productive_fte(self.env.now)
+            return self.workforce.productive_fte()
         return self.staffed_fte
 
     @property
@@ -631,7 +631,7 @@ class Municipality:
         self._advance_integrals()  # the integrals up to now at the old staffing
         self.temporary_fte = fte
         if self.workforce is not None:
-            self.workforce.set_temporary(fte)
+            self.workforce.set_temporary(fte, self.env.now)
 
     def next_review_in(self, child: cp.Child) -> float:
         """Time to the next review after one done now: the interval, stretched when the child's caseworker

@@ -72,9 +72,12 @@ class Workforce:
         self._excess = 0  # with cuts by attrition: posts to remove as their holders leave
         self.establishment = 0.0
         self.leavers = 0  # since the run began
+        # totals, brought up to date whenever posts change (the FTE integrals read them at every case event)
+        self.filled = self.vacant = self.in_induction = self.productive = 0.0
         for share in people_for(establishment):
             self._new_post(share, NOT_VACANT)
         self.establishment = establishment
+        self._refresh(start)
 
     # ------------------------------------------------------------ posts
 
@@ -108,6 +111,7 @@ class Workforce:
             post.share = share
         for share in target[len(posts):]:
             self._new_post(share, now + self.recruitment)
+        self._refresh(now)
 
     def _remove_for_cut(self, posts: list[Post], surplus: int) -> list[Post]:
         """Vacant posts go first (the latest first); at once also filled ones, the last first."""
@@ -119,11 +123,12 @@ class Workforce:
             self.posts.remove(post)
         return removed
 
-    def set_temporary(self, fte: float) -> None:
+    def set_temporary(self, fte: float, now: float) -> None:
         """Temporary caseworkers: filled posts at full productivity that do not leave (0 ends them)."""
         self.posts = [p for p in self.posts if not p.temporary]
         for share in people_for(fte):
             self._new_post(share, NOT_VACANT, temporary=True)
+        self._refresh(now)
 
     # ------------------------------------------------------------ the month
 
@@ -146,6 +151,7 @@ class Workforce:
                 post.open_until = NOT_VACANT
                 post.since = now
         self.leavers += leavers
+        self._refresh(now)
         return leavers
 
     # ------------------------------------------------------------ what the department sees
@@ -165,16 +171,23 @@ class Workforce:
             caps[post.slot] = cap if cap > SLIVER_FTE else 0.0
         return caps
 
+    def _refresh(self, now: float) -> None:
+        """The totals at ``now``; induction ends are seen at the next month or change of posts."""
+        self.filled = sum(p.share for p in self.posts if p.filled and not p.temporary)
+        self.vacant = sum(p.share for p in self.posts if not p.filled)
+        self.in_induction = sum(p.share for p in self.posts if p.filled and now < p.since + self.induction - 1e-9)
+        self.productive = sum(p.share * self.productivity(p, now) for p in self.posts)
+
     def filled_fte(self) -> float:
         """FTEs of the establishment at work (newcomers count in full; temporary staff not)."""
-        return sum(p.share for p in self.posts if p.filled and not p.temporary)
+        return self.filled
 
     def vacant_fte(self) -> float:
-        return sum(p.share for p in self.posts if not p.filled)
+        return self.vacant
 
-    def induction_fte(self, now: float) -> float:
-        return sum(p.share for p in self.posts if p.filled and now < p.since + self.induction - 1e-9)
+    def induction_fte(self) -> float:
+        return self.in_induction
 
-    def productive_fte(self, now: float) -> float:
+    def productive_fte(self) -> float:
         """FTEs of capacity: newcomers at their induction productivity, temporary staff included."""
-        return sum(p.share * self.productivity(p, now) for p in self.posts)
+        return self.productive
