@@ -24,6 +24,7 @@ scenarios with the same posts lose the same caseworkers in the same months (comm
 
 from __future__ import annotations
 
+import heapq
 import math
 
 from sim.model.department import SLIVER_FTE, people_for
@@ -69,6 +70,8 @@ class Workforce:
         self.start = start
         self.posts: list[Post] = []
         self._serial = 0
+        self._free_slots: list[int] = []  # slots of removed posts, lowest first
+        self._next_slot = 0
         self._excess = 0  # with cuts by attrition: posts to remove as their holders leave
         self.establishment = 0.0
         self.leavers = 0  # since the run began
@@ -82,8 +85,10 @@ class Workforce:
     # ------------------------------------------------------------ posts
 
     def _new_post(self, share: float, open_until: float, temporary: bool = False) -> Post:
-        used = {p.slot for p in self.posts}
-        slot = next(i for i in range(len(self.posts) + 1) if i not in used)  # the lowest free slot
+        if self._free_slots:  # the lowest free slot: a newcomer takes the desk of someone gone
+            slot = heapq.heappop(self._free_slots)
+        else:
+            slot, self._next_slot = self._next_slot, self._next_slot + 1
         uniforms = self.draws.generator(STREAM, STREAM_KEY_BASE + self._serial).random(self.n_months + 2).tolist()
         post = Post(self._serial, slot, share, uniforms, open_until, temporary)
         self._serial += 1
@@ -120,12 +125,17 @@ class Workforce:
             order += [p for p in reversed(posts) if p.filled]
         removed = order[:surplus]
         for post in removed:
-            self.posts.remove(post)
+            self._remove(post)
         return removed
+
+    def _remove(self, post: Post) -> None:
+        self.posts.remove(post)
+        heapq.heappush(self._free_slots, post.slot)
 
     def set_temporary(self, fte: float, now: float) -> None:
         """Temporary caseworkers: filled posts at full productivity that do not leave (0 ends them)."""
-        self.posts = [p for p in self.posts if not p.temporary]
+        for post in [p for p in self.posts if p.temporary]:
+            self._remove(post)
         for share in people_for(fte):
             self._new_post(share, NOT_VACANT, temporary=True)
         self._refresh(now)
@@ -143,7 +153,7 @@ class Workforce:
                 leavers += 1
                 if self._excess > 0:  # a cut by attrition: the post goes with its holder
                     self._excess -= 1
-                    self.posts.remove(post)
+                    self._remove(post)
                 else:
                     post.open_until = now + self.recruitment
         for post in self.posts:
@@ -165,7 +175,7 @@ class Workforce:
 
     def capacities(self, now: float) -> list[float]:
         """Each caseworker slot's share of a full caseworker's capacity (0: nobody there)."""
-        caps = [0.0] * (max((p.slot for p in self.posts), default=-1) + 1)
+        caps = [0.0] * self._next_slot
         for post in self.posts:
             cap = post.share * self.productivity(post, now)
             caps[post.slot] = cap if cap > SLIVER_FTE else 0.0
