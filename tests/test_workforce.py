@@ -144,7 +144,9 @@ def test_a_longer_induction_delivers_fewer_hours(baseline_raw):
 
     none, long = run(0.0), run(12.0)
     assert _sum(long, "induction_fte") > 0 == _sum(none, "induction_fte")
-    hours = lambda t: sum(_sum(t, f"hours_{k}") for k in ("acute", "screening", "investigation", "review"))  # noqa: E731
+    def hours(table):
+        return sum(_sum(table, f"hours_{kind}") for kind in ("acute", "screening", "investigation", "review"))
+
     assert hours(long) < hours(none)
     assert _sum(long, "family_hours_per_case") < _sum(none, "family_hours_per_case")
 
