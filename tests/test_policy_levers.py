@@ -216,9 +216,14 @@ def test_more_caseworkers_fewer_overdue_investigations_and_more_timely_reviews(q
     on_time = yearly_mean(m, "reviews_on_time_share") - yearly_mean(b, "reviews_on_time_share")
     assert overdue.mean() < 0, "overdue: " + margin(overdue)
     assert on_time.mean() > 0.1, "reviews on time: " + margin(on_time)
-    # the staffing itself: 7.5 FTEs in every projected year
+    # the staffing itself: 7.5 posts in every projected year, of which some are vacant while recruiting
+    # (caseworkers.turnover: the new posts are filled after 3 months; about a quarter leave a year)
     for t in m:
-        assert all(v == pytest.approx(7.5) for v in t["caseworker_fte"].values())
+        at_work = t["caseworker_fte"]
+        assert all(v <= 7.5 + 1e-9 for v in at_work.values()), at_work
+        assert all(0.8 * 7.5 <= v for y, v in at_work.items() if y > min(at_work)), at_work
+    for tb, tm in zip(b, m):
+        assert all(tm["caseworker_fte"][y] > tb["caseworker_fte"][y] for y in tb["caseworker_fte"])
 
 
 def test_fte_changes_is_the_same_as_an_fte_lever(quarter_raw):
