@@ -8,6 +8,7 @@ because a late review is a late step down, more children are placed; with more c
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 from conftest import build, metric_table, scaled
 
 import sim
+from sim.analysis.herning import placement_saving
 from sim.model.keypaths import set_path
 from sim.model.municipality import simulate
 from sim.model.settings import Settings
@@ -124,39 +126,26 @@ def test_under_pressure_more_notifications_are_closed_instead_of_investigated(ba
     assert settings.screening_cumulative == pytest.approx(before)
 
 
-HERNING_REPLICATIONS = 10
-
-
-def herning_pilot(baseline_raw: dict) -> tuple[dict, dict]:
-    """Herning's pilot scaled: a quarter of the average municipality with 4 caseworkers (facts:
-    herning_caseworkers_before), and the same with 8 (herning_caseworkers_after) reviewing every 3 months
-    (herning_review_interval_months) from the first projected year, for three years (2013-15 in Herning)."""
-    raw = scaled(baseline_raw, 0.25)
-    raw["calendar"]["horizon_years"] = 3
-    raw["caseworkers"]["fte"] = 4.0
-    pilot = {**raw, "name": "herning-pilot", "levers": [
-        {"setting": "caseworkers.fte", "value": 8.0, "start": "2027-01-01", "label": "4 -> 8 caseworkers"},
-        {"setting": "reviews.interval_months", "value": 3.0, "start": "2027-01-01", "label": "reviews every 3 months"},
-    ]}
-    return raw, pilot
+HERNING_REPLICATIONS = 10  # other random numbers than the fit's (scripts/fit_family_time.py: seed 1, 12 replications)
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 3 (hours per case as a dose-response, calibrated to Herning) is not built yet: "
-    "caseload acts only through deadlines and the abstract caseload_effect_on_choice; measured 2.4 M DKK "
-    "(10 replications) against Herning's 6.7 M",
-)
 def test_herning_pilot_saves_on_placements_within_a_factor_of_two(baseline_raw):
+    """Herning's pilot scaled (sim.analysis.herning: a quarter of the average municipality, 4 -> 8 caseworkers,
+    reviews every 3 months, three years) saves on placements within a factor of two of Herning's 6.7 M DKK.
+    The dose-response's strength was fitted to this saving on seed 1; this checks it on seed 2026."""
     facts = pd.read_csv(ROOT / "calibration" / "facts.csv")
     observed = float(facts.loc[facts["key"] == "herning_placement_savings_2013_2015", "value"].iloc[0])
-    before, pilot = herning_pilot(baseline_raw)
-    placement_costs = [f"cost.{st['id']}" for st in before["staircase"] if st["kind"] == "placement"]
-
-    def placement_cost(raw: dict) -> float:
-        table = run_replications(build(raw), HERNING_REPLICATIONS, seed=SEED, workers=2).table
-        return table[table["metric"].isin(placement_costs)]["value"].sum() / HERNING_REPLICATIONS
-
-    saving = placement_cost(before) - placement_cost(pilot)
+    saving = placement_saving(baseline_raw, HERNING_REPLICATIONS, seed=SEED, workers=2)
     assert observed / 2 <= saving <= observed * 2, f"saved {saving / 1e6:.1f} M DKK, Herning {observed / 1e6:.1f} M"
+
+
+@pytest.mark.slow
+def test_herning_pilot_saves_less_without_the_dose_response(baseline_raw):
+    """The saving comes from the hours per case, not only from the deadlines: with max_effect 0 the same pilot
+    saves less."""
+    without = copy.deepcopy(baseline_raw)
+    without["caseworkers"]["family_time"]["max_effect"] = 0.0
+    assert placement_saving(without, HERNING_REPLICATIONS, SEED, workers=2) < placement_saving(
+        baseline_raw, HERNING_REPLICATIONS, SEED, workers=2
+    )

@@ -459,8 +459,12 @@ def test_sweep_end_to_end(tmp_path):
     table = pd.read_csv(out / "sweep.csv")
     assert list(table.columns) == ["value", "year", "metric", "mean", "p05", "p50", "p95"]
     assert sorted(table["value"].unique()) == [3.0, 4.0, 5.0]
-    fte = table[table["metric"] == "caseworker_fte"].groupby("value")["mean"].mean()
-    assert fte.to_dict() == pytest.approx({3.0: 3.0, 4.0: 4.0, 5.0: 5.0})  # the setting was applied
+    def mean_of(metric):
+        return table[table["metric"] == metric].groupby("value")["mean"].mean()
+
+    # the setting was applied: the posts (caseworkers at work less temporary staff, plus vacant posts)
+    posts = mean_of("caseworker_fte") - mean_of("temporary_fte") + mean_of("vacant_fte")
+    assert posts.to_dict() == pytest.approx({3.0: 3.0, 4.0: 4.0, 5.0: 5.0})
     totals = table[table["metric"] == "cost_total"].groupby("value")["mean"].sum()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert f"caseworkers.fte = {totals.idxmin():g}" in page

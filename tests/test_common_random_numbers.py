@@ -37,7 +37,8 @@ def make_ample(raw: dict) -> None:
     raw["caseworkers"]["fte"] = AMPLE_FTE
     raw["caseworkers"]["duty_roster_size"] = int(AMPLE_FTE)
     raw["caseworkers"]["ongoing_hours_per_case_per_month"] = 0.0
-    raw["caseworkers"]["caseload_effect_on_choice"] = 0.0
+    raw["caseworkers"]["family_time"] = {}  # no dose-response of hours per case
+    raw["caseworkers"]["turnover"] = {}  # nobody leaves, nothing is vacant, no induction
 
 
 @pytest.fixture
@@ -132,7 +133,8 @@ def test_one_more_caseworker_who_is_never_needed_changes_no_path(ample_raw, wait
         # the books differ only where FTEs enter them
         a, b = metric_table(before.rows), metric_table(after.rows)
         for metric in a:
-            if metric in {"caseworker_fte", "caseload", "cost_caseworkers", "cost_total", "cost_per_child_0_17"}:
+            if metric in {"caseworker_fte", "caseload", "cost_caseworkers", "cost_total", "cost_per_child_0_17",
+                          "family_hours_per_case"}:  # one more caseworker: more hours per case, no other path changes
                 continue
             assert a[metric] == b[metric], metric
         for year in a["caseworker_fte"]:

@@ -46,6 +46,8 @@ def _still_world(tmp_path: Path) -> Path:
             {**st, "breakdown_rate_per_year": 0.0} for st in yaml.safe_load(BASELINE.read_text())["staircase"]
         ],
         "exits": {"move_away_rate_per_year": 0.0},
+        # nor do caseworkers leave (their cost stays the FTEs times the price)
+        "caseworkers": {"turnover": {"leave_rate_per_year": 0.0, "recruitment_months": 0.0, "induction_months": 0.0}},
     }
     path = tmp_path / "still.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))

@@ -19,7 +19,8 @@ from sim.model.ledger import YearLedger
 from sim.model.municipality import KnownChildren, Municipality
 from sim.model.randomness import CHUNK, DECISIONS, ChildLuck, D, Draws, child_id
 from sim.model.scenario import load_scenario
-from sim.model.staircase import NO_STEP, Staircase, StepInfo, time_pressure
+from sim.model.family_time import step_down_share, time_effect
+from sim.model.staircase import NO_STEP, Staircase, StepInfo
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_choice_takes_the_least_intrusive_adequate_step_when_it_is_taken_up(stai
     occupancy = [0] * len(staircase)
     for need in range(1, max(st.need_level for st in staircase.steps) + 1):
         draws, _ = _uniforms(_constant(0.0))  # every uptake succeeds
-        chosen = staircase.choose(need, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=draws)
+        chosen = staircase.choose(need, age=10.0, occupancy=occupancy, time_effect=0.0, uniforms=draws)
         adequate = [st.index for st in staircase.steps if st.need_level >= need and st.min_age <= 10.0 < st.max_age + 1]
         assert chosen == adequate[0]
 
@@ -69,7 +70,7 @@ def test_choice_walks_up_past_steps_not_taken_up(staircase):
     child, or the most intrusive candidate if none does."""
     occupancy = [0] * len(staircase)
     draws, _ = _uniforms(_constant(0.999999))
-    chosen = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=draws)
+    chosen = staircase.choose(1, age=10.0, occupancy=occupancy, time_effect=0.0, uniforms=draws)
     candidates = [st for st in staircase.steps if st.need_level >= 1 and st.min_age <= 10.0 < st.max_age + 1]
     certain = [st.index for st in candidates if st.uptake_share > 0.999999]
     assert chosen == (certain[0] if certain else candidates[-1].index)
@@ -81,43 +82,70 @@ def test_age_limit_includes_the_whole_last_year_of_age():
     stairs = _two_steps(min_age=12, max_age=17)
     for age, expected in ((11.99, 1), (12.0, 0), (17.9, 0), (18.0, 1)):
         draws, _ = _uniforms(_constant(0.0))
-        assert stairs.choose(1, age=age, occupancy=[0, 0], pressure=0.0, uniforms=draws) == expected, age
+        assert stairs.choose(1, age=age, occupancy=[0, 0], time_effect=0.0, uniforms=draws) == expected, age
 
 
 def test_a_full_step_is_passed_over_and_no_step_is_named_when_all_are_full():
     stairs = _two_steps(capacity=1.0)
     draws, _ = _uniforms(_constant(0.0))
-    assert stairs.choose(1, age=10.0, occupancy=[1, 0], pressure=0.0, uniforms=draws) == 1
+    assert stairs.choose(1, age=10.0, occupancy=[1, 0], time_effect=0.0, uniforms=draws) == 1
     draws, _ = _uniforms(_constant(0.0))
-    assert stairs.choose(1, age=10.0, occupancy=[1, 2], pressure=0.0, uniforms=draws) == NO_STEP
+    assert stairs.choose(1, age=10.0, occupancy=[1, 2], time_effect=0.0, uniforms=draws) == NO_STEP
 
 
-def test_the_pressure_draw_is_made_whatever_the_pressure(staircase):
-    """Common random numbers across caseloads: a choice uses as many draws at zero pressure as at any other."""
+def test_the_time_draw_is_made_whatever_the_time_effect(staircase):
+    """Common random numbers across caseloads: a choice uses as many draws at no effect as at any other."""
     occupancy = [0] * len(staircase)
     used_counts = []
-    for pressure in (0.0, 0.3, 1.0):
+    for effect in (-1.0, -0.3, 0.0, 0.3, 1.0):
         draws, used = _uniforms(_constant(0.0))
-        staircase.choose(1, age=10.0, occupancy=occupancy, pressure=pressure, uniforms=draws)
+        staircase.choose(1, age=10.0, occupancy=occupancy, time_effect=effect, uniforms=draws)
         used_counts.append(next(used))
     assert len(set(used_counts)) == 1, used_counts
 
 
-def test_full_pressure_moves_the_choice_exactly_one_step_up(staircase):
+def test_little_time_moves_the_choice_exactly_one_step_up(staircase):
     occupancy = [0] * len(staircase)
     calm, _ = _uniforms(_constant(0.0))
     pressed, _ = _uniforms(_constant(0.0))
-    without = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=0.0, uniforms=calm)
-    with_pressure = staircase.choose(1, age=10.0, occupancy=occupancy, pressure=1.0, uniforms=pressed)
+    without = staircase.choose(1, age=10.0, occupancy=occupancy, time_effect=0.0, uniforms=calm)
+    with_pressure = staircase.choose(1, age=10.0, occupancy=occupancy, time_effect=-1.0, uniforms=pressed)
     candidates = [st.index for st in staircase.steps if st.need_level >= 1 and st.min_age <= 10.0 < st.max_age + 1]
     assert candidates.index(with_pressure) == candidates.index(without) + 1
 
 
-def test_time_pressure_is_zero_up_to_the_reference_then_grows_and_saturates():
-    assert time_pressure(20.0, 30.0, 0.5) == 0.0
-    assert time_pressure(30.0, 30.0, 0.5) == 0.0
-    assert time_pressure(45.0, 30.0, 0.5) == pytest.approx(0.25)
-    assert time_pressure(300.0, 30.0, 0.5) == 1.0
+def test_ample_time_moves_the_choice_exactly_one_step_down_but_never_below_the_least_intrusive(staircase):
+    """A child whose walk ends on the second candidate (the first not taken up) gets the first with ample
+    time; one already on the first stays there."""
+    occupancy = [0] * len(staircase)
+    candidates = [st.index for st in staircase.steps if st.need_level >= 4 and st.min_age <= 10.0 < st.max_age + 1]
+    first_refused = iter([0.999999, 0.0, 0.0])  # the first uptake refused, the second taken, then the time draw
+    walk = staircase.choose(4, age=10.0, occupancy=occupancy, time_effect=0.0, uniforms=iter([0.999999, 0.0, 0.0]))
+    assert candidates.index(walk) == 1
+    assert staircase.choose(4, age=10.0, occupancy=occupancy, time_effect=1.0, uniforms=first_refused) == candidates[0]
+    taken_first = staircase.choose(4, age=10.0, occupancy=occupancy, time_effect=1.0, uniforms=iter([0.0, 0.0]))
+    assert taken_first == candidates[0]
+
+
+def test_the_dose_response_is_zero_at_the_reference_monotone_and_saturating():
+    reference, top, half = 1.5, 0.4, 1.0
+    hours = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0]
+    effects = [time_effect(h, reference, top, half) for h in hours]
+    assert time_effect(reference, reference, top, half) == 0.0
+    assert all(a < b for a, b in zip(effects, effects[1:])), effects  # monotone: more hours, more effect
+    assert all(-top < e < top for e in effects)  # saturating: never beyond the maximum
+    assert time_effect(reference + half, reference, top, half) == pytest.approx(top / 2)  # half the maximum
+    gains = [b - a for a, b in zip(effects[3:], effects[4:])]  # each extra hour buys less than the one before
+    per_hour = [g / (h1 - h0) for g, h0, h1 in zip(gains, hours[3:], hours[4:])]
+    assert all(a > b for a, b in zip(per_hour, per_hour[1:])), per_hour
+    assert time_effect(0.0, reference, 0.0, half) == 0.0  # switched off
+
+
+def test_time_moves_a_reviews_step_down_share_within_zero_and_one():
+    assert step_down_share(0.7, 0.0) == 0.7
+    assert 0.7 < step_down_share(0.7, 0.2) < step_down_share(0.7, 0.5) <= 1.0
+    assert 0.0 <= step_down_share(0.7, -0.5) < step_down_share(0.7, -0.2) < 0.7
+    assert step_down_share(0.7, 1.0) == pytest.approx(1.0) and step_down_share(0.7, -1.0) == pytest.approx(0.0)
 
 
 # ---------------------------------------------------------------- the known-children circle

@@ -321,7 +321,7 @@ def test_report_english_structure_and_figures(tmp_path, synthetic):
     # the economics table, labelled, money formatted
     assert "Net saving, present value" in page and "Break-even year" in page and "80 %" in page
     # the assumptions of both scenarios
-    assert page.count("caseload_reference:") == 2
+    assert page.count("reference_hours_per_case_per_month:") == 2
 
 
 def test_report_danish(tmp_path, synthetic):

@@ -240,7 +240,7 @@ def test_shipped_spec_covers_the_issue_parameters_and_fits_the_baseline():
         "staircase.kinship_care.uptake_share",
         "staircase.foster_family.price_per_year_dkk",
         "staircase.institution.price_per_year_dkk",
-        "caseworkers.caseload_effect_on_choice",
+        "caseworkers.family_time.max_effect",
     }
     assert {o.id for o in spec.outputs} >= {"cost_total_last", "children_placed_last"}
     assert spec.method == "morris" and spec.years is not None and spec.years <= 10

@@ -96,6 +96,16 @@ METRICS: tuple[Metric, ...] = (
         "reviews_stretched", "count", "reviews", "Reviews after which the next was postponed",
         "Opfølgninger hvor den næste blev udskudt",
     ),
+    Metric("caseworker_leavers", "count", "caseworkers", "Caseworkers who left", "Rådgivere der er fratrådt"),
+    Metric("vacant_fte", "stock", "FTE", "Vacant caseworker posts (FTE)", "Ubesatte rådgiverstillinger (årsværk)"),
+    Metric(
+        "induction_fte", "stock", "FTE", "Caseworkers in induction (FTE)", "Rådgivere under oplæring (årsværk)"
+    ),
+    Metric(
+        "family_hours_per_case", "ratio", "hours per case and month",
+        "Hours with the families per case per month (after mandatory tasks)",
+        "Timer med familierne pr. sag pr. måned (efter lovpligtige opgaver)",
+    ),
     Metric("cost", "money", "DKK", "Cost (DKK): {}", "Udgift (kr.): {}", per_step=True),
     Metric("cost_caseworkers", "money", "DKK", "Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
     Metric("cost_policy", "money", "DKK", "Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),

@@ -292,7 +292,7 @@ def review_decision(m: Municipality, child: Child) -> tuple[ReviewDecision, int]
     """The review's decision and, for a step down, the step to move to (else NO_STEP).
 
     A review acts on a lower need only with ``step_down_share`` (the caseworker may not see it, or the
-    family may not be ready)."""
+    family may not be ready), raised or lowered by her time with the family (``sim.model.family_time``)."""
     current = m.settings.steps[child.step]
     if m.settings.demand.enabled and child.need > current.need_level and not child.diverted:
         # hook (sim.model.demand): a review can find that the step is too little; it acts as on a lower need
@@ -300,7 +300,7 @@ def review_decision(m: Municipality, child: Child) -> tuple[ReviewDecision, int]
             return ReviewDecision.STEP_UP, NO_STEP
         return ReviewDecision.KEEP, NO_STEP
     adequate_below = child.need < current.need_level
-    if not adequate_below or child.luck.u(DRAW_REVIEW) >= m.settings.step_down_share:
+    if not adequate_below or child.luck.u(DRAW_REVIEW) >= m.review_step_down_share(child):  # time moves it
         return ReviewDecision.KEEP, NO_STEP
     if child.need == 0:
         return ReviewDecision.CLOSE, NO_STEP

@@ -117,6 +117,30 @@ class OwnCaseDepartment:
         for worker in self.present:
             self._dispatch(worker)
 
+    def set_capacities(self, capacities: list[float]) -> None:
+        """Staff by caseworker slot (``sim.model.workforce``): each slot's share of a full caseworker, 0 for
+        nobody (a vacant post). Whoever is no longer there hands her cases and waiting tasks to colleagues; a
+        slot filled again is a newcomer with no cases, who takes waiting ones."""
+        self.staffed_fte = None  # staffed by slots, not by an FTE count
+        while len(self.workers) < len(capacities):
+            newcomer = Caseworker(len(self.workers), 1.0)
+            newcomer.present = False
+            self.workers.append(newcomer)
+        leavers = []
+        for i, worker in enumerate(self.workers):  # everyone in place first, so no case goes to a leaver
+            capacity = capacities[i] if i < len(capacities) else 0.0
+            if capacity > 0.0:
+                worker.capacity = capacity
+                worker.present = True
+            elif worker.present:
+                worker.present = False
+                leavers.append(worker)
+        for worker in leavers:
+            self._hand_over(worker)
+        self._allocate_waiting()
+        for worker in self.present:
+            self._dispatch(worker)
+
     def _hand_over(self, leaver: Caseworker) -> None:
         """A leaver's cases go to colleagues (fewest cases first), each with its waiting tasks."""
         cases, leaver.cases = leaver.cases, {}

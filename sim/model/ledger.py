@@ -46,6 +46,11 @@ class YearLedger:
         self.temporary_fte_years = zeros()  # integral of temporary FTEs (also in fte_years)
         self.overload_months = zeros()  # months the department's caseload was above the overload level
         self.reviews_stretched = zeros()  # reviews after which the next was set later than the interval
+        self.caseworker_leavers = zeros()  # sim.model.workforce: caseworkers who left their post
+        self.vacant_fte_years = zeros()  # integral of vacant posts' FTEs
+        self.induction_fte_years = zeros()  # integral of the FTEs of caseworkers in induction
+        self.family_hours = zeros()  # sim.model.family_time: sum over months of hours with families per case
+        self.family_hours_months = zeros()
         self.hours_tasks = [zeros() for _ in TASK_KINDS]  # task hours started in the year, by kind
         self._hours_before = [0.0] * len(TASK_KINDS)  # the team's cumulative task hours at the last year end
         self.hours_ongoing = zeros()  # hours of ongoing work with the families
@@ -62,6 +67,11 @@ class YearLedger:
         for k, total in enumerate(cumulative):
             self.hours_tasks[k][y] = total - self._hours_before[k]
             self._hours_before[k] = total
+
+    def book_family_hours(self, y: int, hours_per_case: float) -> None:
+        """A month's hours with the families per open case (the year reports their mean)."""
+        self.family_hours[y] += hours_per_case
+        self.family_hours_months[y] += 1
 
     def year_of(self, t: float) -> int:
         """Index of the simulated year that time t falls in (the last year for t at the very end)."""
@@ -127,6 +137,10 @@ class YearLedger:
             add("temporary_fte", self.temporary_fte_years[y])
             add("overload_months", self.overload_months[y])
             add("reviews_stretched", self.reviews_stretched[y])
+            add("caseworker_leavers", self.caseworker_leavers[y])
+            add("vacant_fte", self.vacant_fte_years[y])
+            add("induction_fte", self.induction_fte_years[y])
+            add("family_hours_per_case", _share(self.family_hours[y], self.family_hours_months[y]))
             for k, kind in enumerate(TASK_KINDS):
                 add(f"hours_{kind}", self.hours_tasks[k][y])
             add("hours_ongoing", self.hours_ongoing[y])

@@ -19,14 +19,16 @@ from sim.model import child as cp
 from sim.model import demand
 from sim.model.caseworkers import SCREENING, CaseworkerTeam
 from sim.model.department import OwnCaseDepartment
+from sim.model.family_time import FamilyTimeMeter, step_down_share, time_effect
 from sim.model.ledger import YearLedger
 from sim.model.levers import lever_setting, lever_steps, years_since
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
 from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
 from sim.model.scenario import Lever, Scenario
 from sim.model.settings import Settings
-from sim.model.staircase import NO_STEP, Staircase, time_pressure
+from sim.model.staircase import NO_STEP, Staircase
 from sim.model.units import HOUR, MONTH, WEEKS_PER_YEAR
+from sim.model.workforce import Workforce
 
 
 class KnownChildren:
@@ -138,6 +140,8 @@ class Municipality:
         self.months_overloaded = 0  # months in a row the department's caseload has been above the overload level
         self.temporary_fte = 0.0  # temporary caseworkers on contract now
         self.temporary_until = -math.inf  # when their contract ends
+        self.workforce = caseworker_posts(scenario, self.draws, self.ledger.n_years, start)  # None: no turnover
+        self.family_time = FamilyTimeMeter()  # the share of the caseworkers' hours the mandatory tasks take
 
     # ------------------------------------------------------------ integrals (caseload, FTE)
 
@@ -149,12 +153,25 @@ class Municipality:
             self.ledger.open_case_years[y] += len(self.open_children) * dt_
             self.ledger.fte_years[y] += self.staffed_fte * dt_
             self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
+            if self.workforce is not None:
+                self.ledger.vacant_fte_years[y] += self.workforce.vacant_fte() * dt_
+                self.ledger.induction_fte_years[y] += self.workforce.induction_fte() * dt_
             self._last_t = now
 
     @property
     def staffed_fte(self) -> float:
-        """The FTEs at work: the establishment (what levers set) and any temporary caseworkers."""
+        """The FTEs at work: the establishment (what levers set; with turnover its filled posts) and any
+        temporary caseworkers."""
+        if self.workforce is not None:
+            return self.workforce.filled_fte() + self.temporary_fte
         return self.settings.fte + self.temporary_fte
+
+    @property
+    def productive_fte(self) -> float:
+        """The FTEs of capacity: as ``staffed_fte``, newcomers at their induction productivity."""
+        if self.workforce is not None:
+            return self.workforce.productive_fte()
+        return self.staffed_fte
 
     @property
     def caseload(self) -> float:
@@ -231,12 +248,25 @@ class Municipality:
             self.known.remove(child)
 
     def choose_step(self, child: cp.Child, need: int, above: int) -> int:
-        pressure = time_pressure(
-            self.caseload, self.settings.caseload_reference, self.settings.caseload_effect_on_choice
-        )
+        effect = self.time_with_family(child)
         luck = child.luck
         uniforms = iter(lambda: luck.u(cp.DRAW_CHOICE), None)
-        return self.staircase.choose(need, child.age(self.env.now), self.occupancy, pressure, uniforms, above)
+        return self.staircase.choose(need, child.age(self.env.now), self.occupancy, effect, uniforms, above)
+
+    def time_with_family(self, child: cp.Child) -> float:
+        """The signed effect of the hours the child's caseworker has per case (``sim.model.family_time``)."""
+        settings = self.settings
+        if settings.family_time_max_effect <= 0.0:
+            return 0.0
+        productive = self.productive_fte
+        department = len(self.open_children) / productive if productive > 0 else math.inf
+        hours = self.family_time.hours_per_case(self.team.caseload_of(child, department))
+        return time_effect(hours, settings.family_hours_reference, settings.family_time_max_effect,
+                           settings.family_time_half_hours)
+
+    def review_step_down_share(self, child: cp.Child) -> float:
+        """A review's chance to act on a lower need, moved by the caseworker's time with the family."""
+        return step_down_share(self.settings.step_down_share, self.time_with_family(child))
 
     def enter_step(self, child: cp.Child, step: int, count: bool = True, diverted: bool = False) -> None:
         now = self.env.now
@@ -538,24 +568,47 @@ class Municipality:
         """Time for tasks = FTEs less the ongoing work of the open cases (pooled: the team's; own cases:
         each caseworker's own)."""
         settings = self.settings
+        if self.workforce is not None:
+            self.workforce.establish(settings.fte, self.env.now)  # an FTE lever: posts to recruit (or cut)
         if isinstance(self.team, OwnCaseDepartment):
-            if self.team.staffed_fte != self.staffed_fte:
+            if self.workforce is not None:
+                self.team.set_capacities(self.workforce.capacities(self.env.now))
+            elif self.team.staffed_fte != self.staffed_fte:
                 self.team.set_staff(self.staffed_fte)
             self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
             return
-        fte = self.staffed_fte
+        fte = self.productive_fte
         ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * fte)
         self.team.ongoing_fte = ongoing
         self.team.set_available(fte - ongoing)
 
     def monthly_capacity(self):
         while True:
+            if self.workforce is not None:
+                self.workforce_month()
             self.give_way()
             self.update_capacity()
             # the month's ongoing work with the families, at this month's caseloads
             ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
             self.ledger.hours_ongoing[self.ledger.year_of(self.env.now)] += ongoing_hours
             yield self.env.timeout(MONTH)
+            self.measure_family_time()
+
+    def workforce_month(self) -> None:
+        """Leavers, vacancies filled and inductions ended (``sim.model.workforce``); capacity follows."""
+        self._advance_integrals()  # the FTE integrals up to now at the old staffing
+        leavers = self.workforce.month(self.env.now)
+        self.ledger.caseworker_leavers[self.ledger.year_of(self.env.now)] += leavers
+
+    def measure_family_time(self) -> None:
+        """At a month's end: the share of the month's productive hours the mandatory tasks took, and the
+        department's hours with the families per case (the yearly mean is reported)."""
+        hours_per_fte_month = self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
+        productive = self.productive_fte
+        self.family_time.update(sum(self.team.hours_worked), productive, hours_per_fte_month)
+        if self.open_children and productive > 0:
+            hours = self.family_time.hours_per_case(len(self.open_children) / productive)
+            self.ledger.book_family_hours(self.ledger.year_of(self.env.now - MONTH / 2), hours)
 
     # ------------------------------------------------------------ an overloaded department gives way
 
@@ -579,6 +632,8 @@ class Municipality:
     def _staff_temporary(self, fte: float) -> None:
         self._advance_integrals()  # the integrals up to now at the old staffing
         self.temporary_fte = fte
+        if self.workforce is not None:
+            self.workforce.set_temporary(fte, self.env.now)
 
     def next_review_in(self, child: cp.Child) -> float:
         """Time to the next review after one done now: the interval, stretched when the child's caseworker
@@ -641,6 +696,15 @@ def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings
         allocation_ceiling=cw.allocation_ceiling_cases,
         years_per_hour=settings.years_per_hour,
     )
+
+
+def caseworker_posts(scenario: Scenario, draws: Draws, n_years: int, start: float) -> Workforce | None:
+    """The posts of the establishment when the scenario has turnover, vacancies or induction (else None: the
+    FTEs are at work from the day a lever sets them, as without ``caseworkers.turnover``)."""
+    turnover = scenario.caseworkers.turnover
+    if not turnover.enabled:
+        return None
+    return Workforce(turnover, scenario.caseworkers.fte, draws, n_months=n_years * 12, start=start)
 
 
 def _events_scheduled(env: simpy.Environment) -> int:

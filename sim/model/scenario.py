@@ -260,6 +260,52 @@ class Overload(_Part):
                                                 "runs (at most 1,200)")
 
 
+class FamilyTime(_Part):
+    """Time with the family is what caseload buys: a saturating dose-response of the hours left per case
+    after the mandatory tasks (the defaults switch it off)."""
+
+    reference_hours_per_case_per_month: Positive = Field(
+        default=1.0, le=1000, description="hours with the families per case and month at which the staircase's "
+        "uptake shares and reviews.step_down_share hold (at most 1,000)"
+    )
+    max_effect: Share = Field(
+        default=0.0, description="the largest chance that a choice is one step less (more) intrusive, and the "
+        "largest relative change of the step-down share, with far more (fewer) hours than the reference"
+    )
+    half_effect_hours: Positive = Field(
+        default=1.0, le=1000, description="hours per case and month away from the reference at which half of "
+        "max_effect is reached (at most 1,000)"
+    )
+
+
+class Turnover(_Part):
+    """Caseworkers leave, posts stay vacant while recruiting, newcomers learn (the defaults switch it off)."""
+
+    leave_rate_per_year: NonNegative = Field(
+        default=0.0, le=MAX_RATE_PER_YEAR, description="rate at which a caseworker leaves her post (0.24: about "
+        "a quarter a year; at most 52)"
+    )
+    recruitment_months: NonNegative = Field(
+        default=0.0, le=MAX_MONTHS, description="months a vacant post stays open until a new caseworker starts "
+        "(also for new posts of an FTE increase; at most 120)"
+    )
+    induction_months: NonNegative = Field(
+        default=0.0, le=MAX_MONTHS, description="months a new caseworker works at induction_productivity "
+        "(at most 120)"
+    )
+    induction_productivity: Share = Field(
+        default=1.0, description="a new caseworker's share of a full caseworker's capacity during induction"
+    )
+    cuts: Literal["at_once", "attrition"] = Field(
+        default="at_once", description="an FTE cut: at_once (vacant posts first, then the last filled ones, "
+        "their cases to colleagues) or attrition (posts go as their holders leave)"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.leave_rate_per_year > 0 or self.recruitment_months > 0 or self.induction_months > 0
+
+
 class Caseworkers(_Part):
     """The caseworkers: FTEs, productive hours, ongoing work per case, costs and the caseload effect."""
 
@@ -281,13 +327,8 @@ class Caseworkers(_Part):
     cost_per_fte_dkk: NonNegative = Field(
         le=5_000_000, description="yearly cost of one caseworker FTE (at most 5,000,000 DKK)"
     )
-    caseload_reference: Positive = Field(
-        ge=1, le=1000, description="caseload above which time pressure affects step choice (1 to 1,000)"
-    )
-    caseload_effect_on_choice: NonNegative = Field(
-        le=10, description="chance, per 100 % caseload above the reference, that a step choice is one step more "
-        "intrusive (at most 10)"
-    )
+    family_time: FamilyTime = FamilyTime()  # hours per case move step choices and reviews (sim.model.family_time)
+    turnover: Turnover = Turnover()  # leavers, vacancies, recruitment, induction (sim.model.workforce)
     task_time: Literal["exponential", "fixed"] = Field(
         default="exponential", description="distribution of hours per task around its mean"
     )

@@ -3,9 +3,10 @@
 A step is *adequate* for a need level when its ``need_level`` is at least that level. The choice walks up
 the staircase from the least intrusive adequate step: each step is taken with its ``uptake_share`` (e.g.
 kinship care is tried first with a set probability), unless the child's age is outside the step's range or
-the step is full (limited supply of foster families). Under time pressure (caseload above the reference)
-the choice is, with a chance that grows with the caseload, one step more intrusive (never more than one).
-Nothing here names a particular step.
+the step is full (limited supply of foster families). The caseworker's time with the family
+(``sim.model.family_time``) then moves the choice: with more hours per case than the reference, with a chance,
+one step less intrusive (a kinship family found instead of a foster family); with fewer, one step more
+intrusive; never more than one. Nothing here names a particular step.
 """
 
 from __future__ import annotations
@@ -75,16 +76,17 @@ class Staircase:
         need: int,
         age: float,
         occupancy: list[int],
-        pressure: float,
+        time_effect: float,
         uniforms,
         above: int = NO_STEP,
     ) -> int:
         """Index of the step chosen for a child with this need and age.
 
         ``above``: only steps more intrusive than this index are considered (a step up after an escalation
-        or a breakdown). ``pressure`` in [0, 1]: the chance that the choice is one step more intrusive than it
-        would otherwise be (time is short). ``uniforms`` yields uniforms as needed. Returns NO_STEP when no step
-        qualifies.
+        or a breakdown). ``time_effect`` in [-1, 1] (``sim.model.family_time.time_effect``): when positive, the
+        chance that the choice is one step less intrusive than it would otherwise be (time to find it); when
+        negative, minus the chance that it is one step more intrusive (time is short). ``uniforms`` yields
+        uniforms as needed. Returns NO_STEP when no step qualifies.
         """
         candidates = [
             st.index
@@ -99,15 +101,12 @@ class Staircase:
             if next(uniforms) < self.steps[index].uptake_share:
                 chosen = pos
                 break
-        # time pressure moves the choice one step up, never more; the draw is made whatever the pressure, so
-        # scenarios with different caseloads stay on the same random numbers
-        if chosen + 1 < len(candidates) and next(uniforms) < pressure:
-            chosen += 1
+        # time with the family moves the choice one step, never more; the draw is made whatever the effect
+        # (whenever there is a step to move to), so scenarios with different caseloads stay on the same numbers
+        if len(candidates) > 1:
+            u = next(uniforms)
+            if time_effect > 0.0 and chosen > 0 and u < time_effect:
+                chosen -= 1
+            elif time_effect < 0.0 and chosen + 1 < len(candidates) and u < -time_effect:
+                chosen += 1
         return candidates[chosen]
-
-
-def time_pressure(caseload: float, reference: float, effect: float) -> float:
-    """Chance that a choice is one step more intrusive because caseload is above the reference."""
-    if caseload <= reference:
-        return 0.0
-    return min(1.0, effect * (caseload / reference - 1.0))
