@@ -147,7 +147,10 @@ def _failed_tests(output: str) -> list[str]:
 
 def test_files(tree: Path) -> list[str]:
     files = sorted(p.name for p in (tree / "tests").glob("test_*.py"))
-    ordered = [f for f in FIRST if f in files] + [f for f in files if f not in FIRST]
+    # the regression summary last: with -x, a mutant it catches has first met every behavioural test
+    last = Path(REGRESSION_TEST).name
+    ordered = ([f for f in FIRST if f in files] + [f for f in files if f not in FIRST and f != last]
+               + [f for f in files if f == last])
     return [str(tree / "tests" / f) for f in ordered]
 
 
