@@ -72,6 +72,26 @@ _TEXT = {
                 "Gennemsnitlig absolut procentfejl over de testede år, modellen mod tre simple fremskrivninger. "
                 "Modellens 5-95 %-bånd dækkede {covered} af {n} faktiske værdier."),
     "bt_table": ("Errors by metric and method (MAPE)", "Fejl pr. nøgletal og metode (MAPE)"),
+    "bt_rolling_title": ("Back-test of {name} from the origins {origins}, {horizon} years ahead",
+                         "Back-test af {name} fra årene {origins}, {horizon} år frem"),
+    "bt_rolling": ("Errors and band coverage by metric and horizon, pooled over the origins",
+                   "Fejl og båndenes dækning pr. nøgletal og horisont, samlet over udgangsårene"),
+    "bt_rolling_note": (
+        "MAPE: mean absolute percentage error. MASE: mean absolute error over the history's mean year-to-year "
+        "change up to the origin (below 1: better than the past's own 'same as last year'). 50 % / 90 %: the "
+        "share of actual values inside the model's central 50 % and 90 % bands (ideally about 0.5 and 0.9). "
+        "Horizon 'all' pools the horizons; metric 'all' pools the metrics.",
+        "MAPE: gennemsnitlig absolut procentfejl. MASE: gennemsnitlig absolut fejl divideret med historikkens "
+        "gennemsnitlige ændring fra år til år frem til udgangsåret (under 1: bedre end fortidens 'som sidste år'). "
+        "50 % / 90 %: andelen af faktiske værdier inden for modellens centrale 50 %- og 90 %-bånd (ideelt "
+        "omkring 0,5 og 0,9). Horisont 'alle' samler horisonterne; nøgletal 'alle' samler nøgletallene."),
+    "bt_fan_caption": ("Dots: history. Bands: the model's 50 % (dark) and 90 % (light) band from each origin, "
+                       "started from the value observed up to it.",
+                       "Punkter: historik. Bånd: modellens 50 %- (mørkt) og 90 %-bånd (lyst) fra hvert udgangsår, "
+                       "startet fra den værdi der var observeret til og med det."),
+    "col_method": ("Method", "Metode"),
+    "col_horizon": ("Horizon", "Horisont"),
+    "all": ("all", "alle"),
     "bt_charts": ("Projections against what happened", "Fremskrivninger mod det faktiske forløb"),
     "bt_caption": ("Dots: history. Band: the model fitted up to {fit_until}. Lines: simple forecasts.",
                    "Punkter: historik. Bånd: modellen tilpasset til og med {fit_until}. Linjer: simple "
@@ -253,7 +273,6 @@ def write_calibration_outputs(out: Path, cal: Calibration, full_raw: dict, scena
 
 def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
     p = bt.calibration.problem
-    first, last = bt.fit_until + 1, bt.fit_until + bt.horizon
     model = bt.scored[bt.scored["method"] == "model"]
     covered = int(model["covered"].fillna(False).sum())
     n = int(model["covered"].notna().sum())
@@ -270,18 +289,69 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
         cells.append(format_percent(cov, lang) if np.isfinite(cov) else "-")
         rows.append(cells)
     parts.append(pages.text_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
+    parts += _rolling_html(bt, lang)
     parts.append(f"<h2>{html.escape(_t('bt_charts', lang))}</h2>")
+    caption = (_t("bt_fan_caption", lang) if len(bt.origins) > 1 else
+               _t("bt_caption", lang).format(fit_until=bt.fit_until))
     for metric, png in figures.items():
-        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario),
-                                  _t("bt_caption", lang).format(fit_until=bt.fit_until)))
+        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), caption))
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
             for _, r in parameter_summary(bt.calibration).iterrows()]
     parts.append(pages.text_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
     parts += _not_fitted_html(p, lang)
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
-    title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=first, last=last)
+    if len(bt.origins) > 1:
+        title = _t("bt_rolling_title", lang).format(name=p.scenario.name, origins=", ".join(map(str, bt.origins)),
+                                                    horizon=bt.horizon)
+    else:
+        title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=bt.fit_until + 1,
+                                            last=bt.fit_until + bt.horizon)
     return pages.page(title, parts, lang)
+
+
+def _rolling_html(bt: Backtest, lang: str) -> list[str]:
+    """The table per metric and horizon: MAPE, MASE and (the model) its bands' coverage, method by method."""
+    p = bt.calibration.problem
+    rows = []
+    for _, r in bt.rolling.iterrows():
+        metric = _t("all", lang) if r["metric"] == "all" else metric_label(r["metric"], lang, p.scenario)
+        horizon = _t("all", lang) if r["horizon"] == 0 else str(int(r["horizon"]))
+        rows.append([metric, horizon, _t(r["method"], lang), format_percent(r["mape"], lang, 1)
+                     if np.isfinite(r["mape"]) else "-", _num(r["mase"], lang),
+                     format_percent(r["coverage_50"], lang) if np.isfinite(r["coverage_50"]) else "-",
+                     format_percent(r["coverage_90"], lang) if np.isfinite(r["coverage_90"]) else "-", str(r["n"])])
+    head = [_t("col_metric", lang), _t("col_horizon", lang), _t("col_method", lang), "MAPE", "MASE", "50 %", "90 %",
+            "n"]
+    return [f"<h2>{html.escape(_t('bt_rolling', lang))}</h2>", pages.text_table(head, rows),
+            f"<p class=note>{html.escape(_t('bt_rolling_note', lang))}</p>"]
+
+
+def fan_chart(metric: str, history: pd.DataFrame, scored: pd.DataFrame, lang: str, scenario=None) -> bytes:
+    """History dots and, from every origin, the model's 50 % and 90 % band (from the value it started at)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    model = scored[(scored["method"] == "model") & (scored["metric"] == metric)]
+    h = history[history["metric"] == metric].sort_values("year")
+    for i, (origin, rows) in enumerate(model.groupby("origin", sort=True)):
+        colour = colours[i % len(colours)]
+        rows = rows.sort_values("year")
+        start = h[h["year"] <= origin].tail(1)
+        if not start.empty:  # the fan starts at the value it was conditioned on
+            y0, v0 = int(start["year"].iloc[0]), float(start["value"].iloc[0])
+            lead = pd.DataFrame([{"year": y0, "forecast": v0, "p05": v0, "p25": v0, "p75": v0, "p95": v0}])
+            rows = pd.concat([lead, rows], ignore_index=True)
+        ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
+        ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
+        ax.plot(rows["year"], rows["forecast"], color=colour, lw=1.5, label=f"{_t('model', lang)} {origin}")
+    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
+    ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
+    ax.set_ylim(bottom=0)
+    pages.year_axis(ax)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    fig.tight_layout()
+    return pages.png(fig)
 
 
 def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:
@@ -299,9 +369,13 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
     manifest.json, all or nothing."""
     p = bt.calibration.problem
     figures = {}
+    history = bt.history if bt.history is not None else p.history
     for metric in sorted(set(bt.scored["metric"])):
+        if len(bt.origins) > 1:
+            figures[metric] = fan_chart(metric, history, bt.scored, lang, scenario=p.scenario)
+            continue
         simple = bt.scored[(bt.scored["metric"] == metric) & (bt.scored["method"] != "model")]
-        figures[metric] = metric_chart(metric, p.history, _backtest_band(bt, metric), lang, simple=simple,
+        figures[metric] = metric_chart(metric, history, _backtest_band(bt, metric), lang, simple=simple,
                                        fit_until=bt.fit_until, scenario=p.scenario)
     out = Path(out)
     with atomic_directory(out) as tmp:
@@ -309,6 +383,9 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
         scored["covered"] = scored["covered"].astype("object").where(scored["covered"].notna(), None)
         scored.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
         bt.summary.to_csv(tmp / "backtest_summary.csv", index=False, float_format="%.6g")
+        bt.rolling.to_csv(tmp / "backtest_rolling.csv", index=False, float_format="%.6g")
+        for c in ("covered_50",):
+            scored[c] = scored[c].astype("object").where(scored[c].notna(), None)
         bt.calibration.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
         p.not_fitted.to_csv(tmp / "not_fitted.csv", index=False, float_format="%.6g")
         cal = bt.calibration
@@ -318,6 +395,7 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
             (tmp / "figures" / f"backtest_{m}.png").write_bytes(png)
         (tmp / "report.html").write_text(backtest_report(bt, lang, figures), encoding="utf-8")
         manifest = _manifest("backtest", cal, command, history_file=history_file, fit_until=bt.fit_until,
-                             horizon=bt.horizon)
+                             horizon=bt.horizon, origins=bt.origins,
+                             simulations_all_origins=sum(c.simulations for c in bt.calibrations.values()))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return out
