@@ -463,13 +463,20 @@ def calibrate(
     cal = _searching(
         lambda advance: fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
                             scheduler=scheduler, trials=trials),
-        trials or spec_.search.trials, f"calibrate {name}", journal, target, executor, scheduler, workers)
+        _fit_total(spec_, trials), f"calibrate {name}", journal, target, executor, scheduler, workers)
     with _resume_hint_on_interrupt(journal, target):
         write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
                                   history_file=str(history))
     journal.unlink(missing_ok=True)
     typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
                f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
+
+
+def _fit_total(spec, trials) -> int:
+    """Simulations a fit is expected to run, for the progress bar (ABC-SMC: about two batches a generation)."""
+    if spec.method == "abc_smc":
+        return spec.abc.particles * (1 + 2 * (spec.abc.generations - 1))
+    return trials or spec.search.trials
 
 
 def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
@@ -567,7 +574,7 @@ def backtest(
         lambda advance: run_backtest(raw, spec_, hist, years if origins else fit_until, horizon, workers=workers,
                                      journal=journal, on_progress=advance, executor=executor, scheduler=scheduler,
                                      source=str(spec), scenario_source=str(scenario), trials=trials),
-        (trials or spec_.search.trials) * len(years), label, journal, target, executor, scheduler, workers)
+        _fit_total(spec_, trials) * len(years), label, journal, target, executor, scheduler, workers)
     _say_not_fitted(bt.calibration.problem)
     with _resume_hint_on_interrupt(journal, target):
         write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]],

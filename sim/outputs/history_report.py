@@ -55,6 +55,17 @@ _TEXT = {
         "antal, normal for andele og beløb). Den sidste fjerdedel af forsøgene blev spredt jævnt over det fundne "
         "område, så også dets kanter afprøves. Parametersættene inden for likelihood-ratio-området beholdes med "
         "lige vægt. Årene behandles som uafhængige, hvilket er optimistisk for bestande."),
+    "method_text_abc": (
+        "ABC-SMC (approximate Bayesian computation by sequential Monte Carlo): a population of parameter sets was "
+        "drawn from the prior ranges and simulated once each; each later generation kept only sets whose "
+        "simulated history came closer to the observed one than the previous generation's median distance "
+        "(standardised residuals), drawn around the previous population and weighted by importance. The last "
+        "population, with its weights, is the posterior: tolerances {tolerances}.",
+        "ABC-SMC (approximativ bayesiansk beregning med sekventiel Monte Carlo): en population af parametersæt "
+        "blev trukket fra de angivne intervaller og simuleret én gang hver; hver senere generation beholdt kun sæt "
+        "hvis simulerede historik kom tættere på den observerede end den forrige generations median-afstand "
+        "(standardiserede residualer), trukket omkring den forrige population og vægtet efter betydning. Den "
+        "sidste population med sine vægte er posterior-fordelingen: tolerancer {tolerances}."),
     "col_param": ("Parameter", "Parameter"),
     "col_range": ("Prior range", "Interval"),
     "col_scenario": ("Scenario value", "Scenariets værdi"),
@@ -196,6 +207,13 @@ def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_d
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
+def _method_text(cal: Calibration, lang: str) -> str:
+    if cal.problem.spec.method == "abc_smc":
+        shown = ", ".join(_num(t, lang) for t in (cal.tolerances or []))
+        return _t("method_text_abc", lang).format(tolerances=shown)
+    return _t("method_text", lang)
+
+
 def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -> str:
     p = cal.problem
     name = p.scenario.name
@@ -212,7 +230,7 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
     for metric, png in figures.items():
         parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
     parts += _not_fitted_html(p, lang)
-    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_method_text(cal, lang))}</p>")
     spec = json.dumps(p.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<pre>{html.escape(spec)}</pre>")
     return pages.page(_t("cal_title", lang).format(name=name), parts, lang)
@@ -235,7 +253,8 @@ def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
         "tool": "boernesim", "version": __version__, "git_commit": git_commit(),
         "command": command if command is not None else sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years),
+        "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years), "method": p.spec.method,
+        "abc_tolerances": cal.tolerances,
         "trials": len(cal.trials), "trials_resumed": cal.resumed_trials, "parameter_sets_kept": len(cal.ensemble),
         "simulations": cal.simulations, "events_simulated": cal.events, "wall_seconds": round(cal.wall_seconds, 3),
         "spec_file": p.source, "spec": p.spec.model_dump(mode="json"),
@@ -300,7 +319,7 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
             for _, r in parameter_summary(bt.calibration).iterrows()]
     parts.append(pages.text_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
     parts += _not_fitted_html(p, lang)
-    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_method_text(bt.calibration, lang))}</p>")
     if len(bt.origins) > 1:
         title = _t("bt_rolling_title", lang).format(name=p.scenario.name, origins=", ".join(map(str, bt.origins)),
                                                     horizon=bt.horizon)
