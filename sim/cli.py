@@ -588,7 +588,7 @@ def backtest(
     for method, r in pooled.iterrows():
         typer.echo(f"all metrics, {method}: MAPE {r['mape']:.1%}, MASE {r['mase']:.2f}"
                    + (f", 50 % band {r['coverage_50']:.0%}, 90 % band {r['coverage_90']:.0%}"
-                      if r["coverage_90"] == r["coverage_90"] else "") + f" ({r['n']} forecasts)")
+                      if method == "model" else "") + f" ({r['n']} forecasts)")
     typer.echo(f"-> {target}")
 
 

@@ -37,6 +37,12 @@ _TEXT = {
                  "{n} parametersæt passer omtrent lige godt til historikken {first}-{last} ({conf} "
                  "likelihood-ratio-området af {trials} forsøg). Kørsler med --parameter-sets posterior.parquet "
                  "trækker ét pr. replikation."),
+    "cal_lead_abc": ("The posterior: {n} weighted parameter sets, the last population of an ABC-SMC fit to the history "
+                     "{first}-{last} ({trials} simulations). Runs with --parameter-sets posterior.parquet draw one per "
+                     "replication, by weight.",
+                     "Posterior-fordelingen: {n} vægtede parametersæt, den sidste population af en ABC-SMC-tilpasning "
+                     "til historikken {first}-{last} ({trials} simuleringer). Kørsler med --parameter-sets "
+                     "posterior.parquet trækker ét pr. replikation efter vægt."),
     "params": ("Fitted parameters", "Tilpassede parametre"),
     "fit": ("History against the model", "Historik mod modellen"),
     "fit_caption": ("Dots: history. Line and band: the model's mean and 5-95 % band with the fitted parameter sets.",
@@ -217,7 +223,8 @@ def _method_text(cal: Calibration, lang: str) -> str:
 def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -> str:
     p = cal.problem
     name = p.scenario.name
-    parts = [f'<p class="lead">{html.escape(_t("cal_lead", lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
+    lead = "cal_lead_abc" if p.spec.method == "abc_smc" else "cal_lead"
+    parts = [f'<p class="lead">{html.escape(_t(lead, lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     rows = []
     for _, r in parameter_summary(cal).iterrows():
