@@ -463,13 +463,20 @@ def calibrate(
     cal = _searching(
         lambda advance: fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
                             scheduler=scheduler, trials=trials),
-        trials or spec_.search.trials, f"calibrate {name}", journal, target, executor, scheduler, workers)
+        _fit_total(spec_, trials), f"calibrate {name}", journal, target, executor, scheduler, workers)
     with _resume_hint_on_interrupt(journal, target):
         write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
                                   history_file=str(history))
     journal.unlink(missing_ok=True)
     typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
                f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
+
+
+def _fit_total(spec, trials) -> int:
+    """Simulations a fit is expected to run, for the progress bar (ABC-SMC: about two batches a generation)."""
+    if spec.method == "abc_smc":
+        return spec.abc.particles * (1 + 2 * (spec.abc.generations - 1))
+    return trials or spec.search.trials
 
 
 def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
@@ -512,7 +519,7 @@ def _resume_hint_on_interrupt(journal: Path, target: Path, before=lambda: None):
 
 def _resume_hint(journal: Path, target: Path) -> str:
     """What to do after Ctrl-C: the finished trials are kept, and the same command with --out continues."""
-    if not journal.exists():
+    if not journal.exists() and not list(journal.parent.glob(journal.name + ".*")):  # rolling: one per origin
         return "interrupted before any trial finished; no output was written"
     return (f"interrupted; the trials finished so far are kept in {journal}. Run the same command with "
             f"--out {target} to continue from them")
@@ -539,8 +546,10 @@ def backtest(
     scenario: Path = typer.Argument(..., help="Scenario YAML file whose parameters are fitted."),
     history: Path = _HISTORY,
     spec: Path = _CAL_SPEC,
-    fit_until: int = typer.Option(..., "--fit-until", help="Last year used for fitting."),
-    horizon: int = typer.Option(..., "--horizon", help="Years after --fit-until to project and score."),
+    fit_until: Optional[int] = typer.Option(None, "--fit-until", help="Last year used for fitting (one origin)."),
+    origins: Optional[str] = typer.Option(None, "--origins", help="Rolling origins, e.g. 2016,2017,2018: the fit "
+                                          "is repeated with the history up to each, and all are scored together."),
+    horizon: int = typer.Option(..., "--horizon", help="Years after each origin to project and score."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/backtest-<scenario>-<time>/)."),
     trials: Optional[int] = _TRIALS,
     workers: Optional[int] = _WORKERS,
@@ -548,26 +557,38 @@ def backtest(
     executor: str = _EXECUTOR,
     scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
-    """Fit on the years up to --fit-until, project --horizon years, and score the model against what happened
-    and against three simple forecasts."""
-    from sim.analysis.backtest import check_window, run_backtest
+    """Fit on the years up to --fit-until (or each of --origins), project --horizon years, and score the model
+    against what happened and against three simple forecasts."""
+    from sim.analysis.backtest import check_window, origin_journal, parse_origins, run_backtest
+    from sim.errors import InputError
     from sim.outputs.history_report import write_backtest_outputs
 
+    if (fit_until is None) == (origins is None):
+        raise InputError("give --fit-until YEAR (one origin) or --origins YEAR,YEAR,... (rolling origins), not both")
+    years = [fit_until] if origins is None else parse_origins(origins)
     raw, hist, spec_, name, target, journal = _fit_setup("backtest", scenario, history, spec, out, trials, workers)
-    check_window(hist, fit_until, horizon)
+    for year in years:
+        check_window(hist, year, horizon)
+    label = f"backtest {name} (fit to {', '.join(map(str, years))})"
     bt = _searching(
-        lambda advance: run_backtest(raw, spec_, hist, fit_until, horizon, workers=workers, journal=journal,
-                                     on_progress=advance, executor=executor, scheduler=scheduler, source=str(spec),
-                                     scenario_source=str(scenario), trials=trials),
-        trials or spec_.search.trials, f"backtest {name} (fit to {fit_until})", journal, target, executor,
-        scheduler, workers)
+        lambda advance: run_backtest(raw, spec_, hist, years if origins else fit_until, horizon, workers=workers,
+                                     journal=journal, on_progress=advance, executor=executor, scheduler=scheduler,
+                                     source=str(spec), scenario_source=str(scenario), trials=trials),
+        _fit_total(spec_, trials) * len(years), label, journal, target, executor, scheduler, workers)
     _say_not_fitted(bt.calibration.problem)
     with _resume_hint_on_interrupt(journal, target):
         write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]],
                                history_file=str(history))
-    journal.unlink(missing_ok=True)
+    for year in years:
+        journal_of = origin_journal(journal, year, len(years) > 1)
+        journal_of.unlink(missing_ok=True)
+    pooled = bt.rolling[(bt.rolling["metric"] == "all") & (bt.rolling["horizon"] == 0)].set_index("method")
     for _, r in bt.summary[bt.summary["method"] == "model"].iterrows():
         typer.echo(f"{r['metric']}: model MAPE {r['mape']:.1%} over {r['n_years']} years")
+    for method, r in pooled.iterrows():
+        typer.echo(f"all metrics, {method}: MAPE {r['mape']:.1%}, MASE {r['mase']:.2f}"
+                   + (f", 50 % band {r['coverage_50']:.0%}, 90 % band {r['coverage_90']:.0%}"
+                      if method == "model" else "") + f" ({r['n']} forecasts)")
     typer.echo(f"-> {target}")
 
 

@@ -131,7 +131,9 @@ def test_backtest_writes_scores_for_model_and_simple_forecasts(files):
                "--fit-until", 2021, "--horizon", 2, "--out", out, "--workers", 2)
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "backtest.csv")
-    assert list(table.columns) == ["method", "metric", "year", "actual", "forecast", "p05", "p95", "ape", "covered"]
+    assert list(table.columns) == ["origin", "horizon", "method", "metric", "year", "actual", "forecast", "p05",
+                                   "p25", "p75", "p95", "ape", "ase", "covered_50", "covered"]
+    assert set(table["origin"]) == {2021} and set(table["horizon"]) == {1, 2}
     assert set(table["method"]) == {"model", "last_value", "linear_trend", "stock_flow"}
     assert set(table["year"]) == {2022, 2023}
     last = table[(table["method"] == "last_value") & (table["metric"] == "notifications")]
@@ -166,6 +168,30 @@ def test_bad_spec_exit_2_naming_the_key(files, tmp_path):
                                                             "high": 2}]}), encoding="utf-8")
     proc = cli("calibrate", files["scenario"], "--history", files["history"], "--spec", spec, "--out", tmp_path / "o")
     assert_bad_input(proc, "parameters[0]", "per_1000")
+
+
+def test_rolling_backtest_scores_every_origin_and_horizon(files):
+    out = files["dir"] / "rolling"
+    proc = cli("backtest", files["scenario"], "--history", files["history"], "--spec", files["spec"],
+               "--origins", "2021,2022", "--horizon", 2, "--out", out, "--workers", 2)
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "backtest.csv")
+    model = table[table["method"] == "model"]
+    assert sorted(set(zip(model["origin"], model["year"]))) == [(2021, 2022), (2021, 2023), (2022, 2023)]
+    assert (model["p05"] <= model["p25"]).all() and (model["p75"] <= model["p95"]).all()
+    rolling = pd.read_csv(out / "backtest_rolling.csv")
+    pooled = rolling[(rolling["metric"] == "all") & (rolling["horizon"] == 0)].set_index("method")
+    assert set(pooled.index) == {"model", "last_value", "linear_trend", "stock_flow"}
+    assert pooled.loc["model", "n"] == 6
+    assert json.loads((out / "manifest.json").read_text())["origins"] == [2021, 2022]
+    assert not list(files["dir"].glob(".rolling.trials.journal*"))
+    assert "2021" in (out / "report.html").read_text() and (out / "figures" / "backtest_notifications.png").is_file()
+
+
+def test_backtest_needs_one_of_fit_until_and_origins(files, tmp_path):
+    proc = cli("backtest", files["scenario"], "--history", files["history"], "--spec", files["spec"],
+               "--horizon", 2, "--out", tmp_path / "o")
+    assert_bad_input(proc, "--origins")
 
 
 def test_backtest_without_later_history_exit_2(files, tmp_path):

@@ -145,6 +145,17 @@ class SearchSettings(SpecPart):
     max_sets: int = Field(default=100, ge=1, description="at most this many parameter sets kept")
 
 
+class AbcSettings(SpecPart):
+    """ABC-SMC (``method: abc_smc``, :mod:`sim.analysis.abc`): population size, generations, tolerance quantile."""
+
+    particles: int = Field(default=48, ge=4, le=100000, description="parameter sets in each population")
+    generations: int = Field(default=4, ge=1, le=50, description="populations, the first from the prior")
+    quantile: float = Field(default=0.5, gt=0, lt=1, description="each tolerance: this quantile of the last "
+                            "population's distances")
+    max_batches: int = Field(default=4, ge=1, le=100, description="batches of `particles` candidates tried per "
+                             "generation before it is closed with those accepted")
+
+
 class CalibrationSpec(SpecPart):
     """What to fit: parameters with ranges, targets, years and the search settings."""
 
@@ -159,6 +170,10 @@ class CalibrationSpec(SpecPart):
     parameters: tuple[Parameter, ...] = Field(min_length=1)
     targets: tuple[Target, ...] = Field(min_length=1)
     search: SearchSettings = SearchSettings()
+    method: Literal["likelihood_region", "abc_smc"] = Field(
+        default="likelihood_region", description="likelihood_region: optuna TPE and the likelihood-ratio "
+        "region; abc_smc: an ABC-SMC posterior (sim.analysis.abc)")
+    abc: AbcSettings = AbcSettings()
     projection_replications: int = Field(default=20, ge=2, le=10000,
                                          description="replications of the fitted ensemble for the bands")
 
@@ -404,6 +419,7 @@ class Calibration:
     events: int
     resumed_trials: int = 0
     fit: pd.DataFrame | None = None  # FIT_COLUMNS
+    tolerances: list[float] | None = None  # ABC-SMC: the tolerance of each generation
 
     @property
     def parameter_sets(self) -> ParameterSets:
@@ -662,14 +678,18 @@ def calibrate(problem: Problem, workers: int | None = None, journal: Path | None
               scheduler: str | None = None, trials: int | None = None, fit_bands: bool = True) -> Calibration:
     """Search, keep the ensemble, and (``fit_bands``) run it over the fitted years for the fit bands."""
     started = time.perf_counter()
-    study, simulations, events, resumed = search(problem, workers, journal, on_progress, executor, scheduler, trials)
     spec = problem.spec
-    table = trials_frame(study, spec)
-    ensemble = likelihood_region(table, len(spec.parameters), spec.search.confidence, spec.search.max_sets)
-    best_row = table.loc[table["loglik"].idxmax()]
-    best = {p.path: float(best_row[p.path]) for p in spec.parameters}
-    cal = Calibration(problem=problem, trials=table, ensemble=ensemble, best=best, wall_seconds=0.0,
-                      simulations=simulations, events=events, resumed_trials=resumed)
+    if spec.method == "abc_smc":
+        cal = abc_calibration(problem, workers, on_progress, executor, scheduler)
+    else:
+        study, simulations, events, resumed = search(problem, workers, journal, on_progress, executor, scheduler,
+                                                     trials)
+        table = trials_frame(study, spec)
+        ensemble = likelihood_region(table, len(spec.parameters), spec.search.confidence, spec.search.max_sets)
+        best_row = table.loc[table["loglik"].idxmax()]
+        best = {p.path: float(best_row[p.path]) for p in spec.parameters}
+        cal = Calibration(problem=problem, trials=table, ensemble=ensemble, best=best, wall_seconds=0.0,
+                          simulations=simulations, events=events, resumed_trials=resumed)
     if fit_bands:
         projection, ev = project(problem.scenario, cal.parameter_sets, spec.projection_replications, spec.seed,
                                  workers, executor, scheduler)
@@ -677,6 +697,90 @@ def calibrate(problem: Problem, workers: int | None = None, journal: Path | None
         cal.simulations += spec.projection_replications
         cal.fit = fit_table(problem, projection)
     cal.wall_seconds = time.perf_counter() - started
+    return cal
+
+
+# ---------------------------------------------------------------- ABC-SMC
+
+
+def observation_sd(problem: Problem) -> np.ndarray:
+    """Per fitted observation (model scale, in ``problem.observed`` order): the spread its target's likelihood
+    allows, the scale of ABC's standardised distance."""
+    spec, sds = problem.spec, []
+    for _, row in problem.observed.iterrows():
+        target = spec.targets[int(row["target"])]
+        obs = max(abs(float(row["model_observed"])), 1e-9)
+        if target.family == "poisson":
+            sds.append(math.sqrt(obs))
+        elif target.family == "negative_binomial":
+            k = target.dispersion or spec.dispersion
+            sds.append(math.sqrt(obs + obs * obs / k))
+        elif target.sd is not None:
+            sds.append(target.sd)
+        elif target.cv is not None or not is_share(target.metric):
+            sds.append((target.cv or spec.cv) * obs)
+        else:
+            sds.append(spec.sd_share)
+    return np.asarray(sds, dtype=float)
+
+
+def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float:
+    """The standardised distance of one simulated table to the observations (sim.analysis.abc)."""
+    from sim.analysis.abc import standardised_distance
+
+    means = table.groupby(["metric", "year"])["value"].mean()
+    keys = list(zip(problem.observed["metric"], problem.observed["year"]))
+    simulated = means.reindex(keys).to_numpy(dtype=float)
+    return standardised_distance(simulated, problem.observed["model_observed"].to_numpy(dtype=float), sd)
+
+
+def _abc_evaluate(problem: Problem, workers, executor, scheduler, on_progress, counts: dict):
+    sd = observation_sd(problem)
+    run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
+
+    def evaluate(thetas, seeds):
+        scenarios = [_trial_scenario(problem, theta) for theta in thetas]
+        runnable = [(i, sc, s) for i, (sc, s) in enumerate(zip(scenarios, seeds)) if sc is not None]
+        out = np.full(len(thetas), np.inf)
+        jobs = [partial(run_metrics, replications=1, seed=s, metrics=problem.metrics) for _, _, s in runnable]
+        results = map_chunks(_call, list(zip(jobs, [sc for _, sc, _ in runnable])), **run_on)
+        for (i, _sc, _s), (table, ev) in zip(runnable, results):
+            out[i] = abc_distance(problem, table, sd)
+            counts["events"] += ev
+        if on_progress:
+            on_progress(len(thetas))
+        return out
+    return evaluate
+
+
+def _call(job):
+    work, scenario = job
+    return work(scenario)
+
+
+def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: str = "local",
+                    scheduler=None) -> Calibration:
+    """The spec's parameters fitted by ABC-SMC: the last population is the ensemble (weighted)."""
+    from sim.analysis.abc import abc_smc
+
+    spec = problem.spec
+    names = [p.path for p in spec.parameters]
+    counts = {"events": 0}
+    result = abc_smc(_abc_evaluate(problem, workers, executor, scheduler, on_progress, counts),
+                     [p.low for p in spec.parameters], [p.high for p in spec.parameters], names, seed=spec.seed,
+                     particles=spec.abc.particles, generations=spec.abc.generations, quantile=spec.abc.quantile,
+                     max_batches=spec.abc.max_batches)
+    population = result.population.copy()
+    for p in spec.parameters:
+        population[p.path] = [parameter_value(p, v) for v in population[p.path]]
+    population["loglik"] = -0.5 * population.pop("distance") ** 2  # a pseudo log-likelihood: higher is closer
+    trials = result.trials.rename(columns={"distance": "abc_distance"})
+    trials.insert(1, "loglik", -0.5 * trials["abc_distance"] ** 2)
+    best_row = population.loc[population["loglik"].idxmax()]
+    cal = Calibration(problem=problem, trials=trials, ensemble=population[[*names, "weight", "loglik", "trial"]],
+                      best={n: float(best_row[n]) for n in names}, wall_seconds=0.0,
+                      simulations=result.simulations, events=counts["events"])
+    cal.tolerances = result.tolerances
     return cal
 
 

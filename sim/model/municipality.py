@@ -21,6 +21,7 @@ from sim.model.caseworkers import SCREENING, CaseworkerTeam
 from sim.model.department import OwnCaseDepartment
 from sim.model.family_time import FamilyTimeMeter, step_down_share, time_effect
 from sim.model.ledger import YearLedger
+from sim.model.drift import apply_drift
 from sim.model.levers import lever_setting, lever_steps, years_since
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
 from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
@@ -679,6 +680,8 @@ class Municipality:
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
         self.env.process(self.apply_levers())
+        if self.scenario.drift:
+            self.env.process(apply_drift(self))
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})

@@ -410,6 +410,18 @@ class Lever(_Part):
     )
 
 
+class Drift(_Part):
+    """A propensity that drifts from the start year: a trend plus a random walk, on the logit scale for a share
+    and the log scale otherwise (sim.model.drift). Default: no drift."""
+
+    setting: str = Field(description="a setting the model reads while it runs (a lever setting, e.g. "
+                         "screening.share_early_measure or staircase.residential_care.uptake_share)")
+    trend_per_year: float = Field(default=0.0, ge=-3.0, le=3.0, allow_inf_nan=False,
+                                  description="yearly change on the logit (share) or log scale (at most 3 either way)")
+    sd_per_year: NonNegative = Field(default=0.0, le=3.0,
+                                     description="sd of the yearly random-walk step on the same scale (at most 3)")
+
+
 class Demand(_Part):
     """Reporting apart from need, and unmet need that comes back (sim.model.demand; docs/model.md, section 2).
 
@@ -518,6 +530,7 @@ class Scenario(_Part):
     prices: Prices
     policy_costs: tuple[PolicyCost, ...] = ()
     levers: tuple[Lever, ...] = ()
+    drift: tuple[Drift, ...] = ()
     demand: Demand = Demand()
     diversion: Diversion = Diversion()
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
@@ -594,6 +607,7 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
         if pc.end is not None and pc.end < pc.start:
             problems.append((f"policy_costs[{i}].end", "end is before start"))
     problems += _lever_problems(s, ids, first, last)
+    problems += _drift_problems(s, ids)
     d = s.diversion
     if d.to_step is not None and d.to_step not in ids:
         problems.append(("diversion.to_step", f"refers to undefined staircase step '{d.to_step}'"))
@@ -634,6 +648,26 @@ def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) 
             )
             if others + lv.value > 1.0 + 1e-9:
                 problems.append((f"{where}.value", "with the other screening shares this exceeds 1"))
+    return problems
+
+
+def _drift_problems(s: Scenario, ids: list[str]) -> list[tuple[str, str]]:
+    from sim.model.levers import lever_setting
+
+    problems = []
+    levers = {lv.setting for lv in s.levers}
+    seen: set[str] = set()
+    for i, d in enumerate(s.drift):
+        entry = lever_setting(d.setting, ids)
+        if entry is None or entry.attribute is None or entry.kind == "trend":
+            problems.append((f"drift[{i}].setting", f"'{d.setting}' is not a setting the running model reads "
+                                                    "(a lever setting such as screening.share_early_measure)"))
+        elif d.setting in levers:
+            problems.append((f"drift[{i}].setting", f"'{d.setting}' is also changed by a lever; a setting may "
+                                                    "drift or be a lever, not both"))
+        elif d.setting in seen:
+            problems.append((f"drift[{i}].setting", f"'{d.setting}' drifts twice; give it once"))
+        seen.add(d.setting)
     return problems
 
 

@@ -37,6 +37,12 @@ _TEXT = {
                  "{n} parametersæt passer omtrent lige godt til historikken {first}-{last} ({conf} "
                  "likelihood-ratio-området af {trials} forsøg). Kørsler med --parameter-sets posterior.parquet "
                  "trækker ét pr. replikation."),
+    "cal_lead_abc": ("The posterior: {n} weighted parameter sets, the last population of an ABC-SMC fit to the history "
+                     "{first}-{last} ({trials} simulations). Runs with --parameter-sets posterior.parquet draw one per "
+                     "replication, by weight.",
+                     "Posterior-fordelingen: {n} vægtede parametersæt, den sidste population af en ABC-SMC-tilpasning "
+                     "til historikken {first}-{last} ({trials} simuleringer). Kørsler med --parameter-sets "
+                     "posterior.parquet trækker ét pr. replikation efter vægt."),
     "params": ("Fitted parameters", "Tilpassede parametre"),
     "fit": ("History against the model", "Historik mod modellen"),
     "fit_caption": ("Dots: history. Line and band: the model's mean and 5-95 % band with the fitted parameter sets.",
@@ -55,6 +61,17 @@ _TEXT = {
         "antal, normal for andele og beløb). Den sidste fjerdedel af forsøgene blev spredt jævnt over det fundne "
         "område, så også dets kanter afprøves. Parametersættene inden for likelihood-ratio-området beholdes med "
         "lige vægt. Årene behandles som uafhængige, hvilket er optimistisk for bestande."),
+    "method_text_abc": (
+        "ABC-SMC (approximate Bayesian computation by sequential Monte Carlo): a population of parameter sets was "
+        "drawn from the prior ranges and simulated once each; each later generation kept only sets whose "
+        "simulated history came closer to the observed one than the previous generation's median distance "
+        "(standardised residuals), drawn around the previous population and weighted by importance. The last "
+        "population, with its weights, is the posterior: tolerances {tolerances}.",
+        "ABC-SMC (approximativ bayesiansk beregning med sekventiel Monte Carlo): en population af parametersæt "
+        "blev trukket fra de angivne intervaller og simuleret én gang hver; hver senere generation beholdt kun sæt "
+        "hvis simulerede historik kom tættere på den observerede end den forrige generations median-afstand "
+        "(standardiserede residualer), trukket omkring den forrige population og vægtet efter betydning. Den "
+        "sidste population med sine vægte er posterior-fordelingen: tolerancer {tolerances}."),
     "col_param": ("Parameter", "Parameter"),
     "col_range": ("Prior range", "Interval"),
     "col_scenario": ("Scenario value", "Scenariets værdi"),
@@ -72,6 +89,26 @@ _TEXT = {
                 "Gennemsnitlig absolut procentfejl over de testede år, modellen mod tre simple fremskrivninger. "
                 "Modellens 5-95 %-bånd dækkede {covered} af {n} faktiske værdier."),
     "bt_table": ("Errors by metric and method (MAPE)", "Fejl pr. nøgletal og metode (MAPE)"),
+    "bt_rolling_title": ("Back-test of {name} from the origins {origins}, {horizon} years ahead",
+                         "Back-test af {name} fra årene {origins}, {horizon} år frem"),
+    "bt_rolling": ("Errors and band coverage by metric and horizon, pooled over the origins",
+                   "Fejl og båndenes dækning pr. nøgletal og horisont, samlet over udgangsårene"),
+    "bt_rolling_note": (
+        "MAPE: mean absolute percentage error. MASE: mean absolute error over the history's mean year-to-year "
+        "change up to the origin (below 1: better than the past's own 'same as last year'). 50 % / 90 %: the "
+        "share of actual values inside the model's central 50 % and 90 % bands (ideally about 0.5 and 0.9). "
+        "Horizon 'all' pools the horizons; metric 'all' pools the metrics.",
+        "MAPE: gennemsnitlig absolut procentfejl. MASE: gennemsnitlig absolut fejl divideret med historikkens "
+        "gennemsnitlige ændring fra år til år frem til udgangsåret (under 1: bedre end fortidens 'som sidste år'). "
+        "50 % / 90 %: andelen af faktiske værdier inden for modellens centrale 50 %- og 90 %-bånd (ideelt "
+        "omkring 0,5 og 0,9). Horisont 'alle' samler horisonterne; nøgletal 'alle' samler nøgletallene."),
+    "bt_fan_caption": ("Dots: history. Bands: the model's 50 % (dark) and 90 % (light) band from each origin, "
+                       "started from the value observed up to it.",
+                       "Punkter: historik. Bånd: modellens 50 %- (mørkt) og 90 %-bånd (lyst) fra hvert udgangsår, "
+                       "startet fra den værdi der var observeret til og med det."),
+    "col_method": ("Method", "Metode"),
+    "col_horizon": ("Horizon", "Horisont"),
+    "all": ("all", "alle"),
     "bt_charts": ("Projections against what happened", "Fremskrivninger mod det faktiske forløb"),
     "bt_caption": ("Dots: history. Band: the model fitted up to {fit_until}. Lines: simple forecasts.",
                    "Punkter: historik. Bånd: modellen tilpasset til og med {fit_until}. Linjer: simple "
@@ -176,10 +213,18 @@ def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_d
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
+def _method_text(cal: Calibration, lang: str) -> str:
+    if cal.problem.spec.method == "abc_smc":
+        shown = ", ".join(_num(t, lang) for t in (cal.tolerances or []))
+        return _t("method_text_abc", lang).format(tolerances=shown)
+    return _t("method_text", lang)
+
+
 def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -> str:
     p = cal.problem
     name = p.scenario.name
-    parts = [f'<p class="lead">{html.escape(_t("cal_lead", lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
+    lead = "cal_lead_abc" if p.spec.method == "abc_smc" else "cal_lead"
+    parts = [f'<p class="lead">{html.escape(_t(lead, lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     rows = []
     for _, r in parameter_summary(cal).iterrows():
@@ -192,7 +237,7 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
     for metric, png in figures.items():
         parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
     parts += _not_fitted_html(p, lang)
-    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_method_text(cal, lang))}</p>")
     spec = json.dumps(p.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<pre>{html.escape(spec)}</pre>")
     return pages.page(_t("cal_title", lang).format(name=name), parts, lang)
@@ -215,7 +260,8 @@ def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
         "tool": "boernesim", "version": __version__, "git_commit": git_commit(),
         "command": command if command is not None else sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years),
+        "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years), "method": p.spec.method,
+        "abc_tolerances": cal.tolerances,
         "trials": len(cal.trials), "trials_resumed": cal.resumed_trials, "parameter_sets_kept": len(cal.ensemble),
         "simulations": cal.simulations, "events_simulated": cal.events, "wall_seconds": round(cal.wall_seconds, 3),
         "spec_file": p.source, "spec": p.spec.model_dump(mode="json"),
@@ -253,7 +299,6 @@ def write_calibration_outputs(out: Path, cal: Calibration, full_raw: dict, scena
 
 def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
     p = bt.calibration.problem
-    first, last = bt.fit_until + 1, bt.fit_until + bt.horizon
     model = bt.scored[bt.scored["method"] == "model"]
     covered = int(model["covered"].fillna(False).sum())
     n = int(model["covered"].notna().sum())
@@ -270,18 +315,69 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
         cells.append(format_percent(cov, lang) if np.isfinite(cov) else "-")
         rows.append(cells)
     parts.append(pages.text_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
+    parts += _rolling_html(bt, lang)
     parts.append(f"<h2>{html.escape(_t('bt_charts', lang))}</h2>")
+    caption = (_t("bt_fan_caption", lang) if len(bt.origins) > 1 else
+               _t("bt_caption", lang).format(fit_until=bt.fit_until))
     for metric, png in figures.items():
-        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario),
-                                  _t("bt_caption", lang).format(fit_until=bt.fit_until)))
+        parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), caption))
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
             for _, r in parameter_summary(bt.calibration).iterrows()]
     parts.append(pages.text_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
     parts += _not_fitted_html(p, lang)
-    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_t('method_text', lang))}</p>")
-    title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=first, last=last)
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_method_text(bt.calibration, lang))}</p>")
+    if len(bt.origins) > 1:
+        title = _t("bt_rolling_title", lang).format(name=p.scenario.name, origins=", ".join(map(str, bt.origins)),
+                                                    horizon=bt.horizon)
+    else:
+        title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=bt.fit_until + 1,
+                                            last=bt.fit_until + bt.horizon)
     return pages.page(title, parts, lang)
+
+
+def _rolling_html(bt: Backtest, lang: str) -> list[str]:
+    """The table per metric and horizon: MAPE, MASE and (the model) its bands' coverage, method by method."""
+    p = bt.calibration.problem
+    rows = []
+    for _, r in bt.rolling.iterrows():
+        metric = _t("all", lang) if r["metric"] == "all" else metric_label(r["metric"], lang, p.scenario)
+        horizon = _t("all", lang) if r["horizon"] == 0 else str(int(r["horizon"]))
+        rows.append([metric, horizon, _t(r["method"], lang), format_percent(r["mape"], lang, 1)
+                     if np.isfinite(r["mape"]) else "-", _num(r["mase"], lang),
+                     format_percent(r["coverage_50"], lang) if np.isfinite(r["coverage_50"]) else "-",
+                     format_percent(r["coverage_90"], lang) if np.isfinite(r["coverage_90"]) else "-", str(r["n"])])
+    head = [_t("col_metric", lang), _t("col_horizon", lang), _t("col_method", lang), "MAPE", "MASE", "50 %", "90 %",
+            "n"]
+    return [f"<h2>{html.escape(_t('bt_rolling', lang))}</h2>", pages.text_table(head, rows),
+            f"<p class=note>{html.escape(_t('bt_rolling_note', lang))}</p>"]
+
+
+def fan_chart(metric: str, history: pd.DataFrame, scored: pd.DataFrame, lang: str, scenario=None) -> bytes:
+    """History dots and, from every origin, the model's 50 % and 90 % band (from the value it started at)."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    model = scored[(scored["method"] == "model") & (scored["metric"] == metric)]
+    h = history[history["metric"] == metric].sort_values("year")
+    for i, (origin, rows) in enumerate(model.groupby("origin", sort=True)):
+        colour = colours[i % len(colours)]
+        rows = rows.sort_values("year")
+        start = h[h["year"] <= origin].tail(1)
+        if not start.empty:  # the fan starts at the value it was conditioned on
+            y0, v0 = int(start["year"].iloc[0]), float(start["value"].iloc[0])
+            lead = pd.DataFrame([{"year": y0, "forecast": v0, "p05": v0, "p25": v0, "p75": v0, "p95": v0}])
+            rows = pd.concat([lead, rows], ignore_index=True)
+        ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
+        ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
+        ax.plot(rows["year"], rows["forecast"], color=colour, lw=1.5, label=f"{_t('model', lang)} {origin}")
+    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
+    ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
+    ax.set_ylim(bottom=0)
+    pages.year_axis(ax)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="best")
+    fig.tight_layout()
+    return pages.png(fig)
 
 
 def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:
@@ -299,9 +395,13 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
     manifest.json, all or nothing."""
     p = bt.calibration.problem
     figures = {}
+    history = bt.history if bt.history is not None else p.history
     for metric in sorted(set(bt.scored["metric"])):
+        if len(bt.origins) > 1:
+            figures[metric] = fan_chart(metric, history, bt.scored, lang, scenario=p.scenario)
+            continue
         simple = bt.scored[(bt.scored["metric"] == metric) & (bt.scored["method"] != "model")]
-        figures[metric] = metric_chart(metric, p.history, _backtest_band(bt, metric), lang, simple=simple,
+        figures[metric] = metric_chart(metric, history, _backtest_band(bt, metric), lang, simple=simple,
                                        fit_until=bt.fit_until, scenario=p.scenario)
     out = Path(out)
     with atomic_directory(out) as tmp:
@@ -309,6 +409,9 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
         scored["covered"] = scored["covered"].astype("object").where(scored["covered"].notna(), None)
         scored.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
         bt.summary.to_csv(tmp / "backtest_summary.csv", index=False, float_format="%.6g")
+        bt.rolling.to_csv(tmp / "backtest_rolling.csv", index=False, float_format="%.6g")
+        for c in ("covered_50",):
+            scored[c] = scored[c].astype("object").where(scored[c].notna(), None)
         bt.calibration.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
         p.not_fitted.to_csv(tmp / "not_fitted.csv", index=False, float_format="%.6g")
         cal = bt.calibration
@@ -318,6 +421,7 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
             (tmp / "figures" / f"backtest_{m}.png").write_bytes(png)
         (tmp / "report.html").write_text(backtest_report(bt, lang, figures), encoding="utf-8")
         manifest = _manifest("backtest", cal, command, history_file=history_file, fit_until=bt.fit_until,
-                             horizon=bt.horizon)
+                             horizon=bt.horizon, origins=bt.origins,
+                             simulations_all_origins=sum(c.simulations for c in bt.calibrations.values()))
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return out

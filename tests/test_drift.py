@@ -1,0 +1,75 @@
+"""Propensities that drift (sim.model.drift): the path's arithmetic, the scenario's checks, and the model: no
+drift is byte-identical to none, a trend moves the setting's outcome the way it points, and the random walk
+widens the spread between replications year by year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import build, metric_table
+
+from sim.errors import ScenarioError
+from sim.model.drift import drift_path, from_scale, to_scale
+from sim.model.municipality import simulate
+
+
+def test_a_share_drifts_on_the_logit_scale_and_stays_a_share():
+    path = drift_path(0.5, True, 1.0, 0.0, [0.0, 0.0])
+    assert path == pytest.approx([from_scale(1.0, True), from_scale(2.0, True)])
+    wild = drift_path(0.9, True, 0.0, 1.0, np.full(30, 3.0))
+    assert all(0 < v < 1 for v in wild)
+
+
+def test_a_rate_drifts_on_the_log_scale():
+    assert drift_path(2.0, False, 0.1, 0.0, [0.0])[0] == pytest.approx(2.0 * np.exp(0.1))
+    assert to_scale(from_scale(0.3, True), True) == pytest.approx(0.3)
+
+
+def test_the_random_walk_adds_up_its_steps():
+    path = drift_path(1.0, False, 0.0, 0.5, [1.0, -1.0, 2.0])
+    assert np.log(path) == pytest.approx([0.5, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"setting": "notifications.trend_per_year"}, "not a setting the running model reads"),
+    ({"setting": "staircase.spaceship.uptake_share"}, "not a setting"),
+    ({"setting": "reviews.step_down_share", "sd_per_year": -0.1}, "sd_per_year"),
+])
+def test_bad_drift_entries_name_the_key(small_raw, entry, words):
+    with pytest.raises(ScenarioError) as e:
+        build(small_raw, drift=[entry])
+    assert words in str(e.value) and "drift" in str(e.value)
+
+
+def test_a_setting_cannot_both_drift_and_be_a_lever(small_raw):
+    lever = {"setting": "reviews.step_down_share", "value": 0.5, "start": "2028-01-01"}
+    with pytest.raises(ScenarioError, match="not both"):
+        build(small_raw, drift=[{"setting": "reviews.step_down_share"}], levers=[lever])
+
+
+def _rows(raw, **overrides):
+    return simulate(build(raw, **overrides), seed=5, replication=0).rows
+
+
+def test_no_drift_is_byte_identical_to_no_entry(small_raw):
+    still = [{"setting": "reviews.step_down_share", "trend_per_year": 0.0, "sd_per_year": 0.0}]
+    assert _rows(small_raw) == _rows(small_raw, drift=still)
+
+
+def test_diversion_drifting_up_starts_fewer_placements(small_raw):
+    """diversion.share (placement vs intensive home-based support) drifting up from 0.1 by logit 1.5 a year:
+    0.38 in the second year, 0.73 in the third; fewer placements start, and the start year does not drift."""
+    small_raw["diversion"].update(share=0.1)
+    up = [{"setting": "diversion.share", "trend_per_year": 1.5}]
+    plain, drifting = metric_table(_rows(small_raw)), metric_table(_rows(small_raw, drift=up))
+    first, last = min(plain["placements_started"]), max(plain["placements_started"])
+    assert drifting["placements_started"][first] == plain["placements_started"][first]
+    assert drifting["placements_started"][last] < 0.95 * plain["placements_started"][last]  # capacity-bound
+
+
+def test_the_random_walks_spread_grows_with_the_square_root_of_the_years():
+    """The band of a drifted setting widens with the horizon as a random walk's should: sd sqrt(k) on its scale."""
+    rng = np.random.default_rng(3)
+    paths = np.array([drift_path(1.0, False, 0.0, 0.2, rng.standard_normal(9)) for _ in range(4000)])
+    sd = np.log(paths).std(axis=0)
+    assert sd[0] == pytest.approx(0.2, rel=0.05) and sd[8] == pytest.approx(0.6, rel=0.05)
