@@ -149,3 +149,33 @@ def test_herning_pilot_saves_less_without_the_dose_response(baseline_raw):
     assert placement_saving(without, HERNING_REPLICATIONS, SEED, workers=2) < placement_saving(
         baseline_raw, HERNING_REPLICATIONS, SEED, workers=2
     )
+
+
+# ---------------------------------------------------------------- the caseworkers' hours add up
+
+
+def _booked_and_paid_hours(raw: dict, organisation: str, fte: float) -> tuple[float, float]:
+    """Over a run (1 burn-in + 2 years): the hours booked to tasks and ongoing work, and the hours the
+    caseworkers at work had (permanent and temporary FTEs x productive hours a week x weeks a year)."""
+    from sim.model.units import WEEKS_PER_YEAR
+
+    s = build(raw, **{"caseworkers.organisation": organisation, "caseworkers.fte": fte})
+    t = metric_table(simulate(s, 3, 0).rows)
+    hours = [k for k in t if k.startswith("hours_") and k != "hours_per_case_per_month"]
+    years = sorted(t["caseworker_fte"])
+    booked = sum(t[k][y] for k in hours for y in years)
+    at_work = sum(t["caseworker_fte"][y] + t["temporary_fte"][y] for y in years)
+    return booked, at_work * s.caseworkers.productive_hours_per_week * WEEKS_PER_YEAR
+
+
+@pytest.mark.parametrize("organisation", ["pooled", "own_cases"])
+def test_an_overloaded_team_books_about_its_hours_and_never_more(small_raw, organisation):
+    """Caseworker time is conserved: ongoing work with the families is reserved out of the hours, not on top of
+    them, and a team with far more work than time (8 FTE for the baseline's demand) is busy, not idle. Tasks are
+    booked when they start, so a year's hours may run a little over; induction (newcomers at half speed) and
+    the hours of vacant months keep the booked hours below those paid. Measured: 0.90 (pooled) and 0.99 (own
+    cases) of the hours; with the ongoing work not reserved (pooled), 1.30."""
+    small_raw["calendar"]["horizon_years"] = 2
+    booked, paid = _booked_and_paid_hours(small_raw, organisation, 8)
+    assert booked <= 1.05 * paid, (booked, paid)
+    assert booked >= 0.8 * paid, (booked, paid)

@@ -336,3 +336,42 @@ def test_the_review_interval_of_the_scenario_sets_how_often_children_are_reviewe
         m.run()
         reviews[months] = sum(m.ledger.reviews)
     assert reviews[3] > 2.5 * reviews[12], reviews
+
+
+def _small_one_year(**overrides) -> dict:
+    """The baseline at a fifth of its size for one year from its initial state, ample staff, as a mapping."""
+    from conftest import build
+
+    raw = load_scenario(BASELINE).model_dump(mode="json")
+    raw["calendar"].update(burn_in_years=0, horizon_years=1)
+    for key in ("aged_0_17", "aged_0_22"):
+        raw["population"][key] *= 0.2
+    raw["caseworkers"].update(fte=40.0, fte_changes=[])  # ample staff: nothing waits for a caseworker
+    return build(raw, **overrides)
+
+
+def test_reviews_that_act_on_a_lower_need_move_children_off_their_steps():
+    """A review that finds a lower need steps the child down or closes the case with ``step_down_share``:
+    at 1 more children leave placements and cases close than at 0, from the same initial children."""
+    from conftest import metric_table
+    from sim.model.municipality import simulate
+
+    placed, open_cases = {}, {}
+    for share in (0.0, 1.0):
+        table = metric_table(simulate(_small_one_year(**{"reviews.step_down_share": share}), 5, 0).rows)
+        year = max(table["children_placed"])
+        placed[share], open_cases[share] = table["children_placed"][year], table["open_cases"][year]
+    assert placed[1.0] < placed[0.0], placed
+    assert open_cases[1.0] < 0.95 * open_cases[0.0], open_cases
+
+
+def test_a_review_started_by_its_due_date_is_on_time_however_long_the_work():
+    """On time means started by the due date (the law's deadline is for holding the review, not for finishing the
+    paperwork): with ample staff every review starts when due, so nearly all are on time, even when a review
+    takes a caseworker's whole week."""
+    from conftest import metric_table
+    from sim.model.municipality import simulate
+
+    s = _small_one_year(**{"reviews.hours": 20.0})
+    table = metric_table(simulate(s, 5, 0).rows)
+    assert min(table["reviews_on_time_share"].values()) > 0.9, table["reviews_on_time_share"]
