@@ -54,3 +54,33 @@ def test_recovery_covers_the_truth_for_at_least_80_percent_of_parameters():
     table = pd.read_csv(RECOVERY)
     assert table["repeat"].nunique() >= 3
     assert table["covered"].mean() >= 0.8, table
+
+
+FIT = ROOT / "calibration" / "national" / "results" / "fit" / "fit.csv"
+
+
+def _yearly_growth(series: pd.Series) -> float:
+    """Mean growth a year between the first and the last year of a series indexed by year."""
+    first, last = series.index.min(), series.index.max()
+    return (series[last] / series[first]) ** (1.0 / (last - first)) - 1.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "measured 2026-12-01 on the merged model (reproduce.py, ABC-SMC, 40 particles): the fitted notifications grow "
+    "5.3 % a year over 2015-2019 against 9.2 % observed (3.9 points; 7.3 % before issue 11's turnover and hours "
+    "per case merged): the posterior of demand.need_trend_per_year and the reporting trend is still broad"))
+def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_growth():
+    """Issue 12's check on the national fit: reporting apart from need must let the fit follow the observed
+    growth of notifications (not trade it for placements, as constant shares did)."""
+    fit = pd.read_csv(FIT)
+    notes = fit[fit["metric"] == "notifications"].set_index("year")
+    gap = abs(_yearly_growth(notes["sim_mean"]) - _yearly_growth(notes["observed"]))
+    assert gap <= 0.02, gap
+
+
+def test_the_national_fit_has_placements_started_inside_their_90_percent_band():
+    fit = pd.read_csv(FIT)
+    started = fit[(fit["metric"] == "placements_started") & fit["fitted"]]
+    assert len(started) >= 3
+    inside = (started["sim_p05"] <= started["observed"]) & (started["observed"] <= started["sim_p95"])
+    assert inside.all(), started
