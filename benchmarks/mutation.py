@@ -138,7 +138,14 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 def _copy_repository(target: Path) -> None:
-    ignore = shutil.ignore_patterns(".venv", ".git", "results", "__pycache__", ".pytest_cache", "*.egg-info")
+    patterns = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".pytest_cache", "*.egg-info")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # the run outputs in results/ are left out, not the stored measurements in calibration/*/results/,
+        # which tests read (without them every mutant would be "caught" by a missing file)
+        top = {"results"} if Path(folder) == ROOT else set()
+        return set(patterns(folder, names)) | (top & set(names))
+
     shutil.copytree(ROOT, target, ignore=ignore, dirs_exist_ok=True)
 
 

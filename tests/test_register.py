@@ -332,7 +332,8 @@ def test_summarise_counts_empty_steps_and_rejects_foreign_steps():
 
 
 @pytest.mark.parametrize(
-    "value", ["010203-1234", "0102031234", "  311299-4321\t", "010203\u20131234", "999999-9999"]
+    "value", ["010203-1234", "0102031234", "  311299-4321\t", "010203\u20131234", "999999-9999", "010203 1234",
+              "010203/1234"]
 )
 def test_looks_like_cpr_true(value):
     assert looks_like_cpr(value)
