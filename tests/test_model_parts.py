@@ -375,3 +375,36 @@ def test_a_review_started_by_its_due_date_is_on_time_however_long_the_work():
     s = _small_one_year(**{"reviews.hours": 20.0})
     table = metric_table(simulate(s, 5, 0).rows)
     assert min(table["reviews_on_time_share"].values()) > 0.9, table["reviews_on_time_share"]
+
+
+def _step_costs_by_year(table: dict) -> dict[int, float]:
+    steps = [k for k in table if k.startswith("cost.")]
+    return {y: sum(table[k][y] for k in steps) for y in table[steps[0]]}
+
+
+def test_families_moving_away_take_their_cases_with_them():
+    """``exits.move_away_rate_per_year``: at one move a year (against none) far fewer cases are open at the end
+    of a year from the same initial children."""
+    from conftest import metric_table
+    from sim.model.municipality import simulate
+
+    open_cases = {}
+    for rate in (0.0, 1.0):
+        table = metric_table(simulate(_small_one_year(**{"exits.move_away_rate_per_year": rate}), 5, 0).rows)
+        open_cases[rate] = table["open_cases"][max(table["open_cases"])]
+    assert open_cases[1.0] < 0.8 * open_cases[0.0], open_cases
+
+
+def test_step_prices_are_indexed_each_year():
+    """``prices.indexation_per_year``: prices steer no decision, so the same children cost, step by step, the
+    index times as much, compounded from the price year (``calendar.base_year``) to the year booked."""
+    from conftest import metric_table
+    from sim.model.municipality import simulate
+
+    costs = {}
+    for rate in (0.0, 0.1):
+        scenario = _small_one_year(**{"prices.indexation_per_year": rate})
+        costs[rate] = _step_costs_by_year(metric_table(simulate(scenario, 5, 0).rows))
+    for year, plain in costs[0.0].items():
+        index = 1.1 ** (year - scenario.calendar.base_year)
+        assert costs[0.1][year] / plain == pytest.approx(index, rel=1e-9), (year, costs)
