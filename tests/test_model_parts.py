@@ -408,3 +408,24 @@ def test_step_prices_are_indexed_each_year():
     for year, plain in costs[0.0].items():
         index = 1.1 ** (year - scenario.calendar.base_year)
         assert costs[0.1][year] / plain == pytest.approx(index, rel=1e-9), (year, costs)
+
+
+def test_need_improves_only_on_an_adequate_step():
+    """A child whose need is above what its step can meet gets no better there (it can only escalate); on an
+    adequate step it can improve. Drawn for 200 children at the need just above the least intrusive step's."""
+    from sim.model.child import next_need_change
+
+    m = Municipality(_small_one_year(), seed=6, replication=0)
+    lowest = min(range(len(m.settings.steps)), key=lambda i: m.settings.steps[i].need_level)
+    need = m.settings.steps[lowest].need_level + 1
+    adequate = next(i for i, st in enumerate(m.settings.steps) if st.need_level >= need)
+    falls = {}
+    for step in (lowest, adequate):
+        falls[step] = 0
+        for cid in range(200):
+            child = Child(cid, luck=ChildLuck(cid, Draws(6, 0)), birth=0.0)
+            child.step, child.need = step, need
+            when, rises = next_need_change(m, child)
+            falls[step] += when != math.inf and not rises
+    assert falls[lowest] == 0, falls
+    assert falls[adequate] > 20, falls
