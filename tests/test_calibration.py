@@ -678,3 +678,18 @@ def test_a_backtest_converts_rates_with_the_population_known_at_fit_until(nation
     known = known_population(history, 2017).set_index(["metric", "year"])["value"]
     assert dict(known) == {("population_0_17", 2016): 1_150_000,   # known by 2017; 2018's is not used
                            ("population_0_22", 2018): 1_536_000}   # only given later: its first year
+
+
+def test_every_parameter_of_a_trial_reaches_its_scenario():
+    """A trial's values are written into the scenario it runs, each at its own key path (the shipped spec's
+    parameters, each at a point inside its range distinct from the baseline's value)."""
+    from sim.analysis.calibration import parameter_value, trial_scenario
+
+    spec = load_spec(NATIONAL_SPEC)
+    problem = prepare(resolve_raw(BASELINE), spec, read_history(NATIONAL_HISTORY), source=str(NATIONAL_SPEC))
+    values = [p.low + 0.37 * (p.high - p.low) for p in spec.parameters]
+    scenario = trial_scenario(problem, values)
+    assert scenario is not None
+    raw = scenario.model_dump(mode="json")
+    for p, v in zip(spec.parameters, values):
+        assert get_path(raw, p.path) == pytest.approx(parameter_value(p, v)), p.path

@@ -478,7 +478,7 @@ def _suggest(trial, p: Parameter) -> float:
     return trial.suggest_float(p.path, p.low, p.high)
 
 
-def _trial_scenario(problem: Problem, values: Sequence[float]) -> Scenario | None:
+def trial_scenario(problem: Problem, values: Sequence[float]) -> Scenario | None:
     raw = copy.deepcopy(problem.raw)
     for p, v in zip(problem.spec.parameters, values):
         set_path(raw, p.path, parameter_value(p, v))
@@ -602,7 +602,7 @@ class _Batches:
         while _complete(self.study) < target:
             asked = [self.study.ask() for _ in range(min(self.batch, target - _complete(self.study)))]
             values = [[_suggest(t, p) for p in spec.parameters] for t in asked]
-            scenarios = [_trial_scenario(self.problem, v) for v in values]
+            scenarios = [trial_scenario(self.problem, v) for v in values]
             runnable = [(t, sc) for t, sc in zip(asked, scenarios) if sc is not None]
             for t, sc in zip(asked, scenarios):
                 if sc is None:
@@ -739,7 +739,7 @@ def _abc_evaluate(problem: Problem, workers, executor, scheduler, on_progress, c
     run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
 
     def evaluate(thetas, seeds):
-        scenarios = [_trial_scenario(problem, theta) for theta in thetas]
+        scenarios = [trial_scenario(problem, theta) for theta in thetas]
         runnable = [(i, sc, s) for i, (sc, s) in enumerate(zip(scenarios, seeds)) if sc is not None]
         out = np.full(len(thetas), np.inf)
         jobs = [partial(run_metrics, replications=1, seed=s, metrics=problem.metrics) for _, _, s in runnable]
