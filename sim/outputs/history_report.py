@@ -154,9 +154,14 @@ def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: s
             ax.plot(rows["year"], rows["forecast"], color=colour, ls=dash, lw=1.5, marker=marker, ms=5,
                     label=_t(method, lang))
     h = history[history["metric"] == metric].sort_values("year")
-    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
     if fit_until is not None:
         ax.axvline(fit_until + 0.5, color="#888888", lw=1, ls="--")
+    return _finish_metric_chart(fig, ax, h, metric, lang, scenario)
+
+
+def _finish_metric_chart(fig, ax, h: pd.DataFrame, metric: str, lang: str, scenario) -> bytes:
+    """The history's points over what is drawn, the metric's title and the common axes; the chart as PNG."""
+    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
     ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
     ax.set_ylim(bottom=0)
     pages.year_axis(ax)
@@ -370,14 +375,7 @@ def fan_chart(metric: str, history: pd.DataFrame, scored: pd.DataFrame, lang: st
         ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
         ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
         ax.plot(rows["year"], rows["forecast"], color=colour, lw=1.5, label=f"{_t('model', lang)} {origin}")
-    ax.plot(h["year"], h["value"], "o", color="black", ms=4, label=_t("history", lang))
-    ax.set_title(metric_label(metric, lang, scenario), loc="left", fontsize=11)
-    ax.set_ylim(bottom=0)
-    pages.year_axis(ax)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="best")
-    fig.tight_layout()
-    return pages.png(fig)
+    return _finish_metric_chart(fig, ax, h, metric, lang, scenario)
 
 
 def _backtest_band(bt: Backtest, metric: str) -> pd.DataFrame:

@@ -165,6 +165,18 @@ def _money_axis_label(lang: str, scale: float) -> str:
     return money_unit(lang)
 
 
+def _style_panel(ax, title: str, unit: str, first_column: bool, lang: str) -> None:
+    """One panel of a grid of stacked areas by year: title, year axis, value axis (labelled in the first column)."""
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_xlabel(text("year", lang))
+    if first_column:
+        ax.set_ylabel(text(unit, lang))
+    pages.year_axis(ax, nbins=5)
+    _value_axis(ax, lang)
+    ax.grid(alpha=0.3, axis="y")
+    ax.margins(x=0)
+
+
 def _value_axis(ax, lang: str, axis: str = "y", scale: float = 1.0, percent: bool = False) -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_Ticks(lang, scale, percent))
 
@@ -251,14 +263,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
             continue
         ys = [wide[f"stock.{sid}"].fillna(0.0).to_numpy() for sid in ids]
         ax.stackplot(wide.index.to_numpy(), ys, colors=[colours[sid] for sid in ids], linewidth=0.4, edgecolor="white")
-        ax.set_title(s.name, loc="left", fontsize=11)
-        ax.set_xlabel(text("year", lang))
-        if k % ncols == 0:
-            ax.set_ylabel(text("children", lang))
-        pages.year_axis(ax, nbins=5)
-        _value_axis(ax, lang)
-        ax.grid(alpha=0.3, axis="y")
-        ax.margins(x=0)
+        _style_panel(ax, s.name, "children", first_column=k % ncols == 0, lang=lang)
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_axis_off()
     labels = {}
@@ -295,14 +300,7 @@ def caseworker_time_chart(time_use: pd.DataFrame, names: Sequence[str], lang: st
         years = part["year"].to_numpy()
         ax.stackplot(years, [part[kind].to_numpy() for kind in TIME_KINDS], colors=colours, linewidth=0.4,
                      edgecolor="white")
-        ax.set_title(name, loc="left", fontsize=11)
-        ax.set_xlabel(text("year", lang))
-        if k % ncols == 0:
-            ax.set_ylabel(text("hours", lang))
-        pages.year_axis(ax, nbins=5)
-        _value_axis(ax, lang)
-        ax.grid(alpha=0.3, axis="y")
-        ax.margins(x=0)
+        _style_panel(ax, name, "hours", first_column=k % ncols == 0, lang=lang)
         per_case = ax.twinx()
         per_case.plot(years, part[PER_CASE].to_numpy(), color="black", linewidth=1.6)
         per_case.set_ylim(bottom=0)
