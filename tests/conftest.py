@@ -17,10 +17,39 @@ BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml
 SLOW_FIXTURES = frozenset({"run_en", "run_da", "small_run", "mm3", "both", "recovery", "first_year"})
 
 
+# The longest test files first (seconds measured on 2 workers, 2026-12-01), so that with `-n auto --dist loadfile`
+# (one file per worker at a time, handed out in collection order) no long file starts last while the other
+# worker sits idle: longest-first is the classic greedy balance of jobs over machines.
+LONGEST_FIRST = (
+    "test_policy_levers.py",     # 116
+    "test_calibrate_cli.py",     # 116
+    "test_calibration.py",       # 96
+    "test_cli.py",               # 86
+    "test_caseworker_time.py",   # 86
+    "test_demand.py",            # 76
+    "test_app_browser.py",       # 58
+    "test_equivalence.py",       # 54
+    "test_forecast.py",          # 51
+    "test_monotonicity.py",      # 49
+    "test_executors.py",         # 45
+    "test_abc_backtest.py",      # 43
+    "test_sensitivity.py",       # 43
+    "test_report.py",            # 43
+    "test_app.py",               # 36
+    "test_reproducibility.py",   # 36
+)
+
+
+def _file_rank(item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=_file_rank)  # stable: within a file, and among the other files, the collected order
 
 
 def set_key(raw: dict, dotted: str, value) -> None:

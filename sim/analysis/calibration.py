@@ -154,6 +154,14 @@ class AbcSettings(SpecPart):
                             "population's distances")
     max_batches: int = Field(default=4, ge=1, le=100, description="batches of `particles` candidates tried per "
                              "generation before it is closed with those accepted")
+    distance_scale: Literal["likelihood", "simulated"] = Field(
+        default="likelihood", description="the sd that standardises each observation's residual: the target's "
+        "likelihood (dispersion, cv, sd), or the simulator's own spread over pilot replications with the model "
+        "error added (see observation_sd_simulated)")
+    pilot_replications: int = Field(default=20, ge=2, le=1000, description="distance_scale simulated: "
+                                    "replications at the prior's midpoint")
+    model_error_cv: float = Field(default=0.05, gt=0, lt=1, description="distance_scale simulated: the model's "
+                                  "own error as a share of each observation, added to the simulated spread")
 
 
 class CalibrationSpec(SpecPart):
@@ -420,6 +428,7 @@ class Calibration:
     resumed_trials: int = 0
     fit: pd.DataFrame | None = None  # FIT_COLUMNS
     tolerances: list[float] | None = None  # ABC-SMC: the tolerance of each generation
+    distance_sd: dict[str, float] | None = None  # ABC-SMC: the sd of each observation's residual ("metric year")
 
     @property
     def parameter_sets(self) -> ParameterSets:
@@ -724,6 +733,40 @@ def observation_sd(problem: Problem) -> np.ndarray:
     return np.asarray(sds, dtype=float)
 
 
+PILOT_GENERATION = 10_000  # candidate_seed's generation number of the pilot replications (no ABC generation)
+
+
+def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np.ndarray:
+    """Per fitted observation: sqrt(s_sim^2 + (model_error_cv * observed)^2), s_sim the spread of one
+    replication at the prior's midpoint over ``pilot_replications`` replications.
+
+    A single replication is what each ABC candidate is, so its noise is the scale a residual should be judged
+    on: a series the simulator reproduces tightly (notifications of a thousand a year, a few % of noise) then
+    weighs more than one it cannot (placements started, about 20 a year in a half-size municipality, 20 %
+    noise), as a standardised distance should (the summaries scaled by their sd under the model: Prangle
+    2017, Beaumont et al. 2002). A fixed dispersion for all counts instead lets the noisiest series set the
+    tolerance, and the trend of a well-measured one stays unidentified."""
+    from sim.analysis.abc import candidate_seed
+
+    spec = problem.spec
+    middle = [(p.low + p.high) / 2.0 for p in spec.parameters]
+    scenario = trial_scenario(problem, middle)
+    if scenario is None:
+        raise CalibrationSpecError("<spec>", [("abc.distance_scale", "the prior's midpoint gives an invalid "
+                                               "scenario; use distance_scale: likelihood")])
+    seeds = [candidate_seed(spec.seed, PILOT_GENERATION, r) for r in range(spec.abc.pilot_replications)]
+    jobs = [(partial(run_metrics, replications=1, seed=s, metrics=problem.metrics), scenario) for s in seeds]
+    keys = list(zip(problem.observed["metric"], problem.observed["year"]))
+    runs = []
+    for table, ev in map_chunks(_call, jobs, **run_on):
+        runs.append(table.groupby(["metric", "year"])["value"].mean().reindex(keys).to_numpy(dtype=float))
+        counts["events"] += ev
+    counts["pilot"] = len(seeds)
+    simulated = np.nanstd(np.vstack(runs), axis=0, ddof=1)
+    observed = np.abs(problem.observed["model_observed"].to_numpy(dtype=float))
+    return np.sqrt(np.nan_to_num(simulated) ** 2 + (spec.abc.model_error_cv * observed) ** 2) + 1e-9
+
+
 def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float:
     """The standardised distance of one simulated table to the observations (sim.analysis.abc)."""
     from sim.analysis.abc import standardised_distance
@@ -735,8 +778,12 @@ def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float
 
 
 def _abc_evaluate(problem: Problem, workers, executor, scheduler, on_progress, counts: dict):
-    sd = observation_sd(problem)
     run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
+    if problem.spec.abc.distance_scale == "simulated":
+        sd = observation_sd_simulated(problem, run_on, counts)
+    else:
+        sd = observation_sd(problem)
+    counts["distance_sd"] = sd
 
     def evaluate(thetas, seeds):
         scenarios = [trial_scenario(problem, theta) for theta in thetas]
@@ -779,8 +826,10 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
     best_row = population.loc[population["loglik"].idxmax()]
     cal = Calibration(problem=problem, trials=trials, ensemble=population[[*names, "weight", "loglik", "trial"]],
                       best={n: float(best_row[n]) for n in names}, wall_seconds=0.0,
-                      simulations=result.simulations, events=counts["events"])
+                      simulations=result.simulations + counts.get("pilot", 0), events=counts["events"])
     cal.tolerances = result.tolerances
+    cal.distance_sd = {f"{m} {y}": round(float(sd), 4) for m, y, sd in
+                       zip(problem.observed["metric"], problem.observed["year"], counts["distance_sd"])}
     return cal
 
 

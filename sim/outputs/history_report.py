@@ -266,7 +266,7 @@ def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
         "command": command if command is not None else sys.argv,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years), "method": p.spec.method,
-        "abc_tolerances": cal.tolerances,
+        "abc_tolerances": cal.tolerances, "abc_distance_sd": cal.distance_sd,
         "trials": len(cal.trials), "trials_resumed": cal.resumed_trials, "parameter_sets_kept": len(cal.ensemble),
         "simulations": cal.simulations, "events_simulated": cal.events, "wall_seconds": round(cal.wall_seconds, 3),
         "spec_file": p.source, "spec": p.spec.model_dump(mode="json"),
