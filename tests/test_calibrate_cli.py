@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from sim.model.scenario import load_scenario
+from commands import assert_bad_input, cli
 
 pytestmark = pytest.mark.slow  # whole commands and many replications
 
@@ -44,18 +45,6 @@ SPEC = {
     "search": {"trials": 4, "startup_trials": 4, "replications": 1},
     "projection_replications": 2,
 }
-
-
-def cli(*args, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
-
-
-def assert_bad_input(proc: subprocess.CompletedProcess, *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    for word in words:
-        assert word in proc.stderr, (word, proc.stderr)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ import yaml
 
 import sim
 from sim.errors import InputError
+from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -35,14 +36,7 @@ SMALL = {
 }
 
 
-# ---------------------------------------------------------------- helpers (kept in this file on purpose)
-
-
-def cli(*args, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``boernesim ARGS`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd
-    )
+# ---------------------------------------------------------------- helpers (the command itself: tests/commands.py)
 
 
 def write_overlay(path: Path, **parts) -> Path:
@@ -56,17 +50,6 @@ def small_scenario(directory: Path, **more) -> Path:
     for k, v in more.items():
         parts[k] = {**parts.get(k, {}), **v} if isinstance(v, dict) else v
     return write_overlay(directory / "small.yaml", **parts)
-
-
-def assert_bad_input(proc: subprocess.CompletedProcess, *must_name: str) -> None:
-    """Exit 2, one message on stderr that names ``must_name``, no traceback."""
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    err = proc.stderr
-    assert "Traceback" not in err and "Traceback" not in proc.stdout, err
-    messages = [line for line in err.splitlines() if line.startswith("boernesim:")]
-    assert len(messages) == 1, err
-    for word in must_name:
-        assert word in err, (word, err)
 
 
 def contract_metrics(step_ids: list[str]) -> set[str]:

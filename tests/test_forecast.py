@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +17,12 @@ from sim.analysis.forecast import FORECAST_COLUMNS, forecast, parse_spent
 from sim.data.register import read_case_register, summarise_register
 from sim.model.scenario import scenario_from_mapping
 from sim.runs.runner import as_of_scenario, register_start, run_replications
+from commands import cli as _cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 EXAMPLE = ROOT / "calibration" / "example_case_register.csv"
 AS_OF = dt.date(2026, 9, 30)
-
-
-def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
 
 
 def _still_world(tmp_path: Path) -> Path:

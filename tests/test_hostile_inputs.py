@@ -29,6 +29,7 @@ from sim.model.scenario import Lever, json_schema, load_scenario, resolve_raw, s
 from sim.outputs.files import atomic_directory, check_out_dir
 from sim.runs.experiment import check_executor
 from sim.runs.runner import check_run_options
+from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -37,19 +38,6 @@ STEPS = ["early", "preventive", "intensive_home", "kinship_care", "foster_family
 AS_OF = dt.date(2026, 9, 30)
 HEADER = "case_id,birth_year,step,step_start,monthly_price_dkk,last_review,investigation_start"
 GOOD_ROW = "K-0001,2012,foster_family,2024-03-01,39000,2026-03-01,"
-
-
-def cli(*args, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd)
-
-
-def assert_bad_input(proc: subprocess.CompletedProcess, *must_name: str) -> None:
-    """Exit 2, one message on stderr naming ``must_name``, no traceback."""
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    for word in must_name:
-        assert word in proc.stderr, (word, proc.stderr)
 
 
 def overlay(directory: Path, text: str, name: str = "t.yaml") -> Path:

@@ -22,8 +22,6 @@ import datetime as dt
 import functools
 import math
 import os
-import subprocess
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -42,6 +40,7 @@ from sim.outputs.results import write_outputs
 from sim.runs.runner import run_replications
 from sim.model.scenario import Lever
 from sim.model.staircase import Staircase
+from commands import cli
 
 SEED = 4242
 REPS = 20  # replications per scenario in the direction checks
@@ -643,17 +642,6 @@ def test_compare_writes_comparison_economics_and_budget_overrun(quarter_raw, tmp
         for col in ("mean", "p05", "p50", "p95"):
             assert row[col] == pytest.approx(share), (row["year"], col)
         assert 0.0 < share < 1.0  # the budget sits inside the spread, so the check is not trivial
-
-
-def cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
 
 
 def small_overlay(path: Path, **parts) -> Path:

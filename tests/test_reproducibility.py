@@ -5,8 +5,6 @@ returns the same table as the command.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,18 +13,13 @@ import pytest
 import yaml
 
 import sim
+from commands import cli
 
 pytestmark = pytest.mark.slow  # whole commands and many replications
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 REPS, YEARS, SEED = 4, 2, 5  # 4 replications over 2 workers: several chunks, finishing in any order
-
-
-def cli(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd
-    )
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ import copy
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pydantic
@@ -20,6 +18,7 @@ import yaml
 
 import sim
 from sim.errors import InputError, ScenarioError
+from commands import cli as _cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -385,12 +384,6 @@ def test_overlay_leaves_the_baseline_file_untouched(tmp_path):
 
 
 # ---------------------------------------------------------------- boernesim schema
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, timeout=120, cwd=ROOT
-    )
 
 
 @pytest.fixture(scope="module")
