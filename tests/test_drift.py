@@ -73,3 +73,37 @@ def test_the_random_walks_spread_grows_with_the_square_root_of_the_years():
     paths = np.array([drift_path(1.0, False, 0.0, 0.2, rng.standard_normal(9)) for _ in range(4000)])
     sd = np.log(paths).std(axis=0)
     assert sd[0] == pytest.approx(0.2, rel=0.05) and sd[8] == pytest.approx(0.6, rel=0.05)
+
+
+
+def test_more_notifications_about_known_children_leave_as_many_notifications_about_fewer_children(small_raw):
+    """notifications.share_about_known_children drifting up (logit +0.3 a year from 0.6, 0.73 in the third
+    year): about as many notifications as without the drift, fewer distinct children notified."""
+    up = [{"setting": "notifications.share_about_known_children", "trend_per_year": 0.3}]
+    small_raw["notifications"]["share_about_known_children"] = 0.6
+    plain, drifting = metric_table(_rows(small_raw)), metric_table(_rows(small_raw, drift=up))
+    first, last = min(plain["notifications"]), max(plain["notifications"])
+    assert drifting["children_notified"][first] == plain["children_notified"][first]  # the start year does not drift
+    assert drifting["notifications"][last] == pytest.approx(plain["notifications"][last], rel=0.05)
+    fewer_children = drifting["children_notified"][last] / plain["children_notified"][last]
+    assert fewer_children < 0.9, fewer_children
+
+
+def test_fewer_new_children_per_notification_keep_the_children_with_a_need(small_raw):
+    """When the share about known children rises from k0 to k, new children are (1 - k)/(1 - k0) as many per
+    notification; the need mix of the years after the start is rescaled so that (1 - k) x the share with a
+    need is what it was, and the start year's mix (the screening cut-offs) is untouched."""
+    from sim.model.settings import Settings
+    from sim.model.staircase import Staircase
+
+    small_raw["notifications"]["share_about_known_children"] = 0.6
+    scenario = build(small_raw)
+    settings = Settings(scenario, Staircase.from_scenario(scenario))
+    demand = settings.demand
+    before = [list(c) for c in demand.cumulative_by_year]
+    settings.share_about_known_children = 0.7
+    start = demand.start_index
+    assert demand.cumulative_by_year[start] == before[start]
+    for y in range(start + 1, len(before)):
+        with_need_before, with_need_after = 1.0 - before[y][0], 1.0 - demand.cumulative_by_year[y][0]
+        assert (1 - 0.7) * with_need_after == pytest.approx((1 - 0.6) * with_need_before)

@@ -60,15 +60,16 @@ def need_growth_factor(scenario: Scenario, year: int) -> float:
     return need / reported if reported > 0.0 else 1.0
 
 
-def need_shares_in(scenario: Scenario, year: int) -> list[float]:
+def need_shares_in(scenario: Scenario, year: int, new_child_factor: float = 1.0) -> list[float]:
     """Shares of need levels 0..max among newly notified children in a calendar year.
 
-    Levels 1 and above move with :func:`need_growth_factor`; level 0 (no need) takes the rest. If need
-    outgrows reporting so far that nothing is left for level 0, the levels 1 and above are scaled to sum to 1."""
+    Levels 1 and above move with :func:`need_growth_factor` (times ``new_child_factor``, see
+    :meth:`DemandSettings.known_share_changed`); level 0 (no need) takes the rest. If need outgrows reporting
+    so far that nothing is left for level 0, the levels 1 and above are scaled to sum to 1."""
     base = scenario.demand.need_shares
     levels = max(n.level for n in scenario.needs.levels)
     shares = [base.get(level, 0.0) for level in range(levels + 1)]
-    factor = need_growth_factor(scenario, year)
+    factor = need_growth_factor(scenario, year) * new_child_factor
     with_need = [x * factor for x in shares[1:]]
     total = sum(with_need)
     if total > 1.0:
@@ -130,6 +131,7 @@ class DemandSettings:
     __slots__ = (
         "enabled", "cumulative_by_year", "start_index", "cutoffs", "finds_need_share",
         "unmet_escalation_multiplier", "unmet_improvement_share", "renotification_rate",
+        "_scenario", "_first_year", "_known_share_at_start",
     )
 
     def __init__(self, scenario: Scenario, first_year: int, n_years: int):
@@ -137,6 +139,8 @@ class DemandSettings:
         self.enabled = d.enabled
         self.cumulative_by_year = [cumulative(need_shares_in(scenario, first_year + y)) for y in range(n_years)]
         self.start_index = scenario.calendar.start_year - first_year
+        self._scenario, self._first_year = scenario, first_year
+        self._known_share_at_start = scenario.notifications.share_about_known_children
         self.cutoffs: ScreeningCutoffs | None = None
         self.finds_need_share = d.investigation_finds_need_share
         self.unmet_escalation_multiplier = d.unmet_escalation_multiplier
@@ -147,6 +151,15 @@ class DemandSettings:
     def refresh_cutoffs(self, share_acute: float, share_closed: float, share_early: float) -> None:
         """After a screening share changed (an intake-team lever): new cut-offs in the start year's mix."""
         self.cutoffs = ScreeningCutoffs(self.cumulative_by_year[self.start_index], share_acute, share_closed, share_early)
+
+    def known_share_changed(self, share: float) -> None:
+        """The share of notifications about known children moved (a drift): new children are then
+        (1 - share) / (1 - share at start) as many per notification, and the need mix of the years after the
+        start year is rescaled by the inverse, so children with a real need still grow with the need trend and
+        only children without one become fewer. The start year's mix, which sets the screening cut-offs, stays."""
+        factor = (1.0 - self._known_share_at_start) / max(1.0 - share, 1e-9)
+        for y in range(self.start_index + 1, len(self.cumulative_by_year)):
+            self.cumulative_by_year[y] = cumulative(need_shares_in(self._scenario, self._first_year + y, factor))
 
     def mix(self, year_index: int) -> list[float]:
         return self.cumulative_by_year[min(max(year_index, 0), len(self.cumulative_by_year) - 1)]

@@ -46,6 +46,7 @@ LEVER_SETTINGS: dict[str, LeverSetting] = {
     "screening.share_early_measure": LeverSetting("share", "share_early_measure"),
     "notifications.per_1000_aged_0_17": LeverSetting("nonnegative", None),  # sim.model.population
     "notifications.trend_per_year": LeverSetting("trend", None),  # sim.model.population
+    "notifications.share_about_known_children": LeverSetting("share", "share_about_known_children"),
     "diversion.share": LeverSetting("share", "diversion_share"),
     "diversion.failure_rate_per_year": LeverSetting("nonnegative", "diversion_failure_rate"),
     "time_limited_stays.success_share": LeverSetting("share", "limited_success"),

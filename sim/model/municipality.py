@@ -450,7 +450,7 @@ class Municipality:
     def arrivals(self, times):
         """Process: every notification, at its time."""
         env = self.env
-        known_share = self.scenario.notifications.share_about_known_children
+        settings = self.settings  # the share about known children is read live: a drift may move it
         notice = D["notice"]
         start = env.now
         for i, t in enumerate(times):
@@ -463,7 +463,7 @@ class Municipality:
             # only when there is one (most notifications are about known children)
             about_known, which = self.draws.first_of(notice, aid, 2)
             child = None
-            if about_known < known_share:
+            if about_known < settings.share_about_known_children:
                 child = self.known.pick(which, env.now)
             if child is None:
                 child = self.new_child(aid)

@@ -60,7 +60,7 @@ class Settings:
         "overload_caseload", "overload_closed_share", "_pressure_closed_share", "review_stretch",
         "temporary_after_months", "temporary_share", "temporary_contract",
         # notifications
-        "share_about_known_children", "known_window",
+        "_share_about_known_children", "known_window",
         # exits and ages
         "move_away_rate", "age_out", "aftercare_enabled", "aftercare_until_age", "aftercare_share",
         "age_cumulative", "age_bands",
@@ -124,7 +124,7 @@ class Settings:
         self.temporary_contract = ov.temporary_contract_months * MONTH
 
         nt = scenario.notifications
-        self.share_about_known_children = nt.share_about_known_children
+        self._share_about_known_children = nt.share_about_known_children
         self.known_window = nt.recently_closed_months * MONTH
 
         ex = scenario.exits
@@ -175,6 +175,17 @@ class Settings:
     def share_closed_after_advice(self, value: float) -> None:
         self._share_closed_after_advice = value
         self._refresh_screening()
+
+    @property
+    def share_about_known_children(self) -> float:
+        return self._share_about_known_children
+
+    @share_about_known_children.setter
+    def share_about_known_children(self, value: float) -> None:
+        """More notifications about known children leave fewer about new ones; the need mix of the new ones is
+        rescaled so that the number of children with a real need still follows the need trend."""
+        self._share_about_known_children = value
+        self.demand.known_share_changed(value)
 
     @property
     def share_early_measure(self) -> float:
