@@ -37,11 +37,6 @@ def test_pooled_mape_below_last_value_and_linear_trend(checks):
     assert mape["model"] < mape["linear_trend"], MAPE_NOTE.format(**mape)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured 2026-12-01 (reproduce.py, 3 origins, 25 forecasts): the model's 90 % band covered 25 of 25 (1.00; "
-    "50 % band 0.80, rerun after issue 11 and 14 merged): too wide. The national fit simulates a half-size average municipality, so its bands carry "
-    "one municipality's demographic noise (placements started: about 21 a year, a 90 % band of about +-35 %), "
-    "far more than a national total has, and a 40-particle posterior after 4 generations is still broad"))
 def test_the_90_percent_band_covers_between_80_and_97_percent(checks):
     assert 0.8 <= checks["model_coverage_90"] <= 0.97, checks["model_coverage_90"]
 
@@ -65,10 +60,6 @@ def _yearly_growth(series: pd.Series) -> float:
     return (series[last] / series[first]) ** (1.0 / (last - first)) - 1.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured 2026-12-01 on the merged model (reproduce.py, ABC-SMC, 40 particles): the fitted notifications grow "
-    "5.3 % a year over 2015-2019 against 9.2 % observed (3.9 points; 7.3 % before issue 11's turnover and hours "
-    "per case merged): the posterior of demand.need_trend_per_year and the reporting trend is still broad"))
 def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_growth():
     """Issue 12's check on the national fit: reporting apart from need must let the fit follow the observed
     growth of notifications (not trade it for placements, as constant shares did)."""
