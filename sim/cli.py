@@ -637,6 +637,13 @@ def main() -> None:
         app()
     except SystemExit as stop:
         _leave(_exit_code(stop.code))
+    except KeyboardInterrupt:
+        _leave(130)  # outside a command's own handling (the shell's code for Ctrl-C)
+    except BaseException:  # with --debug an internal error reaches here: show it, exit 1 as promised
+        import traceback
+
+        traceback.print_exc()
+        _leave(1)
     _leave(0)
 
 
@@ -654,7 +661,8 @@ def _leave(code: int) -> None:
     """End the process after Python's own clean-up (exit handlers, logs, streams) but before the C++ static
     destructors. pyarrow's thread pools, torn down there, can abort a finished command with SIGABRT
     ('terminate called without an active exception', apache/arrow#34314): seen in CI turning exit code 2
-    into -6 after a parquet file was read."""
+    into -6 after a parquet file was read. os._exit does not join non-daemon threads: every worker pool of
+    the commands is closed by its ``with`` block before this point, which must stay so."""
     atexit._run_exitfuncs()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

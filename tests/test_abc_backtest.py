@@ -66,7 +66,7 @@ def _simulated_scale(raw, workers):
     from sim.analysis.calibration import observation_sd_simulated, prepare
 
     spec = spec_from_mapping({**SPEC, "abc": {**SPEC["abc"], "distance_scale": "simulated",
-                                             "pilot_replications": 12, "model_error_cv": 0.05}}, "abc.yaml")
+                                             "pilot_replications": 8, "model_error_cv": 0.05}}, "abc.yaml")
     problem = prepare(raw, spec, HISTORY)
     counts = {"events": 0}
     sd = observation_sd_simulated(problem, {"workers": workers, "executor": "local", "scheduler": None}, counts)
@@ -76,13 +76,14 @@ def _simulated_scale(raw, workers):
 def test_the_simulated_distance_scale_weighs_a_tight_series_more_than_a_noisy_one(small):
     """distance_scale simulated: each residual is judged on one replication's spread at the prior's middle
     plus the model error. Notifications (about 120 a year here) are a tighter series than children placed
-    (about 9), so relative to its value a notification's sd is the smaller; no sd falls below the model error;
-    the pilot's replications are the same whatever the workers."""
+    (about 9), so relative to its value a notification's sd is the smaller; the simulated spread is really
+    added (the noisiest series lies above the model error alone); the pilot's replications are the same
+    whatever the workers."""
     problem, sd, counts = _simulated_scale(small, workers=1)
     observed = problem.observed["model_observed"].to_numpy(dtype=float)
     relative = pd.Series(sd / observed, index=problem.observed["metric"].to_numpy())
     assert relative["notifications"].max() < relative["children_placed"].min(), relative
-    assert (sd >= 0.05 * observed).all()
-    assert counts["pilot"] == 12 and counts["events"] > 0
+    assert (sd > 1.5 * 0.05 * observed)[problem.observed["metric"].to_numpy() == "children_placed"].all()
+    assert counts["pilot"] == 8 and counts["events"] > 0
     _, sd_two, _ = _simulated_scale(small, workers=2)
     assert list(sd) == list(sd_two)

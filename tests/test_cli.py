@@ -377,9 +377,17 @@ def test_bad_lang_is_usage_error(tmp_path, scenario_file):
 def test_debug_shows_the_traceback(tmp_path):
     path = write_overlay(tmp_path / "bad.yaml", screening={"share_acute": 1.5})
     proc = cli("--debug", "validate", path)
-    assert proc.returncode != 0
+    assert proc.returncode == 1  # the error escapes the command with --debug; the process still exits cleanly
     assert "Traceback" in proc.stderr
     assert "screening.share_acute" in proc.stderr
+
+
+def test_the_exit_code_of_a_system_exit_is_the_process_exit_code(capsys):
+    from sim.cli import _exit_code
+
+    assert [_exit_code(None), _exit_code(0), _exit_code(2), _exit_code(130)] == [0, 0, 2, 130]
+    assert _exit_code("boernesim: stopped") == 1
+    assert "boernesim: stopped" in capsys.readouterr().err
 
 
 def test_out_that_is_someone_elses_directory_is_refused_and_kept(tmp_path, scenario_file):

@@ -277,6 +277,18 @@ def test_kinship_first_raises_kinship_and_lowers_foster_care(quarter_raw):
         assert sign * diff.mean() > 0, f"{metric}: " + margin(diff)
 
 
+def test_more_notifications_about_known_children_notify_fewer_children(quarter_raw):
+    """notifications.share_about_known_children 0.72 -> 0.85 from 2027 as a lever: about as many
+    notifications, fewer distinct children notified (fewer notifications are about new children)."""
+    base = build(quarter_raw)
+    known = build(quarter_raw, levers=[lever("notifications.share_about_known_children", 0.85)])
+    b, k = tables(base), tables(known)
+    notifications = horizon_sum(k, "notifications") - horizon_sum(b, "notifications")
+    children = horizon_sum(k, "children_notified") - horizon_sum(b, "children_notified")
+    assert abs(notifications.mean()) < 0.05 * horizon_sum(b, "notifications").mean(), margin(notifications)
+    assert children.mean() < -0.1 * horizon_sum(b, "children_notified").mean(), margin(children)
+
+
 def foster_entries_when_full(paths: dict, step: int, capacity: int, t0: float) -> list[tuple[float, int]]:
     """Entries to ``step`` at or after ``t0`` made while ``capacity`` or more children were on it (time,
     occupancy), from the traces; at equal times leaving is counted before entering."""

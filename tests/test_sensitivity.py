@@ -17,8 +17,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +42,7 @@ from sim.analysis.sensitivity import (
     spec_from_mapping,
 )
 from sim.model.keypaths import get_path, set_path
+from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -297,12 +296,6 @@ def test_bad_design_is_input_error(small_model_raw):
 # ---------------------------------------------------------------- 4. the CLI end to end
 
 
-def cli(*args, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd
-    )
-
-
 @pytest.fixture
 def cli_inputs(tmp_path) -> tuple[Path, Path]:
     scenario = tmp_path / "small.yaml"
@@ -313,14 +306,6 @@ def cli_inputs(tmp_path) -> tuple[Path, Path]:
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump({k: v for k, v in SMALL_SPEC.items() if k != "morris"}), encoding="utf-8")
     return scenario, spec
-
-
-def assert_bad_input(proc: subprocess.CompletedProcess, *must_name: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    assert len([line for line in proc.stderr.splitlines() if line.startswith("boernesim:")]) == 1, proc.stderr
-    for word in must_name:
-        assert word in proc.stderr, (word, proc.stderr)
 
 
 @pytest.mark.slow

@@ -762,9 +762,15 @@ def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np
         runs.append(table.groupby(["metric", "year"])["value"].mean().reindex(keys).to_numpy(dtype=float))
         counts["events"] += ev
     counts["pilot"] = len(seeds)
-    simulated = np.nanstd(np.vstack(runs), axis=0, ddof=1)
+    values = np.vstack(runs)
+    enough = np.isfinite(values).sum(axis=0) >= 2
+    simulated = np.full(values.shape[1], np.nan)
+    simulated[enough] = np.nanstd(values[:, enough], axis=0, ddof=1)
     observed = np.abs(problem.observed["model_observed"].to_numpy(dtype=float))
-    return np.sqrt(np.nan_to_num(simulated) ** 2 + (spec.abc.model_error_cv * observed) ** 2) + 1e-9
+    sd = np.sqrt(simulated**2 + (spec.abc.model_error_cv * observed) ** 2)
+    # a metric-year the pilot runs do not define (fewer than two values) keeps its likelihood's spread, so that
+    # no residual is judged on a model error of an observation near zero alone
+    return np.where(enough, sd, observation_sd(problem))
 
 
 def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float:

@@ -156,7 +156,13 @@ class DemandSettings:
         """The share of notifications about known children moved (a drift): new children are then
         (1 - share) / (1 - share at start) as many per notification, and the need mix of the years after the
         start year is rescaled by the inverse, so children with a real need still grow with the need trend and
-        only children without one become fewer. The start year's mix, which sets the screening cut-offs, stays."""
+        only children without one become fewer. The start year's mix, which sets the screening cut-offs, stays
+        (so does a burn-in year's: a lever dated before the start year does not rescale it). Near a share of 1
+        the few new children all have a need (need_shares_in caps the levels at the whole mix); a start share of
+        1 leaves no new children to rescale. The triage's misperceived score (:func:`screening_outcome`) draws
+        from the same rescaled mix: it is the year's mix of new children."""
+        if self._known_share_at_start >= 1.0:
+            return
         factor = (1.0 - self._known_share_at_start) / max(1.0 - share, 1e-9)
         for y in range(self.start_index + 1, len(self.cumulative_by_year)):
             self.cumulative_by_year[y] = cumulative(need_shares_in(self._scenario, self._first_year + y, factor))
