@@ -17,9 +17,10 @@ BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml
 SLOW_FIXTURES = frozenset({"run_en", "run_da", "small_run", "mm3", "both", "recovery", "first_year"})
 
 
-# The longest test files first (seconds measured on 2 workers, 2026-12-01), so that with `-n auto --dist loadfile`
-# (one file per worker at a time, handed out in collection order) no long file starts last while the other
-# worker sits idle: longest-first is the classic greedy balance of jobs over machines.
+# The longest test files first (seconds measured on 2 workers, 2026-12-01), so that with `-n auto --dist loadfile
+# --no-loadscope-reorder` (one file per worker at a time, handed out in collection order; without the last
+# option xdist sorts files by their number of tests instead) no long file starts last while the other worker
+# sits idle: longest-first is the classic greedy balance of jobs over machines.
 LONGEST_FIRST = (
     "test_policy_levers.py",     # 116
     "test_calibrate_cli.py",     # 116
