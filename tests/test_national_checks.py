@@ -62,7 +62,9 @@ def _yearly_growth(series: pd.Series) -> float:
 
 def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_growth():
     """Issue 12's check on the national fit: reporting apart from need must let the fit follow the observed
-    growth of notifications (not trade it for placements, as constant shares did)."""
+    growth of notifications (not trade it for placements, as constant shares did). Measured 2026-12-01: 7.3 %
+    a year against 9.2 % on the stored fit (40 particles); the same spec with 60 particles gave 5.7 %, so
+    this passes on the stored fit but is not robust (README, "Measured on the national history")."""
     fit = pd.read_csv(FIT)
     notes = fit[fit["metric"] == "notifications"].set_index("year")
     gap = abs(_yearly_growth(notes["sim_mean"]) - _yearly_growth(notes["observed"]))
