@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.outputs.files import write_frame_parquet
+
 ROOT = Path(__file__).resolve().parent.parent
 SETTING = "caseworkers.family_time.max_effect"
 HIGHEST = 1.0  # the scenario's bound on max_effect (a probability of moving a choice one step)
@@ -38,7 +40,7 @@ def main() -> None:
     frame = family_time_sets(args.sets)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
-    frame.to_parquet(tmp, index=False)
+    write_frame_parquet(frame, tmp)  # the project's byte-stable parquet: the same bytes for the same sets
     tmp.replace(args.out)  # all or nothing
     print(f"{len(frame)} sets of {SETTING} from {frame[SETTING].min():.4g} to {frame[SETTING].max():.4g} -> {args.out}")
 

@@ -756,10 +756,9 @@ def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np
                                                "scenario; use distance_scale: likelihood")])
     seeds = [candidate_seed(spec.seed, PILOT_GENERATION, r) for r in range(spec.abc.pilot_replications)]
     jobs = [(partial(run_metrics, replications=1, seed=s, metrics=problem.metrics), scenario) for s in seeds]
-    keys = list(zip(problem.observed["metric"], problem.observed["year"]))
     runs = []
     for table, ev in map_chunks(_call, jobs, **run_on):
-        runs.append(table.groupby(["metric", "year"])["value"].mean().reindex(keys).to_numpy(dtype=float))
+        runs.append(at_observations(problem, table))
         counts["events"] += ev
     counts["pilot"] = len(seeds)
     values = np.vstack(runs)
@@ -773,24 +772,23 @@ def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np
     return np.where(enough, sd, observation_sd(problem))
 
 
+def at_observations(problem: Problem, table: pd.DataFrame) -> np.ndarray:
+    """A simulated table's mean value at each fitted observation (``problem.observed`` order; NaN where the
+    table has none)."""
+    means = table.groupby(["metric", "year"])["value"].mean()
+    keys = list(zip(problem.observed["metric"], problem.observed["year"]))
+    return means.reindex(keys).to_numpy(dtype=float)
+
+
 def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float:
     """The standardised distance of one simulated table to the observations (sim.analysis.abc)."""
     from sim.analysis.abc import standardised_distance
 
-    means = table.groupby(["metric", "year"])["value"].mean()
-    keys = list(zip(problem.observed["metric"], problem.observed["year"]))
-    simulated = means.reindex(keys).to_numpy(dtype=float)
-    return standardised_distance(simulated, problem.observed["model_observed"].to_numpy(dtype=float), sd)
+    observed = problem.observed["model_observed"].to_numpy(dtype=float)
+    return standardised_distance(at_observations(problem, table), observed, sd)
 
 
-def _abc_evaluate(problem: Problem, workers, executor, scheduler, on_progress, counts: dict):
-    run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
-    if problem.spec.abc.distance_scale == "simulated":
-        sd = observation_sd_simulated(problem, run_on, counts)
-    else:
-        sd = observation_sd(problem)
-    counts["distance_sd"] = sd
-
+def _abc_evaluate(problem: Problem, sd: np.ndarray, run_on: dict, on_progress, counts: dict):
     def evaluate(thetas, seeds):
         scenarios = [trial_scenario(problem, theta) for theta in thetas]
         runnable = [(i, sc, s) for i, (sc, s) in enumerate(zip(scenarios, seeds)) if sc is not None]
@@ -819,7 +817,12 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
     spec = problem.spec
     names = [p.path for p in spec.parameters]
     counts = {"events": 0}
-    result = abc_smc(_abc_evaluate(problem, workers, executor, scheduler, on_progress, counts),
+    run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
+    if spec.abc.distance_scale == "simulated":
+        sd = observation_sd_simulated(problem, run_on, counts)
+    else:
+        sd = observation_sd(problem)
+    result = abc_smc(_abc_evaluate(problem, sd, run_on, on_progress, counts),
                      [p.low for p in spec.parameters], [p.high for p in spec.parameters], names, seed=spec.seed,
                      particles=spec.abc.particles, generations=spec.abc.generations, quantile=spec.abc.quantile,
                      max_batches=spec.abc.max_batches)
@@ -834,8 +837,8 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
                       best={n: float(best_row[n]) for n in names}, wall_seconds=0.0,
                       simulations=result.simulations + counts.get("pilot", 0), events=counts["events"])
     cal.tolerances = result.tolerances
-    cal.distance_sd = {f"{m} {y}": round(float(sd), 4) for m, y, sd in
-                       zip(problem.observed["metric"], problem.observed["year"], counts["distance_sd"])}
+    cal.distance_sd = {f"{m} {y}": round(float(v), 4) for m, y, v in
+                       zip(problem.observed["metric"], problem.observed["year"], sd)}
     return cal
 
 
