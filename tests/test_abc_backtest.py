@@ -63,13 +63,14 @@ def test_same_seed_same_posterior_and_backtest_whatever_workers_or_executor(smal
 
 
 def _simulated_scale(raw, workers):
-    from sim.analysis.calibration import observation_sd_simulated, prepare
+    from sim.analysis.calibration import observation_sd_simulated, pilot_runs, prepare
 
     spec = spec_from_mapping({**SPEC, "abc": {**SPEC["abc"], "distance_scale": "simulated",
                                              "pilot_replications": 8, "model_error_cv": 0.05}}, "abc.yaml")
     problem = prepare(raw, spec, HISTORY)
     counts = {"events": 0}
-    sd = observation_sd_simulated(problem, {"workers": workers, "executor": "local", "scheduler": None}, counts)
+    pilot = pilot_runs(problem, {"workers": workers, "executor": "local", "scheduler": None}, counts)
+    sd = observation_sd_simulated(problem, pilot)
     return problem, sd, counts
 
 

@@ -2,13 +2,14 @@
 sequential Monte Carlo, the population Monte Carlo scheme of Beaumont, Cornuet, Marin & Robert 2009, with the
 tolerance set adaptively as a quantile of the last population's distances, Del Moral, Doucet & Jasra 2012).
 
-1. Generation 0: ``particles`` parameter sets drawn from the prior (uniform on the spec's ranges), each
-   simulated once with its own seed; all kept, equally weighted.
+1. Generation 0: ``particles`` parameter sets drawn from the prior (uniform on the spec's ranges, or that box
+   tilted by a first stage's likelihood, :class:`BoxPrior`), each simulated once with its own seed; all kept,
+   equally weighted.
 2. Generation t: the tolerance is the ``quantile`` of the previous population's distances (weighted).
    Candidates are drawn from the previous population by weight and moved by a normal kernel with twice its
    weighted covariance (redrawn while outside the prior), simulated in fixed batches of ``particles``; those
    within the tolerance are kept, in order, until the population is full (or ``max_batches`` batches). Each
-   kept set's weight is prior / (the previous population's kernel mixture at it).
+   kept set's weight is prior density / (the previous population's kernel mixture at it).
 3. The last population, with its weights, is the posterior sample: ``run --parameter-sets`` draws one per
    replication.
 
@@ -46,6 +47,46 @@ class AbcResult:
     simulations: int
 
 
+class EmptyPrior(ValueError):
+    """A tilted prior keeps (almost) nothing of its box."""
+
+
+@dataclass
+class BoxPrior:
+    """The prior: uniform on the box ``lows``..``highs``, times ``exp(log_tilt(theta))`` if a tilt is given.
+
+    A tilt is a first stage's log-likelihood (at most 0; see ``calibration.reporting_stage``): the posterior of
+    an earlier, separate fit becomes this fit's prior, which is Bayes' rule applied in two steps when the two
+    stages' data are independent given the parameters. A tilted prior is sampled by rejection from the box
+    (accepted with probability ``exp(log_tilt)``), so it is exact and needs no normalising constant."""
+
+    lows: np.ndarray
+    highs: np.ndarray
+    log_tilt: Callable[[np.ndarray], np.ndarray] | None = None
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        width = self.highs - self.lows
+        if self.log_tilt is None:
+            return self.lows + width * rng.random((n, len(self.lows)))
+        kept: list[np.ndarray] = []
+        for _ in range(MAX_PRIOR_BATCHES):
+            box = self.lows + width * rng.random((PRIOR_BATCH, len(self.lows)))
+            keep = np.log(rng.random(PRIOR_BATCH)) < self.log_tilt(box)
+            kept.append(box[keep])
+            if sum(len(k) for k in kept) >= n:
+                return np.vstack(kept)[:n]
+        raise EmptyPrior(f"the prior's tilt leaves almost nothing of the box: fewer than {n} of "
+                         f"{MAX_PRIOR_BATCHES * PRIOR_BATCH:,} draws kept")
+
+    def log_density(self, thetas: np.ndarray) -> np.ndarray:
+        """Up to a constant, inside the box."""
+        thetas = np.atleast_2d(thetas)
+        return np.zeros(len(thetas)) if self.log_tilt is None else self.log_tilt(thetas)
+
+
+PRIOR_BATCH, MAX_PRIOR_BATCHES = 10_000, 200  # rejection from the box: up to 2 million draws
+
+
 def candidate_seed(seed: int, generation: int, index: int) -> int:
     """The seed of one candidate's simulation: independent of every other's and of the workers."""
     return int(np.random.SeedSequence([int(seed), 0xABC, generation, index]).generate_state(1)[0] % (2**31 - 1))
@@ -80,21 +121,28 @@ def propose(rng: np.random.Generator, population: np.ndarray, weights: np.ndarra
 
 
 def importance_weights(accepted: np.ndarray, previous: np.ndarray, previous_w: np.ndarray,
-                       cov: np.ndarray) -> np.ndarray:
-    """prior / kernel mixture for each accepted set (the prior is uniform on the box: a constant)."""
+                       cov: np.ndarray, prior: BoxPrior | None = None) -> np.ndarray:
+    """prior density / kernel mixture for each accepted set (an untilted box prior is a constant)."""
     kernel = stats.multivariate_normal(mean=np.zeros(previous.shape[1]), cov=cov, allow_singular=True)
     p = previous_w / previous_w.sum()
     mix = np.array([float(np.sum(p * kernel.pdf(a - previous))) for a in accepted])
-    w = 1.0 / np.maximum(mix, 1e-300)
+    if prior is None or prior.log_tilt is None:
+        w = 1.0 / np.maximum(mix, 1e-300)
+    else:  # on the log scale: a tilt can be far below 0
+        log_w = prior.log_density(accepted) - np.log(np.maximum(mix, 1e-300))
+        w = np.exp(log_w - log_w.max())
     return w / w.sum()
 
 
 def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: Sequence[float],
             highs: Sequence[float], names: Sequence[str], *, seed: int, particles: int = 48, generations: int = 4,
-            quantile: float = 0.5, max_batches: int = 4) -> AbcResult:
+            quantile: float = 0.5, max_batches: int = 4,
+            log_tilt: Callable[[np.ndarray], np.ndarray] | None = None) -> AbcResult:
     """ABC-SMC. ``evaluate(thetas, seeds)`` simulates each row of ``thetas`` with its seed and returns the
-    distances to the observations (inf where a simulation is invalid), in order."""
+    distances to the observations (inf where a simulation is invalid), in order. ``log_tilt``: the prior is
+    the box times its exponential (:class:`BoxPrior`)."""
     lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+    prior = BoxPrior(lows, highs, log_tilt)
     rng = np.random.default_rng([int(seed), 0xABC])
     records: list[dict] = []
     counter = 0
@@ -109,7 +157,7 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
         counter += len(thetas)
         return d
 
-    population = lows + (highs - lows) * rng.random((particles, len(lows)))
+    population = prior.sample(rng, particles)
     distances = run(0, population)
     weights = np.full(particles, 1.0 / particles)
     finite = np.isfinite(distances)
@@ -136,7 +184,7 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
         if len(kept_theta) < 2:
             break  # the tolerance cannot be reached any more: keep the last population
         new = np.array(kept_theta)
-        weights = importance_weights(new, population, weights, cov)
+        weights = importance_weights(new, population, weights, cov, prior)
         population, distances, accepted_trials = new, np.array(kept_d), kept_trials
         tolerances.append(float(tolerance))
     trials = pd.DataFrame(records, columns=[*TRIAL_COLUMNS[:3], *names])

@@ -160,8 +160,12 @@ class AbcSettings(SpecPart):
         "error added (see observation_sd_simulated)")
     pilot_replications: int = Field(default=20, ge=2, le=1000, description="distance_scale simulated: "
                                     "replications at the prior's midpoint")
-    model_error_cv: float = Field(default=0.05, gt=0, lt=1, description="distance_scale simulated: the model's "
-                                  "own error as a share of each observation, added to the simulated spread")
+    model_error_cv: float = Field(default=0.05, gt=0, lt=1, description="the model's own error as a share of "
+                                  "each observation: added to the simulated spread (distance_scale simulated) and "
+                                  "the sd of the reporting stage")
+    reporting_stage: bool = Field(default=False, description="fit the notification level and trend to the "
+                                  "notifications series first and use that posterior as their prior; the ABC "
+                                  "distance then leaves notifications out (sim.analysis.reporting_fit)")
 
 
 class CalibrationSpec(SpecPart):
@@ -196,6 +200,23 @@ class CalibrationSpec(SpecPart):
     def _unique_targets(cls, targets: tuple[Target, ...]) -> tuple[Target, ...]:
         listed_once([t.metric for t in targets], "target")
         return targets
+
+    @model_validator(mode="after")
+    def _reporting_stage_has_its_inputs(self) -> CalibrationSpec:
+        if self.method == "abc_smc" and self.abc.reporting_stage:
+            from sim.analysis import reporting_fit as rf
+
+            paths = [p.path for p in self.parameters]
+            missing = [x for x in (rf.LEVEL, rf.TREND) if x not in paths]
+            if missing:
+                raise ValueError(f"abc.reporting_stage fits {rf.LEVEL} and {rf.TREND}: add "
+                                 f"{' and '.join(missing)} to the parameters, or set reporting_stage: false")
+            if rf.METRIC not in [t.metric for t in self.targets]:
+                raise ValueError(f"abc.reporting_stage fits the {rf.METRIC} series: add it to the targets")
+            if len(self.targets) < 2:
+                raise ValueError("abc.reporting_stage leaves notifications out of the ABC distance: give at "
+                                 "least one other target")
+        return self
 
     def scale_of(self, target: Target) -> str:
         return target.scale or self.scale
@@ -429,6 +450,7 @@ class Calibration:
     fit: pd.DataFrame | None = None  # FIT_COLUMNS
     tolerances: list[float] | None = None  # ABC-SMC: the tolerance of each generation
     distance_sd: dict[str, float] | None = None  # ABC-SMC: the sd of each observation's residual ("metric year")
+    reporting_stage: dict | None = None  # ABC-SMC with abc.reporting_stage: its estimate (reporting_fit.summary)
 
     @property
     def parameter_sets(self) -> ParameterSets:
@@ -736,24 +758,16 @@ def observation_sd(problem: Problem) -> np.ndarray:
 PILOT_GENERATION = 10_000  # candidate_seed's generation number of the pilot replications (no ABC generation)
 
 
-def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np.ndarray:
-    """Per fitted observation: sqrt(s_sim^2 + (model_error_cv * observed)^2), s_sim the spread of one
-    replication at the prior's midpoint over ``pilot_replications`` replications.
-
-    A single replication is what each ABC candidate is, so its noise is the scale a residual should be judged
-    on: a series the simulator reproduces tightly (notifications of a thousand a year, a few % of noise) then
-    weighs more than one it cannot (placements started, about 20 a year in a half-size municipality, 20 %
-    noise), as a standardised distance should (the summaries scaled by their sd under the model: Prangle
-    2017, Beaumont et al. 2002). A fixed dispersion for all counts instead lets the noisiest series set the
-    tolerance, and the trend of a well-measured one stays unidentified."""
+def pilot_runs(problem: Problem, run_on: dict, counts: dict) -> np.ndarray:
+    """``pilot_replications`` single replications at the prior's midpoint: a row each, a column per fitted
+    observation (``problem.observed`` order, NaN where a run has none)."""
     from sim.analysis.abc import candidate_seed
 
     spec = problem.spec
-    middle = [(p.low + p.high) / 2.0 for p in spec.parameters]
-    scenario = trial_scenario(problem, middle)
+    scenario = trial_scenario(problem, prior_middle(spec))
     if scenario is None:
-        raise CalibrationSpecError("<spec>", [("abc.distance_scale", "the prior's midpoint gives an invalid "
-                                               "scenario; use distance_scale: likelihood")])
+        raise CalibrationSpecError("<spec>", [("abc", "the prior's midpoint gives an invalid scenario, so no pilot "
+                                               "runs: use distance_scale: likelihood and reporting_stage: false")])
     seeds = [candidate_seed(spec.seed, PILOT_GENERATION, r) for r in range(spec.abc.pilot_replications)]
     jobs = [(partial(run_metrics, replications=1, seed=s, metrics=problem.metrics), scenario) for s in seeds]
     runs = []
@@ -761,7 +775,24 @@ def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np
         runs.append(at_observations(problem, table))
         counts["events"] += ev
     counts["pilot"] = len(seeds)
-    values = np.vstack(runs)
+    return np.vstack(runs)
+
+
+def prior_middle(spec: CalibrationSpec) -> list[float]:
+    return [(p.low + p.high) / 2.0 for p in spec.parameters]
+
+
+def observation_sd_simulated(problem: Problem, values: np.ndarray) -> np.ndarray:
+    """Per fitted observation: sqrt(s_sim^2 + (model_error_cv * observed)^2), s_sim the spread of one
+    replication at the prior's midpoint over the pilot runs ``values`` (:func:`pilot_runs`).
+
+    A single replication is what each ABC candidate is, so its noise is the scale a residual should be judged
+    on: a series the simulator reproduces tightly (notifications of a thousand a year, a few % of noise) then
+    weighs more than one it cannot (placements started, about 20 a year in a half-size municipality, 20 %
+    noise), as a standardised distance should (the summaries scaled by their sd under the model: Prangle
+    2017, Beaumont et al. 2002). A fixed dispersion for all counts instead lets the noisiest series set the
+    tolerance, and the trend of a well-measured one stays unidentified."""
+    spec = problem.spec
     enough = np.isfinite(values).sum(axis=0) >= 2
     simulated = np.full(values.shape[1], np.nan)
     simulated[enough] = np.nanstd(values[:, enough], axis=0, ddof=1)
@@ -772,6 +803,24 @@ def observation_sd_simulated(problem: Problem, run_on: dict, counts: dict) -> np
     return np.where(enough, sd, observation_sd(problem))
 
 
+def first_stage(problem: Problem, values: np.ndarray):
+    """The reporting stage (sim.analysis.reporting_fit) of ``problem``, its renotified share measured in the
+    pilot runs ``values``; CalibrationSpecError if the notifications series cannot be fitted on a log scale."""
+    from sim.analysis import reporting_fit as rf
+
+    spec = problem.spec
+    rows = problem.observed["metric"] == rf.METRIC
+    if not rows.any() or (problem.observed.loc[rows, "model_observed"] <= 0).any():
+        raise CalibrationSpecError(problem.source, [("abc.reporting_stage", "needs notifications above 0 in at "
+                                                     "least one fitted year")])
+    fit = rf.reporting_fit(problem, [p.path for p in spec.parameters], spec.abc.model_error_cv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a year no pilot run defines: NaN, left out
+        means = np.nanmean(values[:, rows.to_numpy()], axis=0)
+    fit.renotified_share = rf.renotified_share(fit, prior_middle(spec), means)
+    return fit
+
+
 def at_observations(problem: Problem, table: pd.DataFrame) -> np.ndarray:
     """A simulated table's mean value at each fitted observation (``problem.observed`` order; NaN where the
     table has none)."""
@@ -780,15 +829,20 @@ def at_observations(problem: Problem, table: pd.DataFrame) -> np.ndarray:
     return means.reindex(keys).to_numpy(dtype=float)
 
 
-def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray) -> float:
-    """The standardised distance of one simulated table to the observations (sim.analysis.abc)."""
+def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray, used: np.ndarray | None = None) -> float:
+    """The standardised distance of one simulated table to the observations (sim.analysis.abc), over the
+    observations ``used`` (default all)."""
     from sim.analysis.abc import standardised_distance
 
     observed = problem.observed["model_observed"].to_numpy(dtype=float)
-    return standardised_distance(at_observations(problem, table), observed, sd)
+    simulated = at_observations(problem, table)
+    if used is not None:
+        return standardised_distance(simulated[used], observed[used], sd[used])
+    return standardised_distance(simulated, observed, sd)
 
 
-def _abc_evaluate(problem: Problem, sd: np.ndarray, run_on: dict, on_progress, counts: dict):
+def _abc_evaluate(problem: Problem, sd: np.ndarray, run_on: dict, on_progress, counts: dict,
+                  used: np.ndarray | None = None):
     def evaluate(thetas, seeds):
         scenarios = [trial_scenario(problem, theta) for theta in thetas]
         runnable = [(i, sc, s) for i, (sc, s) in enumerate(zip(scenarios, seeds)) if sc is not None]
@@ -796,7 +850,7 @@ def _abc_evaluate(problem: Problem, sd: np.ndarray, run_on: dict, on_progress, c
         jobs = [partial(run_metrics, replications=1, seed=s, metrics=problem.metrics) for _, _, s in runnable]
         results = map_chunks(_call, list(zip(jobs, [sc for _, sc, _ in runnable])), **run_on)
         for (i, _sc, _s), (table, ev) in zip(runnable, results):
-            out[i] = abc_distance(problem, table, sd)
+            out[i] = abc_distance(problem, table, sd, used)
             counts["events"] += ev
         if on_progress:
             on_progress(len(thetas))
@@ -812,20 +866,30 @@ def _call(job):
 def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: str = "local",
                     scheduler=None) -> Calibration:
     """The spec's parameters fitted by ABC-SMC: the last population is the ensemble (weighted)."""
-    from sim.analysis.abc import abc_smc
+    from sim.analysis.abc import EmptyPrior, abc_smc
 
     spec = problem.spec
     names = [p.path for p in spec.parameters]
     counts = {"events": 0}
     run_on = dict(executor=executor, workers=default_workers() if workers is None else workers, scheduler=scheduler)
-    if spec.abc.distance_scale == "simulated":
-        sd = observation_sd_simulated(problem, run_on, counts)
-    else:
-        sd = observation_sd(problem)
-    result = abc_smc(_abc_evaluate(problem, sd, run_on, on_progress, counts),
-                     [p.low for p in spec.parameters], [p.high for p in spec.parameters], names, seed=spec.seed,
-                     particles=spec.abc.particles, generations=spec.abc.generations, quantile=spec.abc.quantile,
-                     max_batches=spec.abc.max_batches)
+    simulated_scale, staged = spec.abc.distance_scale == "simulated", spec.abc.reporting_stage
+    pilot = pilot_runs(problem, run_on, counts) if simulated_scale or staged else None
+    sd = observation_sd_simulated(problem, pilot) if simulated_scale else observation_sd(problem)
+    used, stage = None, None
+    if staged:
+        from sim.analysis import reporting_fit as rf
+
+        stage = first_stage(problem, pilot)
+        used = (problem.observed["metric"] != rf.METRIC).to_numpy()  # the notifications are stage 1's
+    try:
+        result = abc_smc(_abc_evaluate(problem, sd, run_on, on_progress, counts, used),
+                         [p.low for p in spec.parameters], [p.high for p in spec.parameters], names,
+                         seed=spec.seed, particles=spec.abc.particles, generations=spec.abc.generations,
+                         quantile=spec.abc.quantile, max_batches=spec.abc.max_batches,
+                         log_tilt=stage.log_likelihood if stage else None)
+    except EmptyPrior as e:  # the reporting stage's posterior lies outside the prior's box
+        raise CalibrationSpecError(problem.source, [("abc.reporting_stage", f"{e}: the notifications series "
+                                                     "lies outside the prior ranges of its level and trend")]) from None
     population = result.population.copy()
     for p in spec.parameters:
         population[p.path] = [parameter_value(p, v) for v in population[p.path]]
@@ -839,6 +903,7 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
     cal.tolerances = result.tolerances
     cal.distance_sd = {f"{m} {y}": round(float(v), 4) for m, y, v in
                        zip(problem.observed["metric"], problem.observed["year"], sd)}
+    cal.reporting_stage = stage.summary() if stage else None
     return cal
 
 

@@ -267,6 +267,7 @@ def _manifest(kind: str, cal: Calibration, command, **extra) -> dict:
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "analysis": kind, "seed": p.spec.seed, "years_fitted": list(p.years), "method": p.spec.method,
         "abc_tolerances": cal.tolerances, "abc_distance_sd": cal.distance_sd,
+        "abc_reporting_stage": cal.reporting_stage,
         "trials": len(cal.trials), "trials_resumed": cal.resumed_trials, "parameter_sets_kept": len(cal.ensemble),
         "simulations": cal.simulations, "events_simulated": cal.events, "wall_seconds": round(cal.wall_seconds, 3),
         "spec_file": p.source, "spec": p.spec.model_dump(mode="json"),

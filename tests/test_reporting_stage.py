@@ -1,0 +1,126 @@
+"""The reporting stage of a two-stage ABC fit (sim.analysis.reporting_fit, ``abc.reporting_stage``).
+
+- Its expected notifications are the model's own (sim.model.population.notifications_per_year), so the stage
+  fits what the simulator draws.
+- On a series that is exactly log-linear it recovers the level and trend, and the prior it hands the ABC is
+  centred there with the standard error of a regression with a known sd.
+- In ABC-SMC a tilted prior is a prior: a parameter the distance does not inform keeps the tilt's
+  distribution (theory: the posterior of an uninformed parameter is its prior), and an untilted prior draws
+  exactly what the uniform box always drew (old fits reproduce byte for byte).
+- The second stage leaves the notifications out of its distance; a spec that asks for the stage without its
+  parameters or targets is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis import reporting_fit as rf
+from sim.analysis.abc import BoxPrior, EmptyPrior, abc_smc, standardised_distance
+from sim.analysis.calibration import CalibrationSpecError, abc_distance, prepare, spec_from_mapping, trial_scenario
+from sim.model.population import notifications_per_year
+from sim.model.scenario import resolve_raw
+
+YEARS = [2020, 2021, 2022, 2023]
+
+
+def _history(level: float, trend: float, population: float = 11700.0) -> pd.DataFrame:
+    rows = [(y, "notifications", level * population / 1000.0 * (1 + trend) ** (y - YEARS[0])) for y in YEARS]
+    rows += [(y, "children_placed", 130.0) for y in YEARS] + [(YEARS[0], "population_0_17", population)]
+    return pd.DataFrame(rows, columns=["year", "metric", "value"]).assign(note="made up")
+
+
+def _spec(**abc) -> dict:
+    return {"seed": 3, "burn_in_years": 1, "method": "abc_smc",
+            "parameters": [{"path": rf.LEVEL, "low": 60, "high": 140}, {"path": rf.TREND, "low": -0.05, "high": 0.2},
+                           {"path": "reviews.step_down_share", "low": 0.4, "high": 0.9}],
+            "targets": [{"metric": "notifications"}, {"metric": "children_placed"}],
+            "abc": {"particles": 4, "generations": 1, "reporting_stage": True, **abc}}
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return prepare(resolve_raw("scenarios/baseline.yaml"), spec_from_mapping(_spec()), _history(90.0, 0.08))
+
+
+def test_the_stage_expects_the_notifications_the_model_draws(problem):
+    fit = rf.reporting_fit(problem, [p.path for p in problem.spec.parameters], 0.05)
+    theta = [97.0, 0.11, 0.6]
+    scenario = trial_scenario(problem, theta)
+    model = [notifications_per_year(scenario, y) for y in YEARS]
+    assert np.exp(fit.log_stream(np.array(theta))[0]) == pytest.approx(model, rel=1e-12)
+
+
+def test_an_exact_log_linear_series_gives_its_level_and_trend(problem):
+    summary = rf.reporting_fit(problem, [p.path for p in problem.spec.parameters], 0.05).summary()
+    assert summary["level_estimate"] == pytest.approx(90.0, rel=1e-6)
+    assert summary["trend_estimate"] == pytest.approx(0.08, abs=1e-6)
+    # a regression with known sd 0.05 on the years 0..3: se of the slope 0.05 / sqrt(5), times 1.08 (delta)
+    assert summary["trend_se"] == pytest.approx(0.05 / np.sqrt(5.0) * 1.08, rel=1e-4)
+
+
+def test_the_prior_it_hands_the_abc_is_centred_on_the_estimate_with_its_spread(problem):
+    fit = rf.reporting_fit(problem, [p.path for p in problem.spec.parameters], 0.05)
+    spec = problem.spec
+    prior = BoxPrior(np.array([p.low for p in spec.parameters]), np.array([p.high for p in spec.parameters]),
+                     fit.log_likelihood)
+    draws = prior.sample(np.random.default_rng(0), 4000)
+    trend = draws[:, fit.trend_index]
+    assert np.median(trend) == pytest.approx(0.08, abs=0.003)
+    assert np.std(trend) == pytest.approx(fit.summary()["trend_se"], rel=0.08)
+    # the parameter the stage does not touch stays uniform on its range
+    other = draws[:, 2]
+    assert np.mean(other) == pytest.approx(0.65, abs=0.01) and other.min() >= 0.4 and other.max() <= 0.9
+
+
+def test_an_untilted_prior_draws_what_the_uniform_box_always_drew():
+    lows, highs = np.array([1.0, -2.0]), np.array([3.0, 5.0])
+    old = lows + (highs - lows) * np.random.default_rng(7).random((50, 2))
+    assert np.array_equal(BoxPrior(lows, highs).sample(np.random.default_rng(7), 50), old)
+
+
+def test_a_tilt_outside_the_box_is_refused():
+    prior = BoxPrior(np.array([0.0]), np.array([1.0]), lambda t: -0.5 * ((t[:, 0] - 9.0) / 0.01) ** 2)
+    with pytest.raises(EmptyPrior):
+        prior.sample(np.random.default_rng(0), 10)
+
+
+def test_a_parameter_the_distance_does_not_inform_keeps_its_tilted_prior():
+    """Theory: the ABC posterior of a parameter the data do not inform is its prior. Here the distance depends
+    on b only; a's prior is the box [0, 10] tilted by N(3, 0.5): after four generations a is still N(3, 0.5)
+    (weighted), which holds only if the importance weights carry the tilt's density."""
+    def evaluate(thetas, seeds):
+        return np.array([abs(t[1] - 0.5) + 0.01 * np.random.default_rng(s).random() for t, s in zip(thetas, seeds)])
+
+    tilt = lambda t: -0.5 * ((t[:, 0] - 3.0) / 0.5) ** 2  # noqa: E731
+    res = abc_smc(evaluate, [0.0, 0.0], [10.0, 1.0], ["a", "b"], seed=2, particles=400, generations=4,
+                  log_tilt=tilt)
+    w, a = res.population["weight"].to_numpy(), res.population["a"].to_numpy()
+    mean = float(np.sum(w * a))
+    sd = float(np.sqrt(np.sum(w * (a - mean) ** 2)))
+    assert mean == pytest.approx(3.0, abs=0.15) and sd == pytest.approx(0.5, rel=0.2)
+    assert np.sum(w * np.abs(res.population["b"].to_numpy() - 0.5)) < 0.1  # b is fitted
+
+
+def test_the_second_stage_leaves_the_notifications_out_of_its_distance(problem):
+    table = pd.DataFrame([(y, m, v) for y in YEARS for m, v in (("notifications", 1e6), ("children_placed", 131.0))],
+                         columns=["year", "metric", "value"])
+    used = (problem.observed["metric"] != rf.METRIC).to_numpy()
+    sd = np.full(len(problem.observed), 10.0)
+    assert abc_distance(problem, table, sd, used) == pytest.approx(0.1)
+    assert abc_distance(problem, table, sd) > 1000  # without the mask the notifications dominate
+    assert standardised_distance(np.array([131.0]), np.array([130.0]), np.array([10.0])) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"parameters": [{"path": rf.LEVEL, "low": 60, "high": 140}, {"path": "reviews.step_down_share", "low": 0.4,
+                                                                 "high": 0.9}]}, rf.TREND),
+    ({"targets": [{"metric": "children_placed"}, {"metric": "children_notified"}]}, "notifications series"),
+    ({"targets": [{"metric": "notifications"}]}, "at least one other target"),
+])
+def test_a_reporting_stage_without_its_inputs_is_refused(change, reason):
+    with pytest.raises(CalibrationSpecError) as e:
+        spec_from_mapping({**_spec(), **change}, "bad.yaml")
+    assert reason in str(e.value)
