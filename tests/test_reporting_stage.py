@@ -57,8 +57,14 @@ def test_an_exact_log_linear_series_gives_its_level_and_trend(problem):
     summary = rf.reporting_fit(problem, [p.path for p in problem.spec.parameters], 0.05).summary()
     assert summary["level_estimate"] == pytest.approx(90.0, rel=1e-6)
     assert summary["trend_estimate"] == pytest.approx(0.08, abs=1e-6)
-    # a regression with known sd 0.05 on the years 0..3: se of the slope 0.05 / sqrt(5), times 1.08 (delta)
-    assert summary["trend_se"] == pytest.approx(0.05 / np.sqrt(5.0) * 1.08, rel=1e-4)
+    # a weighted regression with known sd on the years 0..3; sd^2 = 0.05^2 + 1 / count (the count's Poisson
+    # noise); the slope's se by the weighted normal equations, times 1.08 (delta method)
+    counts = [90.0 * 11.7 * 1.08**k for k in range(4)]
+    w = 1.0 / (0.05**2 + 1.0 / np.array(counts))
+    t = np.arange(4.0)
+    t_bar = np.sum(w * t) / np.sum(w)
+    assert summary["sd"] == pytest.approx(np.sqrt(1.0 / w).tolist(), rel=1e-5)
+    assert summary["trend_se"] == pytest.approx(1.08 / np.sqrt(np.sum(w * (t - t_bar) ** 2)), rel=1e-4)
 
 
 def test_the_prior_it_hands_the_abc_is_centred_on_the_estimate_with_its_spread(problem):
