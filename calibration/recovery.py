@@ -60,7 +60,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--particles", type=int, default=40)
+    ap.add_argument("--particles", type=int, default=NATIONAL_SPEC["abc"]["particles"])
     ap.add_argument("--out", type=Path, default=HERE / "recovery.csv")
     args = ap.parse_args()
     raw = scenario_raw()

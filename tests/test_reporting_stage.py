@@ -130,3 +130,25 @@ def test_a_reporting_stage_without_its_inputs_is_refused(change, reason):
     with pytest.raises(CalibrationSpecError) as e:
         spec_from_mapping({**_spec(), **change}, "bad.yaml")
     assert reason in str(e.value)
+
+
+@pytest.mark.slow  # about 40 simulations of a 1,000-child municipality: 10 s
+def test_a_staged_fit_records_its_first_stage_and_is_the_same_whatever_the_workers():
+    from sim.analysis.calibration import abc_calibration
+
+    raw = resolve_raw("scenarios/baseline.yaml")
+    raw["calendar"]["burn_in_years"] = 1
+    raw["population"].update(aged_0_17=1000, aged_0_22=1350)
+    raw["caseworkers"]["fte"] = 2
+    spec = spec_from_mapping({**_spec(particles=6, generations=2, max_batches=1, pilot_replications=4)})
+    problem = prepare(raw, spec, _history(100.0, 0.08, population=1000.0))
+    one, two = abc_calibration(problem, workers=1), abc_calibration(problem, workers=2)
+    pd.testing.assert_frame_equal(one.ensemble, two.ensemble)
+    stage = one.reporting_stage
+    assert stage == two.reporting_stage and stage["years"] == YEARS
+    assert stage["level_estimate"] == pytest.approx(100.0 / (1 + stage["renotified_share"]), rel=1e-6)
+    assert abs(stage["renotified_share"]) < 0.1  # children coming back add a few % (4 pilot runs: noisy)
+    # the prior was the stage's posterior: every particle's trend within 3 se of its estimate
+    trend = one.ensemble[rf.TREND]
+    assert (abs(trend - stage["trend_estimate"]) <= 3 * stage["trend_se"]).all(), trend
+    assert one.simulations == 4 + 6 + 6  # the pilot runs count
