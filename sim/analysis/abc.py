@@ -78,11 +78,6 @@ class BoxPrior:
         raise EmptyPrior(f"the prior's tilt leaves almost nothing of the box: fewer than {n} of "
                          f"{MAX_PRIOR_BATCHES * PRIOR_BATCH:,} draws kept")
 
-    def log_density(self, thetas: np.ndarray) -> np.ndarray:
-        """Up to a constant, inside the box."""
-        thetas = np.atleast_2d(thetas)
-        return np.zeros(len(thetas)) if self.log_tilt is None else self.log_tilt(thetas)
-
 
 PRIOR_BATCH, MAX_PRIOR_BATCHES = 10_000, 200  # rejection from the box: up to 2 million draws
 
@@ -129,7 +124,7 @@ def importance_weights(accepted: np.ndarray, previous: np.ndarray, previous_w: n
     if prior is None or prior.log_tilt is None:
         w = 1.0 / np.maximum(mix, 1e-300)
     else:  # on the log scale: a tilt can be far below 0
-        log_w = prior.log_density(accepted) - np.log(np.maximum(mix, 1e-300))
+        log_w = prior.log_tilt(accepted) - np.log(np.maximum(mix, 1e-300))
         w = np.exp(log_w - log_w.max())
     return w / w.sum()
 

@@ -811,14 +811,13 @@ def first_stage(problem: Problem, values: np.ndarray):
     spec = problem.spec
     rows = problem.observed["metric"] == rf.METRIC
     if not rows.any() or (problem.observed.loc[rows, "model_observed"] <= 0).any():
-        raise CalibrationSpecError(problem.source, [("abc.reporting_stage", "needs notifications above 0 in at "
-                                                     "least one fitted year")])
-    fit = rf.reporting_fit(problem, [p.path for p in spec.parameters], spec.abc.model_error_cv)
+        raise CalibrationSpecError(problem.source, [("abc.reporting_stage", "needs notifications in at least "
+                                                     "one fitted year, and above 0 in every one")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a year no pilot run defines: NaN, left out
         means = np.nanmean(values[:, rows.to_numpy()], axis=0)
-    fit.renotified_share = rf.renotified_share(fit, prior_middle(spec), means)
-    return fit
+    return rf.reporting_fit(problem, [p.path for p in spec.parameters], spec.abc.model_error_cv,
+                            prior_middle(spec), means)
 
 
 def at_observations(problem: Problem, table: pd.DataFrame) -> np.ndarray:
@@ -834,11 +833,9 @@ def abc_distance(problem: Problem, table: pd.DataFrame, sd: np.ndarray, used: np
     observations ``used`` (default all)."""
     from sim.analysis.abc import standardised_distance
 
+    at = slice(None) if used is None else used
     observed = problem.observed["model_observed"].to_numpy(dtype=float)
-    simulated = at_observations(problem, table)
-    if used is not None:
-        return standardised_distance(simulated[used], observed[used], sd[used])
-    return standardised_distance(simulated, observed, sd)
+    return standardised_distance(at_observations(problem, table)[at], observed[at], sd[at])
 
 
 def _abc_evaluate(problem: Problem, sd: np.ndarray, run_on: dict, on_progress, counts: dict,

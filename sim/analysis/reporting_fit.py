@@ -13,15 +13,16 @@ parameters. So the second stage leaves the notifications series out of its dista
 The likelihood: log(observed) = log(expected stream) + log(1 + renotified share) + e, e ~ N(0, sd^2) with
 sd^2 = cv^2 + 1 / observed: cv the spec's ``abc.model_error_cv`` (the same model error the second stage adds to
 every series) and 1 / observed the Poisson noise of the observed count on the log scale (negligible for a
-national count of 100,000, about 6 % for a municipality's 250). The renotified share is what the model's notification count
-adds to the stream: children whose unmet need brings them back (sim.model.demand), measured in the pilot
-replications at the prior's midpoint (about 2 % in the national fit), where it hardly depends on the reporting
-parameters themselves.
+national count of 100,000, about 6 % for a municipality's 250). The renotified share is what the model's
+notification count adds to the stream: children whose unmet need brings them back (sim.model.demand), measured
+in the pilot replications at the prior's midpoint (1.2 % in the national fit), where it hardly depends on the
+reporting parameters themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -32,7 +33,7 @@ LEVEL = "notifications.per_1000_aged_0_17"
 TREND = "notifications.trend_per_year"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReportingFit:
     """The notifications series on the model's scale and the stage's likelihood of (level, trend)."""
 
@@ -61,7 +62,7 @@ class ReportingFit:
         """The stage's log-likelihood, shifted so that its unconstrained maximum is 0 (so it is at most 0:
         a rejection sampler's acceptance probability)."""
         ss = np.sum((self.residuals(thetas) / self.sd) ** 2, axis=1)
-        return -0.5 * (ss - self.least_squares()[1])
+        return -0.5 * (ss - self._least_squares[1])
 
     def _design(self) -> tuple[np.ndarray, np.ndarray]:
         """The regression weighted by 1 / sd: log(observed / population) on (1, years since the start)."""
@@ -69,7 +70,8 @@ class ReportingFit:
         y = (self.log_observed - self.log_population - np.log1p(self.renotified_share)) / self.sd
         return x, y
 
-    def least_squares(self) -> tuple[np.ndarray, float]:
+    @cached_property  # the rejection sampler and every importance weight use it: solved once
+    def _least_squares(self) -> tuple[np.ndarray, float]:
         """(log level, log(1 + trend)) at the unconstrained maximum, and the weighted sum of squares there."""
         x, y = self._design()
         beta, *_ = np.linalg.lstsq(x, y, rcond=None)
@@ -78,7 +80,7 @@ class ReportingFit:
     def summary(self) -> dict:
         """What the manifest records: the estimate, its standard error (trend: only with two or more years)
         and the inputs of the stage."""
-        beta, _ = self.least_squares()
+        beta, _ = self._least_squares
         x, _ = self._design()
         out = {"years": [int(y) for y in self.years], "sd": [round(float(v), 6) for v in self.sd],
                "renotified_share": round(self.renotified_share, 6),
@@ -90,17 +92,22 @@ class ReportingFit:
         return out
 
 
-def reporting_fit(problem, names: list[str], cv: float) -> ReportingFit:
-    """The stage for a calibration problem: its fitted notifications rows and the scenario's population."""
+def reporting_fit(problem, names: list[str], cv: float, middle: list[float] | None = None,
+                  pilot_means: np.ndarray | None = None) -> ReportingFit:
+    """The stage for a calibration problem: its fitted notifications rows and the scenario's population, with
+    the renotified share the pilot runs' mean notifications (``pilot_means``, at the prior's ``middle``) show."""
     rows = problem.observed[problem.observed["metric"] == METRIC]
     years = rows["year"].to_numpy(dtype=float)
     observed = rows["model_observed"].to_numpy(dtype=float)
     sd = np.sqrt(cv**2 + 1.0 / rows["observed"].to_numpy(dtype=float))  # the count as observed, not rescaled
     scenario = problem.scenario
     population = np.array([population_0_17(scenario, int(y)) / 1000.0 for y in years])
-    return ReportingFit(years=years, log_observed=np.log(observed), log_population=np.log(population),
-                        start_year=scenario.calendar.start_year, level_index=names.index(LEVEL),
-                        trend_index=names.index(TREND), sd=sd)
+    fit = ReportingFit(years=years, log_observed=np.log(observed), log_population=np.log(population),
+                       start_year=scenario.calendar.start_year, level_index=names.index(LEVEL),
+                       trend_index=names.index(TREND), sd=sd)
+    if pilot_means is None:
+        return fit
+    return replace(fit, renotified_share=renotified_share(fit, middle, pilot_means))
 
 
 def renotified_share(fit: ReportingFit, middle: list[float], pilot_means: np.ndarray) -> float:
