@@ -115,9 +115,28 @@ def propose(rng: np.random.Generator, population: np.ndarray, weights: np.ndarra
     return out
 
 
+def propose_in_two_parts(rng: np.random.Generator, population: np.ndarray, weights: np.ndarray, cov: np.ndarray,
+                         prior: BoxPrior, fresh: np.ndarray, n: int) -> np.ndarray:
+    """``n`` candidates from a product kernel: the ``fresh`` columns drawn anew from the prior (the first
+    stage's posterior when the prior is tilted), the others moved from a member by N(0, cov) on those columns
+    alone. The tilt then cancels in the importance weight (prior / proposal), which leaves the uniform box of
+    the moved columns over the kernel mixture: particles no longer wander into the tails of the first stage
+    and come back with tiny weights."""
+    moved = np.setdiff1d(np.arange(population.shape[1]), fresh)
+    out = np.empty((n, population.shape[1]))
+    out[:, fresh] = prior.sample(rng, n)[:, fresh]
+    out[:, moved] = propose(rng, population[:, moved], weights, cov, prior.lows[moved], prior.highs[moved], n)
+    return out
+
+
 def importance_weights(accepted: np.ndarray, previous: np.ndarray, previous_w: np.ndarray,
-                       cov: np.ndarray, prior: BoxPrior | None = None) -> np.ndarray:
-    """prior density / kernel mixture for each accepted set (an untilted box prior is a constant)."""
+                       cov: np.ndarray, prior: BoxPrior | None = None, fresh: np.ndarray | None = None) -> np.ndarray:
+    """prior density / kernel mixture for each accepted set (an untilted box prior is a constant). With
+    ``fresh`` columns (:func:`propose_in_two_parts`) their prior is also their proposal and cancels: the
+    mixture is over the moved columns, with ``cov`` theirs."""
+    if fresh is not None and len(fresh):
+        moved = np.setdiff1d(np.arange(previous.shape[1]), fresh)
+        return importance_weights(accepted[:, moved], previous[:, moved], previous_w, cov)
     kernel = stats.multivariate_normal(mean=np.zeros(previous.shape[1]), cov=cov, allow_singular=True)
     p = previous_w / previous_w.sum()
     mix = np.array([float(np.sum(p * kernel.pdf(a - previous))) for a in accepted])
@@ -132,12 +151,14 @@ def importance_weights(accepted: np.ndarray, previous: np.ndarray, previous_w: n
 def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: Sequence[float],
             highs: Sequence[float], names: Sequence[str], *, seed: int, particles: int = 48, generations: int = 4,
             quantile: float = 0.5, max_batches: int = 4,
-            log_tilt: Callable[[np.ndarray], np.ndarray] | None = None) -> AbcResult:
+            log_tilt: Callable[[np.ndarray], np.ndarray] | None = None, fresh: Sequence[int] = ()) -> AbcResult:
     """ABC-SMC. ``evaluate(thetas, seeds)`` simulates each row of ``thetas`` with its seed and returns the
     distances to the observations (inf where a simulation is invalid), in order. ``log_tilt``: the prior is
-    the box times its exponential (:class:`BoxPrior`)."""
+    the box times its exponential (:class:`BoxPrior`). ``fresh``: columns proposed anew from the prior in every
+    generation (:func:`propose_in_two_parts`); the tilt must depend on these columns alone."""
     lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
     prior = BoxPrior(lows, highs, log_tilt)
+    fresh_columns = np.asarray(sorted(set(fresh)), dtype=int)
     rng = np.random.default_rng([int(seed), 0xABC])
     records: list[dict] = []
     counter = 0
@@ -163,11 +184,15 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
         if len(population) < 2:
             break
         tolerance = _weighted_quantile(distances, weights, quantile)
-        cov = 2.0 * weighted_cov(population, weights) + np.diag(((highs - lows) * 1e-4) ** 2)
+        moved = np.setdiff1d(np.arange(len(lows)), fresh_columns)
+        cov = 2.0 * weighted_cov(population[:, moved], weights) + np.diag(((highs - lows)[moved] * 1e-4) ** 2)
         kept_theta, kept_d, kept_trials = [], [], []
         for _ in range(max_batches):
             first = counter
-            candidates = propose(rng, population, weights, cov, lows, highs, particles)
+            if len(fresh_columns):
+                candidates = propose_in_two_parts(rng, population, weights, cov, prior, fresh_columns, particles)
+            else:
+                candidates = propose(rng, population, weights, cov, lows, highs, particles)
             d = run(generation, candidates)
             for i in np.flatnonzero(d <= tolerance):
                 if len(kept_theta) < particles:
@@ -179,7 +204,7 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
         if len(kept_theta) < 2:
             break  # the tolerance cannot be reached any more: keep the last population
         new = np.array(kept_theta)
-        weights = importance_weights(new, population, weights, cov, prior)
+        weights = importance_weights(new, population, weights, cov, prior, fresh_columns)
         population, distances, accepted_trials = new, np.array(kept_d), kept_trials
         tolerances.append(float(tolerance))
     trials = pd.DataFrame(records, columns=[*TRIAL_COLUMNS[:3], *names])

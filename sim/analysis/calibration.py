@@ -883,7 +883,8 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
                          [p.low for p in spec.parameters], [p.high for p in spec.parameters], names,
                          seed=spec.seed, particles=spec.abc.particles, generations=spec.abc.generations,
                          quantile=spec.abc.quantile, max_batches=spec.abc.max_batches,
-                         log_tilt=stage.log_likelihood if stage else None)
+                         log_tilt=stage.log_likelihood if stage else None,
+                         fresh=(stage.level_index, stage.trend_index) if stage else ())
     except EmptyPrior as e:  # the reporting stage's posterior lies outside the prior's box
         raise CalibrationSpecError(problem.source, [("abc.reporting_stage", f"{e}: the notifications series "
                                                      "lies outside the prior ranges of its level and trend")]) from None

@@ -59,6 +59,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("placements_started", "count", "children", "Placements started", "Anbringelser startet"),
     Metric("stock", "stock", "children", "Children on step (31 Dec): {}", "Børn på trin (31. dec.): {}", per_step=True),
     Metric("children_placed", "stock", "children", "Children placed (31 Dec)", "Anbragte børn (31. dec.)"),
+    Metric("children_placed_0_17", "stock", "children", "Children placed aged 0-17 (31 Dec)",
+           "Anbragte børn 0-17 år (31. dec.)"),
     Metric("children_preventive", "stock", "children", "Children in preventive measures (31 Dec)",
            "Børn i forebyggende indsatser (31. dec.)"),
     Metric("open_cases", "stock", "cases", "Open cases (31 Dec)", "Åbne sager (31. dec.)"),

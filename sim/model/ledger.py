@@ -42,6 +42,7 @@ class YearLedger:
         self.open_case_years = zeros()  # integral of open cases over time, in case-years
         self.fte_years = zeros()  # integral of FTEs over time
         self.open_cases_year_end = zeros()
+        self.placed_under_age_out = zeros()  # placed children below the age-out age at 31 Dec (no aftercare)
         self.cases_unallocated_year_end = zeros()
         self.temporary_fte_years = zeros()  # integral of temporary FTEs (also in fte_years)
         self.overload_months = zeros()  # months the department's caseload was above the overload level
@@ -124,6 +125,7 @@ class YearLedger:
             for st in sc.steps:
                 add(f"stock.{st.id}", self.stock[st.index][y])
             add("children_placed", sum(self.stock[i][y] for i in sc.placement))
+            add("children_placed_0_17", self.placed_under_age_out[y])
             add("children_preventive", sum(self.stock[i][y] for i in sc.preventive))
             add("open_cases", self.open_cases_year_end[y])
             add("inquiries_closed_with_need", self.inquiries_closed_with_need[y])

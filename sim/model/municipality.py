@@ -126,6 +126,7 @@ class Municipality:
         self.draws = Draws(seed, replication)
         self.staircase = Staircase.from_scenario(scenario)
         self.steps = self.staircase.steps
+        self.placement_steps = frozenset(self.staircase.placement)
         self.ledger = YearLedger(scenario, self.staircase)
         self.first_year = first_simulated_year(scenario)
         self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
@@ -645,6 +646,11 @@ class Municipality:
         self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
         return settings.review_interval + settings.review_stretch
 
+    def _placed_under_age_out(self) -> int:
+        """Placed children not yet at the age-out age: the older series count only these (aged 0-17)."""
+        placement, now, age_out = self.placement_steps, self.env.now, self.settings.age_out
+        return sum(1 for c in self.open_children if c.step in placement and now - c.birth < age_out)
+
     def year_ends(self):
         env, ledger = self.env, self.ledger
         for y in range(ledger.n_years):
@@ -659,6 +665,7 @@ class Municipality:
             for i, n in enumerate(self.occupancy):
                 ledger.stock[i][y] = n
             ledger.open_cases_year_end[y] = len(self.open_children)
+            ledger.placed_under_age_out[y] = self._placed_under_age_out()
             ledger.cases_unallocated_year_end[y] = self.team.unallocated
             ledger.book_task_hours(y, self.team.hours_worked)
 
