@@ -107,3 +107,26 @@ def test_fewer_new_children_per_notification_keep_the_children_with_a_need(small
     for y in range(start + 1, len(before)):
         with_need_before, with_need_after = 1.0 - before[y][0], 1.0 - demand.cumulative_by_year[y][0]
         assert (1 - 0.7) * with_need_after == pytest.approx((1 - 0.6) * with_need_before)
+
+
+def test_a_fitted_drifting_share_is_handed_on_at_the_last_fitted_year_level():
+    """A calibration fits a drifting setting at the first fitted year; a scenario that starts later takes it at
+    the last fitted year's level, moved by the drift's trend on the logit scale (the random walk has mean 0
+    there), so its drift goes on from where the history left it, not from 2015 again."""
+    import math
+
+    from sim.analysis.calibration import at_last_fitted_year, load_spec, prepare
+    from sim.data.history import read_history
+    from sim.model.scenario import resolve_raw
+
+    problem = prepare(resolve_raw("calibration/national/scenario.yaml"),
+                      load_spec("calibration/national/spec_abc.yaml"),
+                      read_history("calibration/national/history.csv"))
+    first, last = problem.years
+    values = {"notifications.share_about_known_children": 0.5, "drift.1.trend_per_year": 0.2,
+              "diversion.share": 0.1}  # diversion's trend is not among the values: the scenario's (0) holds
+    moved = at_last_fitted_year(problem, values)
+    expected = 1.0 / (1.0 + math.exp(-0.2 * (last - first)))
+    assert moved["notifications.share_about_known_children"] == pytest.approx(expected)
+    assert moved["diversion.share"] == pytest.approx(0.1)
+    assert moved["drift.1.trend_per_year"] == 0.2

@@ -139,21 +139,19 @@ def test_stage_parameters_proposed_from_their_own_stage_keep_its_distribution_an
     assert ess[(0,)] > 1.2 * ess[()], ess  # measured: 400 of 400 against 285
 
 
-def test_a_stage_parameter_the_distance_also_informs_gets_prior_times_likelihood():
-    """Theory: when the second stage's data also speak about a stage parameter, the posterior is the stage's
-    prior times the ABC's acceptance. Prior N(3, 0.5) on a (the tilt), the distance |a - 4| + noise: with a
-    small tolerance the accepted a concentrate at 4 (where the acceptance region sits, inside the prior's
-    support), whichever way a is proposed."""
-    def evaluate(thetas, seeds):
-        return np.array([abs(t[0] - 4.0) + abs(t[1] - 0.5) + 0.01 * np.random.default_rng(s).random()
-                         for t, s in zip(thetas, seeds)])
+def test_a_stage_parameter_the_distance_also_informs_gets_prior_times_acceptance():
+    """Theory: when the second stage's data also speak about a stage parameter, the ABC posterior is the stage's
+    prior times the acceptance region. Prior N(3, 0.5) on a (the tilt), distance |a - 4|: the last population is
+    N(3, 0.5) truncated to 4 +- the last tolerance, whose mean scipy gives. Measured over seeds 5-7 (800
+    particles): within 0.014 of it; weights that applied the tilt twice would be 0.09 off, no tilt at all more."""
+    from scipy import stats
 
-    tilt = lambda t: -0.5 * ((t[:, 0] - 3.0) / 0.5) ** 2  # noqa: E731
-    res = abc_smc(evaluate, [0.0, 0.0], [10.0, 1.0], ["a", "b"], seed=5, particles=300, generations=5,
-                  log_tilt=tilt, fresh=(0,))
-    mean, sd = _weighted_mean_sd(res.population, "a")
-    assert res.tolerances[-1] < 0.5
-    assert mean == pytest.approx(4.0, abs=res.tolerances[-1]) and sd < 0.5
+    res = abc_smc(lambda thetas, seeds: np.abs(thetas[:, 0] - 4.0), [0.0, 0.0], [10.0, 1.0], ["a", "b"], seed=5,
+                  particles=800, generations=4, log_tilt=lambda t: -0.5 * ((t[:, 0] - 3.0) / 0.5) ** 2, fresh=(0,))
+    eps = res.tolerances[-1]
+    expected = stats.truncnorm((1.0 - eps) / 0.5, (1.0 + eps) / 0.5, loc=3.0, scale=0.5).mean()
+    mean, _ = _weighted_mean_sd(res.population, "a")
+    assert eps < 0.6 and mean == pytest.approx(expected, abs=0.04), (mean, expected, eps)
 
 
 def test_the_second_stage_leaves_the_notifications_out_of_its_distance(problem):

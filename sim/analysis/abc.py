@@ -9,7 +9,10 @@ tolerance set adaptively as a quantile of the last population's distances, Del M
    Candidates are drawn from the previous population by weight and moved by a normal kernel with twice its
    weighted covariance (redrawn while outside the prior), simulated in fixed batches of ``particles``; those
    within the tolerance are kept, in order, until the population is full (or ``max_batches`` batches). Each
-   kept set's weight is prior density / (the previous population's kernel mixture at it).
+   kept set's weight is prior density / (the previous population's kernel mixture at it). With ``fresh``
+   columns (a first stage's parameters) the kernel is a product: those columns are drawn anew from their
+   prior (the first stage's posterior), the others moved as above, and the first stage's density cancels in
+   the weight (:func:`propose_in_two_parts`).
 3. The last population, with its weights, is the posterior sample: ``run --parameter-sets`` draws one per
    replication.
 
@@ -159,6 +162,8 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
     lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
     prior = BoxPrior(lows, highs, log_tilt)
     fresh_columns = np.asarray(sorted(set(fresh)), dtype=int)
+    if len(fresh_columns) and not (0 <= fresh_columns[0] and fresh_columns[-1] < len(lows)):
+        raise ValueError(f"fresh columns {list(fresh)} outside 0..{len(lows) - 1}")
     rng = np.random.default_rng([int(seed), 0xABC])
     records: list[dict] = []
     counter = 0
@@ -185,7 +190,8 @@ def abc_smc(evaluate: Callable[[np.ndarray, Sequence[int]], np.ndarray], lows: S
             break
         tolerance = _weighted_quantile(distances, weights, quantile)
         moved = np.setdiff1d(np.arange(len(lows)), fresh_columns)
-        cov = 2.0 * weighted_cov(population[:, moved], weights) + np.diag(((highs - lows)[moved] * 1e-4) ** 2)
+        kernel_space = population[:, moved] if len(fresh_columns) else population  # no copy: same floats as before
+        cov = 2.0 * weighted_cov(kernel_space, weights) + np.diag(((highs - lows)[moved] * 1e-4) ** 2)
         kept_theta, kept_d, kept_trials = [], [], []
         for _ in range(max_batches):
             first = counter

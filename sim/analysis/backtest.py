@@ -254,7 +254,7 @@ def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon
     longer["calendar"]["horizon_years"] = origin + horizon - problem.years[0] + 1
     scenario = scenario_from_mapping(longer, scenario_source)
     table, events = project(scenario, cal.parameter_sets, spec.projection_replications, spec.seed, workers,
-                            executor, scheduler)
+                            executor, scheduler, spec.projection_scale)
     cal.events += events
     cal.simulations += spec.projection_replications
     cal.fit = fit_table(problem, table)  # the fitted years of the same projection

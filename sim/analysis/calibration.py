@@ -57,6 +57,8 @@ from sim.errors import InputError, ScenarioError
 from sim.runs.executors import default_workers, map_chunks
 from sim.data.history import split_by_model, value_at
 from sim.model.catalogue import POPULATION_METRICS, is_money, is_ratio, is_share
+from sim.model.drift import from_scale, to_scale
+from sim.model.levers import lever_setting
 from sim.model.keypaths import get_path, set_path
 from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
 from sim.model.population import population_0_17, population_0_22
@@ -188,6 +190,10 @@ class CalibrationSpec(SpecPart):
     abc: AbcSettings = AbcSettings()
     projection_replications: int = Field(default=20, ge=2, le=10000,
                                          description="replications of the fitted ensemble for the bands")
+    projection_scale: int = Field(default=1, ge=1, le=100, description="the bands' replications run a municipality "
+                                  "this many times the scenario's (children, caseworkers, capacities), reported per "
+                                  "scenario-sized municipality: less chance in the bands of a larger history (at "
+                                  "most 100)")
 
     @field_validator("parameters")
     @classmethod
@@ -389,6 +395,9 @@ def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
     if dropped:
         raise CalibrationSpecError(source, dropped)
     problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be calibrated")
+    if spec.projection_scale > 1:
+        problems += [(f"parameters[{i}] ({p.path}).path", "projection_scale multiplies this setting; calibrate it "
+                      "with projection_scale: 1") for i, p in enumerate(spec.parameters) if scaled_by_projection(p.path)]
     if problems:
         raise CalibrationSpecError(source, problems)
 
@@ -723,7 +732,7 @@ def calibrate(problem: Problem, workers: int | None = None, journal: Path | None
                           simulations=simulations, events=events, resumed_trials=resumed)
     if fit_bands:
         projection, ev = project(problem.scenario, cal.parameter_sets, spec.projection_replications, spec.seed,
-                                 workers, executor, scheduler)
+                                 workers, executor, scheduler, spec.projection_scale)
         cal.events += ev
         cal.simulations += spec.projection_replications
         cal.fit = fit_table(problem, projection)
@@ -906,13 +915,43 @@ def abc_calibration(problem: Problem, workers=None, on_progress=None, executor: 
 
 
 def project(scenario: Scenario, sets: ParameterSets, replications: int, seed: int, workers: int | None,
-            executor: str = "local", scheduler: str | None = None) -> tuple[pd.DataFrame, int]:
-    """The long table of ``replications`` replications, each with a parameter set drawn from ``sets``."""
+            executor: str = "local", scheduler: str | None = None, scale: int = 1) -> tuple[pd.DataFrame, int]:
+    """The long table of ``replications`` replications, each with a parameter set drawn from ``sets``; with
+    ``scale`` > 1 of a municipality that many times larger (:func:`larger`), its counts, stocks and money divided
+    back by ``scale``."""
     from sim.runs.runner import run_replications
 
-    res = run_replications(scenario, replications, seed=seed, workers=workers, executor=executor,
+    res = run_replications(larger(scenario, scale), replications, seed=seed, workers=workers, executor=executor,
                            scheduler=scheduler, parameter_sets=sets)
-    return res.table, res.events
+    table = res.table
+    if scale > 1:  # counts, stocks (populations too) and money grow with the municipality; shares and ratios not
+        extensive = ~table["metric"].map(is_ratio)
+        table.loc[extensive, "value"] = table.loc[extensive, "value"] / scale
+    return table, res.events
+
+
+def larger(scenario: Scenario, scale: int) -> Scenario:
+    """The same municipality ``scale`` times larger: children, caseworkers (the duty roster too) and step
+    capacities times ``scale``; rates per child, caseloads, prices and shares as they are. A history's
+    scenario has no levers, FTE changes, programme costs or budgets (calibration drops them), so nothing else
+    counts people or money."""
+    if scale == 1:
+        return scenario
+    raw = scenario.model_dump(mode="json")
+    raw["population"]["aged_0_17"] *= scale
+    raw["population"]["aged_0_22"] *= scale
+    raw["caseworkers"]["fte"] *= scale
+    raw["caseworkers"]["duty_roster_size"] *= scale
+    for step in raw["staircase"]:
+        if step.get("capacity") is not None:
+            step["capacity"] *= scale
+    return scenario_from_mapping(raw, f"<{scenario.name} x {scale}>")
+
+
+def scaled_by_projection(path: str) -> bool:
+    """A key path :func:`larger` multiplies: a parameter set would overwrite it with the unscaled value."""
+    return (path in ("population.aged_0_17", "population.aged_0_22", "caseworkers.fte",
+                     "caseworkers.duty_roster_size") or (path.startswith("staircase.") and path.endswith(".capacity")))
 
 
 def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
@@ -965,15 +1004,26 @@ ANCHORED = {
 
 def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str, float]:
     """Fitted values for use in a scenario with its own start year: each anchored setting moved from the first
-    to the last fitted year by its yearly rate (fitted, or the scenario's). Not carried further: the years
-    between the history and the scenario's start are not extrapolated."""
+    to the last fitted year by its yearly rate (fitted, or the scenario's), and each drifting setting by its
+    drift's trend (the random walk has mean 0 on the drift's scale). Not carried further: the years between
+    the history and the scenario's start are not extrapolated."""
     first, last = problem.years
     out = dict(values)
     for path, rate_path in ANCHORED.items():
         if path in out:
             rate = out.get(rate_path, float(get_path(problem.raw, rate_path)))
             out[path] = out[path] * (1.0 + rate) ** (last - first)
+    for path, trend_path in drifting(problem).items():
+        if path in out:
+            share = lever_setting(path, [st.id for st in problem.scenario.staircase]).kind == "share"
+            trend = out.get(trend_path, float(get_path(problem.raw, trend_path)))
+            out[path] = from_scale(to_scale(out[path], share) + trend * (last - first), share)
     return out
+
+
+def drifting(problem: Problem) -> dict[str, str]:
+    """Each drifting setting of the fitted scenario and the key path of its drift's trend."""
+    return {d.setting: f"drift.{i}.trend_per_year" for i, d in enumerate(problem.scenario.drift)}
 
 
 def ensemble_for_scenarios(cal: Calibration) -> pd.DataFrame:

@@ -512,6 +512,27 @@ class InitialState(_Part):
     )
 
 
+class CalibratedValue(_Part):
+    """Where a default number comes from when a calibration set it or checked it: the fit's output, its history
+    and method, and the posterior's median and 90 % interval on the scenario's scale (settings that change by a
+    yearly rate at the last fitted year's level). Copied into every run's manifest, with whether the scenario
+    still holds the calibrated value (sim.outputs.files.calibration_provenance)."""
+
+    path: str = Field(description="the key path of the number in this scenario, e.g. reviews.step_down_share")
+    source: str = Field(min_length=1, description="the calibration's output folder (posterior, manifest)")
+    history: str = Field(min_length=1, description="the history fitted, e.g. national 2015-2019")
+    method: str = Field(min_length=1, description="how it was fitted, e.g. abc_smc")
+    median: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+                          description="the posterior median (at most 10,000,000,000 either way)")
+    p05: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+                       description="the posterior's 5 % point (at most 10,000,000,000 either way)")
+    p95: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+                       description="the posterior's 95 % point (at most 10,000,000,000 either way)")
+    adopted: bool = Field(strict=True, description="true: the scenario's value is the posterior median; false: the value is "
+                          "kept (sourced otherwise) and the calibration only checks that it lies in the interval")
+    note: str = Field(default="", description="why a kept value differs from the calibration, if it does")
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
@@ -540,6 +561,7 @@ class Scenario(_Part):
     )
     economics: Economics
     initial_state: InitialState
+    provenance: tuple[CalibratedValue, ...] = ()
 
     @property
     def end_year(self) -> int:
@@ -627,6 +649,22 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append((f"budget_dkk.{year}", f"year {year} is after the horizon's last year {last.year}"))
     if s.calendar.base_year > s.calendar.start_year:
         problems.append(("calendar.base_year", "base_year is after start_year"))
+    problems += _provenance_problems(s, raw)
+    return problems
+
+
+def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
+    """Each calibrated value names a number of this scenario and an ordered interval."""
+    from sim.model.keypaths import get_path
+
+    problems = []
+    for i, cv in enumerate(s.provenance):
+        if not cv.p05 <= cv.median <= cv.p95:
+            problems.append((f"provenance[{i}]", "p05 <= median <= p95 must hold"))
+        try:
+            get_path(raw, cv.path)  # KeyError unless the path holds a number
+        except KeyError as e:
+            problems.append((f"provenance[{i}].path", str(e.args[0])))
     return problems
 
 

@@ -75,8 +75,25 @@ def manifest(results: list[RunResult], command: list[str] | None = None, **extra
         "wall_seconds": round(sum(r.wall_seconds for r in results), 3),
         "events_simulated": sum(r.events for r in results),
         "scenarios": {r.scenario.name: r.scenario.model_dump(mode="json") for r in results},
+        "calibration_provenance": {r.scenario.name: calibration_provenance(r.scenario) for r in results
+                                   if r.scenario.provenance},
         **extra,
     }
+
+
+def calibration_provenance(scenario) -> list[dict]:
+    """Per calibrated value of a scenario: where it comes from, the value the scenario runs with, and whether
+    that is still the calibration's (the median if adopted, inside the 90 % interval if only checked); a
+    scenario that overrides a calibrated number shows false here."""
+    from sim.model.keypaths import get_path
+
+    values = scenario.model_dump(mode="json")
+    out = []
+    for cv in scenario.provenance:
+        value = float(get_path(values, cv.path))
+        held = value == cv.median if cv.adopted else cv.p05 <= value <= cv.p95
+        out.append({**cv.model_dump(mode="json"), "value": value, "as_calibrated": bool(held)})
+    return out
 
 
 def default_out_dir(name: str) -> Path:

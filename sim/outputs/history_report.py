@@ -23,7 +23,8 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from sim.analysis.backtest import Backtest  # noqa: E402
-from sim.analysis.calibration import ANCHORED, Calibration, at_last_fitted_year, ensemble_for_scenarios  # noqa: E402
+from sim.analysis.calibration import (  # noqa: E402
+    ANCHORED, Calibration, at_last_fitted_year, drifting, ensemble_for_scenarios)
 from sim.analysis.calibration import parameter_summary  # noqa: E402
 from sim.model.keypaths import set_path  # noqa: E402
 from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
@@ -206,6 +207,11 @@ def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_d
              f"{len(cal.ensemble)} parameter sets kept (posterior.parquet next to this file).",
              "# For bands that carry parameter uncertainty run with --parameter-sets posterior.parquet.",
              "# 'extends' is relative to this file: move the two together."]
+    drifted = [p for p in cal.best if p in drifting(cal.problem)]
+    if drifted:
+        lines.append(f"# {', '.join(drifted)}: fitted for {cal.problem.years[0]}, given here at the "
+                     f"{cal.problem.years[1]} level (moved by the drift's trend, the random walk left at its mean); the "
+                     "scenario's own drift starts from there.")
     anchored = [p for p in cal.best if p in ANCHORED]
     if anchored:
         first, last = cal.problem.years

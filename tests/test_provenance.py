@@ -1,0 +1,79 @@
+"""The calibration's provenance of the baseline's numbers (issue 13, item 6: adopt the fit).
+
+`scenarios/baseline.yaml` lists under `provenance:` each number the national fit (`calibration/national/
+reproduce.py`) set or checked, with the posterior's median and 90 % interval at the last fitted year's level.
+- The stated numbers are those of the stored posterior (`calibration/national/results/fit/posterior.parquet`):
+  rerunning the fit and getting other numbers fails here until the baseline is brought up to date.
+- An adopted number is the median; a kept one lies in the interval, or its note says why not.
+- Every run's manifest repeats the provenance with the value the scenario runs with and whether that is still
+  the calibration's; a scenario that overrides a calibrated number shows false.
+- A provenance entry naming no number of the scenario, or an unordered interval, is refused naming the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import build
+
+from sim.errors import ScenarioError
+from sim.model.keypaths import get_path
+from sim.model.scenario import load_scenario
+from sim.outputs.files import calibration_provenance
+from sim.runs.parameter_sets import weighted_quantile
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+DIGITS = 4  # the baseline states posterior numbers to 4 significant digits
+
+
+def _rounded(x: float) -> float:
+    return float(f"{x:.{DIGITS}g}")
+
+
+def test_the_baseline_names_its_calibrated_numbers():
+    paths = [cv.path for cv in BASELINE.provenance]
+    assert "notifications.share_about_known_children" in paths and "notifications.per_1000_aged_0_17" in paths
+    assert len(set(paths)) == len(paths)
+
+
+@pytest.mark.parametrize("cv", BASELINE.provenance, ids=[cv.path for cv in BASELINE.provenance])
+def test_the_stated_posterior_is_the_stored_posterior(cv):
+    posterior = pd.read_parquet(ROOT / cv.source / "posterior.parquet")
+    values, weights = posterior[cv.path].to_numpy(dtype=float), posterior["weight"].to_numpy(dtype=float)
+    for q, stated in ((0.05, cv.p05), (0.5, cv.median), (0.95, cv.p95)):
+        assert stated == pytest.approx(_rounded(weighted_quantile(values, weights, q)), rel=1e-9), (cv.path, q)
+
+
+@pytest.mark.parametrize("cv", BASELINE.provenance, ids=[cv.path for cv in BASELINE.provenance])
+def test_an_adopted_number_is_the_median_and_a_kept_one_lies_in_the_interval_or_says_why(cv):
+    value = float(get_path(BASELINE.model_dump(mode="json"), cv.path))
+    if cv.adopted:
+        assert value == cv.median
+    elif not cv.p05 <= value <= cv.p95:
+        assert len(cv.note) > 20, f"{cv.path} = {value} lies outside {cv.p05}-{cv.p95} and no note says why"
+
+
+def test_the_manifest_says_whether_a_scenario_still_holds_the_calibrated_numbers(baseline_raw):
+    held = {e["path"]: e for e in calibration_provenance(BASELINE)}
+    assert all(e["as_calibrated"] for e in held.values() if e["adopted"])
+    assert all(e["as_calibrated"] == (not e["note"]) for e in held.values() if not e["adopted"])
+    changed = build(baseline_raw, **{"notifications.share_about_known_children": 0.5})
+    after = {e["path"]: e for e in calibration_provenance(changed)}
+    assert after["notifications.share_about_known_children"] == {
+        **held["notifications.share_about_known_children"], "value": 0.5, "as_calibrated": False}
+
+
+@pytest.mark.parametrize("entry, where", [
+    ({"path": "reviews.no_such_key"}, "provenance[0].path"),
+    ({"p05": 0.9}, "provenance[0]"),
+    ({"path": "name"}, "provenance[0].path"),
+])
+def test_bad_provenance_is_refused_naming_the_key(baseline_raw, entry, where):
+    good = {"path": "reviews.step_down_share", "source": "x", "history": "h", "method": "m", "median": 0.6,
+            "p05": 0.5, "p95": 0.7, "adopted": False}
+    with pytest.raises(ScenarioError) as e:
+        build(baseline_raw, provenance=[{**good, **entry}])
+    assert any(p == where for p, _ in e.value.problems), e.value.problems
