@@ -8,9 +8,11 @@ Errors name the file, the key path and the reason, in words a finance officer ca
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal, get_origin
 
 import yaml
@@ -655,14 +657,12 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
 
 def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     """Each calibrated value names a number of this scenario and an ordered interval."""
-    from sim.model.keypaths import get_path
-
     problems = []
     for i, cv in enumerate(s.provenance):
         if not cv.p05 <= cv.median <= cv.p95:
             problems.append((f"provenance[{i}]", "p05 <= median <= p95 must hold"))
         try:
-            get_path(raw, cv.path)  # KeyError unless the path holds a number
+            locate_key_path(raw, cv.path)  # KeyError unless the path holds a number
         except KeyError as e:
             problems.append((f"provenance[{i}].path", str(e.args[0])))
     return problems
@@ -740,6 +740,82 @@ def _outside_field_range(setting: str, value: float) -> str | None:
                 shown = f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
                 return f"{setting} must be {words} {shown} (got {value:g})"
     return None
+
+
+# ---------------------------------------------------------------- key paths
+
+
+def _find_item(items: list, part: str, where: str) -> int:
+    """Index of the list item addressed by ``part``: its id, its level, or (no ids or levels) its position."""
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and str(item.get("id")) == part and "id" in item:
+            return i
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and "level" in item and str(item["level"]) == part:
+            return i
+    keyed = [item for item in items if isinstance(item, dict) and ("id" in item or "level" in item)]
+    if not keyed and part.isdigit() and int(part) < len(items):
+        return int(part)
+    names = [str(item.get("id", item.get("level"))) for item in keyed]
+    if names:
+        raise KeyError(f"'{where}' has no item '{part}' (items: {', '.join(names)})")
+    raise KeyError(f"'{where}' has {len(items)} items; address one by position 0..{len(items) - 1}")
+
+
+def locate_key_path(raw: dict, path: str) -> tuple[Any, Any]:
+    """The container and key of the number at a key path of a resolved scenario mapping (sim.model.keypaths);
+    KeyError with the reason otherwise."""
+    parts = path.split(".")
+    if any(not p for p in parts):
+        raise KeyError(f"'{path}' is not a key path like caseworkers.fte")
+    node: Any = raw
+    for depth, part in enumerate(parts):
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, dict):
+            keys = [str(k) for k in node]
+            if part in node:
+                key: Any = part
+            elif part.lstrip("-").isdigit() and int(part) in node:
+                key = int(part)
+            elif part in _model_fields(parts[:depth]):
+                raise KeyError(f"'{path}' is not set in the scenario; set a value there first (a parameter "
+                               "varies the scenario's own value)")
+            else:
+                close = difflib.get_close_matches(part, keys, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f" (keys: {', '.join(keys)})"
+                raise KeyError(f"'{where}' has no key '{part}'{hint}")
+        elif isinstance(node, list):
+            key = _find_item(node, part, where)
+        else:
+            raise KeyError(f"'{where}' is a single value, so '{path}' goes too deep")
+        if depth == len(parts) - 1:
+            value = node[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                kind = "not set" if value is None else f"not a number ({type(value).__name__})"
+                raise KeyError(f"'{path}' is {kind} in the scenario; a parameter must be a number set there")
+            return node, key
+        node = node[key]
+    raise AssertionError("unreachable")
+
+
+def _model_fields(parts: Sequence[str]) -> set[str]:
+    """The keys the scenario format allows at a key path (empty if unknown): list items are skipped."""
+    import typing
+
+    cls: Any = Scenario
+    i = 0
+    while i < len(parts):
+        f = cls.model_fields.get(parts[i]) if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+        if f is None:
+            return set()
+        ann = f.annotation
+        i += 1
+        if typing.get_origin(ann) is tuple:
+            ann = typing.get_args(ann)[0]
+            i += 1  # the item's id, level or position
+        cls = ann
+    return set(cls.model_fields) if isinstance(cls, type) and issubclass(cls, BaseModel) else set()
+
 
 
 # ---------------------------------------------------------------- loading
