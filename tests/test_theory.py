@@ -211,6 +211,7 @@ def one_step_scenario(raw: dict):
             "diversion": {},  # the baseline's (switched-off) policies name steps this staircase lacks
             "time_limited_stays": {},
             "demand": {},  # fixed screening shares (demand model off): every notification enters the step
+            "provenance": [],  # the baseline's calibrated numbers name levels and settings this scenario lacks
         },
     )
 

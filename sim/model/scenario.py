@@ -664,7 +664,8 @@ def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
         try:
             locate_key_path(raw, cv.path)  # KeyError unless the path holds a number
         except KeyError as e:
-            problems.append((f"provenance[{i}].path", str(e.args[0])))
+            problems.append((f"provenance[{i}].path", f"{e.args[0]} (a scenario that changes what it inherits "
+                                                      "can clear the list: provenance: [])"))
     return problems
 
 
