@@ -43,6 +43,13 @@ def test_larger_multiplies_people_and_keeps_rates(scenario):
     assert larger(scenario, 1) is scenario
 
 
+def test_larger_multiplies_a_steps_capacity(baseline_raw):
+    limited = build(baseline_raw, **{"staircase": [dict(st, capacity=7) if st["id"] == "institution" else st
+                                                   for st in baseline_raw["staircase"]]})
+    assert larger(limited, SCALE).step("institution").capacity == 7 * SCALE
+    assert larger(limited, SCALE).step("foster_family").capacity is None
+
+
 def _per_replication(table: pd.DataFrame, metric: str) -> np.ndarray:
     return table[table["metric"] == metric].groupby("replication")["value"].mean().to_numpy()
 
@@ -54,6 +61,7 @@ def _pooled_sd(table: pd.DataFrame, metric: str) -> float:
     return float(np.sqrt(np.sum(deviations**2) / (len(rows) - rows["year"].nunique())))
 
 
+@pytest.mark.slow  # 48 replications, half of them at twice the baseline's size
 def test_a_larger_projection_reports_the_scenarios_scale_with_less_chance(scenario):
     sets = from_frame(pd.DataFrame({"reviews.step_down_share": [0.7], "weight": [1.0]}))
     small, _ = project(scenario, sets, 24, seed=9, workers=2)
@@ -66,8 +74,24 @@ def test_a_larger_projection_reports_the_scenarios_scale_with_less_chance(scenar
         assert abs(a.mean() - b.mean()) < 4 * se, (metric, a.mean(), b.mean(), se)
         assert _pooled_sd(big, metric) < 0.75 * _pooled_sd(small, metric), (metric, _pooled_sd(small, metric),
                                                                              _pooled_sd(big, metric))
-    caseload_small, caseload_big = _per_replication(small, "caseload"), _per_replication(big, "caseload")
-    assert caseload_big.mean() == pytest.approx(caseload_small.mean(), rel=0.1)  # a ratio: not divided
+    for ratio in ("caseload", "cost_per_child_0_17", "overload_months"):  # the same at any size: not divided
+        a, b = _per_replication(small, ratio), _per_replication(big, ratio)
+        assert b.mean() == pytest.approx(a.mean(), rel=0.15, abs=0.5), (ratio, a.mean(), b.mean())
+    cost_small, cost_big = _per_replication(small, "cost_total"), _per_replication(big, "cost_total")
+    assert cost_big.mean() == pytest.approx(cost_small.mean(), rel=0.05)  # money: divided back
+
+
+def test_a_projection_larger_than_the_format_allows_is_refused_before_the_fit():
+    from sim.data.history import read_history
+    from sim.model.scenario import resolve_raw
+
+    spec = spec_from_mapping({"method": "abc_smc", "projection_scale": 100, "years": {"first": 2015, "last": 2019},
+                              "parameters": [{"path": "reviews.step_down_share", "low": 0.5, "high": 0.9}],
+                              "targets": [{"metric": "notifications"}]})
+    raw = resolve_raw("scenarios/denmark.yaml")
+    with pytest.raises(CalibrationSpecError) as e:
+        prepare(raw, spec, read_history("calibration/national/history.csv"))
+    assert any(where == "projection_scale" for where, _ in e.value.problems), e.value.problems
 
 
 def test_a_spec_that_calibrates_what_the_projection_multiplies_is_refused():

@@ -68,6 +68,17 @@ def test_the_manifest_says_whether_a_scenario_still_holds_the_calibrated_numbers
         **held["notifications.share_about_known_children"], "value": 0.5, "as_calibrated": False}
 
 
+def test_a_runs_manifest_carries_the_provenance(baseline_raw):
+    from sim.outputs.files import manifest
+    from sim.runs.runner import run_replications
+
+    baseline_raw["calendar"].update(burn_in_years=0, horizon_years=1)
+    result = run_replications(build(baseline_raw), 1, seed=1, workers=1)
+    written = manifest([result])["calibration_provenance"]["baseline"]
+    assert [e["path"] for e in written] == [cv.path for cv in BASELINE.provenance]
+    assert all("value" in e and "as_calibrated" in e for e in written)
+
+
 @pytest.mark.parametrize("entry, where", [
     ({"path": "reviews.no_such_key"}, "provenance[0].path"),
     ({"p05": 0.9}, "provenance[0]"),

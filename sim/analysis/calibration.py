@@ -354,6 +354,12 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
         raise CalibrationSpecError(source, [("years", f"over the years {first}-{last} the scenario is invalid: "
                                                       f"{reasons}")]) from None
     _check_parameters(cal_raw, spec, source)
+    try:
+        larger(scenario, spec.projection_scale)
+    except ScenarioError as e:
+        reasons = "; ".join(f"{p}: {r}" for p, r in e.problems)
+        raise CalibrationSpecError(source, [("projection_scale", f"{spec.projection_scale} times the scenario is "
+                                                                 f"invalid: {reasons}")]) from None
     produced = model_metric_names(scenario)
     usable, cannot = split_by_model(history, produced)
     unknown = [(f"targets[{i}] ({t.metric})", "the model does not report this metric for this scenario")

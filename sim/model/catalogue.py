@@ -91,8 +91,8 @@ METRICS: tuple[Metric, ...] = (
         "hours_per_case_per_month", "ratio", "hours per case and month", "Ongoing hours per case per month",
         "Løbende timer pr. sag pr. måned",
     ),
-    Metric(
-        "overload_months", "count", "months", "Months the department was overloaded", "Måneder med overbelastning"
+    Metric(  # a duration within the year (0-12), the same at any size: a ratio, not a count that grows
+        "overload_months", "ratio", "months", "Months the department was overloaded", "Måneder med overbelastning"
     ),
     Metric(
         "reviews_stretched", "count", "reviews", "Reviews after which the next was postponed",
