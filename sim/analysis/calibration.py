@@ -57,8 +57,7 @@ from sim.errors import InputError, ScenarioError
 from sim.runs.executors import default_workers, map_chunks
 from sim.data.history import split_by_model, value_at
 from sim.model.catalogue import POPULATION_METRICS, is_money, is_ratio, is_share
-from sim.model.drift import from_scale, to_scale
-from sim.model.levers import lever_setting
+from sim.model.drift import drifts_as_share, from_scale, to_scale
 from sim.model.keypaths import get_path, set_path
 from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
 from sim.model.population import population_0_17, population_0_22
@@ -944,20 +943,21 @@ def larger(scenario: Scenario, scale: int) -> Scenario:
     if scale == 1:
         return scenario
     raw = scenario.model_dump(mode="json")
-    raw["population"]["aged_0_17"] *= scale
-    raw["population"]["aged_0_22"] *= scale
-    raw["caseworkers"]["fte"] *= scale
-    raw["caseworkers"]["duty_roster_size"] *= scale
+    for path in PEOPLE_COUNTS:
+        set_path(raw, path, get_path(raw, path) * scale)
     for step in raw["staircase"]:
         if step.get("capacity") is not None:
             step["capacity"] *= scale
     return scenario_from_mapping(raw, f"<{scenario.name} x {scale}>")
 
 
+# the settings :func:`larger` multiplies besides the steps' capacities
+PEOPLE_COUNTS = ("population.aged_0_17", "population.aged_0_22", "caseworkers.fte", "caseworkers.duty_roster_size")
+
+
 def scaled_by_projection(path: str) -> bool:
     """A key path :func:`larger` multiplies: a parameter set would overwrite it with the unscaled value."""
-    return (path in ("population.aged_0_17", "population.aged_0_22", "caseworkers.fte",
-                     "caseworkers.duty_roster_size") or (path.startswith("staircase.") and path.endswith(".capacity")))
+    return path in PEOPLE_COUNTS or (path.startswith("staircase.") and path.endswith(".capacity"))
 
 
 def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
@@ -1021,7 +1021,7 @@ def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str,
             out[path] = out[path] * (1.0 + rate) ** (last - first)
     for path, trend_path in drifting(problem).items():
         if path in out:
-            share = lever_setting(path, [st.id for st in problem.scenario.staircase]).kind == "share"
+            share = drifts_as_share(path, [st.id for st in problem.scenario.staircase])
             trend = out.get(trend_path, float(get_path(problem.raw, trend_path)))
             out[path] = from_scale(to_scale(out[path], share) + trend * (last - first), share)
     return out

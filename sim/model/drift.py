@@ -27,6 +27,11 @@ DRIFT_KEY = 7000  # generator keys of the drift streams (decision "policy"); no 
 _EPS = 1e-6
 
 
+def drifts_as_share(setting: str, step_ids) -> bool:
+    """Whether a drifting setting drifts on the logit scale (a share) or the log scale."""
+    return lever_setting(setting, step_ids).kind == "share"
+
+
 def to_scale(value: float, share: bool) -> float:
     """The drift's scale: logit of a share, log of a positive setting."""
     v = min(max(value, _EPS), 1 - _EPS) if share else max(value, _EPS)
@@ -59,7 +64,7 @@ def apply_drift(m):
         yield m.env.timeout(start - m.env.now)
     paths = []
     for i, d in enumerate(entries):
-        share = lever_setting(d.setting, m.settings.step_ids).kind == "share"
+        share = drifts_as_share(d.setting, m.settings.step_ids)
         steps = m.draws.generator(D["policy"], DRIFT_KEY + i).standard_normal(max(years, 0))
         paths.append(drift_path(m.settings.read(d.setting), share, d.trend_per_year, d.sd_per_year, steps))
     for k in range(years):

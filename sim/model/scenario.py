@@ -11,8 +11,8 @@ import datetime as dt
 import difflib
 import json
 import re
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 
 import yaml
@@ -816,7 +816,6 @@ def _model_fields(parts: Sequence[str]) -> set[str]:
             i += 1  # the item's id, level or position
         cls = ann
     return set(cls.model_fields) if isinstance(cls, type) and issubclass(cls, BaseModel) else set()
-
 
 
 # ---------------------------------------------------------------- loading
