@@ -203,7 +203,7 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--memory-replications", default="100,400",
-                    help="comma-separated sizes of whole runs whose peak memory is measured; empty to skip")
+                    help="comma-separated sizes of whole runs whose peak memory is measured; empty or 0 to skip")
     ap.add_argument("--skip-dask", action="store_true", help="do not compare with a local Dask cluster")
     ap.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--instructions-child", type=int, help=argparse.SUPPRESS)
@@ -302,6 +302,9 @@ def main() -> None:
     if not args.skip_dask:
         executors(scenario, args.replications, args.workers)
     sizes = [int(x) for x in args.memory_replications.split(",") if x.strip()]
+    if any(n < 0 for n in sizes):
+        ap.error("--memory-replications: sizes are numbers of replications (0 or empty to skip)")
+    sizes = [n for n in sizes if n > 0]  # 0 skips, as an empty list does (a whole run of 0 replications is no measurement)
     if sizes:
         memory(sizes, args.years, args.workers)
 

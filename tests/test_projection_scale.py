@@ -105,3 +105,42 @@ def test_a_spec_that_calibrates_what_the_projection_multiplies_is_refused():
         prepare(resolve_raw("calibration/national/scenario.yaml"), spec,
                 read_history("calibration/national/history.csv"))
     assert "parameters[0] (caseworkers.fte).path" in str(e.value.problems)
+
+
+# ---------------------------------------------------------------- the fit's own simulations (simulation_scale)
+
+
+def _national_problem(**spec_settings):
+    from sim.data.history import read_history
+    from sim.model.scenario import resolve_raw
+
+    spec = spec_from_mapping({"method": "abc_smc", "years": {"first": 2015, "last": 2019}, "scale": "per_1000_0_17",
+                              "parameters": [{"path": "reviews.step_down_share", "low": 0.5, "high": 0.9}],
+                              "targets": [{"metric": "notifications"},
+                                          {"metric": "children_placed", "scale": "per_1000_0_22"}],
+                              **spec_settings})
+    return prepare(resolve_raw("calibration/national/scenario.yaml"), spec,
+                   read_history("calibration/national/history.csv"))
+
+
+def test_a_larger_fit_compares_the_same_rates_in_a_larger_municipality():
+    one, two = _national_problem(), _national_problem(simulation_scale=2)
+    assert two.scenario.population.aged_0_17 == 2 * one.scenario.population.aged_0_17
+    assert two.scenario.caseworkers.fte == 2 * one.scenario.caseworkers.fte
+    assert two.scenario.caseworkers.duty_roster_size == 2 * one.scenario.caseworkers.duty_roster_size
+    # the observations on the model's scale double with it: the same rate per 1,000 residents is fitted
+    np.testing.assert_allclose(two.observed["model_observed"], 2 * one.observed["model_observed"], rtol=1e-12)
+    assert two.scenario.notifications == one.scenario.notifications  # rates per child are not multiplied
+    # the trials are built from the larger mapping, so a parameter set moves only its own setting
+    from sim.analysis.calibration import trial_scenario
+
+    trial = trial_scenario(two, [0.6])
+    assert trial.reviews.step_down_share == 0.6 and trial.population.aged_0_17 == two.scenario.population.aged_0_17
+
+
+def test_a_spec_that_calibrates_what_the_larger_fit_multiplies_is_refused():
+    with pytest.raises(CalibrationSpecError) as e:
+        _national_problem(simulation_scale=2, parameters=[{"path": "population.aged_0_17", "low": 5000,
+                                                           "high": 20000}])
+    assert "simulation_scale multiplies this setting" in str(e.value.problems)
+    _national_problem(parameters=[{"path": "population.aged_0_17", "low": 5000, "high": 20000}])  # at scale 1: fine
