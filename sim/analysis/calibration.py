@@ -164,6 +164,9 @@ class AbcSettings(SpecPart):
     model_error_cv: float = Field(default=0.05, gt=0, lt=1, description="the model's own error as a share of "
                                   "each observation: added to the simulated spread (distance_scale simulated) and "
                                   "the sd of the reporting stage")
+    model_error_in_bands: bool = Field(default=False, description="the fit's and forecasts' bands predict an "
+                                       "observation: each replication's value spread by model_error_cv (the error "
+                                       "the distance assumes), not only the simulations' own spread")
     reporting_stage: bool = Field(default=False, description="fit the notification level and trend to the "
                                   "notifications series first and use that posterior as their prior; the ABC "
                                   "distance then leaves notifications out (sim.analysis.reporting_fit)")
@@ -974,6 +977,26 @@ def scaled_by_projection(path: str) -> bool:
     return path in PEOPLE_COUNTS or (path.startswith("staircase.") and path.endswith(".capacity"))
 
 
+ERROR_POINTS = 100  # evenly spaced normal quantiles per replication for the model error in a band
+
+
+def predictive(values: np.ndarray, cv: float) -> np.ndarray:
+    """Replications' values as predictions of an observation: with ``cv`` > 0 each spread by the fit's model
+    error, value x (1 + cv z) over ERROR_POINTS evenly spaced standard normal quantiles z (deterministic: no
+    seed, and the mean unchanged); as they are with ``cv`` 0."""
+    values = np.asarray(values, dtype=float)
+    if cv <= 0.0:
+        return values
+    z = stats.norm.ppf((np.arange(ERROR_POINTS) + 0.5) / ERROR_POINTS)
+    return (values[:, None] * (1.0 + cv * z)[None, :]).ravel()
+
+
+def band_error_cv(spec: CalibrationSpec) -> float:
+    """The model error a fit's bands carry (``abc.model_error_in_bands``): the ``model_error_cv`` its ABC
+    distance assumes, or none."""
+    return spec.abc.model_error_cv if spec.abc.model_error_in_bands else 0.0
+
+
 def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
           population: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per history metric the model produces (populations aside) and year: the observed value and the
@@ -988,8 +1011,10 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
     hist = problem.history[problem.history["metric"].isin(produced)
                            & ~problem.history["metric"].isin(POPULATION_METRICS)
                            & problem.history["year"].isin(list(years))]
+    cv = band_error_cv(spec)
     stats_ = table.groupby(["metric", "year"])["value"].agg(
-        sim_mean="mean", sim_p05=lambda v: quantile(v, 0.05), sim_p95=lambda v: quantile(v, 0.95))
+        sim_mean="mean", sim_p05=lambda v: quantile(pd.Series(predictive(v.to_numpy(dtype=float), cv)), 0.05),
+        sim_p95=lambda v: quantile(pd.Series(predictive(v.to_numpy(dtype=float), cv)), 0.95))
     rows = []
     for _, h in hist.iterrows():
         key = (h["metric"], int(h["year"]))
