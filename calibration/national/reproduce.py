@@ -13,9 +13,10 @@
    90 % interval at the last fitted year's level), to paste there when the fit changes; tests/test_provenance.py
    fails until the baseline states the stored posterior's numbers.
 
-The same seed gives the same files whatever --workers. Measured 2026-12-07 (the average municipality's size, bands
-from one 8 times larger): 1,060 simulations for the fit and 3,480 for the three back-test fits with their
-projections, about 0.7 s each (burn-in + up to 5 years; a band replication about 10 s): 26 minutes on 2 cores.
+The same seed gives the same files whatever --workers. Measured 2026-12-07 (the average municipality's size from
+the observed 2015 stocks with one burn-in year, bands from one 8 times larger): 1,120 simulations for the fit and
+3,360 for the three back-test fits with their projections, about 0.55 s each (burn-in + up to 5 years; a band
+replication about 8 s): 24 minutes on 2 cores.
 """
 
 from __future__ import annotations
