@@ -28,11 +28,9 @@ import pandas as pd
 from sim.analysis.calibration import (
     Calibration,
     Problem,
-    band_error_cv,
     calibrate,
     fit_table,
     population_metric,
-    predictive,
     prepare,
     project,
     scale_for,
@@ -165,8 +163,7 @@ def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years:
                 continue
             v = paths[year].dropna().to_numpy(dtype=float)
             v = to_history_scale(v, scale, year, population, problem.scenario)
-            v = predictive(v, band_error_cv(spec))  # an observation's band: the fit's model error too
-            v, _ = clip_to_bounds(metric, v)
+            v, _ = clip_to_bounds(metric, np.asarray(v, dtype=float))
             rows.append({"metric": metric, "year": year, "forecast": float(np.mean(v)),
                          **{k: float(np.quantile(v, q)) for k, q in BAND_QUANTILES.items()}})
     return pd.DataFrame(rows, columns=["metric", "year", "forecast", *BAND_QUANTILES])

@@ -164,9 +164,11 @@ class AbcSettings(SpecPart):
     model_error_cv: float = Field(default=0.05, gt=0, lt=1, description="the model's own error as a share of "
                                   "each observation: added to the simulated spread (distance_scale simulated) and "
                                   "the sd of the reporting stage")
-    model_error_in_bands: bool = Field(default=False, description="the fit's and forecasts' bands predict an "
-                                       "observation: each replication's value spread by model_error_cv (the error "
-                                       "the distance assumes), not only the simulations' own spread")
+    model_error_in_bands: bool = Field(default=False, description="the bands of the fitted years (fit.csv) "
+                                       "predict an observation: each replication's value spread by model_error_cv, "
+                                       "the error the distance allows, not only the simulations' own spread "
+                                       "(abc_smc with distance_scale simulated only; a back-test's forecasts, "
+                                       "conditioned on the origin, do not carry it)")
     reporting_stage: bool = Field(default=False, description="fit the notification level and trend to the "
                                   "notifications series first and use that posterior as their prior; the ABC "
                                   "distance then leaves notifications out (sim.analysis.reporting_fit)")
@@ -196,11 +198,6 @@ class CalibrationSpec(SpecPart):
                                   "this many times the scenario's (children, caseworkers, capacities), reported per "
                                   "scenario-sized municipality: less chance in the bands of a larger history (at "
                                   "most 100)")
-    simulation_scale: int = Field(default=1, ge=1, le=100, description="the fit's own simulations (trials, ABC "
-                                  "candidates and pilot replications) run a municipality this many times the "
-                                  "scenario's, compared per 1,000 residents as before: less noise per candidate, "
-                                  "so the distance tells closer fits apart, at this many times the cost; the bands "
-                                  "then run simulation_scale x projection_scale times the scenario")
 
     @field_validator("parameters")
     @classmethod
@@ -213,6 +210,13 @@ class CalibrationSpec(SpecPart):
     def _unique_targets(cls, targets: tuple[Target, ...]) -> tuple[Target, ...]:
         listed_once([t.metric for t in targets], "target")
         return targets
+
+    @model_validator(mode="after")
+    def _model_error_is_the_distances(self) -> CalibrationSpec:
+        if self.abc.model_error_in_bands and (self.method != "abc_smc" or self.abc.distance_scale != "simulated"):
+            raise ValueError("abc.model_error_in_bands spreads the bands by abc.model_error_cv, which only an "
+                             "abc_smc fit with abc.distance_scale: simulated uses; set both or leave it false")
+        return self
 
     @model_validator(mode="after")
     def _reporting_stage_has_its_inputs(self) -> CalibrationSpec:
@@ -361,14 +365,6 @@ def prepare(raw: dict, spec: CalibrationSpec, history: pd.DataFrame, fit_until: 
         raise CalibrationSpecError(source, [("years", f"over the years {first}-{last} the scenario is invalid: "
                                                       f"{reasons}")]) from None
     _check_parameters(cal_raw, spec, source)
-    if spec.simulation_scale > 1:  # the fit's own municipality, larger; observations are converted to its size below
-        try:
-            scenario = larger(scenario, spec.simulation_scale)
-        except ScenarioError as e:
-            reasons = "; ".join(f"{p}: {r}" for p, r in e.problems)
-            raise CalibrationSpecError(source, [("simulation_scale", f"{spec.simulation_scale} times the scenario "
-                                                                     f"is invalid: {reasons}")]) from None
-        cal_raw = scenario.model_dump(mode="json")
     try:
         larger(scenario, spec.projection_scale)
     except ScenarioError as e:
@@ -416,10 +412,9 @@ def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
     if dropped:
         raise CalibrationSpecError(source, dropped)
     problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be calibrated")
-    for setting in ("projection_scale", "simulation_scale"):
-        if getattr(spec, setting) > 1:
-            problems += [(f"parameters[{i}] ({p.path}).path", f"{setting} multiplies this setting; calibrate it "
-                          f"with {setting}: 1") for i, p in enumerate(spec.parameters) if scaled_by_projection(p.path)]
+    if spec.projection_scale > 1:
+        problems += [(f"parameters[{i}] ({p.path}).path", "projection_scale multiplies this setting; calibrate it "
+                      "with projection_scale: 1") for i, p in enumerate(spec.parameters) if scaled_by_projection(p.path)]
     if problems:
         raise CalibrationSpecError(source, problems)
 
@@ -977,7 +972,7 @@ def scaled_by_projection(path: str) -> bool:
     return path in PEOPLE_COUNTS or (path.startswith("staircase.") and path.endswith(".capacity"))
 
 
-ERROR_POINTS = 100  # evenly spaced normal quantiles per replication for the model error in a band
+ERROR_POINTS = 1000  # evenly spaced normal quantiles per replication (100 put the 5 % point at z = -1.60, not -1.645)
 
 
 def predictive(values: np.ndarray, cv: float) -> np.ndarray:
@@ -992,8 +987,11 @@ def predictive(values: np.ndarray, cv: float) -> np.ndarray:
 
 
 def band_error_cv(spec: CalibrationSpec) -> float:
-    """The model error a fit's bands carry (``abc.model_error_in_bands``): the ``model_error_cv`` its ABC
-    distance assumes, or none."""
+    """The model error the bands of the fitted years carry (``abc.model_error_in_bands``): the ``model_error_cv``
+    the ABC distance allows every residual, or none. Only unconditioned bands: a forecast conditioned on the origin
+    (``backtest.conditioned_bands``) has the persistent part of the misfit taken out by the rescaling, and the
+    fit's residuals are persistent (the placed stock 5-7 % low in every fitted year), so adding it again there
+    would count it twice."""
     return spec.abc.model_error_cv if spec.abc.model_error_in_bands else 0.0
 
 
@@ -1026,6 +1024,8 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
         s = stats_.loc[key]
         conv = [float(to_history_scale(float(s[c]), scale, key[1], population, problem.scenario))
                 for c in ("sim_mean", "sim_p05", "sim_p95")]
+        if cv > 0.0 and is_share(key[0]):  # the spread error cannot take a share past its bounds
+            conv = [min(max(c, 0.0), 1.0) for c in conv]
         rows.append((key[0], key[1], float(h["value"]), *conv))
     return pd.DataFrame(rows, columns=["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95"])
 
