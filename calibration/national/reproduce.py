@@ -16,7 +16,7 @@
 The same seed gives the same files whatever --workers. Measured 2026-12-07 (the average municipality's size from
 the observed 2015 stocks with one burn-in year, bands from one 8 times larger): 1,120 simulations for the fit and
 3,360 for the three back-test fits with their projections, about 0.55 s each (burn-in + up to 5 years; a band
-replication about 8 s): 24 minutes on 2 cores.
+replication about 8 s): 19 minutes on 2 cores.
 """
 
 from __future__ import annotations
