@@ -60,6 +60,7 @@ from sim.model.catalogue import POPULATION_METRICS, is_money, is_ratio, is_share
 from sim.model.drift import drifts_as_share, from_scale, to_scale
 from sim.model.keypaths import get_path, set_path
 from sim.runs.parameter_sets import ParameterSets, from_frame, weighted_quantile
+from sim.analysis.simple_forecasts import clip_to_bounds
 from sim.model.population import population_0_17, population_0_22
 from sim.runs.runner import run_metrics
 from sim.model.scenario import Scenario, read_yaml, validation_reason, scenario_from_mapping
@@ -1010,9 +1011,12 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
                            & ~problem.history["metric"].isin(POPULATION_METRICS)
                            & problem.history["year"].isin(list(years))]
     cv = band_error_cv(spec)
+
+    def band_point(q: float):  # a quantile of the replications as predictions of an observation (predictive)
+        return lambda v: quantile(pd.Series(predictive(v.to_numpy(dtype=float), cv)), q)
+
     stats_ = table.groupby(["metric", "year"])["value"].agg(
-        sim_mean="mean", sim_p05=lambda v: quantile(pd.Series(predictive(v.to_numpy(dtype=float), cv)), 0.05),
-        sim_p95=lambda v: quantile(pd.Series(predictive(v.to_numpy(dtype=float), cv)), 0.95))
+        sim_mean="mean", sim_p05=band_point(0.05), sim_p95=band_point(0.95))
     rows = []
     for _, h in hist.iterrows():
         key = (h["metric"], int(h["year"]))
@@ -1024,8 +1028,8 @@ def bands(problem: Problem, table: pd.DataFrame, years: Sequence[int],
         s = stats_.loc[key]
         conv = [float(to_history_scale(float(s[c]), scale, key[1], population, problem.scenario))
                 for c in ("sim_mean", "sim_p05", "sim_p95")]
-        if cv > 0.0 and is_share(key[0]):  # the spread error cannot take a share past its bounds
-            conv = [min(max(c, 0.0), 1.0) for c in conv]
+        if cv > 0.0:  # the spread error cannot take a share past 1 (nor anything below 0)
+            conv = clip_to_bounds(key[0], np.asarray(conv))[0].tolist()
         rows.append((key[0], key[1], float(h["value"]), *conv))
     return pd.DataFrame(rows, columns=["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95"])
 
