@@ -130,3 +130,45 @@ def test_a_fitted_drifting_share_is_handed_on_at_the_last_fitted_year_level():
     assert moved["notifications.share_about_known_children"] == pytest.approx(expected)
     assert moved["diversion.share"] == pytest.approx(0.1)
     assert moved["drift.1.trend_per_year"] == 0.2
+
+
+def test_the_need_mix_is_handed_on_with_the_rates_so_the_last_fitted_year_keeps_its_children_with_a_need():
+    """A fit's notification rate and known share handed on at the last fitted year's level come with that year's
+    need mix (issue 13, item 6). Without it a scenario would put 2015's need per notification on 2019's
+    reporting. The mix handed on is the one the model itself has in the fitted scenario's last year (its
+    settings, with the known share drifted there), and levels 1 and above are the first year's, times the need
+    trend over the reporting trend and the new children per notification before over after."""
+    import copy
+
+    from sim.analysis.calibration import at_last_fitted_year, load_spec, prepare
+    from sim.data.history import read_history
+    from sim.model.keypaths import set_path
+    from sim.model.scenario import resolve_raw, scenario_from_mapping
+    from sim.model.settings import Settings
+    from sim.model.staircase import Staircase
+
+    problem = prepare(resolve_raw("calibration/national/scenario.yaml"),
+                      load_spec("calibration/national/spec_abc.yaml"),
+                      read_history("calibration/national/history.csv"))
+    first, last = problem.years
+    values = {"notifications.per_1000_aged_0_17": 85.0, "notifications.trend_per_year": 0.09,
+              "notifications.share_about_known_children": 0.6, "drift.1.trend_per_year": 0.15,
+              "demand.need_trend_per_year": 0.01}
+    moved = at_last_fitted_year(problem, values)
+    mix = [moved[f"demand.need_shares.{level}"] for level in range(6)]
+    assert sum(mix) == pytest.approx(1.0, abs=1e-12)
+
+    raw = copy.deepcopy(problem.raw)
+    for path, value in values.items():
+        set_path(raw, path, value)
+    fitted = scenario_from_mapping(raw, "fitted")
+    settings = Settings(fitted, Staircase.from_scenario(fitted))
+    settings.share_about_known_children = moved["notifications.share_about_known_children"]
+    model_mix = settings.demand.mix(settings.demand.start_index + last - first)
+    assert mix[0] == pytest.approx(model_mix[0], abs=1e-12)
+
+    known_last = moved["notifications.share_about_known_children"]
+    factor = (1.01 / 1.09) ** (last - first) * (1 - 0.6) / (1 - known_last)
+    first_mix = fitted.demand.need_shares
+    assert [mix[level] for level in range(1, 6)] == pytest.approx([first_mix[level] * factor for level in range(1, 6)])
+    assert abs(factor - 1.0) > 0.05  # the mix did move: the test would catch a scenario keeping the first year's

@@ -1067,7 +1067,35 @@ def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str,
             share = drifts_as_share(path, [st.id for st in problem.scenario.staircase])
             trend = out.get(trend_path, float(get_path(problem.raw, trend_path)))
             out[path] = from_scale(to_scale(out[path], share) + trend * (last - first), share)
+    out.update(need_mix_at_last_fitted_year(problem, values, out))
     return out
+
+
+KNOWN_SHARE = "notifications.share_about_known_children"
+
+
+def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float], moved: dict[str, float]) -> dict[str, float]:
+    """The need mix of newly notified children in the last fitted year, as ``demand.need_shares.<level>``.
+
+    The fitted scenario's mix holds in the first fitted year; after it, children with a real need grow with the
+    need trend while reporting grows with the notification trend, and a drifting share about known children
+    changes how many notifications are about new children (``sim.model.demand``). A scenario that takes the
+    fitted notification rate and known share at the last year's level (``moved``) without this mix would have
+    the first year's need per notification at the last year's reporting. Empty without ``demand``."""
+    if not problem.scenario.demand.enabled:
+        return {}
+    from sim.model.demand import need_shares_in
+
+    raw = copy.deepcopy(problem.raw)
+    for path, value in values.items():
+        set_path(raw, path, value)
+    scenario = scenario_from_mapping(raw, f"{problem.source} (need mix)")
+    first, last = problem.years
+    at_first = float(get_path(raw, KNOWN_SHARE))
+    at_last = moved.get(KNOWN_SHARE, at_first)
+    new_children = (1.0 - at_first) / max(1.0 - at_last, 1e-9) if at_first < 1.0 else 1.0  # as known_share_changed
+    shares = need_shares_in(scenario, last, new_children)
+    return {f"demand.need_shares.{level}": share for level, share in enumerate(shares)}
 
 
 def drifting(problem: Problem) -> dict[str, str]:
@@ -1080,7 +1108,7 @@ def ensemble_for_scenarios(cal: Calibration) -> pd.DataFrame:
     year's level (see :func:`at_last_fitted_year`), then weight, loglik and trial."""
     paths = [p.path for p in cal.problem.spec.parameters]
     rows = [at_last_fitted_year(cal.problem, dict(zip(paths, map(float, r)))) for r in cal.ensemble[paths].to_numpy()]
-    out = pd.DataFrame(rows, columns=paths)
+    out = pd.DataFrame(rows, columns=list(rows[0]) if rows else paths)  # the fitted paths, then any need mix
     for column in ("weight", "loglik", "trial"):
         out[column] = cal.ensemble[column].to_numpy()
     return out

@@ -179,12 +179,13 @@ def calibrated_mapping(cal: Calibration, full_raw: dict, extends: str, name: str
     """A scenario that extends the input and sets each fitted parameter to its best-fit value. A parameter
     inside a list (a step, a need level) brings the whole list, because ``extends`` replaces lists whole."""
     updated = copy.deepcopy(full_raw)
-    for path, value in at_last_fitted_year(cal.problem, cal.best).items():
+    handed_on = at_last_fitted_year(cal.problem, cal.best)
+    for path, value in handed_on.items():
         set_path(updated, path, float(f"{value:.6g}"))  # more digits than this are noise
     out: dict = {"extends": extends, "name": name,
                  "description": f"{full_raw.get('name', '')} with parameters fitted to a history "
                                 f"({cal.problem.years[0]}-{cal.problem.years[1]}) by boernesim calibrate"}
-    for path in cal.best:
+    for path in handed_on:  # the fitted parameters and the need mix they imply
         parts, node, target = path.split("."), updated, out
         for depth, part in enumerate(parts):
             part = part if part in node else int(part)  # a mapping keyed by numbers (need levels' shares)
