@@ -90,3 +90,27 @@ def test_bad_provenance_is_refused_naming_the_key(baseline_raw, entry, where):
     with pytest.raises(ScenarioError) as e:
         build(baseline_raw, provenance=[{**good, **entry}])
     assert any(p == where for p, _ in e.value.problems), e.value.problems
+
+
+def test_the_demand_is_adopted_as_one_state_of_the_fit():
+    """The notification rate and the share about known children are adopted only with the need mix the fit
+    gives for the same year (issue 13, item 6): the two rates alone would put 2019's reporting on 2015's need
+    per notification (12 % fewer placed in the long run). The mix's level 0 (no need) is the rest."""
+    adopted = {cv.path for cv in BASELINE.provenance if cv.adopted}
+    rates = {"notifications.per_1000_aged_0_17", "notifications.share_about_known_children"}
+    mix = {f"demand.need_shares.{level}" for level in range(1, 6)}
+    assert rates <= adopted and mix <= adopted
+    shares = BASELINE.demand.need_shares
+    assert shares[0] == pytest.approx(1.0 - sum(shares[level] for level in range(1, 6)), abs=1e-9)
+
+
+def test_the_national_fit_does_not_start_from_what_the_baseline_adopted_from_it():
+    """The fit's scenario extends the baseline but pins its own 2015 start (need mix, rates, initial stock), so
+    adopting the fit into the baseline does not change the fit's input: rerunning it gives the same posterior."""
+    fit = load_scenario(ROOT / "calibration" / "national" / "scenario.yaml")
+    assert fit.demand.need_shares != BASELINE.demand.need_shares
+    assert fit.initial_state != BASELINE.initial_state
+    stored = pd.read_csv(ROOT / "calibration" / "national" / "results" / "fit" / "parameters.csv")
+    raw = fit.model_dump(mode="json")
+    for path, value in zip(stored["parameter"], stored["scenario_value"]):  # the stored fit's input is today's
+        assert float(get_path(raw, path)) == pytest.approx(value), path
