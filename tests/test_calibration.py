@@ -622,6 +622,55 @@ def test_posterior_gives_anchored_settings_at_the_last_fitted_years_level(baseli
     assert out[trend].tolist() == [0.05, 0.0] and out["weight"].tolist() == [0.5, 0.5]
 
 
+def test_the_need_mix_is_handed_on_only_when_the_fit_moves_it_and_only_for_listed_levels(baseline, national_history):
+    """A fit of the notification rate alone (flat trends) leaves the need mix as it is: no need-share columns, so
+    a posterior forces no mix on the scenarios it is run with. Fitting the notification trend moves the mix, and
+    a scenario that lists fewer need levels gets only those (a level it does not list has no share to move)."""
+    from sim.analysis.calibration import at_last_fitted_year
+
+    trend = "notifications.trend_per_year"
+    rate_only = prepare(baseline, spec_from_mapping(minimal_spec(parameters=[{"path": RATE, "low": 60, "high": 160}]),
+                                                    "s.yaml"), national_history)
+    assert set(at_last_fitted_year(rate_only, {RATE: 90.0})) == {RATE}
+
+    with_trend = spec_from_mapping(minimal_spec(parameters=[{"path": RATE, "low": 60, "high": 160},
+                                                            {"path": trend, "low": 0, "high": 0.2}]), "s.yaml")
+    moved = at_last_fitted_year(prepare(baseline, with_trend, national_history), {RATE: 90.0, trend: 0.1})
+    mix = {k: v for k, v in moved.items() if k.startswith("demand.need_shares.")}
+    assert len(mix) == len(baseline["demand"]["need_shares"]) and sum(mix.values()) == pytest.approx(1.0)
+    assert mix["demand.need_shares.2"] == pytest.approx(baseline["demand"]["need_shares"][2] / 1.1**4)
+
+    fewer = copy.deepcopy(baseline)
+    fewer["demand"]["need_shares"] = {0: 0.5, 1: 0.3, 2: 0.2}
+    fewer["provenance"] = []  # the baseline's entries name levels 3-5
+    moved = at_last_fitted_year(prepare(fewer, with_trend, national_history), {RATE: 90.0, trend: 0.1})
+    assert sorted(k for k in moved if k.startswith("demand.need_shares.")) == [
+        f"demand.need_shares.{level}" for level in range(3)]
+
+
+def test_a_calibrated_scenario_keeps_its_rounded_need_mix_summing_to_one(baseline, national_history):
+    """calibrated.yaml writes 6 significant digits; six shares rounded so can miss 1 by more than the validator's
+    1e-6 (a mix factor of 0.907 does). Level 0, no need, is written as the rest, so the file always loads."""
+    from sim.analysis.calibration import Calibration
+    from sim.outputs.history_report import calibrated_mapping
+
+    trend = "notifications.trend_per_year"
+    spec = spec_from_mapping(minimal_spec(parameters=[{"path": RATE, "low": 60, "high": 160},
+                                                      {"path": trend, "low": 0, "high": 0.2}]), "s.yaml")
+    problem = prepare(baseline, spec, national_history)
+    best = {RATE: 90.0, trend: 0.907 ** -0.25 - 1.0}  # the need mix falls to 0.907 of 2015's by 2019
+    frame = pd.DataFrame({**{k: [v] for k, v in best.items()}, "weight": [1.0], "loglik": [0.0], "trial": [0]})
+    cal = Calibration(problem=problem, trials=frame, ensemble=frame, best=best, wall_seconds=0.0, simulations=0,
+                      events=0)
+    out = calibrated_mapping(cal, baseline, "baseline.yaml", "calibrated")
+    shares = out["demand"]["need_shares"]
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-12)
+    assert all(float(f"{v:.6g}") == v for level, v in shares.items() if int(level) != 0)
+    resolved = copy.deepcopy(baseline)
+    resolved["demand"]["need_shares"] = shares
+    scenario_from_mapping(resolved, "calibrated.yaml")  # loads: the shares sum to 1
+
+
 def test_a_resumed_search_does_not_repeat_the_trials_it_has(tmp_path):
     raw = small(start_year=2020, burn_in=0, horizon=1)
     raw = scaled(raw, 0.2)

@@ -19,33 +19,35 @@ SPEC.loader.exec_module(long_run_stock)
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
+TOLERANCE = 0.03  # the Monte Carlo error of this measurement is about 1 %; the stock before the adoption (8.3
+                  # placed per 1,000 against the adopted baseline's 8.7 measured here) was 5 % off
+
+
 @pytest.fixture(scope="module")
 def measured():
-    """Years 3-10 of 4 replications (another seed than the stored measurement's)."""
+    """Years 6-12 (9-15 after the initial stock) of 6 replications, another seed than the stored measurement's:
+    late enough that the initial stock no longer holds the result near itself."""
     scenario = long_run_stock.candidate(BASELINE, [])
-    return scenario, long_run_stock.long_run(scenario, replications=4, years=10, from_year=3, seed=7, workers=2)
+    return scenario, long_run_stock.long_run(scenario, replications=6, years=12, from_year=6, seed=7, workers=2)
 
 
 @pytest.mark.slow
 def test_the_baseline_starts_from_the_stock_it_holds(measured):
-    """Placed and preventive stocks stay within 5 % of the initial stock: the projection does not drift."""
+    """Placed and preventive stocks stay within 3 % of the initial stock: the projection does not drift."""
     scenario, result = measured
     initial = scenario.initial_state.stock_per_1000_aged_0_22
     kinds = {st.id: st.kind for st in scenario.staircase}
     for kind, key in (("placement", "placed_per_1000"), ("preventive", "preventive_per_1000")):
         start = sum(v for step, v in initial.items() if kinds[step] == kind)
-        assert result[key] == pytest.approx(start, rel=0.05), (kind, start, result[key])
+        assert result[key] == pytest.approx(start, rel=TOLERANCE), (kind, start, result[key])
 
 
 @pytest.mark.slow
-def test_the_measurement_adds_up_and_a_candidate_setting_moves_it(measured):
-    """The totals are the sums of the steps; a candidate with twice the placement-level need holds more placed."""
+def test_a_candidate_with_more_placement_level_need_holds_more_placed(measured):
+    """``--set`` measures a candidate before it is written: twice the family-care need holds more placed children."""
     scenario, result = measured
-    stock = result["stock_per_1000_aged_0_22"]
-    placed = sum(v for step, v in stock.items() if any(st.id == step and st.kind == "placement" for st in scenario.staircase))
-    assert result["placed_per_1000"] == pytest.approx(placed, abs=0.02)
     shares = scenario.demand.need_shares
     more = long_run_stock.candidate(BASELINE, [f"demand.need_shares.4={2 * shares[4]}",
                                                f"demand.need_shares.0={shares[0] - shares[4]}"])
-    higher = long_run_stock.long_run(more, replications=4, years=10, from_year=3, seed=7, workers=2)
+    higher = long_run_stock.long_run(more, replications=6, years=12, from_year=6, seed=7, workers=2)
     assert higher["placed_per_1000"] > 1.05 * result["placed_per_1000"]

@@ -64,11 +64,12 @@ def checks(fit_dir: Path, bt_dir: Path) -> dict:
 
 
 # The baseline's numbers the fit sets (ADOPTED: the posterior median at the last fitted year's level) or checks
-# (CHECKED: kept, sourced otherwise, inside the interval or with a note in the baseline). Adopted: the demand the
-# history pins down, taken together so that it stays one state of the fit: the notification rate, the share about
-# known children and the need mix of newly notified children they imply in 2019 (level 0, no need, is the rest;
-# sim.analysis.calibration.need_mix_at_last_fitted_year). Without the need mix the two rates alone put the
-# baseline's long-run placed stock 12 % below the national one (2019's reporting with 2015's need per report).
+# (CHECKED: kept, sourced otherwise, inside the interval or with a note in the baseline). Adopted: the demand,
+# taken together so that the need per new child goes with the reporting: the notification rate, the share about
+# known children and the need mix each parameter set implies in 2019 (level 0, no need, is the rest;
+# sim.analysis.calibration.need_mix_at_last_fitted_year). Marginal medians, not one point of the posterior (the mix
+# rests on trends the history does not identify; README). Without the mix the two rates alone put the
+# baseline's long-run placed stock 11 % below the national one (2019's reporting with 2015's need per report).
 # Checked: the rest, which the history does not identify (calibration/recovery.csv); the trends of 2015-2019
 # (reporting, need, drift) describe those years, not the projection's: the baseline's forward assumptions are its own.
 ADOPTED: tuple[str, ...] = ("notifications.per_1000_aged_0_17", "notifications.share_about_known_children",

@@ -1053,9 +1053,10 @@ ANCHORED = {
 
 def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str, float]:
     """Fitted values for use in a scenario with its own start year: each anchored setting moved from the first
-    to the last fitted year by its yearly rate (fitted, or the scenario's), and each drifting setting by its
-    drift's trend (the random walk has mean 0 on the drift's scale). Not carried further: the years between
-    the history and the scenario's start are not extrapolated."""
+    to the last fitted year by its yearly rate (fitted, or the scenario's), and each drifting setting whose value
+    or trend is fitted by its drift's trend (the random walk has mean 0 on the drift's scale). With the demand
+    model, the need mix of that year when the fit moves it (:func:`need_mix_at_last_fitted_year`). Not carried
+    further: the years between the history and the scenario's start are not extrapolated."""
     first, last = problem.years
     out = dict(values)
     for path, rate_path in ANCHORED.items():
@@ -1063,10 +1064,11 @@ def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str,
             rate = out.get(rate_path, float(get_path(problem.raw, rate_path)))
             out[path] = out[path] * (1.0 + rate) ** (last - first)
     for path, trend_path in drifting(problem).items():
-        if path in out:
+        if path in out or trend_path in out:
             share = drifts_as_share(path, [st.id for st in problem.scenario.staircase])
+            start = out.get(path, float(get_path(problem.raw, path)))
             trend = out.get(trend_path, float(get_path(problem.raw, trend_path)))
-            out[path] = from_scale(to_scale(out[path], share) + trend * (last - first), share)
+            out[path] = from_scale(to_scale(start, share) + trend * (last - first), share)
     out.update(need_mix_at_last_fitted_year(problem, values, out))
     return out
 
@@ -1081,8 +1083,9 @@ def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float], mov
     need trend while reporting grows with the notification trend, and a drifting share about known children
     changes how many notifications are about new children (``sim.model.demand``). A scenario that takes the
     fitted notification rate and known share at the last year's level (``moved``) without this mix would have
-    the first year's need per notification at the last year's reporting. Empty without ``demand``."""
-    if not problem.scenario.demand.enabled:
+    the first year's need per notification at the last year's reporting. Only the levels the scenario lists;
+    empty without ``demand`` or when nothing fitted or set moves the mix (:func:`moves_need_mix`)."""
+    if not moves_need_mix(problem):
         return {}
     from sim.model.demand import need_shares_in
 
@@ -1095,7 +1098,22 @@ def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float], mov
     at_last = moved.get(KNOWN_SHARE, at_first)
     new_children = (1.0 - at_first) / max(1.0 - at_last, 1e-9) if at_first < 1.0 else 1.0  # as known_share_changed
     shares = need_shares_in(scenario, last, new_children)
-    return {f"demand.need_shares.{level}": share for level, share in enumerate(shares)}
+    return {f"demand.need_shares.{level}": shares[level] for level in sorted(scenario.demand.need_shares)}
+
+
+NEED_MIX_MOVERS = ("demand.need_trend_per_year", "notifications.trend_per_year", KNOWN_SHARE)
+
+
+def moves_need_mix(problem: Problem) -> bool:
+    """Whether the need mix of the last fitted year can differ from the first's: the demand model is on and a
+    trend of need or reporting, the known share or its drift is fitted, or the scenario sets such a trend.
+    The same answer for every parameter set, so a posterior's columns are the same in every row."""
+    if not problem.scenario.demand.enabled or problem.years[1] == problem.years[0]:
+        return False
+    fitted = {p.path for p in problem.spec.parameters}
+    known_drift = drifting(problem).get(KNOWN_SHARE)
+    movers = (*NEED_MIX_MOVERS, *((known_drift,) if known_drift else ()))
+    return any(path in fitted or (path != KNOWN_SHARE and float(get_path(problem.raw, path)) != 0.0) for path in movers)
 
 
 def drifting(problem: Problem) -> dict[str, str]:
@@ -1104,8 +1122,9 @@ def drifting(problem: Problem) -> dict[str, str]:
 
 
 def ensemble_for_scenarios(cal: Calibration) -> pd.DataFrame:
-    """The kept parameter sets as ``posterior.parquet`` holds them: anchored settings at the last fitted
-    year's level (see :func:`at_last_fitted_year`), then weight, loglik and trial."""
+    """The kept parameter sets as ``posterior.parquet`` holds them: anchored and drifting settings at the last
+    fitted year's level, and the need mix they imply if the fit moves it (see :func:`at_last_fitted_year`), then
+    weight, loglik and trial."""
     paths = [p.path for p in cal.problem.spec.parameters]
     rows = [at_last_fitted_year(cal.problem, dict(zip(paths, map(float, r)))) for r in cal.ensemble[paths].to_numpy()]
     out = pd.DataFrame(rows, columns=list(rows[0]) if rows else paths)  # the fitted paths, then any need mix

@@ -182,6 +182,10 @@ def calibrated_mapping(cal: Calibration, full_raw: dict, extends: str, name: str
     handed_on = at_last_fitted_year(cal.problem, cal.best)
     for path, value in handed_on.items():
         set_path(updated, path, float(f"{value:.6g}"))  # more digits than this are noise
+    if "demand.need_shares.0" in handed_on:  # no need is the rest, so that the rounded shares still sum to 1
+        shares = updated["demand"]["need_shares"]
+        none = next(level for level in shares if int(level) == 0)  # keys are numbers in YAML, text in JSON
+        shares[none] = 1.0 - sum(v for level, v in shares.items() if level != none)
     out: dict = {"extends": extends, "name": name,
                  "description": f"{full_raw.get('name', '')} with parameters fitted to a history "
                                 f"({cal.problem.years[0]}-{cal.problem.years[1]}) by boernesim calibrate"}

@@ -1,7 +1,8 @@
 """Parameter sets from a calibration, drawn one per replication so that bands carry parameter uncertainty.
 
 ``posterior.parquet`` (written by ``boernesim calibrate``) has one row per parameter set: a column per
-parameter (its key path into the scenario, see :mod:`sim.model.keypaths`) and ``weight``. A run with
+parameter (its key path into the scenario, see :mod:`sim.model.keypaths`; a fit with the demand model may add the
+need mix it implies, ``demand.need_shares.<level>``) and ``weight``. A run with
 ``--parameter-sets FILE`` gives replication *r* the set drawn with probability ``weight`` from a random
 stream keyed by (seed, r) only: the draw does not depend on workers or executor, and in a ``compare`` every
 scenario's replication *r* gets the same set (common random numbers carry over to the parameters).
