@@ -12,7 +12,7 @@ from itertools import count
 import pytest
 import simpy
 
-from conftest import BASELINE
+from conftest import BASELINE, build
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING, CaseworkerTeam
 from sim.model.child import Child
 from sim.model.ledger import YearLedger
@@ -432,3 +432,22 @@ def test_need_improves_only_on_an_adequate_step():
             falls[step] += when != math.inf and not rises
     assert falls[lowest] == 0, falls
     assert falls[adequate] > 20, falls
+
+
+def test_every_year_counts_twelve_months_of_monthly_bookings():
+    """Monthly bookings (overload months, ongoing hours, leavers) go to the year of the month's middle. By its
+    start a year's first month can fall in the year before (twelve times 1/12 is 0.999...): with burn-in 3 the
+    month starting at year 5 was booked in year 4, so 2028 counted 13 months and its ongoing hours 8 % too many;
+    and a month starting a hair before the run's end was booked as a 13th in the last year. An always-overloaded
+    department must count 12 overloaded months in every year."""
+    from conftest import metric_table
+    from sim.model.municipality import simulate
+
+    raw = load_scenario(BASELINE).model_dump(mode="json")
+    for key in ("aged_0_17", "aged_0_22"):
+        raw["population"][key] *= 0.1
+    raw["caseworkers"]["overload"].update(caseload_threshold=0.001, temporary_share_of_fte=0.0)
+    for burn_in, horizon in ((3, 8), (3, 2), (1, 2)):  # the run's end too: 5 x 12 months end a hair short of 5
+        raw["calendar"].update(burn_in_years=burn_in, horizon_years=horizon)
+        table = metric_table(simulate(build(raw), 1, 0).rows)
+        assert set(table["overload_months"].values()) == {12.0}, (burn_in, horizon, table["overload_months"])

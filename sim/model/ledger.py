@@ -13,6 +13,7 @@ from sim.model.caseworkers import TASK_KINDS
 from sim.model.population import first_simulated_year, population_0_17, population_0_22
 from sim.model.scenario import Scenario
 from sim.model.staircase import Staircase
+from sim.model.units import MONTH
 
 
 class YearLedger:
@@ -78,6 +79,14 @@ class YearLedger:
         """Index of the simulated year that time t falls in (the last year for t at the very end)."""
         y = int(t)
         return y if y < self.n_years else self.n_years - 1
+
+    def year_of_month(self, start: float) -> int | None:
+        """The year of the month that starts at ``start``, by its middle; None for a month after the run's end.
+        A monthly clock's start accumulates floating-point error (twelve times 1/12 is 0.999...): by its start a
+        year's first month could fall in the year before, which then counted 13 months and the year after 11,
+        and a month starting a hair before the end counted a 13th in the last year."""
+        middle = start + MONTH / 2
+        return int(middle) if middle < self.n_years else None
 
     def book_step_cost(self, step: int, price_per_year: float, t0: float, t1: float) -> None:
         """Cost of [t0, t1) on a step; the caller never lets the interval cross a year end."""

@@ -585,14 +585,16 @@ class Municipality:
         self.team.set_available(fte - ongoing)
 
     def monthly_capacity(self):
-        while True:
+        # until the last month of the run: a month whose middle is past the end (its start 12 x 1/12 short of a
+        # whole year) is not simulated, and would book a 13th month into the last year
+        while self.ledger.year_of_month(self.env.now) is not None:
             if self.workforce is not None:
                 self.workforce_month()
             self.give_way()
             self.update_capacity()
             # the month's ongoing work with the families, at this month's caseloads
             ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
-            self.ledger.hours_ongoing[self.ledger.year_of(self.env.now)] += ongoing_hours
+            self.ledger.hours_ongoing[self.ledger.year_of_month(self.env.now)] += ongoing_hours
             yield self.env.timeout(MONTH)
             self.measure_family_time()
 
@@ -600,7 +602,7 @@ class Municipality:
         """Leavers, vacancies filled and inductions ended (``sim.model.workforce``); capacity follows."""
         self._advance_integrals()  # the FTE integrals up to now at the old staffing
         leavers = self.workforce.month(self.env.now)
-        self.ledger.caseworker_leavers[self.ledger.year_of(self.env.now)] += leavers
+        self.ledger.caseworker_leavers[self.ledger.year_of_month(self.env.now)] += leavers
 
     def measure_family_time(self) -> None:
         """At a month's end: the share of the month's productive hours the mandatory tasks took, and the
@@ -622,7 +624,7 @@ class Municipality:
         self.months_overloaded = self.months_overloaded + 1 if overloaded else 0
         settings.under_pressure(overloaded)
         if overloaded:
-            self.ledger.overload_months[self.ledger.year_of(now)] += 1
+            self.ledger.overload_months[self.ledger.year_of_month(now)] += 1
         if self.temporary_fte > 0.0 and now >= self.temporary_until:
             self._staff_temporary(0.0)
         hire = settings.temporary_share > 0.0 and self.months_overloaded >= settings.temporary_after_months
