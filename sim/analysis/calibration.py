@@ -1087,17 +1087,15 @@ def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float], mov
     empty without ``demand`` or when nothing fitted or set moves the mix (:func:`moves_need_mix`)."""
     if not moves_need_mix(problem):
         return {}
-    from sim.model.demand import need_shares_in
+    from sim.model.demand import need_shares_in, new_children_factor
 
     raw = copy.deepcopy(problem.raw)
     for path, value in values.items():
         set_path(raw, path, value)
     scenario = scenario_from_mapping(raw, f"{problem.source} (need mix)")
-    first, last = problem.years
+    last = problem.years[1]
     at_first = float(get_path(raw, KNOWN_SHARE))
-    at_last = moved.get(KNOWN_SHARE, at_first)
-    new_children = (1.0 - at_first) / max(1.0 - at_last, 1e-9) if at_first < 1.0 else 1.0  # as known_share_changed
-    shares = need_shares_in(scenario, last, new_children)
+    shares = need_shares_in(scenario, last, new_children_factor(at_first, moved.get(KNOWN_SHARE, at_first)))
     return {f"demand.need_shares.{level}": shares[level] for level in sorted(scenario.demand.need_shares)}
 
 

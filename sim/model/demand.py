@@ -78,6 +78,15 @@ def need_shares_in(scenario: Scenario, year: int, new_child_factor: float = 1.0)
     return [1.0 - total, *with_need]
 
 
+def new_children_factor(known_share_at_start: float, known_share: float) -> float:
+    """How many times as many new children per notification as in the start year, inverted: the factor on the
+    need mix when the share of notifications about known children has moved from its start value (1 when it
+    started at 1: no new children to rescale)."""
+    if known_share_at_start >= 1.0:
+        return 1.0
+    return (1.0 - known_share_at_start) / max(1.0 - known_share, 1e-9)
+
+
 def cumulative(shares: list[float]) -> list[float]:
     out, acc = [], 0.0
     for x in shares:
@@ -163,7 +172,7 @@ class DemandSettings:
         from the same rescaled mix: it is the year's mix of new children."""
         if self._known_share_at_start >= 1.0:
             return
-        factor = (1.0 - self._known_share_at_start) / max(1.0 - share, 1e-9)
+        factor = new_children_factor(self._known_share_at_start, share)
         for y in range(self.start_index + 1, len(self.cumulative_by_year)):
             self.cumulative_by_year[y] = cumulative(need_shares_in(self._scenario, self._first_year + y, factor))
 

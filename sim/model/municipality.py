@@ -587,14 +587,14 @@ class Municipality:
     def monthly_capacity(self):
         # until the last month of the run: a month whose middle is past the end (its start 12 x 1/12 short of a
         # whole year) is not simulated, and would book a 13th month into the last year
-        while self.ledger.year_of_month(self.env.now) is not None:
+        while (year := self.ledger.year_of_month(self.env.now)) is not None:
             if self.workforce is not None:
                 self.workforce_month()
             self.give_way()
             self.update_capacity()
             # the month's ongoing work with the families, at this month's caseloads
             ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
-            self.ledger.hours_ongoing[self.ledger.year_of_month(self.env.now)] += ongoing_hours
+            self.ledger.hours_ongoing[year] += ongoing_hours
             yield self.env.timeout(MONTH)
             self.measure_family_time()
 
