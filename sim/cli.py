@@ -119,6 +119,7 @@ def _simulate(
     executor: str = "local",
     scheduler: str | None = None,
     parameter_sets: Path | None = None,
+    fixed_assumptions: bool = False,
 ) -> None:
     """Load, check, run every scenario with the same seed and replications, write the outputs.
 
@@ -149,7 +150,8 @@ def _simulate(
     stream = _stream_file(Path(target)) if not compare and register is None else None
     try:
         results = run_experiment(scenarios, replications, seed, workers=workers, start=start, executor=executor,
-                                 scheduler=scheduler, parameter_sets=sets, on_progress=advance, stream_to=stream)
+                                 scheduler=scheduler, parameter_sets=sets, on_progress=advance, stream_to=stream,
+                                 fixed_assumptions=fixed_assumptions)
         close()
         forecast_of = None
         if register is not None:
@@ -175,6 +177,10 @@ def _stream_file(target: Path) -> Path:
     return target.parent / f".{target.name}.replications-{os.getpid()}.parquet"
 
 
+_FIXED_ASSUMPTIONS = typer.Option(
+    False, "--fixed-assumptions", help="Keep every assumption at its value instead of drawing it from its range "
+    "(assumptions: in the scenario) for each replication: the bands then hold simulation noise only."
+)
 _PARAMETER_SETS = typer.Option(
     None, "--parameter-sets", help="posterior.parquet of `boernesim calibrate`: each replication draws one set, "
     "so the bands carry parameter uncertainty."
@@ -207,6 +213,7 @@ def run(
         [], "--previous", help="An earlier forecast's output directory, to show how the forecast moved (repeatable)."
     ),
     parameter_sets: Optional[Path] = _PARAMETER_SETS,
+    fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
@@ -214,7 +221,7 @@ def run(
     register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
     _simulate(
         [scenario], replications, years, seed, workers, out, lang, compare=False, register=register,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets,
+        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
     )
 
 
@@ -263,11 +270,12 @@ def compare(
     executor: str = _EXECUTOR,
     scheduler: Optional[str] = _SCHEDULER,
     parameter_sets: Optional[Path] = _PARAMETER_SETS,
+    fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
     _simulate(
         [baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets,
+        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
     )
 
 
@@ -395,6 +403,7 @@ def sweep(
         None, "--out", help="Output directory (default results/sweep-<scenario>-<time>/)."
     ),
     lang: Lang = _LANG,
+    fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
 ) -> None:
     """The scenario at each value of one setting, with common random numbers: sweep.csv and a report whose
     first chart is the total cost against the setting, its band and its minimum."""
@@ -411,7 +420,7 @@ def sweep(
     advance, close = _progress(replications * len(chosen), f"sweep {name} over {setting}")
     try:
         results = run_sweep(scenario, setting, chosen, replications=replications, years=years, seed=seed,
-                            workers=workers, on_progress=advance)
+                            workers=workers, on_progress=advance, fixed_assumptions=fixed_assumptions)
     finally:
         close()
     write_sweep_outputs(target, results, setting, lang.value, command=["boernesim", *sys.argv[1:]])

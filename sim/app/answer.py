@@ -10,13 +10,14 @@ import pandas as pd
 
 from sim.app.jobs import Answer
 from sim.outputs.labels import metric_label, step_label
-from sim.outputs.report import FAN_METRICS, economics_display, lead_sentences, waterfall_items
+from sim.outputs.report import FAN_METRICS, economics_display, lead_sentences, rests_on_display, waterfall_items
 from sim.app.texts import t
 
 
 def lead(answer: Answer, lang: str) -> list[str]:
     """The plain-words answer, exactly as the report's first paragraph says it."""
-    return lead_sentences(answer.results, answer.summary, lang, answer.comparison, answer.economics)
+    return lead_sentences(answer.results, answer.summary, lang, answer.comparison, answer.economics,
+                          answer.assumption_effects)
 
 
 def metric_choices(answer: Answer) -> list[str]:
@@ -51,6 +52,19 @@ def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
     if answer.economics is None or answer.economics.empty:
         return None
     return economics_display(answer.economics, lang)
+
+
+def rests_on(answer: Answer, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """Per policy, the assumptions its answer rests on most (the report's table of the same name)."""
+    effects, econ = answer.assumption_effects, answer.economics
+    if effects is None or effects.empty or econ is None:
+        return []
+    out = []
+    for _, row in econ.drop_duplicates(["scenario", "baseline"]).iterrows():
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        if not shown.empty:
+            out.append((str(row["scenario"]), shown))
+    return out
 
 
 def staircase_frame(answer: Answer, lang: str) -> pd.DataFrame:

@@ -74,6 +74,7 @@ class Answer:
     economics: pd.DataFrame | None
     forecast: pd.DataFrame | None
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # lang -> file name -> bytes
+    assumption_effects: pd.DataFrame | None = None  # what each policy's answer rests on (assumption_effects.csv)
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
@@ -100,9 +101,10 @@ def answer(question: Question, on_progress=None) -> Answer:
             out = write_outputs(Path(tmp) / lang, results, lang, command=["boernesim", "app"], compare=compare,
                                 forecast_of=forecast_of)
             files[lang] = {name: (out / name).read_bytes() for name in ("report.html", "results.xlsx")}
-            for name in ("summary", "comparison", "economics", "forecast"):
+            for name in ("summary", "comparison", "economics", "forecast", "assumption_effects"):
                 tables[name] = _read_csv(out / f"{name}.csv")
-    return Answer(results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"], files)
+    return Answer(results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"], files,
+                  tables["assumption_effects"])
 
 
 def _end_with_parent(parent: int) -> None:

@@ -341,6 +341,12 @@ def answer_page() -> None:
     if case is not None:
         st.subheader(t("investment_case", L))
         st.table(case)
+    rests = answers.rests_on(result, L)
+    if rests:
+        st.subheader(t("rests_on", L))
+        for name, table in rests:
+            st.markdown(f"**{name}**")
+            st.table(table)
     st.subheader(t("staircase", L))
     st.altair_chart(answers.staircase_chart(result, L))
     waterfall = answers.waterfall_frame(result, L)

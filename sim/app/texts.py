@@ -63,6 +63,7 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "no_answer": ("No answer yet: run a scenario on the Run page.", "Intet svar endnu: kør et scenarie på siden Kør."),
     "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
     "investment_case": ("The investment case", "Investeringscasen"),
+    "rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
     "staircase": ("The staircase over time", "Indsatstrappen over tid"),
     "waterfall": ("Where the cost difference comes from", "Hvor udgiftsforskellen kommer fra"),
     "download_report": ("Download report.html", "Hent report.html"),

@@ -535,6 +535,30 @@ class CalibratedValue(_Part):
     note: str = Field(default="", description="why a kept value differs from the calibration, if it does")
 
 
+class Assumption(_Part):
+    """How uncertain a number of the scenario is: a range around its value, the evidence's grade and source.
+
+    Runs draw the number once per replication from this range (``sim.runs.assumptions``), so the answer's band
+    and its chance of a saving carry the uncertainty of the assumptions, not only simulation noise."""
+
+    low: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+                       description="the lowest plausible value (at most 10,000,000,000 either way)")
+    high: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+                        description="the highest plausible value (at most 10,000,000,000 either way)")
+    distribution: Literal["triangular", "uniform"] = Field(
+        default="triangular",
+        description="triangular: most likely at the scenario's value, falling to low and high; uniform: any value "
+        "in the range equally likely",
+    )
+    grade: Literal["register", "controlled", "pilot", "assumption"] = Field(
+        description="the evidence behind the range: register (national register data), controlled (a controlled "
+        "evaluation), pilot (a pilot without a control group), assumption (no measurement)"
+    )
+    source: str = Field(min_length=1, description="where the value and range come from (a facts.csv key, a report)")
+    label_en: str = Field(default="", description="a short English name shown in the answer (default: the key path)")
+    label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
@@ -564,6 +588,19 @@ class Scenario(_Part):
     economics: Economics
     initial_state: InitialState
     provenance: tuple[CalibratedValue, ...] = ()
+    assumptions: dict[str, Assumption] = Field(
+        default_factory=dict,
+        description="uncertain numbers by key path (e.g. caseworkers.family_time.max_effect, levers.0.value): each "
+        "replication draws them from their range unless a run asks for fixed assumptions",
+    )
+
+    @field_validator("assumptions", mode="before")
+    @classmethod
+    def _drop_cleared_assumptions(cls, value: Any) -> Any:
+        """``path: null`` drops an assumption inherited through ``extends:`` (mappings merge key by key)."""
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if v is not None}
+        return value
 
     @property
     def end_year(self) -> int:
@@ -652,6 +689,50 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     if s.calendar.base_year > s.calendar.start_year:
         problems.append(("calendar.base_year", "base_year is after start_year"))
     problems += _provenance_problems(s, raw)
+    problems += _assumption_problems(s, raw)
+    return problems
+
+
+def applicable_assumptions(s: Scenario, raw: dict | None = None) -> dict[str, Assumption]:
+    """The assumptions drawn for this scenario: those whose number it has, inside their range.
+
+    Left out (held at the scenario's value): one about a part the scenario switches off (e.g. ``overload:
+    null``) or a step or lever it does not have, and one whose value the scenario sets outside the range
+    (e.g. a municipality's own price from its accounts: its own figure, not the national range; it can give
+    the number a range of its own). A key path the format does not know is an error
+    (:func:`_assumption_problems`)."""
+    raw = s.model_dump(mode="json") if raw is None else raw
+    out = {}
+    for path, a in s.assumptions.items():
+        try:
+            node, key = locate_key_path(raw, path)
+        except KeyError:
+            continue
+        if a.low <= node[key] <= a.high:
+            out[path] = a
+    return out
+
+
+def _in_format(path: str) -> bool:
+    """Whether a key path names a number field of the scenario format (list items skipped)."""
+    parts = path.split(".")
+    return bool(parts) and parts[-1] in _model_fields(parts[:-1])
+
+
+def _assumption_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
+    """Each assumption names a number of the scenario format and a range that holds the scenario's value."""
+    problems = []
+    for path, a in s.assumptions.items():
+        where = f"assumptions.{path}"
+        try:
+            locate_key_path(raw, path)
+        except KeyError as e:
+            if not _in_format(path):
+                problems.append((where, f"{e.args[0]} (an assumption names a number of the scenario by its key "
+                                        "path, e.g. caseworkers.family_time.max_effect)"))
+            continue
+        if not a.low <= a.high:
+            problems.append((where, f"low ({a.low:g}) is above high ({a.high:g})"))
     return problems
 
 

@@ -77,6 +77,8 @@ def manifest(results: list[RunResult], command: list[str] | None = None, **extra
         "scenarios": {r.scenario.name: r.scenario.model_dump(mode="json") for r in results},
         "calibration_provenance": {r.scenario.name: calibration_provenance(r.scenario) for r in results
                                    if r.scenario.provenance},
+        "assumptions": {r.scenario.name: ("drawn per replication" if r.assumptions is not None else "fixed")
+                        for r in results if r.scenario.assumptions},
         **extra,
     }
 

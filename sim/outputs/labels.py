@@ -36,11 +36,13 @@ TEXT = {
     "figures": ("Figures", "Figurer"),
     "what_model": (
         "Bands show the spread over simulated replications: the chance variation of a municipality of this "
-        "size under the scenario's assumptions. They do not include uncertainty about the assumptions "
-        "themselves (see the sensitivity analysis).",
+        "size, and, where the scenario lists uncertain assumptions, their ranges, drawn anew in each run "
+        "(\"What the answer rests on\" shows which matter most). Assumptions without a range are held at their "
+        "value; what the model does not capture at all is not in any band.",
         "Båndene viser spredningen over de simulerede kørsler: den tilfældige variation for en kommune af "
-        "denne størrelse under scenariets forudsætninger. De omfatter ikke usikkerheden om selve "
-        "forudsætningerne (se følsomhedsanalysen).",
+        "denne størrelse og, hvor scenariet angiver usikre forudsætninger, deres intervaller, trukket på ny i "
+        "hver kørsel (\"Hvad svaret hviler på\" viser, hvilke der betyder mest). Forudsætninger uden interval "
+        "holdes på deres værdi; det, modellen slet ikke rummer, er ikke i noget bånd.",
     ),
     # --- the answer of a comparison, one sentence per alternative
     "lead_saves": (
@@ -75,6 +77,52 @@ TEXT = {
         "I {first}–{last} ændrer {alt} de samlede udgifter med {diff} i forhold til {base} "
         "(summen af de årlige gennemsnitlige forskelle, ikke diskonteret).",
     ),
+    "lead_precision": (
+        " The chance of a net saving rests on {n} runs: it lies between {lo} and {hi} (95 %); about {need} runs "
+        "would pin it to within 5 percentage points.",
+        " Sandsynligheden for en nettobesparelse bygger på {n} kørsler: den ligger mellem {lo} og {hi} (95 %); "
+        "omkring {need} kørsler ville fastlægge den inden for 5 procentpoint.",
+    ),
+    "lead_rests_on": (
+        " The answer rests most on {label} ({grade}; {share} of the spread): {npv_low} at {low}, {npv_high} at {high}.",
+        " Svaret afhænger mest af {label} ({grade}; {share} af spredningen): {npv_low} ved {low}, {npv_high} ved {high}.",
+    ),
+    "lead_rests_on_none": (
+        " With these runs no single assumption stands out from the noise.",
+        " Med disse kørsler skiller ingen enkelt forudsætning sig ud fra den tilfældige variation.",
+    ),
+    "within_noise": ("within noise", "inden for tilfældig variation"),
+    "lead_fixed_assumptions": (
+        " The assumptions were held fixed (--fixed-assumptions): the band and the chance hold simulation noise "
+        "only, not the uncertainty of the assumptions.",
+        " Forudsætningerne blev holdt faste (--fixed-assumptions): båndet og sandsynligheden rummer kun den "
+        "tilfældige variation, ikke usikkerheden om forudsætningerne.",
+    ),
+    "sec_rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
+    "rests_on_intro": (
+        "Each run drew the scenario's uncertain assumptions from their ranges (assumptions: in the scenario; the same "
+        "draws for every scenario in a run). For each policy, the assumptions whose draws go most with its net "
+        "present value: the share of the NPV's spread that goes with each (squared correlation over {n} runs), and "
+        "the NPV at the two ends of its range (its linear trend). With few runs these are estimates. Noise-only band "
+        "(the spread left with the assumptions' effects taken out): {noise}.",
+        "Hver kørsel trak scenariets usikre forudsætninger fra deres intervaller (assumptions: i scenariet; de samme "
+        "træk for alle scenarier i en kørsel). For hver politik de forudsætninger, hvis træk hænger mest sammen med "
+        "nutidsværdien: den andel af spredningen, der følger hver (kvadreret korrelation over {n} kørsler), og "
+        "nutidsværdien i hver ende af intervallet (den lineære tendens). Med få kørsler er det skøn. Bånd med kun "
+        "tilfældig variation (spredningen, når forudsætningernes virkning er trukket ud): {noise}.",
+    ),
+    "col_assumption": ("Assumption", "Forudsætning"),
+    "col_grade": ("Evidence", "Evidens"),
+    "col_source": ("Source", "Kilde"),
+    "col_range": ("Range", "Interval"),
+    "col_share_of_spread": ("Share of the NPV's spread", "Andel af spredningen i nutidsværdien"),
+    "col_npv_at_low": ("NPV at the low end", "Nutidsværdi ved laveste værdi"),
+    "col_npv_at_high": ("NPV at the high end", "Nutidsværdi ved højeste værdi"),
+    "grade_register": ("national register data", "nationale registerdata"),
+    "grade_controlled": ("a controlled evaluation", "en kontrolleret evaluering"),
+    "grade_pilot": ("a pilot without a control group", "et pilotprojekt uden kontrolgruppe"),
+    "grade_assumption": ("an assumption, no measurement", "en antagelse uden måling"),
+    "not_estimable": ("too few runs to estimate", "for få kørsler til et skøn"),
     "runs_of_10": ("{n} of 10 runs", "{n} af 10 kørsler"),
     "runs_all": ("all runs", "alle kørsler"),
     "runs_almost_all": ("more than 9 of 10 runs", "mere end 9 af 10 kørsler"),
@@ -282,6 +330,49 @@ COLUMN_HELP = {
     "prob_net_saving": (
         "share of runs with a positive net saving",
         "andel af kørslerne med en positiv nettobesparelse",
+    ),
+    "prob_net_saving_low": (
+        "lower end of the 95 % interval of the chance of a net saving (Wilson, from the number of runs)",
+        "nedre grænse af 95 %-intervallet for sandsynligheden for en nettobesparelse (Wilson, ud fra antal kørsler)",
+    ),
+    "prob_net_saving_high": (
+        "upper end of the 95 % interval of the chance of a net saving",
+        "øvre grænse af 95 %-intervallet for sandsynligheden for en nettobesparelse",
+    ),
+    "replications": ("runs the answer rests on", "kørsler, svaret bygger på"),
+    "replications_for_prob_within_5pp": (
+        "runs that would pin the chance of a net saving to within 5 percentage points",
+        "kørsler, der ville fastlægge sandsynligheden for en nettobesparelse inden for 5 procentpoint",
+    ),
+    "assumptions_drawn": (
+        "true: the scenario's uncertain assumptions were drawn per run; false: held fixed (noise only)",
+        "sand: scenariets usikre forudsætninger blev trukket i hver kørsel; falsk: holdt faste (kun tilfældig variation)",
+    ),
+    "npv_p05_noise_only_dkk": (
+        "5 % point of the net saving from simulation noise alone (the assumptions' effects taken out), DKK",
+        "5 %-punkt for nettobesparelsen ved tilfældig variation alene (forudsætningernes virkning trukket ud), kr.",
+    ),
+    "npv_p95_noise_only_dkk": (
+        "95 % point of the net saving from simulation noise alone, DKK",
+        "95 %-punkt for nettobesparelsen ved tilfældig variation alene, kr.",
+    ),
+    "path": ("the assumption's key path in the scenario", "forudsætningens nøglesti i scenariet"),
+    "label_en": ("the assumption in English", "forudsætningen på engelsk"),
+    "label_da": ("the assumption in Danish", "forudsætningen på dansk"),
+    "grade": ("the evidence behind the range", "evidensen bag intervallet"),
+    "source": ("where the value and range come from", "hvor værdi og interval kommer fra"),
+    "low": ("lowest value drawn from", "laveste værdi, der trækkes fra"),
+    "high": ("highest value drawn from", "højeste værdi, der trækkes fra"),
+    "share_of_variance": (
+        "share of the NPV's spread over runs that goes with this assumption (squared correlation)",
+        "andel af spredningen i nutidsværdien over kørslerne, der følger denne forudsætning (kvadreret korrelation)",
+    ),
+    "npv_at_low_dkk": ("NPV at the low end of the range (linear trend over runs), DKK",
+                       "nutidsværdi ved intervallets laveste værdi (lineær tendens over kørslerne), kr."),
+    "npv_at_high_dkk": ("NPV at the high end of the range, DKK", "nutidsværdi ved intervallets højeste værdi, kr."),
+    "p_value": (
+        "chance that noise alone gives a share this large (below 0.05: the assumption stands out)",
+        "sandsynlighed for, at tilfældig variation alene giver en så stor andel (under 0,05: forudsætningen skiller sig ud)",
     ),
 }
 

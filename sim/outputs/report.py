@@ -577,7 +577,57 @@ def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
         s += "."
     else:
         s += text("lead_no_break_even", lang)
-    return s
+    return s + precision_sentence(row, lang)
+
+
+def precision_sentence(row: Mapping, lang: str) -> str:
+    """How sure the chance of a saving is (when it is uncertain by more than 5 points), and whether the
+    assumptions were held fixed; empty for an economics row without those columns."""
+    from sim.analysis.uncertainty import TARGET_MARGIN
+
+    out = ""
+    lo, hi, n = row.get("prob_net_saving_low"), row.get("prob_net_saving_high"), row.get("replications")
+    prob = row.get("prob_net_saving")
+    if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
+        out += text("lead_precision", lang).format(
+            n=int(n), lo=format_percent(lo, lang), hi=format_percent(hi, lang),
+            need=format_number(row.get("replications_for_prob_within_5pp"), lang))
+    drawn = row.get("assumptions_drawn")
+    if drawn is not None and not pd.isna(drawn) and not bool(drawn):
+        out += text("lead_fixed_assumptions", lang)
+    return out
+
+
+def assumption_label(row: Mapping, lang: str) -> str:
+    """An assumption's name in the answer: its label in the language, else its key path."""
+    label = row.get(f"label_{lang}") or row.get("label_en")
+    return str(label) if isinstance(label, str) and label else str(row["path"])
+
+
+def _range_value(x: float, lang: str) -> str:
+    if abs(x) >= 1000:
+        return format_number(x, lang, money=abs(x) >= 1e5)
+    return _fixed(x, lang, 2).rstrip("0").rstrip(",.") if x != int(x) else _fixed(x, lang, 0)
+
+
+def rests_on_sentence(effects: pd.DataFrame | None, alternative: str, baseline: str, lang: str) -> str:
+    """The assumption the alternative's NPV goes with most, its grade, and the NPV at its two ends."""
+    if effects is None or effects.empty:
+        return ""
+    from sim.analysis.uncertainty import SIGNIFICANCE
+
+    mine = effects[(effects["scenario"] == alternative) & (effects["baseline"] == baseline)]
+    if mine.empty:
+        return ""
+    standing_out = mine[mine["p_value"] < SIGNIFICANCE]
+    if standing_out.empty:
+        return text("lead_rests_on_none", lang)
+    top = standing_out.sort_values("share_of_variance", ascending=False, kind="mergesort").iloc[0].to_dict()
+    return text("lead_rests_on", lang).format(
+        label=assumption_label(top, lang), grade=text(f"grade_{top['grade']}", lang),
+        share=format_percent(top["share_of_variance"], lang),
+        npv_low=format_number(top["npv_at_low_dkk"], lang, money=True), low=_range_value(top["low"], lang),
+        npv_high=format_number(top["npv_at_high_dkk"], lang, money=True), high=_range_value(top["high"], lang))
 
 
 def lead_sentences(
@@ -586,6 +636,7 @@ def lead_sentences(
     lang: str,
     comparison: pd.DataFrame | None = None,
     economics: pd.DataFrame | None = None,
+    assumption_effects: pd.DataFrame | None = None,
 ) -> list[str]:
     """The report's first paragraph, sentence by sentence (plain text)."""
     by_name = {r.scenario.name: r.scenario for r in results}
@@ -599,7 +650,8 @@ def lead_sentences(
         for _, group in groups:
             row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
             first, last = _horizon(row["scenario"], by_name, comparison)
-            out.append(economics_sentence(row, first, last, lang))
+            out.append(economics_sentence(row, first, last, lang)
+                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang))
         return out
     if comparison is not None and not comparison.empty:
         out = []
@@ -748,6 +800,50 @@ def _economics_html(economics: pd.DataFrame, lang: str) -> str:
     return _table_html(header, rows, html.escape(text("economics_caption", lang).format(base=bases)), wide=True)
 
 
+RESTS_ON_ROWS = 6  # the assumptions shown per policy: enough to see the few that matter
+
+
+def rests_on_display(effects: pd.DataFrame, alternative: str, baseline: str, lang: str) -> pd.DataFrame:
+    """One policy's assumptions by the share of its NPV's spread that goes with them, labelled."""
+    from sim.analysis.uncertainty import SIGNIFICANCE
+
+    mine = effects[(effects["scenario"] == alternative) & (effects["baseline"] == baseline)]
+    mine = mine.sort_values("share_of_variance", ascending=False, kind="mergesort").head(RESTS_ON_ROWS)
+    rows = []
+    for _, r in mine.iterrows():
+        rows.append({
+            text("col_assumption", lang): assumption_label(r, lang),
+            text("col_range", lang): f"{_range_value(r['low'], lang)} {text('to', lang)} {_range_value(r['high'], lang)}",
+            text("col_grade", lang): text(f"grade_{r['grade']}", lang),
+            text("col_share_of_spread", lang): format_percent(r["share_of_variance"], lang)
+            + ("" if r["p_value"] < SIGNIFICANCE else f" ({text('within_noise', lang)})"),
+            text("col_npv_at_low", lang): format_number(r["npv_at_low_dkk"], lang, money=True),
+            text("col_npv_at_high", lang): format_number(r["npv_at_high_dkk"], lang, money=True),
+            text("col_source", lang): str(r["source"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def rests_on_section(effects: pd.DataFrame | None, economics: pd.DataFrame | None, lang: str) -> list[str]:
+    """The report's section "What the answer rests on": per policy, its assumptions that matter most."""
+    if effects is None or effects.empty or economics is None:
+        return []
+    parts = [f"<h2>{html.escape(text('sec_rests_on', lang))}</h2>"]
+    for _, row in economics.drop_duplicates(["scenario", "baseline"]).iterrows():
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        if shown.empty:
+            continue
+        lo, hi = row.get("npv_p05_noise_only_dkk"), row.get("npv_p95_noise_only_dkk")
+        noise = (f"{format_money_range(lo, hi, lang)[0]} {text('to', lang)} {format_money_range(lo, hi, lang)[1]}"
+                 if not (pd.isna(lo) or pd.isna(hi)) else text("not_estimable", lang))
+        parts.append(f"<h3>{html.escape(str(row['scenario']))}</h3>")
+        parts.append(f'<p class="note">{html.escape(text("rests_on_intro", lang).format(n=int(row["replications"]), noise=noise))}</p>')
+        header = [html.escape(c) for c in shown.columns]
+        rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
+        parts.append(_table_html(header, rows, "", wide=True))
+    return parts if len(parts) > 1 else []
+
+
 # ---------------------------------------------------------------- the page
 
 
@@ -795,6 +891,7 @@ def write_report(
     previous_forecasts: pd.DataFrame | None = None,
     as_of: str | None = None,
     table: pd.DataFrame | None = None,
+    assumption_effects: pd.DataFrame | None = None,
 ) -> Path:
     """report.html with embedded figures; the same figures as PNG under figures/.
 
@@ -851,7 +948,7 @@ def write_report(
         return pages.figure_html(png, alt, caption)
 
     parts = [f"<h1>{html.escape(title)}</h1>"]
-    lead = lead_sentences(results, summary, lang, comparison, economics)
+    lead = lead_sentences(results, summary, lang, comparison, economics, assumption_effects)
     parts.append('<p class="lead">' + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
     if forecast is not None and not forecast.empty:
         parts += forecast_section(forecast, previous_forecasts, as_of, lang, figure)
@@ -926,6 +1023,8 @@ def write_report(
                     text("npv_caption", lang).format(rate=rate),
                 )
             )
+
+    parts += rests_on_section(assumption_effects, economics, lang)
 
     parts.append(f"<h2>{html.escape(text('sec_tables', lang))}</h2>")
     if economics is not None:
@@ -1045,8 +1144,9 @@ def write_workbook(
     comparison: pd.DataFrame | None = None,
     economics: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
+    assumption_effects: pd.DataFrame | None = None,
 ) -> Path:
-    """results.xlsx: sheets summary, comparison, economics, forecast (the latter when given) with a label column
+    """results.xlsx: sheets summary, comparison, economics, assumption_effects, forecast (when given) with a label column
     in the chosen language, and a sheet 'columns' saying what each column means. Sheet and column names
     are the same in both languages, so scripts can read either."""
     if lang not in LANGS:
@@ -1064,6 +1164,10 @@ def write_workbook(
         )
         econ["break_even_year"] = [_year_or_none(v) for v in econ["break_even_year"]]
         sheets["economics"] = econ
+    if assumption_effects is not None and not assumption_effects.empty:
+        effects = assumption_effects.copy()
+        effects["grade"] = [text(f"grade_{g}", lang) for g in effects["grade"]]
+        sheets["assumption_effects"] = effects
     if forecast is not None:
         fc = forecast.copy()
         fc.insert(2, "label", [_function_label(f, lang) for f in fc["account_function"]])

@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.summary import summarise
@@ -44,6 +45,51 @@ def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd
     return comparison, econ, npvs
 
 
+def assumption_draws(results: list[RunResult]) -> pd.DataFrame:
+    """What each replication drew of each scenario's assumptions (empty when they were fixed)."""
+    from sim.runs.assumptions import draws_table
+
+    drawn = [r for r in results if r.assumptions is not None]
+    if not drawn:
+        return pd.DataFrame(columns=["scenario", "replication", "path", "u", "value"])
+    return pd.concat([draws_table([r.scenario], r.seed, r.replications, r.assumptions.skip) for r in drawn],
+                     ignore_index=True)
+
+
+def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
+                       draws: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """economics.csv with the precision of the chance of a saving and the noise-only band, and
+    assumption_effects.csv: what each alternative's NPV rests on (sim.analysis.uncertainty)."""
+    from sim.analysis.uncertainty import assumption_effects, drawn_values, noise_only_band, precision_columns
+
+    by_name = {r.scenario.name: r for r in results}
+    extra, effects = [], []
+    for _, row in econ.iterrows():
+        result = by_name[row["scenario"]]
+        values = drawn_values(draws, row["scenario"])
+        npv = np.asarray(npvs[row["scenario"]], dtype=float)
+        drawn = result.assumptions is not None and not values.empty
+        cols = precision_columns(float(row["prob_net_saving"]), int(np.sum(~np.isnan(npv))), drawn)
+        if drawn:
+            cols["npv_p05_noise_only_dkk"], cols["npv_p95_noise_only_dkk"] = noise_only_band(npv, values)
+            ranges = {p: (a.low, a.high) for p, a in result.scenario.assumptions.items()}
+            found = assumption_effects(npv, values, ranges)
+            meta = result.scenario.assumptions
+            found.insert(0, "scenario", row["scenario"])
+            found.insert(1, "baseline", row["baseline"])
+            for key in ("grade", "source", "label_en", "label_da"):
+                found[key] = [getattr(meta[p], key) for p in found["path"]]
+            effects.append(found)
+        else:
+            cols["npv_p05_noise_only_dkk"], cols["npv_p95_noise_only_dkk"] = row["npv_p05_dkk"], row["npv_p95_dkk"]
+        extra.append(cols)
+    out = pd.concat([econ.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+    columns = ["scenario", "baseline", "path", "label_en", "label_da", "grade", "source", "low", "high",
+               "share_of_variance", "p_value", "npv_at_low_dkk", "npv_at_high_dkk"]
+    effects_table = pd.concat(effects, ignore_index=True)[columns] if effects else pd.DataFrame(columns=columns)
+    return out, effects_table
+
+
 def write_outputs(
     out: Path,
     results: list[RunResult],
@@ -73,9 +119,11 @@ def write_outputs(
     else:
         table = pd.concat([r.table for r in results], ignore_index=True)
         summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
-    comparison = econ = npvs = fc = previous = None
+    comparison = econ = npvs = fc = previous = effects = None
+    draws = assumption_draws(results)
     if compare:
         comparison, econ, npvs = comparison_tables(table, results)
+        econ, effects = uncertainty_tables(econ, npvs, results, draws)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:
@@ -95,15 +143,19 @@ def write_outputs(
         if compare:
             comparison.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
             econ.to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
+            effects.to_csv(tmp / "assumption_effects.csv", index=False, float_format="%.6g")
+        if not draws.empty:
+            draws.to_csv(tmp / "assumption_draws.csv", index=False, float_format="%.6g")
         if fc is not None:
             fc.to_csv(tmp / "forecast.csv", index=False, float_format="%.6g")
         write_report(
             tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs,
             forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"), table=table,
+            assumption_effects=effects,
         )
         write_workbook(
             tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison,
-            economics=econ, forecast=fc,
+            economics=econ, forecast=fc, assumption_effects=effects,
         )
         (tmp / "manifest.json").write_text(json.dumps(manifest(results, command, **extra), indent=2, ensure_ascii=False))
     return out

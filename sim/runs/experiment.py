@@ -21,6 +21,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.model.keypaths import set_path
 from sim.model.scenario import Scenario, load_scenario, resolve_raw, scenario_from_mapping
+from sim.runs.assumptions import AssumptionDraws
 from sim.runs.executors import EXECUTORS, shared_local_cluster
 from sim.runs.parameter_sets import ParameterSets, check_same_base, read_parameter_sets
 from sim.runs.runner import RunResult, Start, check_run_options, run_replications, with_horizon
@@ -86,6 +87,20 @@ def parameter_sets_for(path: str | os.PathLike | None, scenarios: Sequence[Scena
                                              "by (seed, r)"}}
 
 
+def assumption_draws_for(scenarios: Sequence[Scenario], fixed: bool,
+                         parameter_sets: ParameterSets | None = None,
+                         skip: Sequence[str] = ()) -> AssumptionDraws | None:
+    """How the scenarios' uncertain assumptions are drawn (None: ``fixed``, or none to draw), checked against
+    every scenario: each assumption's ends must give a valid scenario. Paths that parameter sets or ``skip``
+    set are left to them."""
+    if fixed or not any(sc.assumptions for sc in scenarios):
+        return None
+    draws = AssumptionDraws(frozenset((*skip, *(parameter_sets.paths if parameter_sets is not None else ()))))
+    for sc in scenarios:
+        draws.check(sc)
+    return draws
+
+
 def run_experiment(
     scenarios: Sequence[Scenario],
     replications: int,
@@ -98,21 +113,26 @@ def run_experiment(
     parameter_sets: ParameterSets | None = None,
     on_progress: Callable[[int], None] | None = None,
     stream_to: Path | None = None,
+    fixed_assumptions: bool = False,
 ) -> list[RunResult]:
     """Every scenario with the same seed and replications (checked first); one local Dask cluster for all.
 
-    ``stream_to``: with one scenario, its replications are written to this file as they finish."""
+    Each replication draws the scenarios' uncertain assumptions (``assumptions:``; replication r of every
+    scenario the same draws) unless ``fixed_assumptions``. ``stream_to``: with one scenario, its replications
+    are written to this file as they finish."""
     check_comparable(scenarios)
     check_run_options(replications, workers)
     check_executor(executor, scheduler)
     if stream_to is not None and len(scenarios) != 1:
         raise ValueError("only one scenario's replications can be streamed to a file")
+    draws = assumption_draws_for(scenarios, fixed_assumptions, parameter_sets)
     results = []
     with shared_local_cluster(executor, scheduler, workers):
         for sc in scenarios:
             results.append(run_replications(
                 sc, replications, seed=seed, workers=workers, on_progress=on_progress, start=start,
                 executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, stream_to=stream_to,
+                assumptions=draws,
             ))
     return results
 
@@ -128,16 +148,19 @@ def compare(
     scheduler: str | None = None,
     parameter_sets: str | os.PathLike | None = None,
     on_progress: Callable[[int], None] | None = None,
+    fixed_assumptions: bool = False,
 ) -> Comparison:
     """Python API: the baseline and each alternative (``Scenario`` objects or YAML paths) with common random
-    numbers. ``Comparison.table`` is the long table; ``sim.analysis.economics`` turns it into NPVs."""
+    numbers, drawing the uncertain assumptions per replication unless ``fixed_assumptions`` (as ``boernesim
+    compare``). ``Comparison.table`` is the long table; ``sim.analysis.economics`` turns it into NPVs."""
     items = [baseline, *alternatives]
     sources = [str(x) if not isinstance(x, Scenario) else x.name for x in items]
     scenarios = [with_horizon(x if isinstance(x, Scenario) else load_scenario(x), years) for x in items]
     check_comparable(scenarios, sources)
     sets, info = parameter_sets_for(parameter_sets, scenarios)
     results = run_experiment(scenarios, replications, seed, workers=workers, executor=executor,
-                             scheduler=scheduler, parameter_sets=sets, on_progress=on_progress)
+                             scheduler=scheduler, parameter_sets=sets, on_progress=on_progress,
+                             fixed_assumptions=fixed_assumptions)
     return Comparison(results, info)
 
 
@@ -150,9 +173,11 @@ def sweep(
     seed: int = 0,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    fixed_assumptions: bool = False,
 ) -> dict[float, RunResult]:
     """The scenario at each value of one setting (a key path, set from the start of the run, burn-in
-    included), every value with the same seed and replications: common random numbers across values."""
+    included), every value with the same seed and replications: common random numbers across values, the
+    assumptions included (drawn per replication unless ``fixed_assumptions``; the swept setting is not drawn)."""
     load_scenario(path)  # errors name the file that set the key, as `validate` does
     raw = resolve_raw(path)
     check_run_options(replications, workers)
@@ -161,10 +186,13 @@ def sweep(
         varied = copy.deepcopy(raw)
         try:
             set_path(varied, setting, value)
+            varied.get("assumptions", {}).pop(setting, None)  # the swept value, not a draw from its range
         except KeyError as e:
             raise InputError(f"--setting {setting}: {e.args[0] if e.args else e}") from None
         scenarios[value] = with_horizon(scenario_from_mapping(varied, f"{path} with {setting} = {value:g}"), years)
+    draws = assumption_draws_for(list(scenarios.values()), fixed_assumptions, skip=(setting,))
     return {
-        value: run_replications(sc, replications, seed=seed, workers=workers, on_progress=on_progress)
+        value: run_replications(sc, replications, seed=seed, workers=workers, on_progress=on_progress,
+                                assumptions=draws)
         for value, sc in scenarios.items()
     }

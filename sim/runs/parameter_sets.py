@@ -51,6 +51,7 @@ class ParameterSets:
         raw = scenario.model_dump(mode="json")
         for path, value in zip(self.paths, self.values[index]):
             set_path(raw, path, value)
+            raw.get("assumptions", {}).pop(path, None)  # the calibrated value replaces the assumed range
         try:
             return scenario_from_mapping(raw, f"{scenario.name} with parameter set {index} of {self.source}")
         except ScenarioError as e:

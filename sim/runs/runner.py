@@ -39,6 +39,7 @@ class RunResult:
     events: int
     stock_at_start: dict = field(default_factory=dict)  # children and monthly cost per step, replication 0
     parquet: Path | None = None  # streamed runs: the long table is in this file, and ``table`` is None
+    assumptions: object | None = None  # the AssumptionDraws the replications used; None: assumptions as written
 
 
 def with_horizon(scenario: Scenario, years: int | None) -> Scenario:
@@ -79,14 +80,18 @@ def register_start(cases, as_of: dt.date) -> Start:
     return Start(initial_cases=tuple(cases), time=years_since(as_of + dt.timedelta(days=1), as_of.year))
 
 
-def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, parameter_sets=None) -> list[tuple]:
+def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, parameter_sets=None,
+                  assumptions=None) -> list[tuple]:
     """Worker: run some replications; returns (replication, rows, events, stock at start) for each.
 
-    ``parameter_sets``: replication r runs with the set drawn for (seed, r) (see sim.runs.parameter_sets)."""
+    ``assumptions`` (sim.runs.assumptions.AssumptionDraws): replication r draws the scenario's uncertain
+    assumptions for (seed, r); ``parameter_sets``: then runs with the set drawn for (seed, r) (see
+    sim.runs.parameter_sets)."""
     out = []
     for r in reps:
         stock: dict = {}  # the state replication r starts from, read off the model itself
-        sc = parameter_sets.for_replication(scenario, seed, r) if parameter_sets is not None else scenario
+        sc = assumptions.for_replication(scenario, seed, r) if assumptions is not None else scenario
+        sc = parameter_sets.for_replication(sc, seed, r) if parameter_sets is not None else sc
         res = simulate(sc, seed, r, initial_cases=start.initial_cases, start=start.time, stock_at_start=stock)
         out.append((r, res.rows, res.events, stock))
     return out
@@ -122,12 +127,15 @@ def run_replications(
     scheduler: str | None = None,
     parameter_sets=None,
     stream_to: Path | None = None,
+    assumptions=None,
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
 
     ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
     one); the result is the same whatever runs it. ``parameter_sets`` (sim.runs.parameter_sets.ParameterSets):
     each replication draws one calibrated parameter set, so the bands carry parameter uncertainty.
+    ``assumptions`` (sim.runs.assumptions.AssumptionDraws): each replication draws the scenario's uncertain
+    assumptions; None keeps them as written (the engine's default: calibration and sensitivity vary their own).
     ``stream_to``: write each replication's rows to this parquet file as it finishes and keep none of them in
     memory (``table`` is then None and ``parquet`` the file): memory does not grow with replications."""
     check_run_options(replications, workers)
@@ -135,11 +143,14 @@ def run_replications(
     started = time.perf_counter()
     # small chunks keep every worker busy to the end; results come back in chunk order
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
-    work = partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets)
+    work = partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets,
+                   assumptions=assumptions)
     chunks = _chunks(replications, size)
     run_on = dict(executor=executor, workers=workers, scheduler=scheduler)
     if stream_to is not None:
-        return _streamed(scenario, work, chunks, run_on, stream_to, seed, replications, on_progress, started)
+        streamed = _streamed(scenario, work, chunks, run_on, stream_to, seed, replications, on_progress, started)
+        streamed.assumptions = assumptions
+        return streamed
     parts = map_chunks(work, chunks, on_result=(lambda part: on_progress(len(part))) if on_progress else None,
                        **run_on)
     results = sorted((x for part in parts for x in part), key=lambda x: x[0])
@@ -152,6 +163,7 @@ def run_replications(
         wall_seconds=time.perf_counter() - started,
         events=sum(x[2] for x in results),
         stock_at_start=results[0][3],
+        assumptions=assumptions,
     )
 
 

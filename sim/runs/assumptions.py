@@ -1,0 +1,110 @@
+"""The scenario's uncertain assumptions, drawn once per replication (``assumptions:`` in the scenario format).
+
+Every number a scenario lists under ``assumptions:`` has a range, a grade of evidence and a source. A run gives
+replication *r* a value of each from its range: a uniform number from a random stream keyed by (seed, r, the
+assumption's key path) only, turned into a value by the assumption's distribution (triangular, most likely at
+the scenario's own value, or uniform). The draw does not depend on workers, executor or the other assumptions,
+and in a ``compare`` replication *r* of every scenario gets the same uniform number for the same key path:
+common random numbers carry over to the assumptions, so a paired difference is the policy's effect under one
+shared state of the world. ``fixed`` runs (``--fixed-assumptions``) keep every value as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError, ScenarioError
+from sim.model.keypaths import get_path, set_path
+from sim.model.scenario import Assumption, Scenario, applicable_assumptions, scenario_from_mapping
+
+ASSUMPTION_STREAM = 0xA55  # keeps these draws apart from the model's decision streams and the parameter sets
+
+
+def path_key(path: str) -> int:
+    """A stable 64-bit number for a key path (Python's hash() changes between processes)."""
+    return int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "little")
+
+
+def uniform_draw(seed: int, replication: int, path: str) -> float:
+    """The uniform number in (0, 1) that replication ``replication`` uses for the assumption at ``path``."""
+    return float(np.random.default_rng([ASSUMPTION_STREAM, seed, replication, path_key(path)]).random())
+
+
+def value_at(assumption: Assumption, mode: float, u: float) -> float:
+    """The assumption's value at the uniform number ``u``: its distribution's quantile function."""
+    low, high = assumption.low, assumption.high
+    if high <= low:
+        return float(low)
+    if assumption.distribution == "uniform":
+        return float(low + u * (high - low))
+    c = (mode - low) / (high - low)  # triangular with its peak at the scenario's value
+    if u < c:
+        return float(low + np.sqrt(u * (high - low) * (mode - low)))
+    return float(high - np.sqrt((1.0 - u) * (high - low) * (high - mode)))
+
+
+@dataclass(frozen=True)
+class AssumptionDraws:
+    """Draws a scenario's assumptions per replication; ``skip``: key paths set otherwise (parameter sets, a
+    sweep's setting), which keep the value they are given."""
+
+    skip: frozenset[str] = frozenset()
+
+    def drawn(self, scenario: Scenario, seed: int, replication: int) -> dict[str, float]:
+        """Key path -> the value replication ``replication`` uses."""
+        raw = scenario.model_dump(mode="json")
+        return {
+            path: value_at(a, float(get_path(raw, path)), uniform_draw(seed, replication, path))
+            for path, a in applicable_assumptions(scenario, raw).items() if path not in self.skip
+        }
+
+    def apply(self, scenario: Scenario, values: dict[str, float], label: str = "drawn assumptions") -> Scenario:
+        """The scenario with ``values`` at their key paths, validated again."""
+        raw = scenario.model_dump(mode="json")
+        for path, value in values.items():
+            set_path(raw, path, value)
+        raw["assumptions"] = {}  # the drawn values are the scenario's now; their ranges need not hold them
+        try:
+            return scenario_from_mapping(raw, f"{scenario.name} with {label}")
+        except ScenarioError as e:
+            reasons = "; ".join(f"{p}: {r}" for p, r in e.problems)
+            raise InputError(f"scenario '{scenario.name}': an assumption's range gives an invalid scenario "
+                             f"({label}): {reasons}") from None
+
+    def for_replication(self, scenario: Scenario, seed: int, replication: int) -> Scenario:
+        return self.apply(scenario, self.drawn(scenario, seed, replication), f"the assumptions of replication "
+                                                                               f"{replication}")
+
+    def check(self, scenario: Scenario) -> None:
+        """InputError unless the scenario is valid with every assumption at its low and at its high end."""
+        for path, a in applicable_assumptions(scenario).items():
+            if path in self.skip:
+                continue
+            for end in (a.low, a.high):
+                self.apply(scenario, {path: end}, f"{path} = {end:g}")
+
+
+def draws_table(scenarios: Sequence[Scenario], seed: int, replications: int,
+                skip: Iterable[str] = ()) -> pd.DataFrame:
+    """What each replication of each scenario drew: scenario, replication, path, u, value (empty without
+    assumptions). Recomputed from the seed, so it needs nothing from the runs themselves."""
+    draws = AssumptionDraws(frozenset(skip))
+    rows = []
+    for sc in scenarios:
+        raw = sc.model_dump(mode="json")
+        for path, a in applicable_assumptions(sc, raw).items():
+            if path in draws.skip:
+                continue
+            mode = float(get_path(raw, path))
+            for r in range(replications):
+                u = uniform_draw(seed, r, path)
+                rows.append((sc.name, r, path, u, value_at(a, mode, u)))
+    return pd.DataFrame(rows, columns=["scenario", "replication", "path", "u", "value"])
+
+
+__all__ = ["AssumptionDraws", "draws_table", "uniform_draw", "value_at", "path_key"]
