@@ -247,8 +247,25 @@ def test_the_cache_key_is_the_scenario_seed_replications_and_years():
     q = jobs.Question((scenario,), 4, 2, seed=1)
     assert q.key() == jobs.Question((scenario,), 4, 2, seed=1).key()
     for different in (jobs.Question((other,), 4, 2, seed=1), jobs.Question((scenario,), 4, 2, seed=2),
-                      jobs.Question((scenario,), 5, 2, seed=1), jobs.Question((scenario,), 4, 3, seed=1)):
+                      jobs.Question((scenario,), 5, 2, seed=1), jobs.Question((scenario,), 4, 3, seed=1),
+                      jobs.Question((scenario,), 4, 2, seed=1, fixed_assumptions=True)):
         assert different.key() != q.key()
+
+
+def test_a_comparison_answer_says_what_it_rests_on_and_fixed_assumptions_say_noise_only():
+    from sim.app import answer as answers
+
+    base = building.check(small_start().raw).scenario
+    policy = building.check(building.with_settings(small_start().raw, {"caseworkers.fte": 9.0})).scenario
+    policy = policy.model_copy(update={"name": "policy"})
+    drawn = jobs.answer(jobs.Question((base, policy), 8, 2, seed=2, workers=1))
+    assert drawn.economics["assumptions_drawn"].all()
+    assert set(drawn.assumption_effects["scenario"]) == {"policy"}
+    tables = answers.rests_on(drawn, "da")
+    assert tables and tables[0][0] == "policy" and "Evidens" in tables[0][1].columns
+    fixed = jobs.answer(jobs.Question((base, policy), 8, 2, seed=2, workers=1, fixed_assumptions=True))
+    assert answers.rests_on(fixed, "da") == []
+    assert any("--fixed-assumptions" in s for s in answers.lead(fixed, "en"))
 
 
 # ---------------------------------------------------------------- Forecast from today's cases

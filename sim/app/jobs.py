@@ -44,6 +44,7 @@ class Question:
     cases: tuple = ()
     as_of: dt.date | None = None
     spent_to_date: float | None = None
+    fixed_assumptions: bool = False  # True: every assumption as written (bands of simulation noise only)
 
     def scenarios_run(self) -> list[Scenario]:
         """The scenarios as they run: the chosen number of years (from the register's date for a forecast)."""
@@ -56,7 +57,7 @@ class Question:
         """The cache key: the scenarios' digest, seed, replications and years (and the register's)."""
         parts = [sc.model_dump_json() for sc in self.scenarios]
         parts += [str(self.replications), str(self.years), str(self.seed), repr(self.cases), str(self.as_of),
-                  str(self.spent_to_date)]
+                  str(self.spent_to_date), str(self.fixed_assumptions)]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @property
@@ -89,7 +90,7 @@ def answer(question: Question, on_progress=None) -> Answer:
     scenarios = question.scenarios_run()
     start = register_start(question.cases, question.as_of) if question.as_of is not None else Start()
     results = run_experiment(scenarios, question.replications, question.seed, workers=question.workers,
-                             start=start, on_progress=on_progress)
+                             start=start, on_progress=on_progress, fixed_assumptions=question.fixed_assumptions)
     compare = len(results) > 1
     forecast_of = None
     if question.as_of is not None:

@@ -261,9 +261,10 @@ def run_page() -> None:
     reps = cols[0].number_input(t("replications", L), min_value=1, value=20, step=1, key="reps")
     years = cols[1].number_input(t("years", L), min_value=1, value=10, step=1, key="years")
     seed = cols[2].number_input(t("seed", L), min_value=0, value=1, step=1, key="seed")
+    fixed = st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
     running = ss.job is not None and not ss.job.finished
     if st.button(t("run", L), key="run", disabled=running):
-        question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed))
+        question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
         start_question(question, "job", "answer")
     _job_status("job", "answer")
 

@@ -64,6 +64,15 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
     "investment_case": ("The investment case", "Investeringscasen"),
     "rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
+    "fixed_assumptions": ("Hold the assumptions fixed (noise only)", "Hold forudsætningerne faste (kun tilfældig variation)"),
+    "fixed_assumptions_help": (
+        "Normally each run draws the uncertain assumptions (the caseworker effect, prices without a source, ...) "
+        "from their ranges, so the answer's band and chance of a saving carry that uncertainty. Tick to hold them "
+        "at their values: the band then shows chance variation only.",
+        "Normalt trækker hver kørsel de usikre forudsætninger (rådgivertidens virkning, priser uden kilde, ...) fra "
+        "deres intervaller, så svarets bånd og sandsynligheden for en besparelse rummer den usikkerhed. Sæt kryds "
+        "for at holde dem på deres værdier: båndet viser da kun den tilfældige variation.",
+    ),
     "staircase": ("The staircase over time", "Indsatstrappen over tid"),
     "waterfall": ("Where the cost difference comes from", "Hvor udgiftsforskellen kommer fra"),
     "download_report": ("Download report.html", "Hent report.html"),
