@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from sim.model.scenario import Scenario
-from sim.outputs.labels import format_number, format_percent, text
+from sim.outputs.labels import format_percent, text
 
 KINSHIP_METRIC = "kinship_share_of_family_care"
 # The highest kinship share of family care observed in a sizable Danish municipality (facts:
@@ -89,7 +89,7 @@ def closed_with_need_sentence(comparison: pd.DataFrame | None, summary: pd.DataF
     more = closed_with_need_more(comparison, summary, alt, base)
     if math.isnan(more):
         return ""
-    return text("closed_with_need_more", lang).format(n=format_number(round(more), lang), base=base)
+    return text("closed_with_need_more", lang).format(n=_whole(more, lang), base=base)
 
 
 def scenario_notes(
@@ -109,6 +109,12 @@ def scenario_notes(
     parts.append(caveats_sentence(by_name.get(name), lang))
     said = [p for p in parts if p]
     return (" " + " ".join(said)) if said else ""
+
+
+def _whole(x: float, lang: str) -> str:
+    """A count rounded to a whole number, with the language's thousands separator (1,234 / 1.234)."""
+    s = f"{int(round(x)):,}"
+    return s.replace(",", ".") if lang == "da" else s
 
 
 def _sentence(s: str) -> str:
