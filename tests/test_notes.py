@@ -319,3 +319,12 @@ def test_the_central_notification_path_is_the_longer_history_and_the_surge_its_s
     need = {n: sim.load_scenario(SCENARIOS / f"{n}.yaml").demand.need_trend_per_year
             for n in ("rising-notifications", "notification-surge")}
     assert need["rising-notifications"] == need["notification-surge"]  # they differ in reporting only
+
+
+def test_the_app_shows_a_shipped_policys_caveats_in_the_chosen_language_before_it_is_run():
+    from sim.app import building
+
+    path = building.shipped_policies()["swedish-model"]
+    scenario = sim.load_scenario(path)
+    assert building.policy_caveats(path, "da") == [c.da for c in scenario.caveats]
+    assert building.policy_caveats(path, "en") == [c.en for c in scenario.caveats]
