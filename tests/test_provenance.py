@@ -108,7 +108,9 @@ def test_the_national_fit_does_not_start_from_what_the_baseline_adopted_from_it(
     """The fit's scenario extends the baseline but pins its own 2015 start (need mix, rates, initial stock), so
     adopting the fit into the baseline did not change the fit's input: today's scenario is the one the stored
     fit ran (its manifest; the calendar is the fitted years', the provenance is metadata, and the assumptions'
-    ranges are not drawn in a fit, which varies its own parameters), and a rerun gives the same posterior."""
+    ranges are not drawn in a fit, which varies its own parameters), and a rerun gives the same posterior. Keys
+    that only label the output are left out where the stored run predates them: the caveats (words) and the
+    steps' family_care (which steps the kinship share of family care counts; the simulation does not read it)."""
     import json
 
     fit = load_scenario(ROOT / "calibration" / "national" / "scenario.yaml")
@@ -116,6 +118,11 @@ def test_the_national_fit_does_not_start_from_what_the_baseline_adopted_from_it(
     manifest = json.loads((ROOT / "calibration" / "national" / "results" / "fit" / "manifest.json").read_text())
     ran = manifest["scenarios"]["national-fit"]
     today = fit.model_dump(mode="json")
+    if "caveats" not in ran:
+        today.pop("caveats")
+    for step, stored in zip(today["staircase"], ran["staircase"]):
+        if "family_care" not in stored:
+            step.pop("family_care")
     changed = sorted(k for k in set(ran) | set(today) if k not in ("calendar", "provenance", "assumptions") and ran.get(k) != today.get(k))
     assert changed == [], f"the national fit's input changed since its stored run: {changed}"
 

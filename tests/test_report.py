@@ -439,7 +439,7 @@ def test_workbook_sheets_and_columns(tmp_path, synthetic, lang):
             "diff_p50",
             "diff_p95",
         ]
-        assert header["economics"] == ECONOMICS_COLUMNS[:2] + ["label"] + ECONOMICS_COLUMNS[2:]
+        assert header["economics"] == ECONOMICS_COLUMNS[:2] + ["label"] + ECONOMICS_COLUMNS[2:] + ["caveats", "warning"]
         labels = {row[3] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
         econ = list(wb["economics"].iter_rows(min_row=2, values_only=True))
         assert econ[0][0] == ALT and econ[0][4] == pytest.approx(12.5e6) and econ[0][7] == 2028

@@ -339,6 +339,11 @@ def policy_description(path: Path) -> str:
     return str(read_yaml(path).get("description", ""))
 
 
+def policy_caveats(path: Path, lang: str) -> list[str]:
+    """A shipped policy's caveats in the chosen language (as the answer will print them beside its number)."""
+    return [c.text(lang) for c in load_scenario(path).caveats]
+
+
 # ---------------------------------------------------------------- saved scenarios
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

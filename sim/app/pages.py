@@ -180,6 +180,9 @@ def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
     st.write(building.policy_description(shipped[name]))
+    caveats = building.policy_caveats(shipped[name], L)
+    if caveats:
+        st.caption(f"{t('caveats', L)}: " + " ".join(caveats))
     if st.button(t("apply", L), key="apply_shipped"):
         raw = building.with_policy(st.session_state.municipality, shipped[name])
         checked = building.check(raw)

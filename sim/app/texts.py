@@ -37,6 +37,7 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "policy_shipped": ("a shipped scenario", "et medfølgende scenarie"),
     "policy_compose": ("compose from levers", "sammensæt af greb"),
     "shipped": ("Shipped scenario", "Medfølgende scenarie"),
+    "caveats": ("Caveats", "Forbehold"),
     "use_lever": ("Use this lever", "Brug dette greb"),
     "new_value": ("New value", "Ny værdi"),
     "start_date": ("Start date", "Startdato"),

@@ -63,6 +63,10 @@ METRICS: tuple[Metric, ...] = (
            "Anbragte børn 0-17 år (31. dec.)"),
     Metric("children_preventive", "stock", "children", "Children in preventive measures (31 Dec)",
            "Børn i forebyggende indsatser (31. dec.)"),
+    Metric(
+        "kinship_share_of_family_care", "share", "share", "Kinship care's share of family care (31 Dec)",
+        "Netværksplejens andel af familiepleje (31. dec.)",
+    ),
     Metric("open_cases", "stock", "cases", "Open cases (31 Dec)", "Åbne sager (31. dec.)"),
     Metric("inquiries_closed_with_need", "count", "inquiries", "Inquiries closed while the child had a real need",
            "Henvendelser lukket trods reelt behov"),

@@ -201,6 +201,11 @@ class Step(_Part):
         default=0.0, le=MAX_RATE_PER_YEAR,
         description="rate at which the measure breaks down and the child moves up a step (at most 52)",
     )
+    family_care: Literal["kinship", "foster"] | None = Field(
+        default=None,
+        description="a placement in a family (familiepleje): 'kinship' (netværkspleje) or 'foster' (a foster "
+        "family); none = not family care. The kinship share of family care is reported from these steps",
+    )
 
 
 class Reviews(_Part):
@@ -559,11 +564,30 @@ class Assumption(_Part):
     label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
 
 
+CaveatText = Annotated[str, Field(min_length=1, max_length=400, pattern=r"\S",
+                                   description="one sentence or two (at most 400 characters)")]
+
+
+class Caveat(_Part):
+    """One caveat of a scenario's answer, in both languages: what the number rests on or leaves out."""
+
+    en: CaveatText
+    da: CaveatText
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
+    caveats: tuple[Caveat, ...] = Field(
+        default=(), max_length=8,
+        description="what the scenario's answer rests on or leaves out, each in English and Danish "
+        "({en: ..., da: ...}; at most 8); printed next to its number in the report, workbook and app",
+    )
     calendar: Calendar
     population: Population
     notifications: Notifications
@@ -630,6 +654,8 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append((f"{where}.need_level", f"need level {st.need_level} is not defined in needs.levels"))
         if st.min_age > st.max_age:
             problems.append((f"{where}.min_age", "min_age is above max_age"))
+        if st.family_care is not None and st.kind != "placement":
+            problems.append((f"{where}.family_care", "only a placement step can be family care"))
     orders = [st.order for st in s.staircase]
     if len(set(orders)) != len(orders):
         problems.append(("staircase", "two steps have the same order"))

@@ -123,6 +123,20 @@ TEXT = {
     "grade_pilot": ("a pilot without a control group", "et pilotprojekt uden kontrolgruppe"),
     "grade_assumption": ("an assumption, no measurement", "en antagelse uden måling"),
     "not_estimable": ("too few runs to estimate", "for få kørsler til et skøn"),
+    # --- what travels with a scenario's number (sim.outputs.notes)
+    "caveats_lead": ("Caveats", "Forbehold"),
+    "closed_with_need_more": (
+        "It also closes about {n} more inquiries a year about children with a real need than {base} "
+        "(they come back later, more severe).",
+        "Den lukker også omkring {n} flere henvendelser om året om børn med et reelt behov end {base} "
+        "(de kommer igen senere, med et større behov).",
+    ),
+    "kinship_warning": (
+        "Warning: in {year} kinship care is {share} of family care here, outside Danish experience "
+        "(at most about {max} in a sizable municipality; 9.5 % nationally in 2007 and 11.1 % in 2010).",
+        "Advarsel: I {year} er netværkspleje {share} af familieplejen her, uden for det, der er set i Danmark "
+        "(højst omkring {max} i en større kommune; 9,5 % på landsplan i 2007 og 11,1 % i 2010).",
+    ),
     "runs_of_10": ("{n} of 10 runs", "{n} af 10 kørsler"),
     "runs_all": ("all runs", "alle kørsler"),
     "runs_almost_all": ("more than 9 of 10 runs", "mere end 9 af 10 kørsler"),
@@ -288,6 +302,12 @@ TEXT = {
 
 # Meaning of each column of the workbook's sheets (sheet "columns"); column names themselves stay English.
 COLUMN_HELP = {
+    "caveats": ("what the scenario's answer rests on or leaves out (its caveats: in the scenario file)",
+                "hvad scenariets svar hviler på eller udelader (dets forbehold: i scenariefilen)"),
+    "warning": ("a result outside what Denmark has seen (kinship share of family care)",
+                "et resultat uden for det, der er set i Danmark (netværksplejens andel af familieplejen)"),
+    "kind": ("caveat or warning", "forbehold eller advarsel"),
+    "text": ("the caveat or warning in words", "forbeholdet eller advarslen i ord"),
     "scenario": ("scenario name", "scenariets navn"),
     "baseline": ("the scenario compared against", "scenariet, der sammenlignes med"),
     "replication": ("simulated run", "simuleret kørsel"),

@@ -7,8 +7,9 @@ band, how many runs in ten pay back, and the break-even year. Then fan charts, t
 a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
 
 ``write_workbook`` writes ``results.xlsx``: sheets ``summary``, ``comparison`` and ``economics`` (the same
-sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language,
-and a sheet ``columns`` saying what each column means.
+sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language (the
+economics rows also carry the scenario's ``caveats`` and kinship ``warning``, sim.outputs.notes), a sheet
+``caveats`` when a scenario has any, and a sheet ``columns`` saying what each column means.
 
 The comparison tables are docs/contract.md's: ``comparison`` has columns
 ``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired
@@ -51,6 +52,7 @@ from sim.outputs.labels import (  # noqa: E402
 from sim.analysis.caseworker_time import PER_CASE, TIME_KINDS, caseworker_time, has_caseworker_time  # noqa: E402
 from sim.model.catalogue import is_money, is_share  # noqa: E402
 from sim.outputs import pages  # noqa: E402
+from sim.outputs.notes import caveats_sentence, kinship_warning, scenario_notes  # noqa: E402
 from sim.runs.runner import RunResult  # noqa: E402
 from sim.model.scenario import Scenario, scenario_to_yaml  # noqa: E402
 
@@ -650,8 +652,9 @@ def lead_sentences(
         for _, group in groups:
             row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
             first, last = _horizon(row["scenario"], by_name, comparison)
+            notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
             out.append(economics_sentence(row, first, last, lang)
-                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang))
+                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
         return out
     if comparison is not None and not comparison.empty:
         out = []
@@ -659,10 +662,12 @@ def lead_sentences(
         for (alt, base), group in totals.groupby(["scenario", "baseline"], sort=False):
             first, last = _horizon(alt, by_name, comparison)
             diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
-            out.append(text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff))
+            notes = scenario_notes(alt, by_name, summary, lang, comparison, base)
+            sentence = text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
+            out.append(sentence + notes)
         if out:
             return out
-    return [_intro(summary, r, lang) for r in results]
+    return [_intro(summary, r, lang) + scenario_notes(r.scenario.name, by_name, summary, lang) for r in results]
 
 
 # ---------------------------------------------------------------- tables
@@ -1163,6 +1168,8 @@ def write_workbook(
             [f"{a} {text('compared_with', lang)} {b}" for a, b in zip(econ["scenario"], econ["baseline"])],
         )
         econ["break_even_year"] = [_year_or_none(v) for v in econ["break_even_year"]]
+        econ["caveats"] = [caveats_sentence(by_name.get(a), lang) for a in econ["scenario"]]
+        econ["warning"] = [kinship_warning(summary, a, lang) for a in econ["scenario"]]
         sheets["economics"] = econ
     if assumption_effects is not None and not assumption_effects.empty:
         effects = assumption_effects.copy()
@@ -1172,6 +1179,9 @@ def write_workbook(
         fc = forecast.copy()
         fc.insert(2, "label", [_function_label(f, lang) for f in fc["account_function"]])
         sheets["forecast"] = fc
+    notes = _notes_sheet(summary, scenarios, lang)
+    if not notes.empty:
+        sheets["caveats"] = notes
     help_rows = []
     for name, frame in sheets.items():
         for col in frame.columns:
@@ -1183,6 +1193,17 @@ def write_workbook(
             frame.to_excel(xl, sheet_name=name, index=False)
             _style_sheet(xl.sheets[name], frame)
     return Path(path)
+
+
+def _notes_sheet(summary: pd.DataFrame, scenarios: list[Scenario], lang: str) -> pd.DataFrame:
+    """One row per caveat and kinship warning of each scenario (also for a single run, which has no economics)."""
+    rows = []
+    for s in scenarios:
+        rows += [{"scenario": s.name, "kind": "caveat", "text": c.text(lang)} for c in s.caveats]
+        warning = kinship_warning(summary, s.name, lang)
+        if warning:
+            rows.append({"scenario": s.name, "kind": "warning", "text": warning})
+    return pd.DataFrame(rows, columns=["scenario", "kind", "text"])
 
 
 def _style_sheet(ws, frame: pd.DataFrame) -> None:
