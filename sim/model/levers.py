@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from sim.model.units import MONTH
 
+UNLIMITED_AS_NUMBER = 1e9  # an unlimited capacity, read by a lever that ramps it down: "very many"
+
 
 @dataclass(frozen=True)
 class LeverSetting:
@@ -229,13 +231,23 @@ class LeverEffect:
     after: float | None
 
 
+@dataclass(frozen=True)
+class FteChangeLever:
+    """A ``caseworkers.fte_changes`` entry as the lever it is shorthand for (to its FTEs)."""
+
+    value: float
+    start: dt.date
+    ramp_months: float
+    setting: str = "caseworkers.fte"
+    by: None = None
+    times: None = None
+    change: str = "value"
+
+
 def scheduled_levers(scenario) -> tuple[list, int]:
     """Every lever the running model applies, in its order: the scenario's ``caseworkers.fte_changes`` (as
     levers to their FTEs) and then its ``levers``; and how many FTE changes come first."""
-    from sim.model.scenario import Lever
-
-    staffing = [Lever(setting="caseworkers.fte", value=c.fte, start=c.date, ramp_months=c.ramp_months)
-                for c in scenario.caseworkers.fte_changes]
+    staffing = [FteChangeLever(c.fte, c.date, c.ramp_months) for c in scenario.caseworkers.fte_changes]
     return [*staffing, *scenario.levers], len(staffing)
 
 
@@ -255,8 +267,6 @@ def lever_effects(scenario) -> list[LeverEffect]:
     to, replayed on the scenario's own values in the running model's order (:class:`LeverRamps`), so a ``by``
     or ``times`` lever is shown (and checked) on this municipality's numbers, after any earlier lever on the
     same setting. Levers on settings that are not lever settings are left out (validation names them)."""
-    from sim.model.settings import UNLIMITED_AS_NUMBER  # what the running model reads for an unset capacity
-
     step_ids = [s.id for s in scenario.staircase]
     levers, first = scheduled_levers(scenario)
     known = {lv.setting for lv in levers if lever_setting(lv.setting, step_ids) is not None}
