@@ -139,6 +139,19 @@ def test_a_bad_change_is_refused_naming_file_key_and_reason(tmp_path, lever, key
     assert f"{path}: {key}" in message and words in message, message
 
 
+def test_a_by_written_with_a_danish_thousands_point_is_refused_where_it_counts(tmp_path):
+    """by: 5.000 on the caseworkers reads as 5 but looks like five thousand: refused, as for value:; on a share
+    it is a plain decimal."""
+    path = tmp_path / "points.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: points\nlevers:\n"
+                    "  - {setting: caseworkers.fte, by: 5.000, start: 2027-01-01}\n")
+    with pytest.raises(ScenarioError, match=r"levers\[0\]\.by \(line 4\): '5.000' reads as 5"):
+        load_scenario(path)
+    path.write_text(f"extends: {BASELINE}\nname: points\nlevers:\n"
+                    "  - {setting: reviews.step_down_share, by: 0.100, start: 2027-01-01}\n")
+    assert load_scenario(path).levers[0].by == 0.1
+
+
 def test_a_by_or_times_beyond_a_share_or_an_unset_capacity_is_refused(baseline_raw):
     cases = [
         ({"setting": "staircase.kinship_care.uptake_share", "times": 10}, "levers[0].times", "between 0 and 1"),
