@@ -163,6 +163,16 @@ def test_an_end_of_a_range_that_makes_the_scenario_invalid_is_refused_before_the
         run_experiment([sc], 1, 1, workers=1)
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_assumption_is_drawn(path):
+    """An assumption the scenario holds instead (a lever written with by: where the range is about value:)
+    would silently leave its uncertainty out of the answer."""
+    if path.stem == "sensitivity":
+        pytest.skip("a sensitivity spec, not a scenario")
+    sc = load_scenario(path)
+    assert set(applicable_assumptions(sc)) == set(sc.assumptions)
+
+
 def test_shipped_baseline_names_the_weak_evidence_with_grades_and_sources():
     a = BASELINE.assumptions
     assert a["caseworkers.family_time.max_effect"].grade == "pilot"

@@ -298,6 +298,10 @@ TEXT = {
     # --- the workbook
     "label": ("label", "betegnelse"),
     "sheet_columns_intro": ("What each column means", "Hvad hver kolonne betyder"),
+    "lever_from": ("from", "fra"),
+    "lever_over": ("over {months} months", "over {months} måneder"),
+    "lever_unlimited": ("unlimited", "ubegrænset"),
+    "lever_effects": ("What the levers do to this scenario", "Hvad grebene gør ved dette scenarie"),
 }
 
 # Meaning of each column of the workbook's sheets (sheet "columns"); column names themselves stay English.
@@ -441,6 +445,33 @@ def format_number(x: float, lang: str, money: bool = False) -> str:
     s = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
     s = _signed(s)
     return _da(s) if lang == "da" else s
+
+
+def format_setting_value(x: float | None, lang: str) -> str:
+    """A setting's value as a scenario holds it, without rounding away what a lever changes: 34.2 / 34,2;
+    470,000 / 470.000; 0.12 / 0,12 (at most four decimals); None is an unlimited capacity."""
+    if x is None:
+        return text("lever_unlimited", lang)
+    s = f"{float(x):,.4f}".rstrip("0").rstrip(".")
+    s = _signed(s)
+    return _da(s) if lang == "da" else s
+
+
+def lever_effect_line(effect, lang: str) -> str:
+    """What one lever does to a scenario (a ``sim.model.levers.LeverEffect``), in one line:
+    'caseworkers.fte: 20 → 25 (+5 from 2027-01-01)', 'caseworkers.fte: 34,2 → 51,3 (×1,5 fra 2027-01-01, over
+    12 måneder)'."""
+    before, after = format_setting_value(effect.before, lang), format_setting_value(effect.after, lang)
+    if effect.change == "by":
+        change = ("+" if effect.amount >= 0 else "") + format_setting_value(effect.amount, lang) + " "
+    elif effect.change == "times":
+        change = "×" + format_setting_value(effect.amount, lang) + " "
+    else:
+        change = ""
+    when = f"{change}{text('lever_from', lang)} {effect.start.isoformat()}"
+    if effect.ramp_months > 0:
+        when += ", " + text("lever_over", lang).format(months=format_setting_value(effect.ramp_months, lang))
+    return f"{effect.setting}: {before} → {after} ({when})"
 
 
 def format_money_range(lo: float, hi: float, lang: str) -> tuple[str, str]:
