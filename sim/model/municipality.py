@@ -537,7 +537,9 @@ class Municipality:
                 hours = cp.task_hours(self, child, self.settings.investigation_hours)
                 due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
                 self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
-            price = case.monthly_price_dkk * 12.0
+            # a registered price is today's, taken as the price year's: in base-year prices it is that over the
+            # factor, so the ledger books it back as registered
+            price = case.monthly_price_dkk * 12.0 / self.scenario.price_factor
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
     def _register_measure(self, child: cp.Child, step: int, first_due: float, price: float, need: int):
