@@ -553,13 +553,14 @@ class Municipality:
         yield self.env.timeout(0)
 
     def initial_stock(self) -> dict[str, dict[str, float]]:
-        """Children and their monthly cost per step right now (for the manifest of an as-of run)."""
+        """Children and their monthly cost per step right now, in the price year's prices (for the manifest of
+        an as-of run)."""
         out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
         for child in self.open_children:
             if child.step != NO_STEP:
                 entry = out[self.steps[child.step].id]
                 entry["children"] += 1
-                entry["monthly_cost_dkk"] += child.price / 12.0
+                entry["monthly_cost_dkk"] += child.price / 12.0 * self.scenario.price_factor
         return out
 
     def _initial_measure(self, child: cp.Child, step: int, first_due: float):
