@@ -243,6 +243,7 @@ def test_a_repeated_run_is_answered_from_the_cache_and_the_downloaded_yaml_runs_
     go(at, "answer")
     assert not at.exception
     assert at.markdown[0].value.startswith("### Fremskrivning af municipality")
+    assert any("Beløb er i 2025-priser" in c.value for c in at.caption), [c.value for c in at.caption]
     scenario_yaml = scenario_to_yaml(job.answer.results[0].scenario)
     path = tmp_path / "municipality.yaml"
     path.write_text(scenario_yaml, encoding="utf-8")

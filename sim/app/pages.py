@@ -111,9 +111,11 @@ def _field_label(path: str, raw: dict, L: str) -> str:
     if path.startswith("staircase."):
         step = path.split(".")[1]
         label = next(s[f"label_{L}"] for s in raw["staircase"] if s["id"] == step)
-        return t("price", L).format(step=label)
+        return t("price", L).format(step=label, base_year=raw["calendar"]["base_year"])
     if path.startswith("budget_dkk."):
-        return t("budget_year", L).format(year=path.split(".")[1])
+        cal = raw["calendar"]
+        price_year = cal.get("price_year") or cal["base_year"]
+        return t("budget_year", L).format(year=path.split(".")[1], price_year=price_year)
     return t(path, L)
 
 
@@ -349,6 +351,7 @@ def answer_page() -> None:
         return
     for sentence in answers.lead(result, L):
         st.markdown(f"### {sentence}")
+    st.caption(answers.prices(result, L))
     chosen = st.multiselect(t("fan_metrics", L), answers.metric_choices(result),
                             default=list(answers.metric_choices(result)[:3]), key="fan_metrics",
                             format_func=lambda m: metric_label(m, L, result.results[0].scenario))

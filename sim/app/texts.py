@@ -27,7 +27,7 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "settings": ("Settings the municipality knows", "Indstillinger kommunen kender"),
     "source": ("Source", "Kilde"),
     "no_source": ("no source given in the file", "ingen kilde angivet i filen"),
-    "budget_year": ("Budget {year} (DKK, base-year prices; 0 = none)", "Budget {year} (kr., basisårets priser; 0 = intet)"),
+    "budget_year": ("Budget {year} (DKK in {price_year} prices; 0 = none)", "Budget {year} (kr. i {price_year}-priser; 0 = intet)"),
     "apply": ("Apply", "Anvend"),
     "applied": ("The settings are valid and in use.", "Indstillingerne er gyldige og i brug."),
     "invalid": ("Not used: correct the fields marked below.", "Ikke brugt: ret felterne markeret nedenfor."),
@@ -166,10 +166,11 @@ FIELD_TEXT: dict[str, tuple[str, str]] = {
     "population.aged_0_22": ("Young people aged 0-22", "Unge i alderen 0-22"),
     "population.growth_per_year": ("Growth in the number of children per year", "Årlig vækst i antal børn"),
     "caseworkers.fte": ("Caseworkers (FTEs)", "Rådgivere (årsværk)"),
-    "caseworkers.cost_per_fte_dkk": ("Cost of a caseworker per year (DKK)", "Udgift pr. rådgiver pr. år (kr.)"),
+    "caseworkers.cost_per_fte_dkk": ("Cost of a caseworker per year (DKK, base-year prices)",
+                                     "Udgift pr. rådgiver pr. år (kr., basisårets priser)"),
     "notifications.per_1000_aged_0_17": ("Notifications per 1,000 aged 0-17", "Underretninger pr. 1.000 0-17-årige"),
     "notifications.trend_per_year": ("Notification trend per year", "Årlig udvikling i underretninger"),
-    "price": ("Price per year: {step} (DKK)", "Pris pr. år: {step} (kr.)"),
+    "price": ("Price per year: {step} (DKK, {base_year} prices)", "Pris pr. år: {step} (kr., {base_year}-priser)"),
 }
 
 

@@ -9,7 +9,8 @@ Kinds:
 - ``stock``: a number on 31 December or over the year (children placed, open cases, caseworker FTEs);
 - ``share``: a fraction between 0 and 1 (reviews on time);
 - ``ratio``: an average per caseworker, child or case (caseload, mean days); independent of size;
-- ``money``: DKK in the year, base-year prices indexed as the scenario says (per resident: ``per_capita``).
+- ``money``: DKK in the year, in the prices of the scenario's price year (``calendar.price_year``, default the base
+  year), indexed as the scenario says (per resident: ``per_capita``).
 Counts, stocks and money grow with the municipality; shares and ratios do not (never scaled per 1,000).
 """
 

@@ -165,12 +165,13 @@ class YearLedger:
             add("hours_ongoing", self.hours_ongoing[y])
             case_months = self.open_case_years[y] * 12.0
             add("hours_per_case_per_month", self.hours_ongoing[y] / case_months if case_months > 0 else float("nan"))
+            price = s.price_factor  # base-year DKK to the price year's (calendar.price_year; 1 by default)
             step_costs = 0.0
             for st in sc.steps:
-                add(f"cost.{st.id}", self.cost[st.index][y])
-                step_costs += self.cost[st.index][y]
-            cw = fte * s.caseworkers.cost_per_fte_dkk  # salaries in base-year prices, not indexed
-            policy = self.policy_cost(year)
+                add(f"cost.{st.id}", self.cost[st.index][y] * price)
+                step_costs += self.cost[st.index][y] * price
+            cw = fte * s.caseworkers.cost_per_fte_dkk * price  # salaries: not indexed by indexation_per_year
+            policy = self.policy_cost(year) * price
             add("cost_caseworkers", cw)
             add("cost_policy", policy)
             total = step_costs + cw + policy

@@ -532,7 +532,9 @@ class Municipality:
                 hours = cp.task_hours(self, child, self.settings.investigation_hours)
                 due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
                 self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
-            price = case.monthly_price_dkk * 12.0
+            # a registered price is today's, taken as the price year's: in base-year prices it is that over the
+            # factor, so the ledger books it back as registered
+            price = case.monthly_price_dkk * 12.0 / self.scenario.price_factor
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
     def _register_measure(self, child: cp.Child, step: int, first_due: float, price: float, need: int):
@@ -546,13 +548,14 @@ class Municipality:
         yield self.env.timeout(0)
 
     def initial_stock(self) -> dict[str, dict[str, float]]:
-        """Children and their monthly cost per step right now (for the manifest of an as-of run)."""
+        """Children and their monthly cost per step right now, in the price year's prices (for the manifest of
+        an as-of run)."""
         out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
         for child in self.open_children:
             if child.step != NO_STEP:
                 entry = out[self.steps[child.step].id]
                 entry["children"] += 1
-                entry["monthly_cost_dkk"] += child.price / 12.0
+                entry["monthly_cost_dkk"] += child.price / 12.0 * self.scenario.price_factor
         return out
 
     def _initial_measure(self, child: cp.Child, step: int, first_due: float):

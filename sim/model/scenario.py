@@ -63,6 +63,11 @@ class Calendar(_Part):
         ge=0, le=50,
         description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)",
     )
+    price_year: int | None = Field(
+        default=None, ge=1990, le=2100,
+        description="money is reported in this year's prices: every amount times prices.index[price_year] / "
+        "prices.index[base_year] (default: base_year, no conversion; 1990 to 2100)",
+    )
 
 
 class Population(_Part):
@@ -380,6 +385,11 @@ class Prices(_Part):
     indexation_per_year: float = Field(
         ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year (-0.1 to 0.2)"
     )
+    index: dict[int, Positive] = Field(
+        default_factory=dict,
+        description="a price index by calendar year (any reference year), to report money in calendar.price_year's "
+        "prices; needs base_year and price_year when they differ",
+    )
 
 
 class PolicyCost(_Part):
@@ -640,7 +650,7 @@ class Scenario(_Part):
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
     budget_dkk: dict[int, Annotated[NonNegative, Field(le=10 * MAX_DKK)]] = Field(
         default_factory=dict,
-        description="budget per calendar year, base-year DKK (for budget_overrun_prob; at most 100 billion)",
+        description="budget per calendar year, DKK in calendar.price_year's prices (for budget_overrun_prob; at most 100 billion)",
     )
     economics: Economics
     initial_state: InitialState
@@ -658,6 +668,20 @@ class Scenario(_Part):
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if v is not None}
         return value
+
+    @property
+    def price_year(self) -> int:
+        """The year whose prices money is reported in (calendar.price_year, else base_year)."""
+        cal = self.calendar
+        return cal.base_year if cal.price_year is None else cal.price_year
+
+    @property
+    def price_factor(self) -> float:
+        """Base-year DKK to price-year DKK: prices.index[price_year] / prices.index[base_year] (1 for the same year)."""
+        if self.price_year == self.calendar.base_year:
+            return 1.0
+        index = self.prices.index
+        return float(index[self.price_year]) / float(index[self.calendar.base_year])
 
     @property
     def end_year(self) -> int:
@@ -742,8 +766,7 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     for year in s.budget_dkk:  # earlier years are allowed: a forecast from today's cases reports the current year
         if not 1990 <= year <= s.end_year:
             problems.append((f"budget_dkk.{year}", f"year {year} is after the horizon's last year {last.year}"))
-    if s.calendar.base_year > s.calendar.start_year:
-        problems.append(("calendar.base_year", "base_year is after start_year"))
+    problems += _price_year_problems(s)
     problems += _provenance_problems(s, raw)
     problems += _assumption_problems(s, raw)
     return problems
@@ -790,6 +813,19 @@ def _assumption_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
         if not a.low <= a.high:
             problems.append((where, f"low ({a.low:g}) is above high ({a.high:g})"))
     return problems
+
+
+def _price_year_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Converting to another price year needs the index in both years."""
+    cal, index = s.calendar, s.prices.index
+    if cal.price_year is None or cal.price_year == cal.base_year:
+        return []
+    known = f"prices.index has {sorted(index)}" if index else "prices.index is empty"
+    return [
+        (path, f"year {year} is not in prices.index ({known})")
+        for path, year in (("calendar.base_year", cal.base_year), ("calendar.price_year", cal.price_year))
+        if year not in index
+    ]
 
 
 def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:

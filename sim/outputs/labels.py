@@ -286,14 +286,34 @@ TEXT = {
     "col_break_even": ("Break-even year", "Break-even-år"),
     "col_cost_per_placement": ("Cost per placement avoided", "Udgift pr. undgået anbringelse"),
     "col_prob": ("Chance of a net saving", "Sandsynlighed for nettobesparelse"),
+    "col_investment": ("Investment (the policy's own costs)", "Investering (tiltagets egne udgifter)"),
+    "col_placements_avoided": ("Placements avoided", "Undgåede anbringelser"),
+    "col_net_per_placement": ("Net saving per placement avoided", "Nettobesparelse pr. undgået anbringelse"),
+    "no placements avoided": ("no placements avoided", "ingen undgåede anbringelser"),
+    "placements not reported": ("placements not reported", "anbringelser ikke opgjort"),
+    "prices_note": (
+        "Money is in {year} prices: the model's {base} prices times the general price and wage index "
+        "(Økonomistyrelsen), {factor}.",
+        "Beløb er i {year}-priser: modellens {base}-priser ganget med det generelle pris- og lønindeks "
+        "(Økonomistyrelsen), {factor}.",
+    ),
+    "prices_note_base": ("Money is in {year} prices.", "Beløb er i {year}-priser."),
     "economics_caption": (
         "Net saving = cost of {base} minus cost of the alternative, discounted to the start year; "
         "positive means the alternative saves money. Break-even year: the first year from which the "
-        "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon.",
+        "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon. "
+        "Investment: what the policy itself adds over the horizon (extra caseworker salaries, the policy's "
+        "one-off and yearly costs), not net of any saving. Placements avoided: fewer placements started over "
+        "the horizon than in {base}. Cost per placement avoided = investment / placements avoided; the net "
+        "saving per placement avoided (not discounted) is beside it. Money in {year} prices.",
         "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
         "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: det første år, hvorfra den "
         "akkumulerede nettobesparelse (gennemsnit over kørslerne, ikke diskonteret) forbliver positiv "
-        "perioden ud.",
+        "perioden ud. Investering: hvad tiltaget selv lægger til over perioden (ekstra rådgiverlønninger, "
+        "tiltagets engangs- og årlige udgifter), ikke modregnet besparelser. Undgåede anbringelser: færre "
+        "påbegyndte anbringelser over perioden end i {base}. Udgift pr. undgået anbringelse = investering / "
+        "undgåede anbringelser; nettobesparelsen pr. undgået anbringelse (ikke diskonteret) står ved siden af. "
+        "Beløb i {year}-priser.",
     ),
     # --- the workbook
     "label": ("label", "betegnelse"),
@@ -346,10 +366,10 @@ COLUMN_HELP = {
         "forbliver positiv perioden ud; tom = ikke inden for perioden",
     ),
     "cost_per_placement_avoided_dkk": (
-        "extra spending on caseworkers, policy costs and preventive steps per placement avoided (not "
-        "discounted), DKK; empty when no placement is avoided",
-        "merudgift til rådgivere, politiske tiltag og forebyggende trin pr. undgået anbringelse (ikke "
-        "diskonteret), kr.; tom, når ingen anbringelse undgås",
+        "gross investment per placement avoided (gross_investment_dkk / placements_avoided), DKK; never "
+        "negative; empty when fewer than one placement is avoided (see per_placement_note)",
+        "bruttoinvestering pr. undgået anbringelse (gross_investment_dkk / placements_avoided), kr.; aldrig "
+        "negativ; tom, når under én anbringelse undgås (se per_placement_note)",
     ),
     "prob_net_saving": (
         "share of runs with a positive net saving",
@@ -398,6 +418,28 @@ COLUMN_HELP = {
         "chance that noise alone gives a share this large (below 0.05: the assumption stands out)",
         "sandsynlighed for, at tilfældig variation alene giver en så stor andel (under 0,05: forudsætningen skiller sig ud)",
     ),
+    "gross_investment_dkk": (
+        "what the policy itself adds over the horizon: the increase in caseworker salaries and in the "
+        "policy's one-off and yearly costs, each counted only where it rises, not net of any saving, not "
+        "discounted, DKK",
+        "hvad tiltaget selv lægger til over perioden: stigningen i rådgiverlønninger og i tiltagets engangs- og "
+        "årlige udgifter, hver kun talt med, hvor den stiger, ikke modregnet besparelser, ikke diskonteret, kr.",
+    ),
+    "placements_avoided": (
+        "fewer placements started over the horizon than in the baseline (mean over runs); negative = more",
+        "færre påbegyndte anbringelser over perioden end i basis (gennemsnit over kørslerne); negativ = flere",
+    ),
+    "net_saving_per_placement_avoided_dkk": (
+        "net saving over the horizon (not discounted) per placement avoided, DKK; negative = a net cost; "
+        "empty when fewer than one placement is avoided",
+        "nettobesparelse over perioden (ikke diskonteret) pr. undgået anbringelse, kr.; negativ = en "
+        "nettoudgift; tom, når under én anbringelse undgås",
+    ),
+    "per_placement_note": (
+        "why the per-placement columns are empty, if they are",
+        "hvorfor kolonnerne pr. anbringelse er tomme, hvis de er",
+    ),
+    "price_year": ("the year whose prices the money is in", "året, hvis priser beløbene er i"),
 }
 
 
