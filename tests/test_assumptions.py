@@ -220,8 +220,13 @@ def test_noise_only_band_takes_out_the_assumptions_and_needs_spare_runs():
     lo, hi = noise_only_band(npv, pd.DataFrame({"x": x}))
     z = stats.norm.ppf(0.95)
     assert (hi - lo) / 2 == pytest.approx(z * 10, rel=0.1)  # the noise's sd, not the assumption's spread
-    few = pd.DataFrame(rng.uniform(size=(MIN_RESIDUAL_DF + 3, 4)))
-    assert all(math.isnan(v) for v in noise_only_band(np.arange(MIN_RESIDUAL_DF + 3.0), few))
+    few = pd.DataFrame(rng.uniform(size=(MIN_RESIDUAL_DF, 4)))
+    assert all(math.isnan(v) for v in noise_only_band(np.arange(float(MIN_RESIDUAL_DF)), few))
+    # with 20 runs and twelve assumptions of which one matters, the band still comes from the runs
+    many = pd.DataFrame(rng.uniform(size=(20, 12)), columns=[f"a{i}" for i in range(12)])
+    y = 100 * many["a0"].to_numpy() + rng.normal(0, 10, 20)
+    lo, hi = noise_only_band(y, many)
+    assert not math.isnan(lo) and (hi - lo) / 2 < 0.5 * np.std(y) * z
 
 
 # ---------------------------------------------------------------- the answer

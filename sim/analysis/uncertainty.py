@@ -11,9 +11,9 @@ policy's NPV per replication varies with the assumptions as well as with simulat
   share stands out from what noise alone gives (the correlation's p-value against ``SIGNIFICANCE``: with 20
   runs a share below about 0.2 does not), and the NPV at the two ends of its range (the NPV's linear trend
   in the assumption, through the mean);
-- **the noise-only band**: the spread left when the assumptions' linear effects are taken out (ordinary
-  least squares on all drawn values), centred on the mean NPV. It estimates the band a run with fixed
-  assumptions would give; it needs more replications than assumptions (``MIN_RESIDUAL_DF`` to spare).
+- **the noise-only band**: the spread left when the linear effects of the assumptions that go with the NPV
+  are taken out (ordinary least squares), centred on the mean NPV. It estimates the band a run with fixed
+  assumptions would give, on the wide side; ``--fixed-assumptions`` gives it exactly.
 
 With few replications these are estimates, and the report says how many runs they rest on.
 """
@@ -32,6 +32,7 @@ MIN_RESIDUAL_DF = 6  # replications beyond the number of assumptions before a re
 TARGET_MARGIN = 0.05  # the chance of a saving should be known to within +-5 percentage points
 EFFECT_COLUMNS = ["path", "share_of_variance", "p_value", "npv_at_low_dkk", "npv_at_high_dkk", "low", "high"]
 SIGNIFICANCE = 0.05  # a share whose correlation noise alone would reach this often is not told apart from noise
+NOISE_BAND_P = 0.2  # looser: an assumption taken out of the noise-only band's spread
 
 
 def wilson_interval(p: float, n: int, z: float = Z95) -> tuple[float, float]:
@@ -84,7 +85,19 @@ def assumption_effects(npv: np.ndarray, values: pd.DataFrame, ranges: Mapping[st
 
 def noise_only_band(npv: np.ndarray, values: pd.DataFrame) -> tuple[float, float]:
     """5-95 % band of the NPV with the drawn assumptions' linear effects taken out (normal, residual spread
-    with the degrees of freedom the fit leaves); NaN when too few replications for the assumptions."""
+    with the degrees of freedom the fit leaves); NaN when too few replications for the assumptions.
+
+    Only the assumptions whose own correlation with the NPV stands out loosely (p < ``NOISE_BAND_P``) are taken
+    out, at most as many as leave ``MIN_RESIDUAL_DF`` to spare: with 20 runs and a dozen assumptions a fit on all
+    of them leaves a handful of degrees of freedom and a residual spread too uncertain to read. What an
+    assumption left in adds keeps the band on the wide side."""
+    effects = assumption_effects(npv, values, {})
+    room = max(0, int(np.sum(~np.isnan(np.asarray(npv, dtype=float)))) - MIN_RESIDUAL_DF - 1)
+    kept = list(effects.loc[effects["p_value"] < NOISE_BAND_P, "path"])[:room]
+    return _residual_band(npv, values[kept] if kept else pd.DataFrame(index=values.index))
+
+
+def _residual_band(npv: np.ndarray, values: pd.DataFrame) -> tuple[float, float]:
     y = np.asarray(npv, dtype=float)
     ok = ~np.isnan(y)
     y = y[ok]
