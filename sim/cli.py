@@ -282,10 +282,19 @@ def compare(
 @app.command()
 @_guard
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
-    """Check a scenario file and print the fully resolved scenario."""
+    """Check a scenario file and print the fully resolved scenario, then (as YAML comments) what each lever
+    does to it: the value before and after, e.g. caseworkers.fte: 20 → 25 (+5 from 2027-01-01)."""
+    from sim.model.levers import lever_effects
     from sim.model.scenario import load_scenario, scenario_to_yaml
+    from sim.outputs.labels import lever_effect_line, text
 
-    typer.echo(scenario_to_yaml(load_scenario(scenario)), nl=False)
+    resolved = load_scenario(scenario)
+    typer.echo(scenario_to_yaml(resolved), nl=False)
+    effects = lever_effects(resolved)
+    if effects:
+        typer.echo(f"# {text('lever_effects', 'en')}:")
+        for effect in effects:
+            typer.echo(f"#   levers[{effect.index}] {lever_effect_line(effect, 'en')}")
 
 
 @app.command("app")

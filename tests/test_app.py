@@ -166,6 +166,38 @@ def test_a_bad_lever_gets_the_cli_message_next_to_it():
         [e.value for e in at.error]
 
 
+def test_the_policies_page_shows_what_each_lever_does_to_this_municipality():
+    """Denmark scaled to 20,000 children has 34.2 FTEs: more-caseworkers shows +5 from them, in Danish numbers
+    (and in English on the switch), before and after it is applied."""
+    at = app_test()
+    at.radio(key="start_kind").set_value("scaled").run()
+    at.number_input(key="start_children").set_value(20000).run()
+    at.button(key="use_start").click().run()
+    go(at, "policies")
+    at.selectbox(key="shipped_policy").set_value("more-caseworkers").run()
+    assert not at.exception, at.exception
+    line = "caseworkers.fte: 34,2 → 39,2 (+5 fra 2027-01-01)"
+    assert any(line in m.value for m in at.markdown), [m.value for m in at.markdown]
+    at.button(key="apply_shipped").click().run()
+    assert at.session_state["policy"]["name"] == "more-caseworkers"
+    at.session_state["lang"] = "en"
+    at.run()
+    assert any("caseworkers.fte: 34.2 → 39.2 (+5 from 2027-01-01)" in m.value for m in at.markdown)
+
+
+def test_a_lever_composed_by_an_amount_is_the_yaml_with_by(tmp_path):
+    at = go(app_test(), "policies")
+    at.radio(key="policy_mode").set_value("compose").run()
+    at.checkbox(key="use_caseworkers").check().run()
+    at.radio(key="change_caseworkers").set_value("by").run()
+    at.number_input(key="by_caseworkers").set_value(-3.0)
+    at.button(key="apply_levers").click().run()
+    assert not at.exception and not at.error, at.error
+    assert at.session_state["policy"]["levers"][0]["by"] == -3.0
+    assert any("caseworkers.fte: 20 → 17 (−3 fra 2027-01-01)" in m.value for m in at.markdown), \
+        [m.value for m in at.markdown]
+
+
 def test_a_shipped_policy_over_the_average_municipality_is_the_shipped_file():
     for name, path in building.shipped_policies().items():
         raw = building.with_policy(building.start_average().raw, path)
@@ -211,6 +243,7 @@ def test_a_repeated_run_is_answered_from_the_cache_and_the_downloaded_yaml_runs_
     go(at, "answer")
     assert not at.exception
     assert at.markdown[0].value.startswith("### Fremskrivning af municipality")
+    assert any("Beløb er i 2025-priser" in c.value for c in at.caption), [c.value for c in at.caption]
     scenario_yaml = scenario_to_yaml(job.answer.results[0].scenario)
     path = tmp_path / "municipality.yaml"
     path.write_text(scenario_yaml, encoding="utf-8")

@@ -63,8 +63,7 @@ PREVENTIVE_EXIT = "needs.levels.2.improvement_rate_per_year"
 def small(start_year: int = 2015, burn_in: int = 1, horizon: int = 4) -> dict:
     """The baseline at a quarter of its size (about 2,900 children aged 0-17) from ``start_year``."""
     raw = scaled(resolve_raw(BASELINE), 0.25)
-    raw["calendar"].update(start_year=start_year, base_year=start_year, burn_in_years=burn_in,
-                           horizon_years=horizon)
+    raw["calendar"].update(start_year=start_year, burn_in_years=burn_in, horizon_years=horizon)
     return raw
 
 

@@ -23,7 +23,7 @@ from sim.model.municipality import simulate
 from sim.model.settings import Settings
 from sim.model.staircase import Staircase
 from sim.model.scenario import resolve_raw, scenario_from_mapping
-from sim.runs.runner import run_replications, with_horizon
+from sim.runs.runner import run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATIONS = 10  # paired t of the 5-year means at 10 replications: 4.9 (children placed, 5 more FTEs) to 36
@@ -40,9 +40,12 @@ WHEN_FEWER = {
 
 
 def five_years(path: Path) -> pd.DataFrame:
-    """The long table of five projected years (REPLICATIONS, seed SEED) of a shipped scenario."""
-    scenario = with_horizon(sim.load_scenario(path), YEARS)
-    return run_replications(scenario, REPLICATIONS, seed=SEED, workers=2).table
+    """The long table of five projected years (REPLICATIONS, seed SEED) of a shipped scenario, money in its
+    base-year prices (those of its unit prices and salary, and of Herning's band)."""
+    raw = sim.load_scenario(path).model_dump(mode="json")
+    raw["calendar"]["horizon_years"] = YEARS
+    raw["calendar"]["price_year"] = raw["calendar"]["base_year"]
+    return run_replications(scenario_from_mapping(raw, raw["name"]), REPLICATIONS, seed=SEED, workers=2).table
 
 
 def five_year_means(table: pd.DataFrame) -> dict[str, float]:

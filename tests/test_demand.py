@@ -194,7 +194,7 @@ def test_2015_to_2019_notifications_grow_as_observed_and_placements_stay_flat():
     2019 137,986: x1.42) and need as children with a measure grew: placements within +-10 % of flat."""
     from pathlib import Path
 
-    scenario = _from_2015(str(Path(__file__).resolve().parent.parent / "scenarios" / "rising-notifications.yaml"), 5)
+    scenario = _from_2015(str(Path(__file__).resolve().parent.parent / "scenarios" / "notification-surge.yaml"), 5)
     table = run_replications(scenario, 6, seed=SEED, workers=1).table
     mean = table.groupby(["metric", "year"]).value.mean()
     growth = mean["notifications", 2019] / mean["notifications", 2015]
@@ -208,12 +208,12 @@ def test_2015_to_2019_notifications_grow_as_observed_and_placements_stay_flat():
 
 
 @pytest.mark.slow
-def test_rising_notifications_ten_years_placed_grow_less_than_half_as_notifications():
+def test_notification_surge_ten_years_placed_grow_less_than_half_as_notifications():
     from pathlib import Path
 
     import sim
 
-    s = sim.load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "rising-notifications.yaml")
+    s = sim.load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "notification-surge.yaml")
     table = run_replications(s, 4, seed=SEED, workers=1).table
     mean = table.groupby(["metric", "year"]).value.mean()
     first, last = s.calendar.start_year, s.end_year

@@ -12,16 +12,19 @@ import pytest
 from sim.analysis.economics import (
     COMPARISON_COLUMNS,
     ECONOMICS_COLUMNS,
+    NO_PLACEMENTS_AVOIDED,
     SUMMARY_COLUMNS,
     break_even_year,
     budget_overrun,
     economics,
+    gross_investment,
     npv,
     paired_differences,
+    placements_avoided,
 )
 
 YEARS = [2027, 2028, 2029]
-INVESTMENT = ["cost_caseworkers", "cost_policy", "cost.early", "cost.preventive", "cost.intensive_home"]
+INVESTMENT = ["cost_caseworkers", "cost_policy"]
 
 # values[scenario][metric][replication] = [value in 2027, 2028, 2029]
 VALUES = {
@@ -237,9 +240,14 @@ def test_economics_hand_computed():
     assert r["discount_rate"] == 0.10
     # cumulative mean saving -70, -20, +73.3
     assert r["break_even_year"] == 2029
-    # extra spending a year: caseworkers +30, policy +10, early +20 (only in alt) -> 3 * 60 = 180;
-    # placements avoided: 1 a year on average -> 3
-    assert r["cost_per_placement_avoided_dkk"] == pytest.approx(60.0)
+    # the policy's own costs a year: caseworkers +30, policy +10 (the +20 on the early step is not the
+    # policy's own cost) -> 3 * 40 = 120; placements avoided: 1 a year on average -> 3
+    assert r["gross_investment_dkk"] == pytest.approx(120.0)
+    assert r["placements_avoided"] == pytest.approx(3.0)
+    assert r["cost_per_placement_avoided_dkk"] == pytest.approx(40.0)
+    # net saving over the three years, undiscounted: -70 + 50 + 280/3, per placement avoided
+    assert r["net_saving_per_placement_avoided_dkk"] == pytest.approx((-70 + 50 + 280 / 3) / 3)
+    assert r["per_placement_note"] == ""
 
 
 def test_economics_no_saving_no_placements_avoided():
@@ -249,6 +257,9 @@ def test_economics_no_saving_no_placements_avoided():
     assert r["prob_net_saving"] == 0.0
     assert r["break_even_year"] is pd.NA
     assert np.isnan(r["cost_per_placement_avoided_dkk"])  # 0 placements avoided
+    assert np.isnan(r["net_saving_per_placement_avoided_dkk"])
+    assert r["per_placement_note"] == NO_PLACEMENTS_AVOIDED
+    assert r["gross_investment_dkk"] == pytest.approx(30.0)  # the policy's +10 a year is still spent
 
 
 def test_economics_more_placements_gives_nan():
@@ -275,6 +286,9 @@ def test_economics_csv_writes_empty_break_even_as_empty_field():
     by_name = {rec["scenario"]: rec for rec in records}
     assert by_name["worse"]["break_even_year"] == ""
     assert by_name["worse"]["cost_per_placement_avoided_dkk"] == ""
+    assert by_name["worse"]["net_saving_per_placement_avoided_dkk"] == ""
+    assert by_name["worse"]["per_placement_note"] == NO_PLACEMENTS_AVOIDED
+    assert by_name["alt"]["per_placement_note"] == ""
     assert by_name["alt"]["break_even_year"] == "2029"  # an integer, not 2029.0
     back = pd.read_csv(io.StringIO(buf.getvalue()), dtype={"break_even_year": "Int64"})
     assert back["break_even_year"].isna().tolist() == [False, True]
@@ -302,3 +316,120 @@ def test_budget_overrun_without_budgets_is_empty_with_columns():
     out = budget_overrun(long_table(), {})
     assert out.empty
     assert list(out.columns) == SUMMARY_COLUMNS
+
+
+# ---------------------------------------------------------------- per placement avoided, as a finance officer reads it
+
+# an intake-team-like alternative: its own yearly cost, a large saving on a preventive step and on placements
+PER_PLACEMENT = {
+    "base": {
+        "cost_total": [[1000, 1000], [1000, 1000]],
+        "cost_caseworkers": [[100, 100], [100, 100]],
+        "cost_policy": [[0, 0], [0, 0]],
+        "cost.preventive": [[300, 300], [300, 300]],
+        "placements_started": [[10, 10], [10, 10]],
+    },
+    "team": {
+        "cost_total": [[900, 850], [880, 870]],  # saves 100 + 150 and 120 + 130: 250 a run
+        "cost_caseworkers": [[100, 100], [100, 100]],
+        "cost_policy": [[50, 50], [50, 50]],  # its own cost: 50 a year
+        "cost.preventive": [[100, 100], [100, 100]],  # 200 a year less on preventive support
+        "placements_started": [[8, 9], [9, 9]],  # avoided 3 and 2: 2.5 over the horizon
+    },
+    "cuts": {  # fewer caseworkers: spends less on them and places more
+        "cost_total": [[950, 1100], [950, 1100]],
+        "cost_caseworkers": [[60, 60], [60, 60]],
+        "cost_policy": [[0, 0], [0, 0]],
+        "placements_started": [[11, 12], [11, 12]],
+    },
+    "cheaper_staff": {  # fewer caseworkers and yet fewer placements: nothing invested, placements avoided
+        "cost_total": [[950, 950], [950, 950]],
+        "cost_caseworkers": [[80, 80], [80, 80]],
+        "cost_policy": [[0, 0], [0, 0]],
+        "placements_started": [[9, 9], [9, 9]],
+    },
+}
+
+
+def _table(values: dict, years: list[int]) -> pd.DataFrame:
+    rows = [
+        (scenario, rep, year, metric, float(value))
+        for scenario, metrics in values.items()
+        for metric, by_rep in metrics.items()
+        for rep, by_year in enumerate(by_rep)
+        for year, value in zip(years, by_year)
+    ]
+    table = pd.DataFrame(rows, columns=["scenario", "replication", "year", "metric", "value"])
+    return table.astype({"replication": np.int64, "year": np.int64})
+
+
+def test_cost_per_placement_avoided_is_gross_investment_over_placements_avoided():
+    table = _table(PER_PLACEMENT, [2027, 2028])
+    r = row(economics(table, "base", 0.035, 2027, price_year=2025), scenario="team")
+    # gross: the team's own 50 a year, not net of the 200 a year it saves on preventive support
+    assert gross_investment(table, "base", "team") == pytest.approx(100.0)
+    assert placements_avoided(table, "base", "team") == pytest.approx(2.5)
+    assert r["gross_investment_dkk"] == pytest.approx(100.0)
+    assert r["cost_per_placement_avoided_dkk"] == pytest.approx(100.0 / 2.5)
+    assert r["cost_per_placement_avoided_dkk"] == pytest.approx(r["gross_investment_dkk"] / r["placements_avoided"])
+    # the saving is beside it, not netted into it: 250 saved per run over the horizon / 2.5
+    assert r["net_saving_per_placement_avoided_dkk"] == pytest.approx(250.0 / 2.5)
+    assert r["price_year"] == 2025
+
+
+def test_nothing_negative_or_divided_by_zero_per_placement():
+    econ = economics(_table(PER_PLACEMENT, [2027, 2028]), "base", 0.035, 2027).set_index("scenario")
+    # a cut invests nothing and places more: no cost per placement, a reason instead
+    assert econ.loc["cuts", "gross_investment_dkk"] == 0.0
+    assert econ.loc["cuts", "placements_avoided"] < 0
+    assert np.isnan(econ.loc["cuts", "cost_per_placement_avoided_dkk"])
+    assert np.isnan(econ.loc["cuts", "net_saving_per_placement_avoided_dkk"])
+    assert econ.loc["cuts", "per_placement_note"] == NO_PLACEMENTS_AVOIDED
+    # spending less on caseworkers is not a negative investment: the cost per placement avoided is 0, not below
+    assert econ.loc["cheaper_staff", "gross_investment_dkk"] == 0.0
+    assert econ.loc["cheaper_staff", "cost_per_placement_avoided_dkk"] == 0.0
+    per = econ["cost_per_placement_avoided_dkk"].dropna()
+    assert (per >= 0).all() and np.isfinite(per).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_per_placement_never_negative_nor_infinite_on_random_tables(seed):
+    rng = np.random.default_rng(seed)
+    years = [2027, 2028, 2029]
+    values = {}
+    for name in ("base", "a", "b", "c"):
+        values[name] = {
+            metric: rng.integers(0, 200, size=(4, 3)).tolist()
+            for metric in ("cost_total", "cost_caseworkers", "cost_policy", "cost.preventive", "placements_started")
+        }
+    econ = economics(_table(values, years), "base", 0.035, 2027)
+    assert (econ["gross_investment_dkk"] >= 0).all()
+    cost = econ["cost_per_placement_avoided_dkk"]
+    assert (cost.dropna() >= 0).all() and np.isfinite(cost.dropna()).all()
+    # empty exactly where fewer than one placement is avoided, and then with the reason
+    empty = econ["placements_avoided"] < 1
+    assert cost[empty].isna().all() and cost[~empty].notna().all()
+    assert (econ.loc[empty, "per_placement_note"] == NO_PLACEMENTS_AVOIDED).all()
+    assert econ["net_saving_per_placement_avoided_dkk"][empty].isna().all()
+    assert np.isfinite(econ["net_saving_per_placement_avoided_dkk"][~empty]).all()
+
+
+def test_the_shipped_price_index_is_the_sourced_one_and_reports_in_its_latest_year():
+    """baseline.yaml's prices.index is calibration/price_index.csv's (Økonomistyrelsen's general price and wage
+    growth, 2019 = 100), and the baseline reports in the latest year the index covers."""
+    from pathlib import Path
+
+    from sim.model.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    sourced = pd.read_csv(root / "calibration" / "price_index.csv").set_index("year")
+    # the index is the compounded growth: each year's value is the year before's times its growth
+    years = sourced.index.to_list()
+    for before, year in zip(years, years[1:]):
+        expected = sourced.loc[before, "index_2019_100"] * (1 + sourced.loc[year, "growth_percent"] / 100)
+        assert sourced.loc[year, "index_2019_100"] == pytest.approx(expected, abs=0.006), year
+    baseline = load_scenario(root / "scenarios" / "baseline.yaml")
+    for year, value in baseline.prices.index.items():
+        assert value == pytest.approx(sourced.loc[year, "index_2019_100"], abs=1e-9), year
+    assert baseline.price_year == max(baseline.prices.index)
+    assert baseline.price_factor == pytest.approx(sourced.loc[baseline.price_year, "index_2019_100"] / 100)

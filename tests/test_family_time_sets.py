@@ -37,7 +37,8 @@ def test_the_sets_spread_evenly_from_no_effect_to_the_highest_allowed():
 
 
 @pytest.mark.parametrize("name", ["baseline", "more-caseworkers", "caseworker-cuts", "swedish-model",
-                                  "intensive-home-support", "intake-team", "rising-notifications"])
+                                  "intensive-home-support", "intake-team", "rising-notifications",
+                                  "notification-surge"])
 def test_every_set_gives_a_valid_shipped_scenario(name):
     sets = read_parameter_sets(SHIPPED)
     scenario = sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml")

@@ -428,6 +428,36 @@ def test_step_prices_are_indexed_each_year():
         assert costs[0.1][year] / plain == pytest.approx(index, rel=1e-9), (year, costs)
 
 
+def test_money_is_reported_in_the_price_year():
+    """``calendar.price_year``: every money metric is the base year's times index[price_year] / index[base_year];
+    prices steer no decision, so every other metric is the same, draw for draw."""
+    from conftest import metric_table
+    from sim.model.catalogue import is_money
+    from sim.model.municipality import simulate
+
+    tables = {}
+    for year in (None, 2023):
+        scenario = _small_one_year(**{"calendar.price_year": year, "prices.index": {2019: 80.0, 2023: 100.0}})
+        tables[year] = metric_table(simulate(scenario, 5, 0).rows)
+    assert scenario.price_year == 2023 and scenario.calendar.base_year == 2019
+    money = [m for m in tables[None] if is_money(m)]
+    assert {"cost_total", "cost_caseworkers", "cost_policy", "cost.foster_family"} <= set(money)
+    for metric, by_year in tables[None].items():
+        for year, value in by_year.items():
+            expected = value * 1.25 if metric in money else value
+            assert tables[2023][metric][year] == pytest.approx(expected, rel=1e-12, nan_ok=True), metric
+
+
+def test_a_price_year_outside_the_index_is_refused():
+    """Converting to a price year needs the index in that year and the base year; the error names the key."""
+    from sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="calendar.price_year"):
+        _small_one_year(**{"calendar.price_year": 2031})
+    with pytest.raises(ScenarioError, match="calendar.base_year"):
+        _small_one_year(**{"calendar.price_year": 2023, "prices.index": {2023: 100.0}})
+
+
 def test_need_improves_only_on_an_adequate_step():
     """A child whose need is above what its step can meet gets no better there (it can only escalate); on an
     adequate step it can improve. Drawn for 200 children at the need just above the least intrusive step's."""

@@ -58,6 +58,7 @@ def quarter_raw(baseline_raw) -> dict:
     raw = scaled(baseline_raw, 0.25)
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
+    raw["calendar"]["price_year"] = raw["calendar"]["base_year"]  # money as the scenario gives it (no conversion)
     return raw
 
 
@@ -441,14 +442,14 @@ def test_ramp_is_linear_by_month():
 
 def test_ramped_fte_lever_in_the_simulation(quarter_raw):
     """FTEs 5 -> 8 over 12 months from 2027: month k of 2027 has 5 + 3 k / 12 FTEs, so the year's mean is
-    5 + 3 x 6.5 / 12 = 6.625, and 8 from 2028; the salaries follow (500,000 DKK per FTE-year)."""
+    5 + 3 x 6.5 / 12 = 6.625, and 8 from 2028; the salaries follow (caseworkers.cost_per_fte_dkk per FTE-year)."""
     # without turnover the FTEs are at work from the day the lever sets them (hiring's lag: tests/test_workforce.py)
     s = build(quarter_raw, levers=[lever("caseworkers.fte", 8.0, ramp_months=12)], **{"caseworkers.turnover": {}})
     t = metric_table(simulate(s, SEED, 0).rows)
     assert t["caseworker_fte"][2027] == pytest.approx(6.625, rel=1e-9)
     assert t["caseworker_fte"][2028] == pytest.approx(8.0, rel=1e-9)
     assert t["caseworker_fte"][2029] == pytest.approx(8.0, rel=1e-9)
-    assert t["cost_caseworkers"][2027] == pytest.approx(6.625 * 500000, rel=1e-9)
+    assert t["cost_caseworkers"][2027] == pytest.approx(6.625 * s.caseworkers.cost_per_fte_dkk, rel=1e-9)
 
 
 def test_a_later_lever_overrides_an_earlier_ramp(quarter_raw):

@@ -127,8 +127,13 @@ ECONOMICS = pd.DataFrame(
             "npv_p05_dkk": -3.1e6,
             "npv_p95_dkk": 25.0e6,
             "break_even_year": 2028,
-            "cost_per_placement_avoided_dkk": -410_000.0,
+            "cost_per_placement_avoided_dkk": 1_100_000.0,
             "prob_net_saving": 0.8,
+            "gross_investment_dkk": 5.5e6,
+            "placements_avoided": 5.0,
+            "net_saving_per_placement_avoided_dkk": 640_000.0,
+            "per_placement_note": "",
+            "price_year": 2025,
         }
     ],
     columns=ECONOMICS_COLUMNS,
@@ -320,6 +325,12 @@ def test_report_english_structure_and_figures(tmp_path, synthetic):
     assert page.count("data:image/png;base64,") == len(pngs)
     # the economics table, labelled, money formatted
     assert "Net saving, present value" in page and "Break-even year" in page and "80 %" in page
+    # the money's price year, said once under the answer and in the investment table's caption
+    assert "Money is in 2025 prices: the model&#x27;s 2019 prices" in page
+    assert "Money in 2025 prices." in page
+    # per placement avoided, gross: the investment, the placements and their quotient, the net saving beside it
+    for cell in ("5.5 m DKK", "1.1 m DKK", "640,000 DKK"):
+        assert f"<td>{cell}</td>" in page, cell
     # the assumptions of both scenarios
     assert page.count("reference_hours_per_case_per_month:") == 2
 
@@ -345,6 +356,7 @@ def test_report_danish(tmp_path, synthetic):
     # Danish number formats: decimal comma, thousands point, no English unit
     assert re.search(r"\d{1,3}(\.\d{3})+ kr\.", page), "no Danish amount like 1.234.567 kr."
     assert re.search(r"\d+,\d mio\. kr\.", page)
+    assert "Beløb er i 2025-priser" in page and "Beløb i 2025-priser." in page
     for english in ("Notifications", "Children placed", "m DKK", "Key tables"):
         assert english not in page, english
     assert (out / "figures" / "staircase.png").exists()
@@ -439,10 +451,18 @@ def test_workbook_sheets_and_columns(tmp_path, synthetic, lang):
             "diff_p50",
             "diff_p95",
         ]
-        assert header["economics"] == ECONOMICS_COLUMNS[:2] + ["label"] + ECONOMICS_COLUMNS[2:]
+        assert header["economics"] == ECONOMICS_COLUMNS[:2] + ["label"] + ECONOMICS_COLUMNS[2:] + ["caveats", "warning"]
         labels = {row[3] for row in wb["summary"].iter_rows(min_row=2, values_only=True)}
         econ = list(wb["economics"].iter_rows(min_row=2, values_only=True))
         assert econ[0][0] == ALT and econ[0][4] == pytest.approx(12.5e6) and econ[0][7] == 2028
+        cells = dict(zip(header["economics"], econ[0]))
+        assert cells["cost_per_placement_avoided_dkk"] == pytest.approx(
+            cells["gross_investment_dkk"] / cells["placements_avoided"]
+        )
+        assert cells["price_year"] == 2025
+        helps = wb["columns"].iter_rows(min_row=2, values_only=True)
+        explained = {row[1]: row[2] for row in helps if row[0] == "economics"}
+        assert all(explained[c] for c in ("gross_investment_dkk", "placements_avoided", "price_year"))
         n_comparison = sum(1 for _ in wb["comparison"].iter_rows(min_row=2))
     finally:
         wb.close()
@@ -531,3 +551,18 @@ def test_where_the_caseworkers_time_went(tmp_path, synthetic):
         page = write_report(out, results, with_hours, lang, comparison=comparison).read_text(encoding="utf-8")
         assert html.escape(heading) in page
         assert (out / "figures" / "caseworker_time.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_investment_table_says_why_there_is_no_cost_per_placement(tmp_path, synthetic):
+    """With no placements avoided the per-placement cells say so in the reader's language, never a number."""
+    results, summary, comparison, npv = synthetic
+    none_avoided = ECONOMICS.assign(
+        cost_per_placement_avoided_dkk=np.nan, net_saving_per_placement_avoided_dkk=np.nan,
+        placements_avoided=-2.0, per_placement_note="no placements avoided",
+    )
+    for lang, words in (("en", "no placements avoided"), ("da", "ingen undgåede anbringelser")):
+        out = tmp_path / lang
+        out.mkdir()
+        page = write_report(out, results, summary, lang, comparison=comparison, economics=none_avoided,
+                            per_replication_npv=npv).read_text(encoding="utf-8")
+        assert page.count(f"<td>{words}</td>") == 2, lang

@@ -289,7 +289,7 @@ def _over_years(raw: dict, first: int, last: int, burn_in: int | None) -> dict:
     scenario's future levers, programme costs and budgets do not apply (dropped)."""
     raw = copy.deepcopy(raw)
     cal = raw["calendar"]
-    cal.update(start_year=first, horizon_years=last - first + 1, base_year=min(cal["base_year"], first))
+    cal.update(start_year=first, horizon_years=last - first + 1)
     if burn_in is not None:
         cal["burn_in_years"] = burn_in
     raw["levers"] = []  # DROPPED lists these

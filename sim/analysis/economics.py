@@ -16,6 +16,14 @@ Sign conventions:
   cost_total``, so a positive ``npv_dkk`` means the alternative saves money, and ``prob_net_saving`` is
   the share of replications in which it does.
 
+Per placement avoided, as a finance officer reads it: *placements avoided* are the fewer placement starts
+over the horizon (baseline − alternative ``placements_started``, summed over the years, mean over
+replications); the *gross investment* is what the policy itself adds (extra caseworker salaries and the
+levers' and declared one-off and yearly costs: ``cost_caseworkers`` and ``cost_policy``, each counted only
+where it rises), never net of a saving; the cost per placement avoided is the gross investment divided by
+the placements avoided, and beside it the net saving (undiscounted, signed like ``npv_dkk``) per placement
+avoided. With fewer than one placement avoided both are empty and ``per_placement_note`` says why.
+
 Discounting uses the year-end convention: the flows of a year are discounted by
 ``(1 + rate) ** (year − start_year)``, so the first projected year (``start_year``) is not discounted.
 """
@@ -40,7 +48,19 @@ ECONOMICS_COLUMNS = [
     "break_even_year",
     "cost_per_placement_avoided_dkk",
     "prob_net_saving",
+    "gross_investment_dkk",
+    "placements_avoided",
+    "net_saving_per_placement_avoided_dkk",
+    "per_placement_note",
+    "price_year",
 ]
+# the policy's own costs: extra caseworker salaries, and the levers' and declared one-off and yearly costs
+INVESTMENT_METRICS = ("cost_caseworkers", "cost_policy")
+MIN_PLACEMENTS_AVOIDED = 1.0  # fewer than one whole placement over the horizon is not a placement avoided
+NO_PLACEMENTS_AVOIDED = "no placements avoided"
+NO_PLACEMENTS_REPORTED = "placements not reported"
+_TEXT_COLUMNS = ("scenario", "baseline", "per_placement_note")
+_INT_COLUMNS = ("break_even_year", "price_year")
 
 # metrics that are 0 in a scenario that does not report them (e.g. a staircase step it does not have)
 ZERO_WHEN_MISSING_PREFIXES = ("cost.", "stock.", "measures_started.")
@@ -226,13 +246,56 @@ def npv_by_replication(saving: pd.DataFrame, rate: float, start_year: int) -> np
     return saving.to_numpy(dtype=float) @ discount_factors(saving.columns, rate, start_year)
 
 
+def _mean_total(pairs: pd.DataFrame, column: str) -> float:
+    """Sum over years of the mean over replications of ``column`` (summed over metrics); NaN if no rows."""
+    if pairs.empty:
+        return float("nan")
+    return float(_mean_by_year(_by_replication_and_year(pairs, column)).sum(skipna=False))
+
+
+def gross_investment(table: pd.DataFrame, baseline: str, alternative: str, metrics=INVESTMENT_METRICS) -> float:
+    """What the alternative itself adds over the horizon: per metric, the sum over years of the mean increase
+    (alternative − baseline, a metric missing on one side counted as 0), counted only where it rises (a
+    caseworker cut is not an investment); never negative, undiscounted."""
+    total = 0.0
+    for metric in metrics:
+        pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=True)
+        pairs["extra"] = pairs["alt"] - pairs["base"]
+        extra = _mean_total(pairs, "extra")
+        total += max(extra, 0.0) if not np.isnan(extra) else 0.0
+    return total
+
+
+def placements_avoided(table: pd.DataFrame, baseline: str, alternative: str) -> float:
+    """Fewer placement starts over the horizon: the sum over years of the mean (over replications) of
+    baseline − alternative ``placements_started``; negative when the alternative places more, NaN when
+    the metric is missing."""
+    pairs = paired(table, baseline, alternative, metrics=["placements_started"], zero_fill=False)
+    pairs["avoided"] = pairs["base"] - pairs["alt"]
+    return _mean_total(pairs, "avoided")
+
+
+def per_placement(investment: float, net_saving: float, avoided: float) -> tuple[float, float, str]:
+    """(cost per placement avoided, net saving per placement avoided, note).
+
+    Cost = gross investment / placements avoided (>= 0 for a non-negative investment); net saving per
+    placement avoided keeps the sign of the net saving. Both NaN with a note when fewer than
+    ``MIN_PLACEMENTS_AVOIDED`` are avoided or placements are not reported: never divided by zero."""
+    if np.isnan(avoided):
+        return float("nan"), float("nan"), NO_PLACEMENTS_REPORTED
+    if not avoided >= MIN_PLACEMENTS_AVOIDED:
+        return float("nan"), float("nan"), NO_PLACEMENTS_AVOIDED
+    return investment / avoided, net_saving / avoided, ""
+
+
 def economics_row(
     table: pd.DataFrame,
     baseline: str,
     alternative: str,
     discount_rate: float,
     start_year: int,
-    investment_metrics: list[str],
+    investment_metrics=INVESTMENT_METRICS,
+    price_year: int | None = None,
 ) -> dict:
     """One row of :func:`economics` (see there for the definitions and the sign convention)."""
     saving = net_saving_matrix(table, baseline, alternative)
@@ -246,20 +309,9 @@ def economics_row(
     else:
         npv_p05 = npv_p95 = prob = float("nan")
 
-    # net extra spending on the investment metrics (signed), per placement avoided
-    invest = paired(table, baseline, alternative, metrics=investment_metrics, zero_fill=True)
-    invest["extra"] = invest["alt"] - invest["base"]
-    extra_total = (
-        float(_mean_by_year(_by_replication_and_year(invest, "extra")).sum(skipna=False)) if len(invest) else 0.0
-    )
-    placements = paired(table, baseline, alternative, metrics=["placements_started"], zero_fill=False)
-    if len(placements):
-        placements["avoided"] = placements["base"] - placements["alt"]
-        avoided = float(_mean_by_year(_by_replication_and_year(placements, "avoided")).sum(skipna=False))
-    else:
-        avoided = float("nan")
-    per_placement = extra_total / avoided if avoided > 0 else float("nan")  # NaN > 0 is False
-
+    investment = gross_investment(table, baseline, alternative, investment_metrics)
+    avoided = placements_avoided(table, baseline, alternative)
+    cost_each, saving_each, note = per_placement(investment, float(mean_saving.sum(skipna=False)), avoided)
     return {
         "scenario": alternative,
         "baseline": baseline,
@@ -268,8 +320,13 @@ def economics_row(
         "npv_p05_dkk": npv_p05,
         "npv_p95_dkk": npv_p95,
         "break_even_year": break_even_year(mean_saving),
-        "cost_per_placement_avoided_dkk": per_placement,
+        "cost_per_placement_avoided_dkk": cost_each,
         "prob_net_saving": prob,
+        "gross_investment_dkk": investment,
+        "placements_avoided": avoided,
+        "net_saving_per_placement_avoided_dkk": saving_each,
+        "per_placement_note": note,
+        "price_year": price_year,
     }
 
 
@@ -278,7 +335,8 @@ def economics(
     baseline: str,
     discount_rate: float,
     start_year: int,
-    investment_metrics: list[str],
+    investment_metrics=INVESTMENT_METRICS,
+    price_year: int | None = None,
 ) -> pd.DataFrame:
     """The economics table: one row per alternative scenario, sorted by scenario.
 
@@ -290,24 +348,25 @@ def economics(
     - ``prob_net_saving``: share of replications whose NPV is > 0 (replications with a NaN NPV left out);
     - ``break_even_year``: :func:`break_even_year` of the mean net saving per year, nullable ``Int64``
       (missing → an empty field in the CSV);
-    - ``cost_per_placement_avoided_dkk``: sum over years of the mean increase (alternative − baseline,
-      signed, a metric missing on one side counted as 0) of ``investment_metrics`` — e.g.
-      ``["cost_caseworkers", "cost_policy", "cost.early", "cost.preventive", "cost.intensive_home"]``,
-      what the alternative spends extra on — divided by the sum over years of the mean placements avoided
-      (baseline − alternative ``placements_started``); NaN when no placement is avoided (<= 0) or
-      ``placements_started`` is missing. The money is undiscounted, like the placements.
+    - ``gross_investment_dkk``: :func:`gross_investment` of ``investment_metrics`` (by default the
+      policy's own costs, ``cost_caseworkers`` and ``cost_policy``), undiscounted;
+    - ``placements_avoided``: :func:`placements_avoided` (fewer placement starts over the horizon);
+    - ``cost_per_placement_avoided_dkk``: gross investment / placements avoided, never negative;
+    - ``net_saving_per_placement_avoided_dkk``: the undiscounted net saving over the horizon / placements
+      avoided, signed like ``npv_dkk`` (negative: a net cost per placement avoided);
+    - ``per_placement_note``: empty, or why the two per-placement columns are empty (:func:`per_placement`);
+    - ``price_year``: the year whose prices the money is in (nullable ``Int64``).
     """
     rows = [
-        economics_row(table, baseline, alternative, discount_rate, start_year, investment_metrics)
+        economics_row(table, baseline, alternative, discount_rate, start_year, investment_metrics, price_year)
         for alternative in alternatives(table, baseline)
     ]
     out = pd.DataFrame(rows, columns=ECONOMICS_COLUMNS)
     for col in ECONOMICS_COLUMNS:
-        if col not in ("scenario", "baseline", "break_even_year"):
+        if col not in _TEXT_COLUMNS and col not in _INT_COLUMNS:
             out[col] = out[col].astype(float)
-    out["break_even_year"] = pd.array(
-        [pd.NA if v is None else v for v in out["break_even_year"]], dtype="Int64"
-    )
+    for col in _INT_COLUMNS:
+        out[col] = pd.array([pd.NA if v is None else v for v in out[col]], dtype="Int64")
     return out
 
 

@@ -47,6 +47,8 @@ def herning_pilot(baseline_raw: dict) -> tuple[dict, dict]:
     for key in ("aged_0_17", "aged_0_22"):
         raw["population"][key] *= PILOT_SCALE
     raw["calendar"]["horizon_years"] = YEARS
+    # in the base year's prices, as the fit was made (Herning's 6.7 M DKK are 2013-15 prices), not the price year's
+    raw["calendar"]["price_year"] = raw["calendar"]["base_year"]
     raw["caseworkers"]["fte"] = FTE_BEFORE
     start = f"{raw['calendar']['start_year']}-01-01"
     pilot = {**copy.deepcopy(raw), "name": "herning-pilot", "levers": [

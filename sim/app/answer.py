@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim.app.jobs import Answer
 from sim.outputs.labels import metric_label, step_label
-from sim.outputs.report import FAN_METRICS, economics_display, lead_sentences, rests_on_display, waterfall_items
+from sim.outputs.report import (FAN_METRICS, economics_display, lead_sentences, prices_note, rests_on_display,
+                                 waterfall_items)
 from sim.app.texts import t
 
 
@@ -18,6 +19,11 @@ def lead(answer: Answer, lang: str) -> list[str]:
     """The plain-words answer, exactly as the report's first paragraph says it."""
     return lead_sentences(answer.results, answer.summary, lang, answer.comparison, answer.economics,
                           answer.assumption_effects)
+
+
+def prices(answer: Answer, lang: str) -> str:
+    """Which year's prices the money is in, as the report says it under its answer."""
+    return prices_note(answer.results[0].scenario, lang)
 
 
 def metric_choices(answer: Answer) -> list[str]:
@@ -48,7 +54,8 @@ def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
 
 
 def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
-    """NPV with its band, break-even year, probability of a net saving, cost per placement avoided."""
+    """NPV with its band, break-even year, probability of a net saving, the investment, placements avoided, the
+    cost (gross) and net saving per placement avoided."""
     if answer.economics is None or answer.economics.empty:
         return None
     return economics_display(answer.economics, lang)

@@ -19,7 +19,9 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.model.keypaths import set_path
+from sim.model.levers import lever_effects
 from sim.model.scenario import Scenario, load_scenario, merge_mapping, read_yaml, resolve_raw, scenario_from_mapping, scenario_to_yaml
+from sim.outputs.labels import lever_effect_line
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -280,7 +282,8 @@ LEVERS = {o.key: o for o in LEVER_OPTIONS}
 
 @dataclass(frozen=True)
 class LeverChoice:
-    """One lever as the user set it."""
+    """One lever as the user set it: ``value`` is the new value (``change`` "value"), the amount (``by``) or
+    the factor (``times``)."""
 
     key: str
     value: float
@@ -289,13 +292,23 @@ class LeverChoice:
     one_off_dkk: float = 0.0
     per_year_dkk: float = 0.0
     step: str | None = None
+    change: str = "value"  # value | by | times, as a lever in a scenario file
 
     def as_lever(self) -> dict:
         """The entry under ``levers:`` of a scenario file."""
         setting = LEVERS[self.key].setting.format(step=self.step)
-        return {"setting": setting, "value": float(self.value), "start": self.start.isoformat(),
+        return {"setting": setting, self.change: float(self.value), "start": self.start.isoformat(),
                 "ramp_months": float(self.ramp_months), "label": self.key,
                 "one_off_dkk": float(self.one_off_dkk), "per_year_dkk": float(self.per_year_dkk)}
+
+
+def lever_effect_lines(raw: dict, lang: str) -> list[str]:
+    """What each lever of a scenario mapping does to it, one line each ('caseworkers.fte: 34,2 → 39,2 (+5 fra
+    2027-01-01)'), as ``boernesim validate`` prints them; none when the mapping is not a valid scenario."""
+    scenario = check(raw).scenario
+    if scenario is None:
+        return []
+    return [lever_effect_line(effect, lang) for effect in lever_effects(scenario)]
 
 
 def current_value(raw: dict, option: LeverOption, step: str | None = None) -> float:
@@ -337,6 +350,11 @@ def with_policy(raw: dict, path: Path) -> dict:
 
 def policy_description(path: Path) -> str:
     return str(read_yaml(path).get("description", ""))
+
+
+def policy_caveats(path: Path, lang: str) -> list[str]:
+    """A shipped policy's caveats in the chosen language (as the answer will print them beside its number)."""
+    return [c.text(lang) for c in load_scenario(path).caveats]
 
 
 # ---------------------------------------------------------------- saved scenarios

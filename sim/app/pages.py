@@ -111,9 +111,11 @@ def _field_label(path: str, raw: dict, L: str) -> str:
     if path.startswith("staircase."):
         step = path.split(".")[1]
         label = next(s[f"label_{L}"] for s in raw["staircase"] if s["id"] == step)
-        return t("price", L).format(step=label)
+        return t("price", L).format(step=label, base_year=raw["calendar"]["base_year"])
     if path.startswith("budget_dkk."):
-        return t("budget_year", L).format(year=path.split(".")[1])
+        cal = raw["calendar"]
+        price_year = cal.get("price_year") or cal["base_year"]
+        return t("budget_year", L).format(year=path.split(".")[1], price_year=price_year)
     return t(path, L)
 
 
@@ -174,12 +176,25 @@ def policies_page() -> None:
     policy = st.session_state.policy
     if policy is not None:
         st.success(t("policy_ready", L).format(name=policy["name"], n=len(policy.get("levers", []))))
+        if mode == "compose":
+            _lever_effects(policy, L)
+
+
+def _lever_effects(raw: dict, L: str) -> None:
+    """What each lever does to this municipality: before -> after, in the page's language."""
+    lines = building.lever_effect_lines(raw, L)
+    if lines:
+        st.markdown(f"**{t('lever_effects_here', L)}**\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
 def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
     st.write(building.policy_description(shipped[name]))
+    caveats = building.policy_caveats(shipped[name], L)
+    if caveats:
+        st.caption(f"{t('caveats', L)}: " + " ".join(caveats))
+    _lever_effects(building.with_policy(st.session_state.municipality, shipped[name]), L)  # before Apply too
     if st.button(t("apply", L), key="apply_shipped"):
         raw = building.with_policy(st.session_state.municipality, shipped[name])
         checked = building.check(raw)
@@ -200,15 +215,18 @@ def _lever_inputs(option: building.LeverOption, raw: dict, L: str) -> building.L
         step = st.selectbox(t("step", L), building.step_ids(raw), key=f"step_{option.key}",
                             format_func=lambda s: next(x[f"label_{L}"] for x in raw["staircase"] if x["id"] == s))
     first = dt.date(raw["calendar"]["start_year"], 1, 1)
+    change = st.radio(t("lever_change", L), ("value", "by", "times"), key=f"change_{option.key}", horizontal=True,
+                      format_func=lambda c: t(f"change_{c}", L))
     cols = st.columns(5)
-    value = cols[0].number_input(t("new_value", L), value=building.current_value(raw, option, step),
-                                 step=option.step, format="%g", key=f"value_{option.key}")
+    default = {"value": building.current_value(raw, option, step), "by": 0.0, "times": 1.0}[change]
+    value = cols[0].number_input(t(f"new_{change}", L), value=default, step=option.step if change != "times" else 0.05,
+                                 format="%g", key=f"{change}_{option.key}")
     start = cols[1].date_input(t("start_date", L), value=first, key=f"start_{option.key}")
     ramp = cols[2].number_input(t("ramp", L), value=0.0, step=1.0, format="%g", key=f"ramp_{option.key}")
     one_off = cols[3].number_input(t("one_off", L), value=0.0, step=10000.0, format="%g", key=f"oneoff_{option.key}")
     per_year = cols[4].number_input(t("per_year", L), value=0.0, step=10000.0, format="%g",
                                     key=f"peryear_{option.key}")
-    return building.LeverChoice(option.key, value, start, ramp, one_off, per_year, step)
+    return building.LeverChoice(option.key, value, start, ramp, one_off, per_year, step, change)
 
 
 def _composed_policy(L: str) -> None:
@@ -333,6 +351,7 @@ def answer_page() -> None:
         return
     for sentence in answers.lead(result, L):
         st.markdown(f"### {sentence}")
+    st.caption(answers.prices(result, L))
     chosen = st.multiselect(t("fan_metrics", L), answers.metric_choices(result),
                             default=list(answers.metric_choices(result)[:3]), key="fan_metrics",
                             format_func=lambda m: metric_label(m, L, result.results[0].scenario))

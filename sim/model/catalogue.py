@@ -9,7 +9,8 @@ Kinds:
 - ``stock``: a number on 31 December or over the year (children placed, open cases, caseworker FTEs);
 - ``share``: a fraction between 0 and 1 (reviews on time);
 - ``ratio``: an average per caseworker, child or case (caseload, mean days); independent of size;
-- ``money``: DKK in the year, base-year prices indexed as the scenario says (per resident: ``per_capita``).
+- ``money``: DKK in the year, in the prices of the scenario's price year (``calendar.price_year``, default the base
+  year), indexed as the scenario says (per resident: ``per_capita``).
 Counts, stocks and money grow with the municipality; shares and ratios do not (never scaled per 1,000).
 """
 
@@ -63,6 +64,10 @@ METRICS: tuple[Metric, ...] = (
            "Anbragte børn 0-17 år (31. dec.)"),
     Metric("children_preventive", "stock", "children", "Children in preventive measures (31 Dec)",
            "Børn i forebyggende indsatser (31. dec.)"),
+    Metric(
+        "kinship_share_of_family_care", "share", "share", "Kinship care's share of family care (31 Dec)",
+        "Netværksplejens andel af familiepleje (31. dec.)",
+    ),
     Metric("open_cases", "stock", "cases", "Open cases (31 Dec)", "Åbne sager (31. dec.)"),
     Metric("inquiries_closed_with_need", "count", "inquiries", "Inquiries closed while the child had a real need",
            "Henvendelser lukket trods reelt behov"),

@@ -111,6 +111,13 @@ class YearLedger:
                 total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
         return total
 
+    def kinship_share(self, y: int) -> float:
+        """Kinship care's share of the children in family care at the end of year index ``y`` (the steps marked
+        ``family_care`` in the scenario); NaN when no child is in family care or no step is marked."""
+        kinship = sum(self.stock[i][y] for i in self.staircase.kinship_care)
+        foster = sum(self.stock[i][y] for i in self.staircase.foster_care)
+        return _share(kinship, kinship + foster)
+
     def rows(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) for the reported years."""
         s = self.scenario
@@ -136,6 +143,7 @@ class YearLedger:
             add("children_placed", sum(self.stock[i][y] for i in sc.placement))
             add("children_placed_0_17", self.placed_under_age_out[y])
             add("children_preventive", sum(self.stock[i][y] for i in sc.preventive))
+            add("kinship_share_of_family_care", self.kinship_share(y))
             add("open_cases", self.open_cases_year_end[y])
             add("inquiries_closed_with_need", self.inquiries_closed_with_need[y])
             add("renotified_after_unmet_need", self.renotified_after_unmet_need[y])
@@ -157,12 +165,13 @@ class YearLedger:
             add("hours_ongoing", self.hours_ongoing[y])
             case_months = self.open_case_years[y] * 12.0
             add("hours_per_case_per_month", self.hours_ongoing[y] / case_months if case_months > 0 else float("nan"))
+            price = s.price_factor  # base-year DKK to the price year's (calendar.price_year; 1 by default)
             step_costs = 0.0
             for st in sc.steps:
-                add(f"cost.{st.id}", self.cost[st.index][y])
-                step_costs += self.cost[st.index][y]
-            cw = fte * s.caseworkers.cost_per_fte_dkk  # salaries in base-year prices, not indexed
-            policy = self.policy_cost(year)
+                add(f"cost.{st.id}", self.cost[st.index][y] * price)
+                step_costs += self.cost[st.index][y] * price
+            cw = fte * s.caseworkers.cost_per_fte_dkk * price  # salaries: not indexed by indexation_per_year
+            policy = self.policy_cost(year) * price
             add("cost_caseworkers", cw)
             add("cost_policy", policy)
             total = step_costs + cw + policy

@@ -4,6 +4,12 @@ A scenario lists them under ``levers:``. Which settings can be levers, their all
 running model reads them is data here (``LEVER_SETTINGS``, one registry); the model applies a lever by
 setting the value at the start and once a month through the ramp (costs and rates are piecewise constant by
 month, no daily ticks).
+
+A lever changes its setting *to* a value (``value``), *by* an amount (``by``) or by a factor (``times``);
+``by`` and ``times`` act on the value in force when the lever starts (:func:`lever_target`). Which value that
+is, and so what each lever does to a given scenario, is :func:`lever_effects`: the running model's own order
+of lever steps (:class:`LeverRamps`, shared with ``Municipality.apply_levers``) replayed on the scenario's
+values, so validation refuses a ``by``/``times`` that would leave the setting's range before anything runs.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import math
 from dataclasses import dataclass
 
 from sim.model.units import MONTH
+
+UNLIMITED_AS_NUMBER = 1e9  # an unlimited capacity, read by a lever that ramps it down: "very many"
 
 
 @dataclass(frozen=True)
@@ -105,15 +113,52 @@ def lever_range_problem(setting: str, value: float, step_ids: list[str]) -> str 
     return None
 
 
+def lever_target(lever, old: float) -> float:
+    """The value a lever goes to from ``old``, the value in force when it starts: its ``value``, ``old + by``
+    or ``old x times`` (the result is checked against the setting's range by :func:`lever_effects`)."""
+    if lever.by is not None:
+        return old + lever.by
+    if lever.times is not None:
+        return old * lever.times
+    return lever.value
+
+
 @dataclass(frozen=True)
 class LeverStep:
-    """Set ``setting`` to old + fraction x (new - old) at simulated time ``t``."""
+    """Set ``setting`` to old + fraction x (new - old) at simulated time ``t``; new is :func:`lever_target`
+    of old (the lever's ``value``, or old changed ``by`` an amount or ``times`` a factor)."""
 
     t: float
     lever: int  # index in the scenario's levers
     setting: str
-    value: float
+    value: float | None
     fraction: float  # of the way from the old value (read when the lever starts) to the new one
+    by: float | None = None
+    times: float | None = None
+
+
+class LeverRamps:
+    """The value each lever step writes, in the running model's order (:func:`lever_steps`): a lever reads
+    the value in force when it starts (``old``), goes to :func:`lever_target` of it over its ramp, and stops
+    when a later lever on the same setting starts. Shared by the running model and :func:`lever_effects`."""
+
+    def __init__(self) -> None:
+        self.old: dict[int, float] = {}  # each started lever's value at its start
+        self.active: dict[str, int] = {}  # the lever in charge of each setting
+
+    def starts(self, step: LeverStep) -> bool:
+        return step.lever not in self.old
+
+    def value(self, step: LeverStep, current: float) -> float | None:
+        """The value to write at this step (``current``: the setting's value now), or None when a later lever
+        on the setting has taken over."""
+        if self.starts(step):  # a lever starts: it takes over its setting from any earlier ramp
+            self.old[step.lever] = current
+            self.active[step.setting] = step.lever
+        if self.active[step.setting] != step.lever:
+            return None  # a later lever on the same setting has started; this ramp stops
+        old = self.old[step.lever]
+        return old + (lever_target(step, old) - old) * step.fraction
 
 
 def years_since(date: dt.date, first_year: int) -> float:
@@ -135,12 +180,14 @@ def lever_steps(levers, first_year: int) -> list[LeverStep]:
     for order, lv in enumerate(levers):
         t0 = years_since(lv.start, first_year)
         n = max(1, int(math.ceil(lv.ramp_months)))
+        change = {"by": getattr(lv, "by", None), "times": getattr(lv, "times", None)}
         if lv.ramp_months <= 0:
-            out.append((t0, t0, order, 0, LeverStep(t0, order, lv.setting, lv.value, 1.0)))
+            out.append((t0, t0, order, 0, LeverStep(t0, order, lv.setting, lv.value, 1.0, **change)))
             continue
         for k in range(1, n + 1):
             t = t0 + (k - 1) * MONTH
-            out.append((t, t0, order, k, LeverStep(t, order, lv.setting, lv.value, min(1.0, k / lv.ramp_months))))
+            fraction = min(1.0, k / lv.ramp_months)
+            out.append((t, t0, order, k, LeverStep(t, order, lv.setting, lv.value, fraction, **change)))
     out.sort(key=lambda x: x[:4])
     return [x[4] for x in out]
 
@@ -156,14 +203,89 @@ def value_at(levers, setting: str, base: float, date: dt.date) -> float:
 
     Levers of the setting apply in date order whatever their order in the scenario (levers starting on the
     same day: the later listed wins), as the running model applies them (``Municipality.apply_levers``): a
-    lever takes the value in force when it starts, and its ramp stops when the next lever on the setting
-    starts."""
+    lever takes the value in force when it starts (the base of its ``by`` or ``times``), and its ramp stops
+    when the next lever on the setting starts (one of the same day: after its first month's step, at once)."""
     started = sorted((lv for lv in levers if lv.setting == setting and lv.start <= date), key=lambda lv: lv.start)
     value = base
     for index, lever in enumerate(started):
         following = started[index + 1] if index + 1 < len(started) else None
-        if following is not None and following.start == lever.start:
-            continue  # the later-listed lever of the same day takes over at once
         until = date if following is None else following.start  # the model: its step that month, then the next
-        value = value + (lever.value - value) * _ramp_fraction(lever, until)
+        value = value + (lever_target(lever, value) - value) * _ramp_fraction(lever, until)
     return value
+
+
+@dataclass(frozen=True)
+class LeverEffect:
+    """What one lever of a scenario does to it: its setting's value when the lever starts (``before``; None:
+    an unset capacity, i.e. unlimited) and the value it goes to (``after``, reached at the end of its ramp
+    unless a later lever on the setting takes over first; None when it cannot be computed: a ``by`` or
+    ``times`` on an unlimited capacity)."""
+
+    index: int  # in the scenario's levers
+    setting: str
+    start: dt.date
+    ramp_months: float
+    change: str  # value | by | times
+    amount: float  # the lever's value, by or times
+    before: float | None
+    after: float | None
+
+
+@dataclass(frozen=True)
+class FteChangeLever:
+    """A ``caseworkers.fte_changes`` entry as the lever it is shorthand for (to its FTEs)."""
+
+    value: float
+    start: dt.date
+    ramp_months: float
+    setting: str = "caseworkers.fte"
+    by: None = None
+    times: None = None
+    change: str = "value"
+
+
+def scheduled_levers(scenario) -> tuple[list, int]:
+    """Every lever the running model applies, in its order: the scenario's ``caseworkers.fte_changes`` (as
+    levers to their FTEs) and then its ``levers``; and how many FTE changes come first."""
+    staffing = [FteChangeLever(c.fte, c.date, c.ramp_months) for c in scenario.caseworkers.fte_changes]
+    return [*staffing, *scenario.levers], len(staffing)
+
+
+def scenario_setting_value(scenario, setting: str) -> float | None:
+    """A lever setting's value in the scenario itself (its units), as the running model starts with it; None
+    for an unset (unlimited) capacity."""
+    parts = setting.split(".")
+    on_step = step_setting(setting)
+    node = scenario.step(on_step[0]) if on_step is not None else scenario
+    for part in (parts[2:] if on_step is not None else parts):
+        node = getattr(node, part)
+    return None if node is None else float(node)
+
+
+def lever_effects(scenario) -> list[LeverEffect]:
+    """What each of the scenario's levers does to it: the value in force when it starts and the value it goes
+    to, replayed on the scenario's own values in the running model's order (:class:`LeverRamps`), so a ``by``
+    or ``times`` lever is shown (and checked) on this municipality's numbers, after any earlier lever on the
+    same setting. Levers on settings that are not lever settings are left out (validation names them)."""
+    step_ids = [s.id for s in scenario.staircase]
+    levers, first = scheduled_levers(scenario)
+    known = {lv.setting for lv in levers if lever_setting(lv.setting, step_ids) is not None}
+    current = {setting: scenario_setting_value(scenario, setting) for setting in known}
+    unlimited = {setting for setting, value in current.items() if value is None}
+    current = {setting: UNLIMITED_AS_NUMBER if value is None else value for setting, value in current.items()}
+    ramps, out = LeverRamps(), {}
+    for step in lever_steps(levers, scenario.calendar.start_year):
+        if step.setting not in known:
+            continue
+        if ramps.starts(step) and step.lever >= first:
+            lever = levers[step.lever]
+            open_ended = step.setting in unlimited
+            before = None if open_ended else current[step.setting]
+            after = None if open_ended and lever.change != "value" else lever_target(lever, current[step.setting])
+            out[step.lever - first] = LeverEffect(step.lever - first, lever.setting, lever.start, lever.ramp_months,
+                                                  lever.change, getattr(lever, lever.change), before, after)
+        value = ramps.value(step, current[step.setting])
+        if value is not None:
+            current[step.setting] = value
+            unlimited.discard(step.setting)
+    return [out[i] for i in sorted(out)]

@@ -22,10 +22,10 @@ from sim.model.department import OwnCaseDepartment
 from sim.model.family_time import FamilyTimeMeter, step_down_share, time_effect
 from sim.model.ledger import YearLedger
 from sim.model.drift import apply_drift
-from sim.model.levers import lever_setting, lever_steps, years_since
+from sim.model.levers import LeverRamps, lever_setting, lever_steps, scheduled_levers, years_since
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
 from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
-from sim.model.scenario import Lever, Scenario
+from sim.model.scenario import Scenario
 from sim.model.settings import Settings
 from sim.model.staircase import NO_STEP, Staircase
 from sim.model.units import HOUR, MONTH, WEEKS_PER_YEAR
@@ -334,24 +334,19 @@ class Municipality:
                 child.price = price
 
     def apply_levers(self):
-        """Process: every lever's value at its start and through its ramp."""
-        old: dict[int, float] = {}
-        active: dict[str, int] = {}
-        staffing = [
-            Lever(setting="caseworkers.fte", value=c.fte, start=c.date, ramp_months=c.ramp_months)
-            for c in self.scenario.caseworkers.fte_changes
-        ]
-        for step in lever_steps((*staffing, *self.scenario.levers), self.first_year):
+        """Process: every lever's value at its start and through its ramp (a ``by`` or ``times`` lever from
+        the value in force when it starts; validation has checked the result with the same replay,
+        ``sim.model.levers.lever_effects``)."""
+        ramps = LeverRamps()
+        levers, _ = scheduled_levers(self.scenario)
+        for step in lever_steps(levers, self.first_year):
             if step.t > self.env.now:
                 yield self.env.timeout(step.t - self.env.now)
             if lever_setting(step.setting, self.settings.step_ids).attribute is None:
                 continue  # applied where it is used (the notification rate: when arrivals are drawn)
-            if step.lever not in old:  # a lever starts: it takes over its setting from any earlier ramp
-                old[step.lever] = self.settings.read(step.setting)
-                active[step.setting] = step.lever
-            if active[step.setting] != step.lever:
-                continue  # a later lever on the same setting has started; this ramp stops
-            self.write_setting(step.setting, old[step.lever] + (step.value - old[step.lever]) * step.fraction)
+            value = ramps.value(step, self.settings.read(step.setting))
+            if value is not None:  # None: a later lever on the same setting has started; this ramp stops
+                self.write_setting(step.setting, value)
 
     # ------------------------------------------------------------ levers' mechanisms
 
@@ -537,7 +532,9 @@ class Municipality:
                 hours = cp.task_hours(self, child, self.settings.investigation_hours)
                 due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
                 self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
-            price = case.monthly_price_dkk * 12.0
+            # a registered price is today's, taken as the price year's: in base-year prices it is that over the
+            # factor, so the ledger books it back as registered
+            price = case.monthly_price_dkk * 12.0 / self.scenario.price_factor
             self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
 
     def _register_measure(self, child: cp.Child, step: int, first_due: float, price: float, need: int):
@@ -551,13 +548,14 @@ class Municipality:
         yield self.env.timeout(0)
 
     def initial_stock(self) -> dict[str, dict[str, float]]:
-        """Children and their monthly cost per step right now (for the manifest of an as-of run)."""
+        """Children and their monthly cost per step right now, in the price year's prices (for the manifest of
+        an as-of run)."""
         out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
         for child in self.open_children:
             if child.step != NO_STEP:
                 entry = out[self.steps[child.step].id]
                 entry["children"] += 1
-                entry["monthly_cost_dkk"] += child.price / 12.0
+                entry["monthly_cost_dkk"] += child.price / 12.0 * self.scenario.price_factor
         return out
 
     def _initial_measure(self, child: cp.Child, step: int, first_due: float):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
 from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
@@ -62,6 +62,11 @@ class Calendar(_Part):
     burn_in_years: int = Field(
         ge=0, le=50,
         description="years simulated before start_year and not reported, so queues and stocks settle (0 to 50)",
+    )
+    price_year: int | None = Field(
+        default=None, ge=1990, le=2100,
+        description="money is reported in this year's prices: every amount times prices.index[price_year] / "
+        "prices.index[base_year] (default: base_year, no conversion; 1990 to 2100)",
     )
 
 
@@ -200,6 +205,11 @@ class Step(_Part):
     breakdown_rate_per_year: NonNegative = Field(
         default=0.0, le=MAX_RATE_PER_YEAR,
         description="rate at which the measure breaks down and the child moves up a step (at most 52)",
+    )
+    family_care: Literal["kinship", "foster"] | None = Field(
+        default=None,
+        description="a placement in a family (familiepleje): 'kinship' (netværkspleje) or 'foster' (a foster "
+        "family); none = not family care. The kinship share of family care is reported from these steps",
     )
 
 
@@ -375,6 +385,11 @@ class Prices(_Part):
     indexation_per_year: float = Field(
         ge=-0.1, le=0.2, description="yearly real price growth above general inflation, from base_year (-0.1 to 0.2)"
     )
+    index: dict[int, Positive] = Field(
+        default_factory=dict,
+        description="a price index by calendar year (any reference year), to report money in calendar.price_year's "
+        "prices; needs base_year and price_year when they differ",
+    )
 
 
 class PolicyCost(_Part):
@@ -388,14 +403,31 @@ class PolicyCost(_Part):
 
 
 class Lever(_Part):
-    """A setting that changes from a date, reached linearly over ``ramp_months``, with its own costs."""
+    """A setting that changes from a date, reached linearly over ``ramp_months``, with its own costs.
+
+    The change is one of three: *to* a value (``value``), *by* an amount (``by``) or by a factor (``times``).
+    ``by`` and ``times`` act on the value in force when the lever starts (the municipality's own, after any
+    earlier lever on the setting), so a policy written as ``by: 5`` adds five caseworkers in any municipality
+    (sim.model.levers.lever_effects)."""
 
     setting: str = Field(
         description="the setting that changes, e.g. reviews.interval_months or staircase.kinship_care.uptake_share "
         "(`boernesim schema` and README list them)"
     )
-    value: float = Field(
-        allow_inf_nan=False, description="the new value, in the setting's own unit, within the setting's own range"
+    value: float | None = Field(
+        default=None, allow_inf_nan=False,
+        description="change the setting TO this value, in the setting's own unit, within the setting's own range "
+        "(give exactly one of value, by, times)",
+    )
+    by: float | None = Field(
+        default=None, ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
+        description="change the setting BY this amount (e.g. 5 or -3 caseworker FTEs) from its value when the lever "
+        "starts; the result must stay within the setting's range (at most 10,000,000,000 either way)",
+    )
+    times: float | None = Field(
+        default=None, ge=0.0, le=1000.0, allow_inf_nan=False,
+        description="multiply the setting by this factor (e.g. 1.5) from its value when the lever starts; the result "
+        "must stay within the setting's range (0 to 1,000)",
     )
     start: dt.date = Field(description="the date the change starts")
     ramp_months: NonNegative = Field(
@@ -410,6 +442,22 @@ class Lever(_Part):
         default=0.0, le=MAX_DKK,
         description="yearly cost from the start (booked as cost_policy; at most 10,000,000,000 DKK)",
     )
+
+    @model_validator(mode="after")
+    def _one_change(self) -> Lever:
+        given = [name for name in LEVER_CHANGES if getattr(self, name) is not None]
+        if len(given) != 1:
+            got = f"got {' and '.join(given)}" if given else "got none"
+            raise ValueError(f"give exactly one of value (to), by (an amount) or times (a factor) ({got})")
+        return self
+
+    @property
+    def change(self) -> str:
+        """How the lever changes its setting: 'value', 'by' or 'times'."""
+        return next(name for name in LEVER_CHANGES if getattr(self, name) is not None)
+
+
+LEVER_CHANGES = ("value", "by", "times")  # the three ways a lever changes its setting; exactly one is given
 
 
 class Drift(_Part):
@@ -559,11 +607,30 @@ class Assumption(_Part):
     label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
 
 
+CaveatText = Annotated[str, Field(min_length=1, max_length=400, pattern=r"\S",
+                                   description="one sentence or two (at most 400 characters)")]
+
+
+class Caveat(_Part):
+    """One caveat of a scenario's answer, in both languages: what the number rests on or leaves out."""
+
+    en: CaveatText
+    da: CaveatText
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
+    caveats: tuple[Caveat, ...] = Field(
+        default=(), max_length=8,
+        description="what the scenario's answer rests on or leaves out, each in English and Danish "
+        "({en: ..., da: ...}; at most 8); printed next to its number in the report, workbook and app",
+    )
     calendar: Calendar
     population: Population
     notifications: Notifications
@@ -583,7 +650,7 @@ class Scenario(_Part):
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
     budget_dkk: dict[int, Annotated[NonNegative, Field(le=10 * MAX_DKK)]] = Field(
         default_factory=dict,
-        description="budget per calendar year, base-year DKK (for budget_overrun_prob; at most 100 billion)",
+        description="budget per calendar year, DKK in calendar.price_year's prices (for budget_overrun_prob; at most 100 billion)",
     )
     economics: Economics
     initial_state: InitialState
@@ -601,6 +668,20 @@ class Scenario(_Part):
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if v is not None}
         return value
+
+    @property
+    def price_year(self) -> int:
+        """The year whose prices money is reported in (calendar.price_year, else base_year)."""
+        cal = self.calendar
+        return cal.base_year if cal.price_year is None else cal.price_year
+
+    @property
+    def price_factor(self) -> float:
+        """Base-year DKK to price-year DKK: prices.index[price_year] / prices.index[base_year] (1 for the same year)."""
+        if self.price_year == self.calendar.base_year:
+            return 1.0
+        index = self.prices.index
+        return float(index[self.price_year]) / float(index[self.calendar.base_year])
 
     @property
     def end_year(self) -> int:
@@ -630,6 +711,8 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append((f"{where}.need_level", f"need level {st.need_level} is not defined in needs.levels"))
         if st.min_age > st.max_age:
             problems.append((f"{where}.min_age", "min_age is above max_age"))
+        if st.family_care is not None and st.kind != "placement":
+            problems.append((f"{where}.family_care", "only a placement step can be family care"))
     orders = [st.order for st in s.staircase]
     if len(set(orders)) != len(orders):
         problems.append(("staircase", "two steps have the same order"))
@@ -677,17 +760,13 @@ def _reference_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append(("diversion.need_levels", f"need level {lvl} is not defined"))
     if d.share > 0 and d.to_step is None:
         problems.append(("diversion.to_step", "a diversion share needs a step to divert to"))
-    for i, lv in enumerate(s.levers):
-        if lv.setting == "diversion.share" and lv.value > 0 and d.to_step is None:
-            problems.append((f"levers[{i}].value", "a diversion share needs a step to divert to (diversion.to_step)"))
     for i, step_id in enumerate(s.time_limited_stays.steps):
         if step_id not in ids:
             problems.append((f"time_limited_stays.steps[{i}]", f"refers to undefined staircase step '{step_id}'"))
     for year in s.budget_dkk:  # earlier years are allowed: a forecast from today's cases reports the current year
         if not 1990 <= year <= s.end_year:
             problems.append((f"budget_dkk.{year}", f"year {year} is after the horizon's last year {last.year}"))
-    if s.calendar.base_year > s.calendar.start_year:
-        problems.append(("calendar.base_year", "base_year is after start_year"))
+    problems += _price_year_problems(s)
     problems += _provenance_problems(s, raw)
     problems += _assumption_problems(s, raw)
     return problems
@@ -736,6 +815,19 @@ def _assumption_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def _price_year_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Converting to another price year needs the index in both years."""
+    cal, index = s.calendar, s.prices.index
+    if cal.price_year is None or cal.price_year == cal.base_year:
+        return []
+    known = f"prices.index has {sorted(index)}" if index else "prices.index is empty"
+    return [
+        (path, f"year {year} is not in prices.index ({known})")
+        for path, year in (("calendar.base_year", cal.base_year), ("calendar.price_year", cal.price_year))
+        if year not in index
+    ]
+
+
 def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     """Each calibrated value names a number of this scenario and an ordered interval."""
     problems = []
@@ -751,24 +843,49 @@ def _provenance_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
 
 
 def _lever_problems(s: Scenario, ids: list[str], first: dt.date, last: dt.date) -> list[tuple[str, str]]:
-    from sim.model.levers import lever_range_problem
+    """Each lever's setting, result and start: a ``by`` or ``times`` is checked on the value it acts on in
+    this scenario (sim.model.levers.lever_effects, the running model's own replay), so it is refused here,
+    never met by a run."""
+    from sim.model.levers import lever_effects, lever_range_problem
 
     problems = []
+    effects = {e.index: e for e in lever_effects(s)}
     for i, lv in enumerate(s.levers):
         where = f"levers[{i}]"
-        reason = lever_range_problem(lv.setting, lv.value, ids) or _outside_field_range(lv.setting, lv.value)
-        if reason:
-            problems.append((f"{where}.{'setting' if 'setting' in reason else 'value'}", reason))
-        if not first <= lv.start <= last:
-            problems.append((f"{where}.start", f"{lv.start} is outside the horizon {first}..{last}"))
-        if lv.setting in ("screening.share_closed_after_advice", "screening.share_early_measure"):
+        effect = effects.get(i)
+        if effect is None:  # not a lever setting: the registry says why
+            problems.append((f"{where}.setting", lever_range_problem(lv.setting, 0.0, ids) or "not a lever setting"))
+        elif reason := _lever_result_problem(effect, ids):
+            problems.append((f"{where}.{lv.change}", reason))
+        elif lv.setting in ("screening.share_closed_after_advice", "screening.share_early_measure"):
             sc = s.screening
             others = sc.share_acute + (
                 sc.share_early_measure if lv.setting.endswith("advice") else sc.share_closed_after_advice
             )
-            if others + lv.value > 1.0 + 1e-9:
-                problems.append((f"{where}.value", "with the other screening shares this exceeds 1"))
+            if others + effect.after > 1.0 + 1e-9:
+                problems.append((f"{where}.{lv.change}", "with the other screening shares this exceeds 1"))
+        elif lv.setting == "diversion.share" and effect.after > 0 and s.diversion.to_step is None:
+            problems.append((f"{where}.{lv.change}", "a diversion share needs a step to divert to (diversion.to_step)"))
+        if not first <= lv.start <= last:
+            problems.append((f"{where}.start", f"{lv.start} is outside the horizon {first}..{last}"))
     return problems
+
+
+def _lever_result_problem(effect, ids: list[str]) -> str | None:
+    """Why the value a lever goes to is outside its setting's range (for a ``by`` or ``times``: from what)."""
+    from sim.model.levers import lever_range_problem
+
+    if effect.after is None:
+        return (f"{effect.setting} is not set (unlimited) when the lever starts, so {effect.change}: has no value "
+                "to act on; give the new value with value:")
+    reason = lever_range_problem(effect.setting, effect.after, ids) or _outside_field_range(effect.setting,
+                                                                                           effect.after)
+    if reason is None or effect.change == "value":
+        return reason
+    change = (f"{'+' if effect.amount >= 0 else '-'} {abs(effect.amount):g}" if effect.change == "by"
+              else f"x {effect.amount:g}")
+    return (f"{effect.setting} would be {effect.before:g} {change} = {effect.after:g} from {effect.start} in this "
+            f"scenario: {reason}")
 
 
 def _drift_problems(s: Scenario, ids: list[str]) -> list[tuple[str, str]]:
@@ -948,7 +1065,7 @@ def _is_money_or_count(key_path: tuple, data: dict) -> bool:
         return False
     if keys[-1].endswith("_dkk") or keys[-1] in _COUNT_KEYS or "budget_dkk" in keys:
         return True
-    if keys[-1] == "value" and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
+    if keys[-1] in ("value", "by") and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
         lever = data["levers"][key_path[1]] if isinstance(data.get("levers"), list) else {}
         setting = str(lever.get("setting", "")) if isinstance(lever, dict) else ""
         return setting.endswith("_dkk") or setting.rsplit(".", 1)[-1] in _COUNT_KEYS

@@ -13,13 +13,11 @@ import math
 from dataclasses import replace
 
 from sim.model.demand import DemandSettings
-from sim.model.levers import LEVER_SETTINGS, STEP_LEVER_FIELDS, step_setting
+from sim.model.levers import LEVER_SETTINGS, STEP_LEVER_FIELDS, UNLIMITED_AS_NUMBER, step_setting
 from sim.model.population import age_band_table, first_simulated_year, simulated_years
 from sim.model.scenario import Scenario
 from sim.model.staircase import Staircase, StepInfo
 from sim.model.units import DAYS_PER_YEAR, HOURS_PER_YEAR, MONTH, WEEKS_PER_YEAR
-
-UNLIMITED_AS_NUMBER = 1e9  # an unlimited capacity, read by a lever that ramps it down: "very many"
 
 
 def cumulative(shares: list[float]) -> list[float]:

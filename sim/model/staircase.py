@@ -63,6 +63,9 @@ class Staircase:
         self.ids = [s.id for s in self.steps]
         self.placement = [s.index for s in self.steps if s.is_placement]
         self.preventive = [s.index for s in self.steps if not s.is_placement]
+        # family care (familiepleje) by the steps' own attribute: kinship (netværkspleje) and foster families
+        self.kinship_care = [i for i, s in enumerate(ordered) if s.family_care == "kinship"]
+        self.foster_care = [i for i, s in enumerate(ordered) if s.family_care == "foster"]
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Staircase:

@@ -123,6 +123,20 @@ TEXT = {
     "grade_pilot": ("a pilot without a control group", "et pilotprojekt uden kontrolgruppe"),
     "grade_assumption": ("an assumption, no measurement", "en antagelse uden måling"),
     "not_estimable": ("too few runs to estimate", "for få kørsler til et skøn"),
+    # --- what travels with a scenario's number (sim.outputs.notes)
+    "caveats_lead": ("Caveats", "Forbehold"),
+    "closed_with_need_more": (
+        "It also closes about {n} more inquiries a year about children with a real need than {base} "
+        "(they come back later, more severe).",
+        "Den lukker også omkring {n} flere henvendelser om året om børn med et reelt behov end {base} "
+        "(de kommer igen senere, med et større behov).",
+    ),
+    "kinship_warning": (
+        "Warning: in {year} kinship care is {share} of family care here, outside Danish experience "
+        "(at most about {max} in a sizable municipality; 9.5 % nationally in 2007 and 11.1 % in 2010).",
+        "Advarsel: I {year} er netværkspleje {share} af familieplejen her, uden for det, der er set i Danmark "
+        "(højst omkring {max} i en større kommune; 9,5 % på landsplan i 2007 og 11,1 % i 2010).",
+    ),
     "runs_of_10": ("{n} of 10 runs", "{n} af 10 kørsler"),
     "runs_all": ("all runs", "alle kørsler"),
     "runs_almost_all": ("more than 9 of 10 runs", "mere end 9 af 10 kørsler"),
@@ -272,22 +286,52 @@ TEXT = {
     "col_break_even": ("Break-even year", "Break-even-år"),
     "col_cost_per_placement": ("Cost per placement avoided", "Udgift pr. undgået anbringelse"),
     "col_prob": ("Chance of a net saving", "Sandsynlighed for nettobesparelse"),
+    "col_investment": ("Investment (the policy's own costs)", "Investering (tiltagets egne udgifter)"),
+    "col_placements_avoided": ("Placements avoided", "Undgåede anbringelser"),
+    "col_net_per_placement": ("Net saving per placement avoided", "Nettobesparelse pr. undgået anbringelse"),
+    "no placements avoided": ("no placements avoided", "ingen undgåede anbringelser"),
+    "placements not reported": ("placements not reported", "anbringelser ikke opgjort"),
+    "prices_note": (
+        "Money is in {year} prices: the model's {base} prices times the general price and wage index "
+        "(Økonomistyrelsen), {factor}.",
+        "Beløb er i {year}-priser: modellens {base}-priser ganget med det generelle pris- og lønindeks "
+        "(Økonomistyrelsen), {factor}.",
+    ),
+    "prices_note_base": ("Money is in {year} prices.", "Beløb er i {year}-priser."),
     "economics_caption": (
         "Net saving = cost of {base} minus cost of the alternative, discounted to the start year; "
         "positive means the alternative saves money. Break-even year: the first year from which the "
-        "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon.",
+        "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon. "
+        "Investment: what the policy itself adds over the horizon (extra caseworker salaries, the policy's "
+        "one-off and yearly costs), not net of any saving. Placements avoided: fewer placements started over "
+        "the horizon than in {base}. Cost per placement avoided = investment / placements avoided; the net "
+        "saving per placement avoided (not discounted) is beside it. Money in {year} prices.",
         "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
         "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: det første år, hvorfra den "
         "akkumulerede nettobesparelse (gennemsnit over kørslerne, ikke diskonteret) forbliver positiv "
-        "perioden ud.",
+        "perioden ud. Investering: hvad tiltaget selv lægger til over perioden (ekstra rådgiverlønninger, "
+        "tiltagets engangs- og årlige udgifter), ikke modregnet besparelser. Undgåede anbringelser: færre "
+        "påbegyndte anbringelser over perioden end i {base}. Udgift pr. undgået anbringelse = investering / "
+        "undgåede anbringelser; nettobesparelsen pr. undgået anbringelse (ikke diskonteret) står ved siden af. "
+        "Beløb i {year}-priser.",
     ),
     # --- the workbook
     "label": ("label", "betegnelse"),
     "sheet_columns_intro": ("What each column means", "Hvad hver kolonne betyder"),
+    "lever_from": ("from", "fra"),
+    "lever_over": ("over {months} months", "over {months} måneder"),
+    "lever_unlimited": ("unlimited", "ubegrænset"),
+    "lever_effects": ("What the levers do to this scenario", "Hvad grebene gør ved dette scenarie"),
 }
 
 # Meaning of each column of the workbook's sheets (sheet "columns"); column names themselves stay English.
 COLUMN_HELP = {
+    "caveats": ("what the scenario's answer rests on or leaves out (its caveats: in the scenario file)",
+                "hvad scenariets svar hviler på eller udelader (dets forbehold: i scenariefilen)"),
+    "warning": ("a result outside what Denmark has seen (kinship share of family care)",
+                "et resultat uden for det, der er set i Danmark (netværksplejens andel af familieplejen)"),
+    "kind": ("caveat or warning", "forbehold eller advarsel"),
+    "text": ("the caveat or warning in words", "forbeholdet eller advarslen i ord"),
     "scenario": ("scenario name", "scenariets navn"),
     "baseline": ("the scenario compared against", "scenariet, der sammenlignes med"),
     "replication": ("simulated run", "simuleret kørsel"),
@@ -322,10 +366,10 @@ COLUMN_HELP = {
         "forbliver positiv perioden ud; tom = ikke inden for perioden",
     ),
     "cost_per_placement_avoided_dkk": (
-        "extra spending on caseworkers, policy costs and preventive steps per placement avoided (not "
-        "discounted), DKK; empty when no placement is avoided",
-        "merudgift til rådgivere, politiske tiltag og forebyggende trin pr. undgået anbringelse (ikke "
-        "diskonteret), kr.; tom, når ingen anbringelse undgås",
+        "gross investment per placement avoided (gross_investment_dkk / placements_avoided), DKK; never "
+        "negative; empty when fewer than one placement is avoided (see per_placement_note)",
+        "bruttoinvestering pr. undgået anbringelse (gross_investment_dkk / placements_avoided), kr.; aldrig "
+        "negativ; tom, når under én anbringelse undgås (se per_placement_note)",
     ),
     "prob_net_saving": (
         "share of runs with a positive net saving",
@@ -374,6 +418,28 @@ COLUMN_HELP = {
         "chance that noise alone gives a share this large (below 0.05: the assumption stands out)",
         "sandsynlighed for, at tilfældig variation alene giver en så stor andel (under 0,05: forudsætningen skiller sig ud)",
     ),
+    "gross_investment_dkk": (
+        "what the policy itself adds over the horizon: the increase in caseworker salaries and in the "
+        "policy's one-off and yearly costs, each counted only where it rises, not net of any saving, not "
+        "discounted, DKK",
+        "hvad tiltaget selv lægger til over perioden: stigningen i rådgiverlønninger og i tiltagets engangs- og "
+        "årlige udgifter, hver kun talt med, hvor den stiger, ikke modregnet besparelser, ikke diskonteret, kr.",
+    ),
+    "placements_avoided": (
+        "fewer placements started over the horizon than in the baseline (mean over runs); negative = more",
+        "færre påbegyndte anbringelser over perioden end i basis (gennemsnit over kørslerne); negativ = flere",
+    ),
+    "net_saving_per_placement_avoided_dkk": (
+        "net saving over the horizon (not discounted) per placement avoided, DKK; negative = a net cost; "
+        "empty when fewer than one placement is avoided",
+        "nettobesparelse over perioden (ikke diskonteret) pr. undgået anbringelse, kr.; negativ = en "
+        "nettoudgift; tom, når under én anbringelse undgås",
+    ),
+    "per_placement_note": (
+        "why the per-placement columns are empty, if they are",
+        "hvorfor kolonnerne pr. anbringelse er tomme, hvis de er",
+    ),
+    "price_year": ("the year whose prices the money is in", "året, hvis priser beløbene er i"),
 }
 
 
@@ -421,6 +487,33 @@ def format_number(x: float, lang: str, money: bool = False) -> str:
     s = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
     s = _signed(s)
     return _da(s) if lang == "da" else s
+
+
+def format_setting_value(x: float | None, lang: str) -> str:
+    """A setting's value as a scenario holds it, without rounding away what a lever changes: 34.2 / 34,2;
+    470,000 / 470.000; 0.12 / 0,12 (at most four decimals); None is an unlimited capacity."""
+    if x is None:
+        return text("lever_unlimited", lang)
+    s = f"{float(x):,.4f}".rstrip("0").rstrip(".")
+    s = _signed(s)
+    return _da(s) if lang == "da" else s
+
+
+def lever_effect_line(effect, lang: str) -> str:
+    """What one lever does to a scenario (a ``sim.model.levers.LeverEffect``), in one line:
+    'caseworkers.fte: 20 → 25 (+5 from 2027-01-01)', 'caseworkers.fte: 34,2 → 51,3 (×1,5 fra 2027-01-01, over
+    12 måneder)'."""
+    before, after = format_setting_value(effect.before, lang), format_setting_value(effect.after, lang)
+    if effect.change == "by":
+        change = ("+" if effect.amount >= 0 else "") + format_setting_value(effect.amount, lang) + " "
+    elif effect.change == "times":
+        change = "×" + format_setting_value(effect.amount, lang) + " "
+    else:
+        change = ""
+    when = f"{change}{text('lever_from', lang)} {effect.start.isoformat()}"
+    if effect.ramp_months > 0:
+        when += ", " + text("lever_over", lang).format(months=format_setting_value(effect.ramp_months, lang))
+    return f"{effect.setting}: {before} → {after} ({when})"
 
 
 def format_money_range(lo: float, hi: float, lang: str) -> tuple[str, str]:

@@ -7,13 +7,14 @@ band, how many runs in ten pay back, and the break-even year. Then fan charts, t
 a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
 
 ``write_workbook`` writes ``results.xlsx``: sheets ``summary``, ``comparison`` and ``economics`` (the same
-sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language,
-and a sheet ``columns`` saying what each column means.
+sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language (the
+economics rows also carry the scenario's ``caveats`` and kinship ``warning``, sim.outputs.notes), a sheet
+``caveats`` when a scenario has any, and a sheet ``columns`` saying what each column means.
 
 The comparison tables are docs/contract.md's: ``comparison`` has columns
 ``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired
 over replications) and ``economics`` has ``scenario,baseline,discount_rate,npv_dkk,npv_p05_dkk,
-npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving`` (npv of the net saving,
+npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving,...`` (npv of the net saving,
 baseline cost minus alternative cost: positive means the alternative saves money).
 """
 
@@ -40,6 +41,7 @@ from sim.outputs.labels import (  # noqa: E402
     COLUMN_HELP,
     LANGS,
     MINUS,
+    TEXT,
     format_money_range,
     format_number,
     format_percent,
@@ -51,6 +53,7 @@ from sim.outputs.labels import (  # noqa: E402
 from sim.analysis.caseworker_time import PER_CASE, TIME_KINDS, caseworker_time, has_caseworker_time  # noqa: E402
 from sim.model.catalogue import is_money, is_share  # noqa: E402
 from sim.outputs import pages  # noqa: E402
+from sim.outputs.notes import caveats_sentence, kinship_warning, scenario_notes  # noqa: E402
 from sim.runs.runner import RunResult  # noqa: E402
 from sim.model.scenario import Scenario, scenario_to_yaml  # noqa: E402
 
@@ -591,7 +594,7 @@ def precision_sentence(row: Mapping, lang: str) -> str:
     if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
         out += text("lead_precision", lang).format(
             n=int(n), lo=format_percent(lo, lang), hi=format_percent(hi, lang),
-            need=format_number(row.get("replications_for_prob_within_5pp"), lang))
+            need=format_number(int(row.get("replications_for_prob_within_5pp")), lang))
     drawn = row.get("assumptions_drawn")
     if drawn is not None and not pd.isna(drawn) and not bool(drawn):
         out += text("lead_fixed_assumptions", lang)
@@ -650,8 +653,9 @@ def lead_sentences(
         for _, group in groups:
             row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
             first, last = _horizon(row["scenario"], by_name, comparison)
+            notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
             out.append(economics_sentence(row, first, last, lang)
-                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang))
+                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
         return out
     if comparison is not None and not comparison.empty:
         out = []
@@ -659,10 +663,12 @@ def lead_sentences(
         for (alt, base), group in totals.groupby(["scenario", "baseline"], sort=False):
             first, last = _horizon(alt, by_name, comparison)
             diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
-            out.append(text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff))
+            notes = scenario_notes(alt, by_name, summary, lang, comparison, base)
+            sentence = text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
+            out.append(sentence + notes)
         if out:
             return out
-    return [_intro(summary, r, lang) for r in results]
+    return [_intro(summary, r, lang) + scenario_notes(r.scenario.name, by_name, summary, lang) for r in results]
 
 
 # ---------------------------------------------------------------- tables
@@ -769,12 +775,20 @@ def _difference_table_html(
     return _table_html(header, rows, caption)
 
 
+def _per_placement(value, note, lang: str) -> str:
+    """An amount per placement avoided, or why there is none ("no placements avoided")."""
+    if value is None or pd.isna(value):
+        return text(note, lang) if isinstance(note, str) and note in TEXT else "-"
+    return format_number(value, lang, money=True)
+
+
 def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The economics table with labelled columns and formatted money, as the report shows it."""
     rows = []
     for _, r in economics.iterrows():
         lo, hi = format_money_range(r["npv_p05_dkk"], r["npv_p95_dkk"], lang)
         year = _year_or_none(r["break_even_year"])
+        note = r.get("per_placement_note")
         rows.append(
             {
                 text("col_scenario", lang): str(r["scenario"]),
@@ -783,21 +797,42 @@ def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
                 text("col_npv", lang): format_number(r["npv_dkk"], lang, money=True),
                 text("col_npv_band", lang): f"{lo} {text('to', lang)} {hi}",
                 text("col_break_even", lang): str(year) if year is not None else text("not_within_horizon", lang),
-                text("col_cost_per_placement", lang): format_number(
-                    r["cost_per_placement_avoided_dkk"], lang, money=True
-                ),
                 text("col_prob", lang): format_percent(r["prob_net_saving"], lang),
+                text("col_investment", lang): format_number(r.get("gross_investment_dkk"), lang, money=True),
+                text("col_placements_avoided", lang): format_number(r.get("placements_avoided"), lang),
+                text("col_cost_per_placement", lang): _per_placement(r["cost_per_placement_avoided_dkk"], note, lang),
+                text("col_net_per_placement", lang): _per_placement(
+                    r.get("net_saving_per_placement_avoided_dkk"), note, lang
+                ),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _economics_html(economics: pd.DataFrame, lang: str) -> str:
+def price_year_of(economics: pd.DataFrame | None, scenarios: Sequence[Scenario]) -> int:
+    """The year whose prices the money is in: the economics table's, else the first scenario's."""
+    if economics is not None and "price_year" in economics and economics["price_year"].notna().any():
+        return int(economics["price_year"].dropna().iloc[0])
+    return scenarios[0].price_year
+
+
+def prices_note(scenario: Scenario, lang: str) -> str:
+    """'Money is in 2025 prices: the model's 2019 prices times the ... index, 1.169.' (plain text)."""
+    if scenario.price_year == scenario.calendar.base_year:
+        return text("prices_note_base", lang).format(year=scenario.price_year)
+    factor = f"{scenario.price_factor:.3f}"
+    factor = factor.replace(".", ",") if lang == "da" else factor
+    base = scenario.calendar.base_year
+    return text("prices_note", lang).format(year=scenario.price_year, base=base, factor=factor)
+
+
+def _economics_html(economics: pd.DataFrame, lang: str, year: int) -> str:
     shown = economics_display(economics, lang)
     header = [html.escape(c) for c in shown.columns]
     rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
     bases = ", ".join(dict.fromkeys(str(b) for b in economics["baseline"]))
-    return _table_html(header, rows, html.escape(text("economics_caption", lang).format(base=bases)), wide=True)
+    caption = text("economics_caption", lang).format(base=bases, year=year)
+    return _table_html(header, rows, html.escape(caption), wide=True)
 
 
 RESTS_ON_ROWS = 6  # the assumptions shown per policy: enough to see the few that matter
@@ -950,6 +985,7 @@ def write_report(
     parts = [f"<h1>{html.escape(title)}</h1>"]
     lead = lead_sentences(results, summary, lang, comparison, economics, assumption_effects)
     parts.append('<p class="lead">' + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>")
+    parts.append(f'<p class="note prices">{html.escape(prices_note(first, lang))}</p>')
     if forecast is not None and not forecast.empty:
         parts += forecast_section(forecast, previous_forecasts, as_of, lang, figure)
     if pairs:  # the projection of each scenario follows the answer
@@ -1029,7 +1065,7 @@ def write_report(
     parts.append(f"<h2>{html.escape(text('sec_tables', lang))}</h2>")
     if economics is not None:
         parts.append(f"<h3>{html.escape(text('sec_economics', lang))}</h3>")
-        parts.append(_economics_html(economics, lang))
+        parts.append(_economics_html(economics, lang, price_year_of(economics, scenarios)))
     for s in scenarios:
         parts.append(
             f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(s.name)} ({text('median', lang).lower()})</h3>"
@@ -1162,7 +1198,13 @@ def write_workbook(
             "label",
             [f"{a} {text('compared_with', lang)} {b}" for a, b in zip(econ["scenario"], econ["baseline"])],
         )
-        econ["break_even_year"] = [_year_or_none(v) for v in econ["break_even_year"]]
+        for col in ("break_even_year", "price_year"):
+            if col in econ:
+                econ[col] = [_year_or_none(v) for v in econ[col]]
+        if "per_placement_note" in econ:
+            econ["per_placement_note"] = [text(n, lang) if n in TEXT else n for n in econ["per_placement_note"]]
+        econ["caveats"] = [caveats_sentence(by_name.get(a), lang) for a in econ["scenario"]]
+        econ["warning"] = [kinship_warning(summary, a, lang) for a in econ["scenario"]]
         sheets["economics"] = econ
     if assumption_effects is not None and not assumption_effects.empty:
         effects = assumption_effects.copy()
@@ -1172,6 +1214,9 @@ def write_workbook(
         fc = forecast.copy()
         fc.insert(2, "label", [_function_label(f, lang) for f in fc["account_function"]])
         sheets["forecast"] = fc
+    notes = _notes_sheet(summary, scenarios, lang)
+    if not notes.empty:
+        sheets["caveats"] = notes
     help_rows = []
     for name, frame in sheets.items():
         for col in frame.columns:
@@ -1183,6 +1228,17 @@ def write_workbook(
             frame.to_excel(xl, sheet_name=name, index=False)
             _style_sheet(xl.sheets[name], frame)
     return Path(path)
+
+
+def _notes_sheet(summary: pd.DataFrame, scenarios: list[Scenario], lang: str) -> pd.DataFrame:
+    """One row per caveat and kinship warning of each scenario (also for a single run, which has no economics)."""
+    rows = []
+    for s in scenarios:
+        rows += [{"scenario": s.name, "kind": "caveat", "text": c.text(lang)} for c in s.caveats]
+        warning = kinship_warning(summary, s.name, lang)
+        if warning:
+            rows.append({"scenario": s.name, "kind": "warning", "text": warning})
+    return pd.DataFrame(rows, columns=["scenario", "kind", "text"])
 
 
 def _style_sheet(ws, frame: pd.DataFrame) -> None:

@@ -15,12 +15,6 @@ from sim.outputs.files import atomic_directory, manifest, write_parquet
 from sim.runs.runner import RunResult
 
 
-def investment_metrics(scenarios) -> list[str]:
-    """What an alternative may spend extra on: caseworkers, declared policy costs, preventive steps."""
-    steps = {st.id for sc in scenarios for st in sc.staircase if st.kind == "preventive"}
-    return ["cost_caseworkers", "cost_policy", *(f"cost.{x}" for x in sorted(steps))]
-
-
 def budget_rows(table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
     """summary rows of budget_overrun_prob for the scenarios that set a budget."""
     from sim.analysis.economics import budget_overrun
@@ -37,7 +31,7 @@ def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd
     rate = base.economics.discount_rate
     start = base.calendar.start_year
     comparison = paired_differences(table, base.name)
-    econ = economics(table, base.name, rate, start, investment_metrics([r.scenario for r in results]))
+    econ = economics(table, base.name, rate, start, price_year=base.price_year)
     npvs = {
         r.scenario.name: npv_by_replication(net_saving_matrix(table, base.name, r.scenario.name), rate, start)
         for r in results[1:]

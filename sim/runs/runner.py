@@ -70,7 +70,6 @@ def as_of_scenario(scenario: Scenario, as_of: dt.date) -> Scenario:
         start_year=as_of.year,
         burn_in_years=0,
         horizon_years=scenario.end_year - as_of.year + 1,
-        base_year=min(scenario.calendar.base_year, as_of.year),
     )
     return scenario_from_mapping(raw, f"{scenario.name} from {as_of}")
 
