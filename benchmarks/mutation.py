@@ -69,7 +69,7 @@ MUTATIONS: tuple[Mutation, ...] = (
              "st.min_age <= age < st.max_age + 1", "st.min_age <= age < st.max_age"),
     # time with the family (the hours-per-case dose-response)
     Mutation("time with the family has no effect", "sim/model/family_time.py",
-             "return max_effect * d / (abs(d) + half_effect_hours)", "return 0.0"),
+             "return max_effect * max(-1.0, min(1.0, d / full_effect_hours))", "return 0.0"),
     Mutation("the dose-response's sign turned", "sim/model/family_time.py",
              "    d = hours - reference\n", "    d = reference - hours\n"),
     Mutation("time-effect draw skipped when time has no effect", "sim/model/staircase.py",

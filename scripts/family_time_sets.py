@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/family_time_sets.py [--sets 40] [--out scenarios/parameter_sets/family_time.parquet]
 
-`caseworkers.family_time.max_effect` (0.55 in the baseline) is fitted to one pilot: Herning 2013-15, with no
+`caseworkers.family_time.max_effect` (0.45 in the baseline) is fitted to one pilot: Herning 2013-15, with no
 control group and several changes at once (docs/model.md, section 4). What the evidence supports is "some
 effect, of uncertain size", so the file spreads it evenly from no effect at all to the largest the model allows
 (1.0, a little under twice the fitted value; an assumption, stated here and in the README): `--sets` values at

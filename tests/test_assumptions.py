@@ -176,7 +176,7 @@ def test_every_shipped_assumption_is_drawn(path):
 def test_shipped_baseline_names_the_weak_evidence_with_grades_and_sources():
     a = BASELINE.assumptions
     assert a["caseworkers.family_time.max_effect"].grade == "pilot"
-    for path in ("caseworkers.family_time.half_effect_hours", "caseworkers.overload.caseload_threshold",
+    for path in ("caseworkers.overload.caseload_threshold",
                  "staircase.kinship_care.price_per_year_dkk", "staircase.intensive_home.price_per_year_dkk",
                  "staircase.own_room.price_per_year_dkk", "staircase.kinship_care.uptake_share"):
         assert path in applicable_assumptions(BASELINE), path

@@ -1,5 +1,5 @@
 """Caseload acts through time: what fewer or more caseworkers do to deadlines, caseload and placements
-(issue 11's checks), on the shipped scenarios with common random numbers.
+on the shipped scenarios with common random numbers.
 
 The expected directions come from the domain (DOMAIN.md, "Caseworkers and caseload"): with fewer
 caseworkers investigations run over four months more often, fewer reviews are on time, caseload rises and,
@@ -11,18 +11,19 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASELINE, build, metric_table, scaled
 
 import sim
-from sim.analysis.herning import placement_saving
+from sim.analysis.herning import HERNING_BAND, saving_per_added_caseworker_in_year_3
 from sim.model.keypaths import set_path
 from sim.model.municipality import simulate
 from sim.model.settings import Settings
 from sim.model.staircase import Staircase
 from sim.model.scenario import resolve_raw, scenario_from_mapping
-from sim.runs.runner import run_replications, with_horizon
+from sim.runs.runner import run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATIONS = 10  # paired t of the 5-year means at 10 replications: 4.9 (children placed, 5 more FTEs) to 36
@@ -38,18 +39,42 @@ WHEN_FEWER = {
 }
 
 
-def five_year_means(path: Path) -> dict[str, float]:
+def five_years(path: Path) -> pd.DataFrame:
+    """The long table of five projected years (REPLICATIONS, seed SEED) of a shipped scenario, money in its
+    base-year prices (those of its unit prices and salary, and of Herning's band)."""
+    raw = sim.load_scenario(path).model_dump(mode="json")
+    raw["calendar"]["horizon_years"] = YEARS
+    raw["calendar"]["price_year"] = raw["calendar"]["base_year"]
+    return run_replications(scenario_from_mapping(raw, raw["name"]), REPLICATIONS, seed=SEED, workers=2).table
+
+
+def five_year_means(table: pd.DataFrame) -> dict[str, float]:
     """Mean over replications and the five projected years of each metric of WHEN_FEWER."""
-    scenario = with_horizon(sim.load_scenario(path), YEARS)
-    table = run_replications(scenario, REPLICATIONS, seed=SEED, workers=2).table
     table = table[table["metric"].isin(WHEN_FEWER)]
     return table.groupby("metric")["value"].mean().to_dict()
 
 
+def measures_cost_by_year(table: pd.DataFrame) -> pd.Series:
+    """Mean over replications of the staircase's cost (all steps, not the caseworkers) in each year (DKK)."""
+    rows = table[table["metric"].str.startswith("cost.")]
+    return rows.groupby("year")["value"].sum() / table["replication"].nunique()
+
+
+def placement_cost_by_year(table: pd.DataFrame, raw: dict) -> pd.Series:
+    placement = [f"cost.{st['id']}" for st in raw["staircase"] if st["kind"] == "placement"]
+    rows = table[table["metric"].isin(placement)]
+    return rows.groupby("year")["value"].sum() / table["replication"].nunique()
+
+
 @pytest.fixture(scope="module")
-def at_crn() -> dict[str, dict[str, float]]:
+def tables() -> dict[str, pd.DataFrame]:
     names = ("baseline", "caseworker-cuts", "more-caseworkers")
-    return {name: five_year_means(ROOT / "scenarios" / f"{name}.yaml") for name in names}
+    return {name: five_years(ROOT / "scenarios" / f"{name}.yaml") for name in names}
+
+
+@pytest.fixture(scope="module")
+def at_crn(tables) -> dict[str, dict[str, float]]:
+    return {name: five_year_means(table) for name, table in tables.items()}
 
 
 @pytest.mark.slow
@@ -126,34 +151,113 @@ def test_under_pressure_more_notifications_are_closed_instead_of_investigated(ba
     assert settings.screening_cumulative == pytest.approx(before)
 
 
-HERNING_REPLICATIONS = 10  # other random numbers than the fit's (scripts/fit_family_time.py: seed 1, 12 replications)
+HERNING_REPLICATIONS = 20  # other random numbers than the fit's (scripts/fit_family_time.py: seed 1, 40 replications)
+HERNING_BAND_DKK = HERNING_BAND  # the pilot's year-3 saving per added caseworker the evidence allows (sim.analysis.herning)
+ADDED_FTE, CUT_FTE = 5, 3  # scenarios/more-caseworkers.yaml (20 -> 25) and caseworker-cuts.yaml (20 -> 17)
 
 
 @pytest.fixture(scope="module")
-def herning_saving() -> float:
-    """The pilot's saving on the shipped baseline (both Herning tests use it)."""
-    return placement_saving(resolve_raw(BASELINE), HERNING_REPLICATIONS, seed=SEED,
-                            workers=2)
+def herning_per_caseworker() -> float:
+    """The pilot's saving on placements in year 3 per added caseworker, on the shipped baseline."""
+    return saving_per_added_caseworker_in_year_3(resolve_raw(BASELINE), HERNING_REPLICATIONS, seed=SEED, workers=2)
 
 
 @pytest.mark.slow
-def test_herning_pilot_saves_on_placements_within_a_factor_of_two(herning_saving):
-    """Herning's pilot scaled (sim.analysis.herning: a quarter of the average municipality, 4 -> 8 caseworkers,
-    reviews every 3 months, three years) saves on placements within a factor of two of Herning's 6.7 M DKK.
-    The dose-response's strength was fitted to this saving on seed 1; this checks it on seed 2026."""
-    facts = pd.read_csv(ROOT / "calibration" / "facts.csv")
-    observed = float(facts.loc[facts["key"] == "herning_placement_savings_2013_2015", "value"].iloc[0])
-    saving = herning_saving
-    assert observed / 2 <= saving <= observed * 2, f"saved {saving / 1e6:.1f} M DKK, Herning {observed / 1e6:.1f} M"
+def test_herning_pilot_saves_per_added_caseworker_within_herning_band(herning_per_caseworker):
+    """Herning's pilot in the model (sim.analysis.herning: 4 -> 8 caseworkers, caseload about 48 -> 24, reviews every
+    3 months) saves on placements in its third year, per caseworker added, within the band the evidence allows
+    around Herning's 0.75 M DKK (0.4-1.1 M). The strength was fitted to the three-year total on seed 1; this checks
+    the third year on seed 2026."""
+    low, high = HERNING_BAND_DKK
+    assert low <= herning_per_caseworker <= high, f"{herning_per_caseworker / 1e6:.2f} M DKK per added caseworker"
 
 
 @pytest.mark.slow
-def test_herning_pilot_saves_less_without_the_dose_response(baseline_raw, herning_saving):
+def test_herning_pilot_saves_less_without_the_dose_response(baseline_raw, herning_per_caseworker):
     """The saving comes from the hours per case, not only from the deadlines: with max_effect 0 the same pilot
     saves less."""
     without = copy.deepcopy(baseline_raw)
     without["caseworkers"]["family_time"]["max_effect"] = 0.0
-    assert placement_saving(without, HERNING_REPLICATIONS, SEED, workers=2) < herning_saving
+    assert saving_per_added_caseworker_in_year_3(without, HERNING_REPLICATIONS, SEED, workers=2) < herning_per_caseworker
+
+
+def per_fte_year_3_to_5(tables: dict[str, pd.DataFrame], name: str, fte: int, cost) -> float:
+    """The scenario's cost less the baseline's, per FTE changed, a year, over projected years 3-5 (DKK)."""
+    diff = cost(tables[name]) - cost(tables["baseline"])
+    return float(diff.sort_index().iloc[2:].mean()) / fte
+
+
+@pytest.mark.slow
+def test_five_more_caseworkers_save_on_placements_per_caseworker_within_herning_band(tables, baseline_raw):
+    """+5 caseworkers in the average municipality (caseload about 33 -> 25) save on placements, per added
+    caseworker, a year over years 3-5, at most Herning's upper 1.1 M DKK and at least 0.1 M: less than Herning's
+    pilot, which also left overload (48 -> 24) and reviewed every 3 months, but some (docs/model.md, section 4)."""
+    saving = -per_fte_year_3_to_5(tables, "more-caseworkers", ADDED_FTE,
+                                  lambda t: placement_cost_by_year(t, baseline_raw))
+    assert 0.1e6 <= saving <= HERNING_BAND_DKK[1], f"{saving / 1e6:.2f} M DKK per added caseworker"
+
+
+@pytest.mark.slow
+def test_a_cut_costs_at_most_a_bounded_multiple_of_the_salary(tables, baseline_raw):
+    """Cutting 3 posts (caseload about 33 -> 40) adds to the staircase's cost, per post removed, a year over years
+    3-5, at most 4 salaries (2.0 M DKK) and at most twice what a post added saves: the time with the families is
+    linear, so an hour removed costs what an hour added saves; the overload responses, in proportion to the excess
+    over the threshold, add at most as much again near 40 (docs/model.md, section 4)."""
+    cost = per_fte_year_3_to_5(tables, "caseworker-cuts", CUT_FTE, measures_cost_by_year)
+    gain = -per_fte_year_3_to_5(tables, "more-caseworkers", ADDED_FTE, measures_cost_by_year)
+    salary = baseline_raw["caseworkers"]["cost_per_fte_dkk"]
+    assert 0.0 < cost <= 4 * salary, f"{cost / 1e6:.2f} M DKK per post cut"
+    assert cost <= 2 * gain, f"cut {cost / 1e6:.2f} M per post, hire {gain / 1e6:.2f} M per post"
+
+
+OVERLOADED_FTE = 4.5  # half the average municipality with 4.5 caseworkers instead of 10: caseload about 100 in 2027
+OVERLOADED_REPLICATIONS = 20
+OVERLOADED_YEARS = 4
+
+
+def overloaded(raw: dict, hired: bool) -> dict:
+    """Half the average municipality at a caseload of about 100, or the same with a third more caseworkers from
+    the first projected year (caseload a quarter lower)."""
+    raw = scaled(copy.deepcopy(raw), 0.5)
+    raw["calendar"]["horizon_years"] = OVERLOADED_YEARS
+    raw["caseworkers"]["fte"] = OVERLOADED_FTE
+    raw["name"] = "overloaded"
+    if hired:
+        raw["levers"] = [{"setting": "caseworkers.fte", "value": OVERLOADED_FTE * 4 / 3,
+                          "start": f"{raw['calendar']['start_year']}-01-01", "label": "a third more"}]
+    return raw
+
+
+@pytest.mark.slow
+def test_hiring_in_an_overloaded_department_clears_investigations_and_finds_placements(baseline_raw):
+    """The model's documented behaviour at a caseload of about 100 (docs/model.md, section 4): the department
+    completes only about 70 of 100 investigations a year, the rest wait (their need is not seen and costs
+    nothing while they wait). A third more caseworkers complete more investigations, so fewer children wait and
+    more placements are found within four years, although each child's time with the family rises. Paired
+    differences over 20 replications (common random numbers), |t| > 2."""
+    def paired(metric: str) -> np.ndarray:
+        last = max(t["year"].max() for t in (low, high))
+        values = [t[(t["metric"] == metric) & (t["year"] == last)].set_index("replication")["value"]
+                  for t in (high, low)]
+        return (values[0] - values[1]).to_numpy()
+
+    def waiting(t: pd.DataFrame) -> pd.Series:
+        last = t[t["year"] == t["year"].max()].pivot(index="replication", columns="metric", values="value")
+        on_steps = last[[c for c in last.columns if c.startswith("stock.")]].sum(axis=1)
+        return last["open_cases"] - on_steps
+
+    low, high = (run_replications(scenario_from_mapping(overloaded(baseline_raw, hired), "overloaded"),
+                                  OVERLOADED_REPLICATIONS, seed=SEED, workers=2).table for hired in (False, True))
+    caseload = low[(low["metric"] == "caseload") & (low["year"] == low["year"].min())]["value"].mean()
+    assert 80 <= caseload <= 120, caseload
+
+    def t_stat(d: np.ndarray) -> float:
+        return float(d.mean() / (d.std(ddof=1) / np.sqrt(len(d))))
+
+    assert t_stat(paired("family_hours_per_case")) > 2
+    assert t_stat(paired("investigations_completed")) > 2
+    assert t_stat((waiting(high) - waiting(low)).to_numpy()) < -2
+    assert t_stat(paired("children_placed")) > 2
 
 
 # ---------------------------------------------------------------- the caseworkers' hours add up

@@ -16,7 +16,7 @@ from conftest import BASELINE, build
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING, CaseworkerTeam
 from sim.model.child import Child
 from sim.model.ledger import YearLedger
-from sim.model.municipality import KnownChildren, Municipality
+from sim.model.municipality import KnownChildren, Municipality, overload_stretch
 from sim.model.randomness import CHUNK, DECISIONS, ChildLuck, D, Draws, child_id
 from sim.model.scenario import load_scenario
 from sim.model.family_time import step_down_share, time_effect
@@ -127,18 +127,33 @@ def test_ample_time_moves_the_choice_exactly_one_step_down_but_never_below_the_l
     assert taken_first == candidates[0]
 
 
-def test_the_dose_response_is_zero_at_the_reference_monotone_and_saturating():
-    reference, top, half = 1.5, 0.4, 1.0
-    hours = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0]
-    effects = [time_effect(h, reference, top, half) for h in hours]
-    assert time_effect(reference, reference, top, half) == 0.0
-    assert all(a < b for a, b in zip(effects, effects[1:])), effects  # monotone: more hours, more effect
-    assert all(-top < e < top for e in effects)  # saturating: never beyond the maximum
-    assert time_effect(reference + half, reference, top, half) == pytest.approx(top / 2)  # half the maximum
-    gains = [b - a for a, b in zip(effects[3:], effects[4:])]  # each extra hour buys less than the one before
-    per_hour = [g / (h1 - h0) for g, h0, h1 in zip(gains, hours[3:], hours[4:])]
-    assert all(a > b for a, b in zip(per_hour, per_hour[1:])), per_hour
-    assert time_effect(0.0, reference, 0.0, half) == 0.0  # switched off
+def test_the_dose_response_is_zero_at_the_reference_linear_and_capped():
+    reference, top, full = 1.5, 0.4, 1.5
+    assert time_effect(reference, reference, top, full) == 0.0
+    # linear: every hour per case moves the effect by the same amount, above and below the reference (a cut's
+    # hour costs what a hire's hour buys)
+    slope = top / full
+    for h in (0.25, 0.9, 1.2, 1.8, 2.1, 2.9):
+        assert time_effect(h, reference, top, full) == pytest.approx(slope * (h - reference)), h
+    assert time_effect(reference + 0.5, reference, top, full) == pytest.approx(
+        -time_effect(reference - 0.5, reference, top, full))
+    # capped at the maximum, full_effect_hours from the reference and beyond
+    assert time_effect(0.0, reference, top, full) == pytest.approx(-top)
+    assert time_effect(reference + full, reference, top, full) == pytest.approx(top)
+    assert time_effect(100.0, reference, top, full) == pytest.approx(top)
+    assert time_effect(math.inf, reference, top, full) == top  # no open cases: all the time there is
+    assert time_effect(0.0, reference, 0.0, full) == 0.0  # switched off
+
+
+def test_a_review_stretch_grows_with_the_excess_over_the_threshold_not_as_a_cliff():
+    threshold = 40.0
+    assert overload_stretch(30.0, threshold) == 0.0
+    assert overload_stretch(threshold, threshold) == 0.0
+    assert overload_stretch(44.0, threshold) == pytest.approx(0.1)  # a tenth over: a tenth of the stretch
+    assert overload_stretch(60.0, threshold) == pytest.approx(0.5)
+    assert overload_stretch(80.0, threshold) == pytest.approx(1.0)
+    assert overload_stretch(120.0, threshold) == 1.0
+    assert overload_stretch(math.inf, threshold) == 1.0  # an unallocated case: nobody's time
 
 
 def test_time_moves_a_reviews_step_down_share_within_zero_and_one():

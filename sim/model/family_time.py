@@ -7,13 +7,16 @@ caseload on children goes through these hours:
 
     hours per case  h = (productive hours at work - hours of mandatory tasks) / open cases   (per month)
 
-and a saturating dose-response turns them into a signed *time effect* in (-max_effect, +max_effect):
+and a dose-response linear in them, capped, turns them into a signed *time effect* in [-max_effect, +max_effect]:
 
-    effect(h) = max_effect * d / (|d| + half_effect_hours),   d = h - reference_hours_per_case_per_month
+    effect(h) = max_effect * clip(d / full_effect_hours, -1, 1),   d = h - reference_hours_per_case_per_month
 
-Zero at the reference (where the scenario's uptake shares and step-down share hold), monotone in h, half of
-the maximum ``half_effect_hours`` away from the reference, never beyond ``max_effect``: the first extra hours
-per case matter most, and no amount of time makes every placement avoidable. A positive effect is the chance
+Zero at the reference (where the scenario's uptake shares and step-down share hold), rising by the same amount
+for every extra hour per case until ``full_effect_hours`` from the reference, never beyond ``max_effect``: no
+amount of time makes every placement avoidable. Linear, because the effect applies to every open case: summed
+over a department's cases it is proportional to the department's free hours beyond the reference, so every
+caseworker-hour added (or removed) anywhere below the cap moves the same amount of decisions; the hour of a
+hire at today's caseload is worth what the hour of a cut is (docs/model.md, section 4). A positive effect is the chance
 that a step choice is one step less intrusive (e.g. kinship care instead of a foster family), and raises a
 review's chance to act on a lower need; a negative effect is the chance of one step more intrusive and lowers
 that chance. The staircase applies it (``sim.model.staircase``); nothing here names a step.
@@ -31,14 +34,14 @@ import math
 SMOOTHING = 1.0 / 3.0  # weight of the latest month in the moving share of mandatory work (about a quarter's memory)
 
 
-def time_effect(hours: float, reference: float, max_effect: float, half_effect_hours: float) -> float:
-    """Signed effect of ``hours`` per case and month: + less intrusive, - more intrusive; |effect| < max_effect."""
+def time_effect(hours: float, reference: float, max_effect: float, full_effect_hours: float) -> float:
+    """Signed effect of ``hours`` per case and month: + less intrusive, - more intrusive; |effect| <= max_effect."""
     if max_effect <= 0.0 or math.isnan(hours):  # not yet measured (the first month of a run): no effect
         return 0.0
     if math.isinf(hours):
         return max_effect
     d = hours - reference
-    return max_effect * d / (abs(d) + half_effect_hours)
+    return max_effect * max(-1.0, min(1.0, d / full_effect_hours))
 
 
 def step_down_share(base: float, effect: float) -> float:

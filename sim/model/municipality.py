@@ -264,7 +264,7 @@ class Municipality:
         department = len(self.open_children) / productive if productive > 0 else math.inf
         hours = self.family_time.hours_per_case(self.team.caseload_of(child, department))
         return time_effect(hours, settings.family_hours_reference, settings.family_time_max_effect,
-                           settings.family_time_half_hours)
+                           settings.family_time_full_hours)
 
     def review_step_down_share(self, child: cp.Child) -> float:
         """A review's chance to act on a lower need, moved by the caseworker's time with the family."""
@@ -639,12 +639,16 @@ class Municipality:
 
     def next_review_in(self, child: cp.Child) -> float:
         """Time to the next review after one done now: the interval, stretched when the child's caseworker
-        (pooled: the department) is overloaded."""
+        (pooled: the department) is overloaded, in proportion to how far: the full stretch at twice the
+        overload level and beyond (``overload_stretch``)."""
         settings = self.settings
-        if settings.review_stretch <= 0.0 or self.team.caseload_of(child, self.caseload) <= settings.overload_caseload:
+        if settings.review_stretch <= 0.0:
+            return settings.review_interval
+        stretch = overload_stretch(self.team.caseload_of(child, self.caseload), settings.overload_caseload)
+        if stretch <= 0.0:
             return settings.review_interval
         self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
-        return settings.review_interval + settings.review_stretch
+        return settings.review_interval + stretch * settings.review_stretch
 
     def _placed_under_age_out(self) -> int:
         """Placed children not yet at the age-out age: the older series count only these (aged 0-17)."""
@@ -692,6 +696,16 @@ class Municipality:
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+
+
+def overload_stretch(caseload: float, threshold: float) -> float:
+    """The share of the review stretch an overloaded caseworker takes: 0 up to the overload level, rising in
+    proportion to the excess, all of it at twice the level and beyond. Proportional, not a cliff: no evidence
+    puts a step in the response at the assumed level, and a step would make the one post that crosses it worth
+    more than all the others (docs/model.md, section 4)."""
+    if caseload <= threshold:
+        return 0.0
+    return min(1.0, (caseload - threshold) / threshold)
 
 
 def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings):

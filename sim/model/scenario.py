@@ -257,8 +257,8 @@ class Overload(_Part):
         "closed at screening (taken from those that would be investigated)"
     )
     review_stretch_months: NonNegative = Field(
-        default=0.0, le=120, description="a review by an overloaded caseworker sets the next one this much later "
-        "(at most 120)"
+        default=0.0, le=120, description="a review by a caseworker at twice the overload level or more sets the "
+        "next one this much later; above the level, in proportion to the excess (at most 120)"
     )
     temporary_staff_after_months: NonNegative = Field(
         default=6.0, le=1200, description="months overloaded in a row before temporary caseworkers are hired "
@@ -273,8 +273,8 @@ class Overload(_Part):
 
 
 class FamilyTime(_Part):
-    """Time with the family is what caseload buys: a saturating dose-response of the hours left per case
-    after the mandatory tasks (the defaults switch it off)."""
+    """Time with the family is what caseload buys: a dose-response linear in the hours left per case after
+    the mandatory tasks, capped at max_effect (the defaults switch it off)."""
 
     reference_hours_per_case_per_month: Positive = Field(
         default=1.0, le=1000, description="hours with the families per case and month at which the staircase's "
@@ -284,9 +284,9 @@ class FamilyTime(_Part):
         default=0.0, description="the largest chance that a choice is one step less (more) intrusive, and the "
         "largest relative change of the step-down share, with far more (fewer) hours than the reference"
     )
-    half_effect_hours: Positive = Field(
-        default=1.0, le=1000, description="hours per case and month away from the reference at which half of "
-        "max_effect is reached (at most 1,000)"
+    full_effect_hours: Positive = Field(
+        default=1.0, le=1000, description="hours per case and month away from the reference at which the effect "
+        "reaches max_effect; linear in between (at most 1,000)"
     )
 
 

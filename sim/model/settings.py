@@ -53,7 +53,7 @@ class Settings:
         "fte", "_hours_per_week", "ongoing_hours_per_case_per_month", "ongoing_fte_per_case", "years_per_hour",
         "escalation_hours", "ongoing_max_share", "fixed_task_time",
         # time with the families (sim.model.family_time)
-        "family_hours_reference", "family_time_max_effect", "family_time_half_hours",
+        "family_hours_reference", "family_time_max_effect", "family_time_full_hours",
         # how an overloaded department gives way
         "overload_caseload", "overload_closed_share", "_pressure_closed_share", "review_stretch",
         "temporary_after_months", "temporary_share", "temporary_contract",
@@ -112,7 +112,7 @@ class Settings:
         ft = cw.family_time
         self.family_hours_reference = ft.reference_hours_per_case_per_month
         self.family_time_max_effect = ft.max_effect
-        self.family_time_half_hours = ft.half_effect_hours
+        self.family_time_full_hours = ft.full_effect_hours
         ov = cw.overload
         self.overload_caseload = ov.caseload_threshold
         self.overload_closed_share = ov.extra_closed_after_advice_share
