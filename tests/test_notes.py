@@ -227,6 +227,8 @@ def test_the_reports_first_paragraph_carries_every_policys_caveats(tmp_path, lan
         assert all(_plain(c.text(other)) not in lead for c in r.scenario.caveats)
     word = "Caveats" if lang == "en" else "Forbehold"
     assert lead.count(word + ":") == len(POLICIES)
+    prices = "(2025 prices)" if lang == "en" else "(2025-priser)"
+    assert lead.count(prices) == len(POLICIES)  # the price year beside every policy's number
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])

@@ -44,17 +44,31 @@ TEXT = {
         "hver kørsel (\"Hvad svaret hviler på\" viser, hvilke der betyder mest). Forudsætninger uden interval "
         "holdes på deres værdi; det, modellen slet ikke rummer, er ikke i noget bånd.",
     ),
+    "not_captured": (
+        "What the model does not capture: the caseworker effect rests on one Danish pilot without a control group "
+        "(Herning 2013-15); a child waiting for an investigation is neither helped nor gets worse, so in a "
+        "department far above the average caseload hiring first finds need the backlog hid; prices of kinship "
+        "care, intensive home support and an own room have no public average; the children's later lives and the "
+        "costs to the region and the state are not valued; siblings, court decisions and consent are not modelled. "
+        "The README lists the assumptions in full.",
+        "Det modellen ikke rummer: rådgivertidens virkning hviler på ét dansk forsøg uden kontrolgruppe "
+        "(Herning 2013-15); et barn, der venter på en undersøgelse, får hverken hjælp eller får det værre, så i en "
+        "afdeling med langt flere sager end gennemsnittet finder flere rådgivere først de behov, som puklen skjulte; "
+        "priserne på netværkspleje, massiv hjemmebaseret indsats og eget værelse har ingen offentlig "
+        "gennemsnitspris; børnenes senere liv og udgifterne i region og stat er ikke værdisat; søskende, "
+        "afgørelser og samtykke er ikke modelleret. README beskriver forudsætningerne fuldt ud.",
+    ),
     # --- the answer of a comparison, one sentence per alternative
     "lead_saves": (
-        "Over {first}–{last}, {alt} saves {npv} in present value compared with {base} "
+        "Over {first}–{last}, {alt} saves {npv} in present value{prices} compared with {base} "
         "(90 % of runs between {lo} and {hi}; discount rate {rate})",
-        "I {first}–{last} sparer {alt} {npv} i nutidsværdi i forhold til {base} "
+        "I {first}–{last} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base} "
         "(90 % af kørslerne mellem {lo} og {hi}; diskonteringsrente {rate})",
     ),
     "lead_costs": (
-        "Over {first}–{last}, {alt} costs {npv} more than {base} in present value "
+        "Over {first}–{last}, {alt} costs {npv} more than {base} in present value{prices} "
         "(90 % of runs between {lo} and {hi} extra; discount rate {rate})",
-        "I {first}–{last} koster {alt} {npv} mere end {base} i nutidsværdi "
+        "I {first}–{last} koster {alt} {npv} mere end {base} i nutidsværdi{prices} "
         "(90 % af kørslerne mellem {lo} og {hi} ekstra; diskonteringsrente {rate})",
     ),
     "lead_runs": ("; in {runs} it pays back by {last}", "; i {runs} har den tjent sig hjem i {last}"),
@@ -297,6 +311,7 @@ TEXT = {
         "Beløb er i {year}-priser: modellens {base}-priser ganget med det generelle pris- og lønindeks "
         "(Økonomistyrelsen), {factor}.",
     ),
+    "in_prices": (" ({year} prices)", " ({year}-priser)"),
     "prices_note_base": ("Money is in {year} prices.", "Beløb er i {year}-priser."),
     "economics_caption": (
         "Net saving = cost of {base} minus cost of the alternative, discounted to the start year; "

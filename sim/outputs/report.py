@@ -557,6 +557,8 @@ def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
     npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
     common = {"first": first, "last": last, "alt": row["scenario"], "base": row["baseline"]}
     common["rate"] = _rate(row.get("discount_rate"), lang)
+    price_year = _year_or_none(row.get("price_year"))
+    common["prices"] = text("in_prices", lang).format(year=price_year) if price_year is not None else ""
     if pd.isna(npv) or float(npv) >= 0:
         lo_s, hi_s = format_money_range(lo, hi, lang)
         s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
@@ -653,6 +655,8 @@ def lead_sentences(
         for _, group in groups:
             row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
             first, last = _horizon(row["scenario"], by_name, comparison)
+            if pd.isna(row.get("price_year", float("nan"))) and row["scenario"] in by_name:
+                row["price_year"] = by_name[row["scenario"]].price_year  # money is in the scenario's price year
             notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
             out.append(economics_sentence(row, first, last, lang)
                        + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
@@ -991,6 +995,7 @@ def write_report(
     if pairs:  # the projection of each scenario follows the answer
         parts += [f'<p class="note">{html.escape(_intro(summary, r, lang))}</p>' for r in results]
     parts.append(f'<p class="note">{html.escape(text("what_model", lang))}</p>')
+    parts.append(f'<p class="note">{html.escape(text("not_captured", lang))}</p>')
 
     parts.append(f"<h2>{html.escape(text('sec_projection', lang))}</h2>")
     for metric in FAN_METRICS:
