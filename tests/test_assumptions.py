@@ -154,6 +154,74 @@ def test_an_assumption_about_a_step_it_lacks_or_a_value_set_outside_its_range_is
     assert draws_table([own], 1, 3).empty
 
 
+def test_a_lever_assumption_must_fit_the_lever_at_its_position(tmp_path):
+    """A scenario that replaces an inherited policy's levers cannot hand its ranges to another lever."""
+    intake = load_scenario(ROOT / "scenarios" / "intake-team.yaml")
+    raw = intake.model_dump(mode="json")
+    raw["levers"] = [{"setting": "screening.share_early_measure", "value": 0.25, "start": "2027-01-01"}]
+    with pytest.raises(ScenarioError, match="changes screening.share_early_measure, but the assumption is about"):
+        scenario_from_mapping(raw, "<test>")
+    raw = intake.model_dump(mode="json")
+    raw["levers"][0].update(value=None, by=0.1)
+    with pytest.raises(ScenarioError, match="gives by:, not value:"):
+        scenario_from_mapping(raw, "<test>")
+    raw = intake.model_dump(mode="json")
+    raw["assumptions"]["levers.0.value"]["setting"] = ""
+    with pytest.raises(ScenarioError, match="names the lever's setting"):
+        scenario_from_mapping(raw, "<test>")
+
+
+def test_the_same_lever_setting_draws_the_same_number_at_any_position():
+    from sim.runs.assumptions import draw_key
+
+    a = Assumption(low=0, high=1, grade="assumption", source="t", setting="diversion.share")
+    assert draw_key("levers.0.value", a) == draw_key("levers.4.value", a) != draw_key("levers.0.value", None)
+    swedish = load_scenario(ROOT / "scenarios" / "swedish-model.yaml")
+    home = load_scenario(ROOT / "scenarios" / "intensive-home-support.yaml")
+    u = draws_table([swedish, home], 1, 5).query("path.str.startswith('levers')", engine="python")
+    shares = u[u["path"].isin(["levers.4.value", "levers.0.value"])].pivot(index="replication", columns="scenario",
+                                                                           values="u")
+    assert (shares["swedish-model"] == shares["intensive-home-support"]).all()
+
+
+def test_scenarios_in_different_price_years_are_not_compared():
+    from sim.errors import InputError
+    from sim.runs.experiment import check_comparable
+
+    raw = BASELINE.model_dump(mode="json")
+    raw["calendar"]["price_year"] = raw["calendar"]["base_year"]
+    raw["name"] = "in-2019-prices"
+    with pytest.raises(InputError, match="prices"):
+        check_comparable([BASELINE, scenario_from_mapping(raw, "<test>")])
+
+
+def test_an_assumption_only_the_baseline_draws_is_in_what_the_answer_rests_on():
+    from sim.outputs.results import assumption_draws, comparison_tables, uncertainty_tables
+
+    base = small(assumptions=price_assumption())
+    raw = base.model_dump(mode="json")
+    raw.update(name="policy", assumptions={})
+    policy = scenario_from_mapping(raw, "<test>")
+    results = run_experiment([base, policy], 6, 4, workers=1)
+    table = pd.concat([r.table for r in results], ignore_index=True)
+    _, econ, npvs = comparison_tables(table, results)
+    econ, effects = uncertainty_tables(econ, npvs, results, assumption_draws(results))
+    assert bool(econ["assumptions_drawn"].iloc[0])  # the baseline drew: not "held fixed"
+    assert list(effects["path"]) == [PRICE]
+
+
+def test_the_manifest_says_which_assumptions_were_drawn_and_which_held():
+    from sim.outputs.files import assumptions_record
+
+    sc = small(assumptions={**price_assumption(low=100_000, high=200_000),  # the value is outside: held
+                            "caseworkers.cost_per_fte_dkk": {"low": 400_000, "high": 700_000, "grade": "assumption",
+                                                             "source": "t"}})
+    drawn = run_experiment([sc], 1, 1, workers=1)[0]
+    assert assumptions_record(drawn) == {"drawn": ["caseworkers.cost_per_fte_dkk"], "held": [PRICE]}
+    fixed = run_experiment([sc], 1, 1, workers=1, fixed_assumptions=True)[0]
+    assert assumptions_record(fixed)["drawn"] == []
+
+
 def test_an_end_of_a_range_that_makes_the_scenario_invalid_is_refused_before_the_run():
     from sim.errors import InputError
 
@@ -262,7 +330,7 @@ def test_a_policy_resting_on_a_pilot_is_not_called_certain_unless_its_low_end_st
     pilot-graded assumption's low end still saves."""
     from sim.outputs.results import write_outputs
 
-    names = ["baseline", "more-caseworkers", "swedish-model"]
+    names = ["baseline", "more-caseworkers", "intake-team", "swedish-model"]
     scenarios = [with_horizon(load_scenario(ROOT / "scenarios" / f"{n}.yaml"), 5) for n in names]
     results = run_experiment(scenarios, 12, 1)
     out = write_outputs(tmp_path / "out", results, "en", compare=True)
@@ -271,7 +339,7 @@ def test_a_policy_resting_on_a_pilot_is_not_called_certain_unless_its_low_end_st
     assert econ["assumptions_drawn"].all()
     for _, row in econ.iterrows():
         pilot = effects[(effects["scenario"] == row["scenario"]) & (effects["grade"] == "pilot")]
-        assert not pilot.empty  # both rest on Herning's pilot
+        assert not pilot.empty  # all three rest on Herning's pilot
         if row["prob_net_saving"] >= 1.0:
             assert (pilot["npv_at_low_dkk"] > 0).all(), row["scenario"]
     assert (econ.loc[econ["scenario"] == "more-caseworkers", "prob_net_saving"] < 1.0).all()

@@ -13,7 +13,8 @@ policy's NPV per replication varies with the assumptions as well as with simulat
   in the assumption, through the mean);
 - **the noise-only band**: the spread left when the linear effects of the assumptions that go with the NPV
   are taken out (ordinary least squares), centred on the mean NPV. It estimates the band a run with fixed
-  assumptions would give, on the wide side; ``--fixed-assumptions`` gives it exactly.
+  assumptions would give, for comparison only: with 20 runs it may come out narrower or wider than that band
+  (``--fixed-assumptions`` gives it exactly).
 
 With few replications these are estimates, and the report says how many runs they rest on.
 """
@@ -89,8 +90,8 @@ def noise_only_band(npv: np.ndarray, values: pd.DataFrame) -> tuple[float, float
 
     Only the assumptions whose own correlation with the NPV stands out loosely (p < ``NOISE_BAND_P``) are taken
     out, at most as many as leave ``MIN_RESIDUAL_DF`` to spare: with 20 runs and a dozen assumptions a fit on all
-    of them leaves a handful of degrees of freedom and a residual spread too uncertain to read. What an
-    assumption left in adds keeps the band on the wide side."""
+    of them leaves a handful of degrees of freedom and a residual spread too uncertain to read. Choosing them
+    by their correlation also takes out some noise that looks like an effect: the band is an estimate."""
     effects = assumption_effects(npv, values, {})
     room = max(0, int(np.sum(~np.isnan(np.asarray(npv, dtype=float)))) - MIN_RESIDUAL_DF - 1)
     kept = list(effects.loc[effects["p_value"] < NOISE_BAND_P, "path"])[:room]

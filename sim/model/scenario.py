@@ -605,6 +605,12 @@ class Assumption(_Part):
     source: str = Field(min_length=1, description="where the value and range come from (a facts.csv key, a report)")
     label_en: str = Field(default="", description="a short English name shown in the answer (default: the key path)")
     label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
+    setting: str = Field(
+        default="",
+        description="for a lever's number (levers.<i>.value, .by or .times): the lever's setting, e.g. "
+        "screening.share_closed_after_advice; checked, so that a scenario that replaces the levers cannot hand the "
+        "range to another lever",
+    )
 
 
 CaveatText = Annotated[str, Field(min_length=1, max_length=400, pattern=r"\S",
@@ -798,11 +804,37 @@ def _in_format(path: str) -> bool:
     return bool(parts) and parts[-1] in _model_fields(parts[:-1])
 
 
+def _lever_assumption_problem(s: Scenario, path: str, a: Assumption) -> str | None:
+    """Why an assumption about a lever's number does not fit the lever at that position, or None (also None when
+    the scenario has no lever there: then there is nothing to draw)."""
+    parts = path.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return "a lever's number is levers.<position>.value, .by or .times"
+    if not a.setting:
+        return "an assumption about a lever names the lever's setting (setting: ...), so it cannot move to another lever"
+    i = int(parts[1])
+    if i >= len(s.levers):
+        return None
+    lever = s.levers[i]
+    if lever.setting != a.setting:
+        return (f"levers[{i}] changes {lever.setting}, but the assumption is about {a.setting}; point it at that "
+                f"lever's position or drop it ('{path}: null' under assumptions:)")
+    if getattr(lever, parts[2], None) is None:
+        given = next(f for f in ("value", "by", "times") if getattr(lever, f, None) is not None)
+        return f"levers[{i}] gives {given}:, not {parts[2]}:; the assumption must be about {path.rsplit('.', 1)[0]}.{given}"
+    return None
+
+
 def _assumption_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     """Each assumption names a number of the scenario format and a range that holds the scenario's value."""
     problems = []
     for path, a in s.assumptions.items():
         where = f"assumptions.{path}"
+        if path.startswith("levers."):
+            reason = _lever_assumption_problem(s, path, a)
+            if reason:
+                problems.append((where, reason))
+                continue
         try:
             locate_key_path(raw, path)
         except KeyError as e:

@@ -77,10 +77,21 @@ def manifest(results: list[RunResult], command: list[str] | None = None, **extra
         "scenarios": {r.scenario.name: r.scenario.model_dump(mode="json") for r in results},
         "calibration_provenance": {r.scenario.name: calibration_provenance(r.scenario) for r in results
                                    if r.scenario.provenance},
-        "assumptions": {r.scenario.name: ("drawn per replication" if r.assumptions is not None else "fixed")
-                        for r in results if r.scenario.assumptions},
+        "assumptions": {r.scenario.name: assumptions_record(r) for r in results if r.scenario.assumptions},
         **extra,
     }
+
+
+def assumptions_record(result: RunResult) -> dict:
+    """Which of a scenario's assumptions the run drew and which it held at the scenario's value (fixed runs,
+    a value set outside its range, a part the scenario does not have, a path set by parameter sets)."""
+    from sim.model.scenario import applicable_assumptions
+
+    drawable = applicable_assumptions(result.scenario)
+    if result.assumptions is None:
+        return {"drawn": [], "held": sorted(result.scenario.assumptions), "why": "fixed (--fixed-assumptions)"}
+    drawn = sorted(p for p in drawable if p not in result.assumptions.skip)
+    return {"drawn": drawn, "held": sorted(set(result.scenario.assumptions) - set(drawn))}
 
 
 def calibration_provenance(scenario) -> list[dict]:

@@ -46,29 +46,33 @@ def assumption_draws(results: list[RunResult]) -> pd.DataFrame:
     drawn = [r for r in results if r.assumptions is not None]
     if not drawn:
         return pd.DataFrame(columns=["scenario", "replication", "path", "u", "value"])
-    return pd.concat([draws_table([r.scenario], r.seed, r.replications, r.assumptions.skip) for r in drawn],
-                     ignore_index=True)
+    parts = [draws_table([r.scenario], r.seed, r.replications, r.assumptions.skip) for r in drawn]
+    parts = [part for part in parts if not part.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["scenario", "replication", "path", "u", "value"])
 
 
 def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
                        draws: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """economics.csv with the precision of the chance of a saving and the noise-only band, and
-    assumption_effects.csv: what each alternative's NPV rests on (sim.analysis.uncertainty)."""
+    assumption_effects.csv: what each alternative's NPV rests on (sim.analysis.uncertainty).
+
+    A pair's assumptions are those either scenario drew (the alternative's value where both drew one: the
+    random number is shared, so either side's values order the runs the same way)."""
     from sim.analysis.uncertainty import assumption_effects, drawn_values, noise_only_band, precision_columns
 
     by_name = {r.scenario.name: r for r in results}
     extra, effects = [], []
     for _, row in econ.iterrows():
-        result = by_name[row["scenario"]]
-        values = drawn_values(draws, row["scenario"])
+        result, base = by_name[row["scenario"]], by_name[row["baseline"]]
+        values = _pair_values(draws, row["scenario"], row["baseline"])
         npv = np.asarray(npvs[row["scenario"]], dtype=float)
-        drawn = result.assumptions is not None and not values.empty
+        drawn = result.assumptions is not None or base.assumptions is not None
         cols = precision_columns(float(row["prob_net_saving"]), int(np.sum(~np.isnan(npv))), drawn)
-        if drawn:
+        if drawn and not values.empty:
             cols["npv_p05_noise_only_dkk"], cols["npv_p95_noise_only_dkk"] = noise_only_band(npv, values)
-            ranges = {p: (a.low, a.high) for p, a in result.scenario.assumptions.items()}
-            found = assumption_effects(npv, values, ranges)
-            meta = result.scenario.assumptions
+            meta = {**base.scenario.assumptions, **result.scenario.assumptions}
+            found = assumption_effects(npv, values, {p: (a.low, a.high) for p, a in meta.items()})
             found.insert(0, "scenario", row["scenario"])
             found.insert(1, "baseline", row["baseline"])
             for key in ("grade", "source", "label_en", "label_da"):
@@ -82,6 +86,17 @@ def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
                "share_of_variance", "p_value", "npv_at_low_dkk", "npv_at_high_dkk"]
     effects_table = pd.concat(effects, ignore_index=True)[columns] if effects else pd.DataFrame(columns=columns)
     return out, effects_table
+
+
+def _pair_values(draws: pd.DataFrame, alternative: str, baseline: str) -> pd.DataFrame:
+    """Replication x key path of what the pair drew: the alternative's values, the baseline's for paths only it drew."""
+    from sim.analysis.uncertainty import drawn_values
+
+    alt, base = drawn_values(draws, alternative), drawn_values(draws, baseline)
+    if alt.empty:
+        return base
+    only_base = [c for c in base.columns if c not in alt.columns]
+    return pd.concat([alt, base[only_base]], axis=1) if only_base else alt
 
 
 def write_outputs(

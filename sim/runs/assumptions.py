@@ -30,9 +30,18 @@ def path_key(path: str) -> int:
     return int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "little")
 
 
-def uniform_draw(seed: int, replication: int, path: str) -> float:
-    """The uniform number in (0, 1) that replication ``replication`` uses for the assumption at ``path``."""
-    return float(np.random.default_rng([ASSUMPTION_STREAM, seed, replication, path_key(path)]).random())
+def draw_key(path: str, assumption: Assumption | None = None) -> str:
+    """What names an assumption's random number: its key path, or for a lever's number the lever's setting and
+    field (a lever's position differs between scenarios; the same setting is the same question)."""
+    if assumption is not None and assumption.setting and path.startswith("levers."):
+        return f"levers[{assumption.setting}].{path.rsplit('.', 1)[1]}"
+    return path
+
+
+def uniform_draw(seed: int, replication: int, key: str) -> float:
+    """The uniform number in (0, 1) that replication ``replication`` uses for the assumption named ``key``
+    (:func:`draw_key`)."""
+    return float(np.random.default_rng([ASSUMPTION_STREAM, seed, replication, path_key(key)]).random())
 
 
 def value_at(assumption: Assumption, mode: float, u: float) -> float:
@@ -59,7 +68,7 @@ class AssumptionDraws:
         """Key path -> the value replication ``replication`` uses."""
         raw = scenario.model_dump(mode="json")
         return {
-            path: value_at(a, float(get_path(raw, path)), uniform_draw(seed, replication, path))
+            path: value_at(a, float(get_path(raw, path)), uniform_draw(seed, replication, draw_key(path, a)))
             for path, a in applicable_assumptions(scenario, raw).items() if path not in self.skip
         }
 
@@ -102,9 +111,9 @@ def draws_table(scenarios: Sequence[Scenario], seed: int, replications: int,
                 continue
             mode = float(get_path(raw, path))
             for r in range(replications):
-                u = uniform_draw(seed, r, path)
+                u = uniform_draw(seed, r, draw_key(path, a))
                 rows.append((sc.name, r, path, u, value_at(a, mode, u)))
     return pd.DataFrame(rows, columns=["scenario", "replication", "path", "u", "value"])
 
 
-__all__ = ["AssumptionDraws", "draws_table", "uniform_draw", "value_at", "path_key"]
+__all__ = ["AssumptionDraws", "draws_table", "draw_key", "uniform_draw", "value_at", "path_key"]

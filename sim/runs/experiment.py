@@ -55,6 +55,10 @@ def check_comparable(scenarios: Sequence[Scenario], sources: Sequence[str] | Non
         if (c.start_year, c.horizon_years, c.burn_in_years) != (first.start_year, first.horizon_years, first.burn_in_years):
             raise InputError(f"{source}: calendar differs from the baseline's; scenarios compared must share start_year, "
                              "horizon_years and burn_in_years")
+        if (sc.price_year, sc.price_factor) != (scenarios[0].price_year, scenarios[0].price_factor):
+            raise InputError(f"{source}: its money is in {sc.price_year} prices (factor {sc.price_factor:g}), the "
+                             f"baseline's in {scenarios[0].price_year} prices (factor {scenarios[0].price_factor:g}); "
+                             "scenarios compared must share calendar.base_year, calendar.price_year and prices.index")
 
 
 # what `dask scheduler` prints: a protocol, a host name or address, a port
