@@ -596,11 +596,16 @@ def precision_sentence(row: Mapping, lang: str) -> str:
     if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
         out += text("lead_precision", lang).format(
             n=int(n), lo=format_percent(lo, lang), hi=format_percent(hi, lang),
-            need=format_number(int(row.get("replications_for_prob_within_5pp")), lang))
+            need=_whole(row.get("replications_for_prob_within_5pp"), lang))
     drawn = row.get("assumptions_drawn")
     if drawn is not None and not pd.isna(drawn) and not bool(drawn):
         out += text("lead_fixed_assumptions", lang)
     return out
+
+
+def _whole(x: float, lang: str) -> str:
+    """A count as a whole number with the language's thousands separator (73, 1.234 / 1,234)."""
+    return f"{int(x):,}".replace(",", "." if lang == "da" else ",")
 
 
 def assumption_label(row: Mapping, lang: str) -> str:
