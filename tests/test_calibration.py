@@ -481,14 +481,32 @@ def recovery():
     return {"raw": raw, "truth": truth, "problem": problem, "cal": cal}
 
 
+def _truth_in_likelihood_region(recovery) -> bool:
+    """Whether the true values' log-likelihood, computed as a trial's (same seed and replications), lies within
+    the region's threshold of the best trial's."""
+    from sim.analysis.calibration import fit_log_likelihood, trial_scenario
+    from sim.runs.runner import run_metrics
+
+    problem, cal = recovery["problem"], recovery["cal"]
+    spec = problem.spec
+    values = [TRUE[p.path] for p in spec.parameters]
+    reps = spec.search.replications
+    table, _ = run_metrics(trial_scenario(problem, values), reps, spec.seed, problem.metrics)
+    threshold = stats.chi2.ppf(spec.search.confidence, len(values)) / 2
+    return fit_log_likelihood(problem, table, reps) >= cal.trials["loglik"].max() - threshold
+
+
 @pytest.mark.slow
 def test_the_true_values_lie_in_the_ensembles_range(recovery):
     cal = recovery["cal"]
     summary = parameter_summary(cal).set_index("parameter")
     assert len(cal.ensemble) >= 3, cal.ensemble  # a region, not one point
+    truth_inside = _truth_in_likelihood_region(recovery)
     for path, value in TRUE.items():
         row = summary.loc[path]
-        assert row["min"] <= value <= row["max"], (path, value, row.to_dict())
+        # the ensemble is the trials inside the likelihood-ratio region: a discrete sample of it, so the truth may
+        # lie just beyond the sampled range and still inside the region (its own likelihood says which)
+        assert row["min"] <= value <= row["max"] or truth_inside, (path, value, row.to_dict())
         assert PRIOR[path][0] <= row["min"] and row["max"] <= PRIOR[path][1]
         assert row["scenario_value"] == get_path(recovery["raw"], path)  # the scenario's own, not the truth
     # the strongly identified rate: the fit moved from the prior's middle towards the truth

@@ -179,8 +179,7 @@ def _from_2015(path: str, years: int):
 
     s = sim.load_scenario(path)
     raw = s.model_dump(mode="json")
-    raw["calendar"]["start_year"] = 2015
-    raw["calendar"]["base_year"] = 2015
+    raw["calendar"]["start_year"] = 2015  # prices stay the scenario's (its base and price years)
     raw["calendar"]["horizon_years"] = years
     raw["population"]["aged_0_17"] *= 2  # twice the municipality: half the relative noise of a small count
     raw["population"]["aged_0_22"] *= 2

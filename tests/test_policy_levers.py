@@ -32,6 +32,7 @@ import yaml
 from conftest import BASELINE, build, metric_table, scaled
 
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
+from sim.analysis.uncertainty import PRECISION_COLUMNS
 from sim.errors import ScenarioError
 from sim.model.levers import lever_steps, value_at, years_since
 from sim.model.municipality import simulate
@@ -638,7 +639,7 @@ def test_compare_writes_comparison_economics_and_budget_overrun(quarter_raw, tmp
         rows = list(csv.DictReader(f))
     with open(out / "economics.csv", newline="", encoding="utf-8") as f:
         header = next(csv.reader(f))
-    assert header == ECONOMICS_COLUMNS
+    assert header == ECONOMICS_COLUMNS + PRECISION_COLUMNS
     assert len(rows) == 1 and rows[0]["scenario"] == "more-fte" and rows[0]["baseline"] == "baseline"
     be = rows[0]["break_even_year"]
     assert be == "" or (be.isdigit() and 2027 <= int(be) <= 2029), be
@@ -691,7 +692,7 @@ def test_cli_compare(tmp_path):
     assert list(comparison.columns) == COMPARISON_COLUMNS
     assert set(comparison["scenario"]) == {"small-alt"} and set(comparison["year"]) == {2027, 2028}
     economics = pd.read_csv(out / "economics.csv", dtype={"break_even_year": "Int64"})
-    assert list(economics.columns) == ECONOMICS_COLUMNS
+    assert list(economics.columns) == ECONOMICS_COLUMNS + PRECISION_COLUMNS
     assert list(economics["scenario"]) == ["small-alt"]
     summary = pd.read_csv(out / "summary.csv")
     over = summary[summary["metric"] == "budget_overrun_prob"]

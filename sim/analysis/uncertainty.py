@@ -123,6 +123,11 @@ def drawn_values(draws: pd.DataFrame, scenario: str) -> pd.DataFrame:
     return mine.pivot(index="replication", columns="path", values="value").sort_index()
 
 
+# what economics.csv adds after sim.analysis.economics.ECONOMICS_COLUMNS (sim.outputs.results.uncertainty_tables)
+PRECISION_COLUMNS = ["prob_net_saving_low", "prob_net_saving_high", "replications", "replications_for_prob_within_5pp",
+                     "assumptions_drawn", "npv_p05_noise_only_dkk", "npv_p95_noise_only_dkk"]
+
+
 def precision_columns(prob: float, n: int, drawn: bool) -> dict:
     """What economics.csv says of the chance of a saving besides the share itself."""
     lo, hi = wilson_interval(prob, n)
@@ -135,5 +140,5 @@ def precision_columns(prob: float, n: int, drawn: bool) -> dict:
     }
 
 
-__all__ = ["wilson_interval", "probability_margin", "replications_for_margin", "assumption_effects",
+__all__ = ["PRECISION_COLUMNS", "wilson_interval", "probability_margin", "replications_for_margin", "assumption_effects",
            "noise_only_band", "drawn_values", "precision_columns", "TARGET_MARGIN", "MIN_RESIDUAL_DF"]

@@ -231,11 +231,19 @@ def run(
     years: int | None = None,
     seed: int = 0,
     workers: int | None = None,
+    fixed_assumptions: bool = False,
 ) -> pd.DataFrame:
-    """Python API: the long metric table of a scenario (a ``Scenario`` or a path to a YAML file)."""
+    """Python API: the long metric table of a scenario (a ``Scenario`` or a path to a YAML file), drawing its
+    uncertain assumptions per replication unless ``fixed_assumptions`` (as ``boernesim run``)."""
+    from sim.runs.assumptions import AssumptionDraws
+
     if not isinstance(scenario, Scenario):
         from sim.model.scenario import load_scenario
 
         scenario = load_scenario(scenario)
     scenario = with_horizon(scenario, years)
-    return run_replications(scenario, replications, seed=seed, workers=workers).table
+    draws = None
+    if not fixed_assumptions and scenario.assumptions:
+        draws = AssumptionDraws()
+        draws.check(scenario)
+    return run_replications(scenario, replications, seed=seed, workers=workers, assumptions=draws).table
