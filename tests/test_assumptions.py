@@ -220,6 +220,11 @@ def test_the_manifest_says_which_assumptions_were_drawn_and_which_held():
     assert assumptions_record(drawn) == {"drawn": ["caseworkers.cost_per_fte_dkk"], "held": [PRICE]}
     fixed = run_experiment([sc], 1, 1, workers=1, fixed_assumptions=True)[0]
     assert assumptions_record(fixed)["drawn"] == []
+    from sim.outputs.report import held_assumptions_note
+
+    assert PRICE in held_assumptions_note([drawn], "en") and "Holdt på scenariets egen værdi" in \
+        held_assumptions_note([drawn], "da")
+    assert held_assumptions_note([fixed], "en") == ""  # all held: the first paragraph says so
 
 
 def test_an_end_of_a_range_that_makes_the_scenario_invalid_is_refused_before_the_run():

@@ -113,6 +113,12 @@ TEXT = {
         "tilfældige variation, ikke usikkerheden om forudsætningerne.",
     ),
     "sec_rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
+    "held_assumptions": (
+        "Held at the scenario's own value, not drawn (the scenario sets it outside the listed range, e.g. from its "
+        "own accounts, or lacks the part it is about): {held}.",
+        "Holdt på scenariets egen værdi, ikke trukket (scenariet sætter den uden for intervallet, fx fra egne "
+        "regnskaber, eller har ikke den del, den handler om): {held}.",
+    ),
     "rests_on_intro": (
         "Each run drew the scenario's uncertain assumptions from their ranges (assumptions: in the scenario; the same "
         "draws for every scenario in a run). For each policy, the assumptions whose draws go most with its net "

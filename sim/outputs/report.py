@@ -844,6 +844,22 @@ def _economics_html(economics: pd.DataFrame, lang: str, year: int) -> str:
     return _table_html(header, rows, html.escape(caption), wide=True)
 
 
+def held_assumptions_note(results: Sequence[RunResult], lang: str) -> str:
+    """Which listed assumptions a run held at the scenario's own value although it drew the others (a value set
+    outside its range, such as a municipality's own price, or a part the scenario does not have); empty when
+    none, or when the run held all of them (the first paragraph says so)."""
+    from sim.outputs.files import assumptions_record
+
+    held = []
+    for r in results:
+        if r.assumptions is None or not r.scenario.assumptions:
+            continue
+        for path in assumptions_record(r)["held"]:
+            a = r.scenario.assumptions[path]
+            held.append(f"{r.scenario.name}: {assumption_label({'path': path, 'label_en': a.label_en, 'label_da': a.label_da}, lang)}")
+    return text("held_assumptions", lang).format(held="; ".join(held)) if held else ""
+
+
 RESTS_ON_ROWS = 6  # the assumptions shown per policy: enough to see the few that matter
 
 
@@ -1071,6 +1087,9 @@ def write_report(
             )
 
     parts += rests_on_section(assumption_effects, economics, lang)
+    held = held_assumptions_note(results, lang)
+    if held:
+        parts.append(f'<p class="note">{html.escape(held)}</p>')
 
     parts.append(f"<h2>{html.escape(text('sec_tables', lang))}</h2>")
     if economics is not None:
