@@ -433,3 +433,39 @@ def test_the_shipped_price_index_is_the_sourced_one_and_reports_in_its_latest_ye
         assert value == pytest.approx(sourced.loc[year, "index_2019_100"], abs=1e-9), year
     assert baseline.price_year == max(baseline.prices.index)
     assert baseline.price_factor == pytest.approx(sourced.loc[baseline.price_year, "index_2019_100"] / 100)
+
+
+def test_the_support_diverted_children_get_is_part_of_the_investment():
+    """An alternative to placement is the policy's own spending, though it is booked on a step."""
+    values = {
+        "base": PER_PLACEMENT["base"],
+        "home": {
+            "cost_total": [[980, 980], [980, 980]],
+            "cost_caseworkers": [[100, 100], [100, 100]],
+            "cost_policy": [[10, 10], [10, 10]],
+            "cost_diversion": [[30, 40], [30, 40]],  # 70 a run over the horizon, on the intensive-home step
+            "placements_started": [[9, 9], [9, 9]],  # 2 avoided
+        },
+    }
+    table = _table(values, [2027, 2028])
+    assert gross_investment(table, "base", "home") == pytest.approx(20.0 + 70.0)
+    r = row(economics(table, "base", 0.035, 2027), scenario="home")
+    assert r["cost_per_placement_avoided_dkk"] == pytest.approx(90.0 / 2.0)
+
+
+def test_a_diverted_childs_cost_is_counted_once_and_as_the_diversions():
+    """cost_diversion is a part of the diversion step's cost: zero without diversion, at most the step's, and
+    cost_total is still the steps', the caseworkers' and the policies' costs."""
+    from pathlib import Path
+
+    from sim.model.scenario import load_scenario
+    from sim.runs.runner import run_replications, with_horizon
+
+    root = Path(__file__).resolve().parent.parent
+    for name, diverts in (("baseline", False), ("intensive-home-support", True)):
+        sc = with_horizon(load_scenario(root / "scenarios" / f"{name}.yaml"), 3)
+        t = run_replications(sc, 1, seed=3, workers=1).table.pivot(index="year", columns="metric", values="value")
+        steps = t[[c for c in t.columns if c.startswith("cost.")]].sum(axis=1)
+        assert np.allclose(t["cost_total"], steps + t["cost_caseworkers"] + t["cost_policy"])
+        assert (t["cost_diversion"] <= t["cost.intensive_home"] + 1e-6).all()
+        assert (t["cost_diversion"].iloc[-1] > 0) == diverts

@@ -55,7 +55,7 @@ ECONOMICS_COLUMNS = [
     "price_year",
 ]
 # the policy's own costs: extra caseworker salaries, and the levers' and declared one-off and yearly costs
-INVESTMENT_METRICS = ("cost_caseworkers", "cost_policy")
+INVESTMENT_METRICS = ("cost_caseworkers", "cost_policy", "cost_diversion")  # the policy's own spending
 MIN_PLACEMENTS_AVOIDED = 1.0  # fewer than one whole placement over the horizon is not a placement avoided
 NO_PLACEMENTS_AVOIDED = "no placements avoided"
 NO_PLACEMENTS_REPORTED = "placements not reported"

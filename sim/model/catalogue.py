@@ -116,6 +116,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("cost", "money", "DKK", "Cost (DKK): {}", "Udgift (kr.): {}", per_step=True),
     Metric("cost_caseworkers", "money", "DKK", "Cost of caseworkers (DKK)", "Udgift til rådgivere (kr.)"),
     Metric("cost_policy", "money", "DKK", "Cost of policy measures (DKK)", "Udgift til politiske tiltag (kr.)"),
+    Metric("cost_diversion", "money", "DKK", "Cost of support instead of placement (DKK; part of the steps' costs)",
+           "Udgift til støtte i stedet for anbringelse (kr.; del af trinnenes udgifter)"),
     Metric("cost_total", "money", "DKK", "Total cost (DKK)", "Samlede udgifter (kr.)"),
     Metric("cost_per_child_0_17", "money", "DKK per resident", "Cost per resident aged 0-17 (DKK)",
            "Udgift pr. borger 0-17 år (kr.)", per_capita=True),

@@ -56,6 +56,7 @@ class YearLedger:
         self.hours_tasks = [zeros() for _ in TASK_KINDS]  # task hours started in the year, by kind
         self._hours_before = [0.0] * len(TASK_KINDS)  # the team's cumulative task hours at the last year end
         self.hours_ongoing = zeros()  # hours of ongoing work with the families
+        self.diversion_cost = zeros()  # of cost on steps: what diverted children cost (an alternative to placement)
         self.measures_started = [zeros() for _ in range(k)]
         self.stock = [zeros() for _ in range(k)]
         self.cost = [zeros() for _ in range(k)]
@@ -88,11 +89,15 @@ class YearLedger:
         middle = start + MONTH / 2
         return int(middle) if middle < self.n_years else None
 
-    def book_step_cost(self, step: int, price_per_year: float, t0: float, t1: float) -> None:
-        """Cost of [t0, t1) on a step; the caller never lets the interval cross a year end."""
+    def book_step_cost(self, step: int, price_per_year: float, t0: float, t1: float, diverted: bool = False) -> None:
+        """Cost of [t0, t1) on a step; the caller never lets the interval cross a year end. A diverted child's
+        cost is also counted as ``cost_diversion`` (a part of the step's, what the diversion policy spends)."""
         if t1 > t0:
             y = self.year_of(t0)
-            self.cost[step][y] += price_per_year * (t1 - t0) * self.price_index[y]
+            amount = price_per_year * (t1 - t0) * self.price_index[y]
+            self.cost[step][y] += amount
+            if diverted:
+                self.diversion_cost[y] += amount
 
     # ---------------------------------------------------------------- to the tidy table
 
@@ -174,6 +179,7 @@ class YearLedger:
             policy = self.policy_cost(year) * price
             add("cost_caseworkers", cw)
             add("cost_policy", policy)
+            add("cost_diversion", self.diversion_cost[y] * price)  # within the steps' costs: not added again
             total = step_costs + cw + policy
             add("cost_total", total)
             add("cost_per_child_0_17", total / population_0_17(s, year))

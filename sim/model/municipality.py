@@ -285,7 +285,7 @@ class Municipality:
         self._record(child, "enter", step)
 
     def leave_step(self, child: cp.Child) -> None:
-        self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now)
+        self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now, child.diverted)
         self.occupancy[child.step] -= 1
         child.step = NO_STEP
 
@@ -329,7 +329,7 @@ class Municipality:
         own_price = self.settings.diversion_price is not None
         for child in self.open_children:
             if child.step == i and not (child.diverted and own_price):
-                self.ledger.book_step_cost(i, child.price, child.booked_from, self.env.now)
+                self.ledger.book_step_cost(i, child.price, child.booked_from, self.env.now, child.diverted)
                 child.booked_from = self.env.now
                 child.price = price
 
@@ -664,7 +664,7 @@ class Municipality:
             self._advance_integrals()
             for child in self.open_children:
                 if child.step != NO_STEP:
-                    ledger.book_step_cost(child.step, child.price, child.booked_from, env.now)
+                    ledger.book_step_cost(child.step, child.price, child.booked_from, env.now, child.diverted)
                     child.booked_from = env.now
             for i, n in enumerate(self.occupancy):
                 ledger.stock[i][y] = n

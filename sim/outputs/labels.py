@@ -324,14 +324,15 @@ TEXT = {
         "positive means the alternative saves money. Break-even year: the first year from which the "
         "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon. "
         "Investment: what the policy itself adds over the horizon (extra caseworker salaries, the policy's "
-        "one-off and yearly costs), not net of any saving. Placements avoided: fewer placements started over "
+        "one-off and yearly costs, the support children get instead of a placement), not net of any saving. Placements avoided: fewer placements started over "
         "the horizon than in {base}. Cost per placement avoided = investment / placements avoided; the net "
         "saving per placement avoided (not discounted) is beside it. Money in {year} prices.",
         "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
         "startåret; positiv betyder, at alternativet sparer penge. Break-even-år: det første år, hvorfra den "
         "akkumulerede nettobesparelse (gennemsnit over kørslerne, ikke diskonteret) forbliver positiv "
         "perioden ud. Investering: hvad tiltaget selv lægger til over perioden (ekstra rådgiverlønninger, "
-        "tiltagets engangs- og årlige udgifter), ikke modregnet besparelser. Undgåede anbringelser: færre "
+        "tiltagets engangs- og årlige udgifter, støtten til børn i stedet for en anbringelse), ikke modregnet "
+        "besparelser. Undgåede anbringelser: færre "
         "påbegyndte anbringelser over perioden end i {base}. Udgift pr. undgået anbringelse = investering / "
         "undgåede anbringelser; nettobesparelsen pr. undgået anbringelse (ikke diskonteret) står ved siden af. "
         "Beløb i {year}-priser.",
@@ -440,11 +441,12 @@ COLUMN_HELP = {
         "sandsynlighed for, at tilfældig variation alene giver en så stor andel (under 0,05: forudsætningen skiller sig ud)",
     ),
     "gross_investment_dkk": (
-        "what the policy itself adds over the horizon: the increase in caseworker salaries and in the "
-        "policy's one-off and yearly costs, each counted only where it rises, not net of any saving, not "
-        "discounted, DKK",
-        "hvad tiltaget selv lægger til over perioden: stigningen i rådgiverlønninger og i tiltagets engangs- og "
-        "årlige udgifter, hver kun talt med, hvor den stiger, ikke modregnet besparelser, ikke diskonteret, kr.",
+        "what the policy itself adds over the horizon: the increase in caseworker salaries, in the policy's "
+        "one-off and yearly costs and in the support children get instead of a placement (cost_diversion), each "
+        "counted only where it rises, not net of any saving, not discounted, DKK",
+        "hvad tiltaget selv lægger til over perioden: stigningen i rådgiverlønninger, i tiltagets engangs- og "
+        "årlige udgifter og i støtten til børn i stedet for en anbringelse (cost_diversion), hver kun talt med, "
+        "hvor den stiger, ikke modregnet besparelser, ikke diskonteret, kr.",
     ),
     "placements_avoided": (
         "fewer placements started over the horizon than in the baseline (mean over runs); negative = more",
