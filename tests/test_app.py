@@ -296,6 +296,11 @@ def test_a_comparison_answer_says_what_it_rests_on_and_fixed_assumptions_say_noi
     assert set(drawn.assumption_effects["scenario"]) == {"policy"}
     tables = answers.rests_on(drawn, "da")
     assert tables and tables[0][0] == "policy" and "Evidens" in tables[0][1].columns
+    assert answers.held_note(drawn, "da") == ""  # everything listed was drawn
+    own_price = building.check(building.with_settings(small_start().raw, {
+        "staircase.kinship_care.price_per_year_dkk": 400000.0})).scenario  # the municipality's own, outside the range
+    held = jobs.answer(jobs.Question((own_price,), 2, 1, seed=2, workers=1))
+    assert "netværkspleje" in answers.held_note(held, "da")
     fixed = jobs.answer(jobs.Question((base, policy), 8, 2, seed=2, workers=1, fixed_assumptions=True))
     assert answers.rests_on(fixed, "da") == []
     assert any("--fixed-assumptions" in s for s in answers.lead(fixed, "en"))

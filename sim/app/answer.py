@@ -10,8 +10,8 @@ import pandas as pd
 
 from sim.app.jobs import Answer
 from sim.outputs.labels import metric_label, step_label
-from sim.outputs.report import (FAN_METRICS, economics_display, lead_sentences, prices_note, rests_on_display,
-                                 waterfall_items)
+from sim.outputs.report import (FAN_METRICS, economics_display, held_assumptions_note, lead_sentences, prices_note,
+                                 rests_on_display, waterfall_items)
 from sim.app.texts import t
 
 
@@ -72,6 +72,11 @@ def rests_on(answer: Answer, lang: str) -> list[tuple[str, pd.DataFrame]]:
         if not shown.empty:
             out.append((str(row["scenario"]), shown))
     return out
+
+
+def held_note(answer: Answer, lang: str) -> str:
+    """Which listed assumptions the run held at the scenario's own value (the report's note of the same)."""
+    return held_assumptions_note(answer.results, lang)
 
 
 def staircase_frame(answer: Answer, lang: str) -> pd.DataFrame:

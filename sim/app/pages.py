@@ -367,6 +367,9 @@ def answer_page() -> None:
         for name, table in rests:
             st.markdown(f"**{name}**")
             st.table(table)
+    held = answers.held_note(result, L)
+    if held:
+        st.caption(held)
     st.subheader(t("staircase", L))
     st.altair_chart(answers.staircase_chart(result, L))
     waterfall = answers.waterfall_frame(result, L)
