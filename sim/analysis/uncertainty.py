@@ -84,15 +84,18 @@ def assumption_effects(npv: np.ndarray, values: pd.DataFrame, ranges: Mapping[st
     return out.sort_values("share_of_variance", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
-def noise_only_band(npv: np.ndarray, values: pd.DataFrame) -> tuple[float, float]:
+def noise_only_band(npv: np.ndarray, values: pd.DataFrame,
+                    effects: pd.DataFrame | None = None) -> tuple[float, float]:
     """5-95 % band of the NPV with the drawn assumptions' linear effects taken out (normal, residual spread
     with the degrees of freedom the fit leaves); NaN when too few replications for the assumptions.
 
     Only the assumptions whose own correlation with the NPV stands out loosely (p < ``NOISE_BAND_P``) are taken
     out, at most as many as leave ``MIN_RESIDUAL_DF`` to spare: with 20 runs and a dozen assumptions a fit on all
     of them leaves a handful of degrees of freedom and a residual spread too uncertain to read. Choosing them
-    by their correlation also takes out some noise that looks like an effect: the band is an estimate."""
-    effects = assumption_effects(npv, values, {})
+    by their correlation also takes out some noise that looks like an effect: the band is an estimate.
+    ``effects``: :func:`assumption_effects` of the same NPVs and values, when the caller has them already."""
+    if effects is None:
+        effects = assumption_effects(npv, values, {})
     room = max(0, int(np.sum(~np.isnan(np.asarray(npv, dtype=float)))) - MIN_RESIDUAL_DF - 1)
     kept = list(effects.loc[effects["p_value"] < NOISE_BAND_P, "path"])[:room]
     return _residual_band(npv, values[kept] if kept else pd.DataFrame(index=values.index))

@@ -87,10 +87,9 @@ def assumptions_record(result: RunResult) -> dict:
     a value set outside its range, a part the scenario does not have, a path set by parameter sets)."""
     from sim.model.scenario import applicable_assumptions
 
-    drawable = applicable_assumptions(result.scenario)
     if result.assumptions is None:
         return {"drawn": [], "held": sorted(result.scenario.assumptions), "why": "fixed (--fixed-assumptions)"}
-    drawn = sorted(p for p in drawable if p not in result.assumptions.skip)
+    drawn = sorted(p for p in applicable_assumptions(result.scenario) if p not in result.assumptions.skip)
     return {"drawn": drawn, "held": sorted(set(result.scenario.assumptions) - set(drawn))}
 
 

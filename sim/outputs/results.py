@@ -41,15 +41,12 @@ def comparison_tables(table: pd.DataFrame, results: list[RunResult]) -> tuple[pd
 
 def assumption_draws(results: list[RunResult]) -> pd.DataFrame:
     """What each replication drew of each scenario's assumptions (empty when they were fixed)."""
-    from sim.runs.assumptions import draws_table
+    from sim.runs.assumptions import DRAW_COLUMNS, draws_table
 
-    drawn = [r for r in results if r.assumptions is not None]
-    if not drawn:
-        return pd.DataFrame(columns=["scenario", "replication", "path", "u", "value"])
-    parts = [draws_table([r.scenario], r.seed, r.replications, r.assumptions.skip) for r in drawn]
+    parts = [draws_table([r.scenario], r.seed, r.replications, r.assumptions.skip)
+             for r in results if r.assumptions is not None]
     parts = [part for part in parts if not part.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["scenario", "replication", "path", "u", "value"])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=DRAW_COLUMNS)
 
 
 def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
@@ -59,7 +56,7 @@ def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
 
     A pair's assumptions are those either scenario drew (the alternative's value where both drew one: the
     random number is shared, so either side's values order the runs the same way)."""
-    from sim.analysis.uncertainty import assumption_effects, drawn_values, noise_only_band, precision_columns
+    from sim.analysis.uncertainty import assumption_effects, noise_only_band, precision_columns
 
     by_name = {r.scenario.name: r for r in results}
     extra, effects = [], []
@@ -70,9 +67,9 @@ def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
         drawn = result.assumptions is not None or base.assumptions is not None
         cols = precision_columns(float(row["prob_net_saving"]), int(np.sum(~np.isnan(npv))), drawn)
         if drawn and not values.empty:
-            cols["npv_p05_noise_only_dkk"], cols["npv_p95_noise_only_dkk"] = noise_only_band(npv, values)
             meta = {**base.scenario.assumptions, **result.scenario.assumptions}
             found = assumption_effects(npv, values, {p: (a.low, a.high) for p, a in meta.items()})
+            cols["npv_p05_noise_only_dkk"], cols["npv_p95_noise_only_dkk"] = noise_only_band(npv, values, found)
             found.insert(0, "scenario", row["scenario"])
             found.insert(1, "baseline", row["baseline"])
             for key in ("grade", "source", "label_en", "label_da"):

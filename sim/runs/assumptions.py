@@ -12,7 +12,7 @@ shared state of the world. ``fixed`` runs (``--fixed-assumptions``) keep every v
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,13 +64,20 @@ class AssumptionDraws:
 
     skip: frozenset[str] = frozenset()
 
+    def draws(self, scenario: Scenario, seed: int, replications: Iterable[int]) -> Iterator[tuple[int, str, float, float]]:
+        """(replication, key path, uniform number, value) of every assumption the replications draw."""
+        raw = scenario.model_dump(mode="json")
+        for path, a in applicable_assumptions(scenario, raw).items():
+            if path in self.skip:
+                continue
+            mode = float(get_path(raw, path))
+            for r in replications:
+                u = uniform_draw(seed, r, draw_key(path, a))
+                yield r, path, u, value_at(a, mode, u)
+
     def drawn(self, scenario: Scenario, seed: int, replication: int) -> dict[str, float]:
         """Key path -> the value replication ``replication`` uses."""
-        raw = scenario.model_dump(mode="json")
-        return {
-            path: value_at(a, float(get_path(raw, path)), uniform_draw(seed, replication, draw_key(path, a)))
-            for path, a in applicable_assumptions(scenario, raw).items() if path not in self.skip
-        }
+        return {path: value for _, path, _, value in self.draws(scenario, seed, (replication,))}
 
     def apply(self, scenario: Scenario, values: dict[str, float], label: str = "drawn assumptions") -> Scenario:
         """The scenario with ``values`` at their key paths, validated again."""
@@ -98,22 +105,27 @@ class AssumptionDraws:
                 self.apply(scenario, {path: end}, f"{path} = {end:g}")
 
 
+DRAW_COLUMNS = ["scenario", "replication", "path", "u", "value"]  # assumption_draws.csv
+
+
 def draws_table(scenarios: Sequence[Scenario], seed: int, replications: int,
                 skip: Iterable[str] = ()) -> pd.DataFrame:
     """What each replication of each scenario drew: scenario, replication, path, u, value (empty without
     assumptions). Recomputed from the seed, so it needs nothing from the runs themselves."""
     draws = AssumptionDraws(frozenset(skip))
-    rows = []
+    rows = [(sc.name, *draw) for sc in scenarios for draw in draws.draws(sc, seed, range(replications))]
+    return pd.DataFrame(rows, columns=DRAW_COLUMNS)
+
+
+def draws_for(scenarios: Sequence[Scenario], fixed: bool, skip: Iterable[str] = ()) -> AssumptionDraws | None:
+    """How the scenarios' uncertain assumptions are drawn (None: ``fixed``, or none to draw), checked against
+    every scenario: each assumption's ends must give a valid scenario. Paths in ``skip`` are set otherwise."""
+    if fixed or not any(sc.assumptions for sc in scenarios):
+        return None
+    draws = AssumptionDraws(frozenset(skip))
     for sc in scenarios:
-        raw = sc.model_dump(mode="json")
-        for path, a in applicable_assumptions(sc, raw).items():
-            if path in draws.skip:
-                continue
-            mode = float(get_path(raw, path))
-            for r in range(replications):
-                u = uniform_draw(seed, r, draw_key(path, a))
-                rows.append((sc.name, r, path, u, value_at(a, mode, u)))
-    return pd.DataFrame(rows, columns=["scenario", "replication", "path", "u", "value"])
+        draws.check(sc)
+    return draws
 
 
-__all__ = ["AssumptionDraws", "draws_table", "draw_key", "uniform_draw", "value_at", "path_key"]
+__all__ = ["AssumptionDraws", "DRAW_COLUMNS", "draws_for", "draws_table", "draw_key", "uniform_draw", "value_at", "path_key"]

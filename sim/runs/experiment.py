@@ -21,7 +21,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.model.keypaths import set_path
 from sim.model.scenario import Scenario, load_scenario, resolve_raw, scenario_from_mapping
-from sim.runs.assumptions import AssumptionDraws
+from sim.runs.assumptions import AssumptionDraws, draws_for
 from sim.runs.executors import EXECUTORS, shared_local_cluster
 from sim.runs.parameter_sets import ParameterSets, check_same_base, read_parameter_sets
 from sim.runs.runner import RunResult, Start, check_run_options, run_replications, with_horizon
@@ -97,12 +97,7 @@ def assumption_draws_for(scenarios: Sequence[Scenario], fixed: bool,
     """How the scenarios' uncertain assumptions are drawn (None: ``fixed``, or none to draw), checked against
     every scenario: each assumption's ends must give a valid scenario. Paths that parameter sets or ``skip``
     set are left to them."""
-    if fixed or not any(sc.assumptions for sc in scenarios):
-        return None
-    draws = AssumptionDraws(frozenset((*skip, *(parameter_sets.paths if parameter_sets is not None else ()))))
-    for sc in scenarios:
-        draws.check(sc)
-    return draws
+    return draws_for(scenarios, fixed, (*skip, *(parameter_sets.paths if parameter_sets is not None else ())))
 
 
 def run_experiment(

@@ -235,15 +235,12 @@ def run(
 ) -> pd.DataFrame:
     """Python API: the long metric table of a scenario (a ``Scenario`` or a path to a YAML file), drawing its
     uncertain assumptions per replication unless ``fixed_assumptions`` (as ``boernesim run``)."""
-    from sim.runs.assumptions import AssumptionDraws
+    from sim.runs.assumptions import draws_for
 
     if not isinstance(scenario, Scenario):
         from sim.model.scenario import load_scenario
 
         scenario = load_scenario(scenario)
     scenario = with_horizon(scenario, years)
-    draws = None
-    if not fixed_assumptions and scenario.assumptions:
-        draws = AssumptionDraws()
-        draws.check(scenario)
+    draws = draws_for([scenario], fixed_assumptions)
     return run_replications(scenario, replications, seed=seed, workers=workers, assumptions=draws).table
