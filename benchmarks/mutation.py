@@ -5,7 +5,7 @@
 Each mutation replaces one piece of code (the text must occur exactly once, else the mutation itself is
 reported as broken) in a temporary copy of the repository and runs ``pytest -m "not slow" -x`` there. A
 mutation is *caught* when a test fails; it is caught *by a behavioural test* unless the only test that
-failed is the stored regression summary (``tests/test_regression.py``), which says "something changed" but
+failed is the stored regression summary (``tests/properties/test_regression.py``), which says "something changed" but
 not what. Writes ``benchmarks/results/mutation.json``:
 ``{"mutations": [{"name", "file", "caught", "by"}], "caught_share", "commit"}`` (``caught_share`` counts
 behavioural catches only). Not part of CI: it takes minutes per mutation.
@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from sim.outputs.files import git_commit  # noqa: E402  (the manifest's commit, one definition)
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
-REGRESSION_TEST = "tests/test_regression.py"
+REGRESSION_TEST = "tests/properties/test_regression.py"
 # the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
-FIRST = ("test_model_parts.py", "test_layers.py", "test_economics.py", "test_forecast.py", "test_register.py",
+FIRST = ("test_staircase_choice.py", "test_dispatcher.py", "test_ledger_books.py", "test_addressed_draws.py",
+         "test_known_children.py", "test_one_small_year.py", "test_layers.py", "test_economics.py", "test_forecast.py", "test_register.py",
          "test_theory.py", "test_monotonicity.py", "test_common_random_numbers.py", "test_policy_levers.py")
 
 
@@ -163,12 +164,13 @@ def _failed_tests(output: str) -> list[str]:
 
 
 def test_files(tree: Path) -> list[str]:
-    files = sorted(p.name for p in (tree / "tests").glob("test_*.py"))
+    paths = {p.name: p for p in (tree / "tests").rglob("test_*.py")}
+    files = sorted(paths)
     # the regression summary last: with -x, a mutant it catches has first met every behavioural test
     last = Path(REGRESSION_TEST).name
     ordered = ([f for f in FIRST if f in files] + [f for f in files if f not in FIRST and f != last]
                + [f for f in files if f == last])
-    return [str(tree / "tests" / f) for f in ordered]
+    return [str(paths[f]) for f in ordered]
 
 
 def run_one(mutation: Mutation) -> dict:

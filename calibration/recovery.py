@@ -1,5 +1,5 @@
 """Recovery of known parameters by ABC-SMC with the real simulator (too slow for the test suite; the algorithm's
-own recovery on a model with a known truth is tests/test_abc.py).
+own recovery on a model with a known truth is tests/analysis/test_abc.py).
 
     .venv/bin/python calibration/recovery.py [--repeats 4] [--workers 2] [--out calibration/recovery.csv]
 
@@ -8,7 +8,7 @@ priors, targets and ABC settings, distance scale included) inside the middle 70 
 history 2015-2019 with them (a quarter-size municipality, one replication, a seed of its own), fits it by ABC-SMC
 from the spec's priors, and records whether each parameter's 90 % posterior interval holds the truth. Writes one
 row per repeat and parameter (truth, 5 %, 50 %, 95 %, covered) and prints the share covered.
-tests/test_national_checks.py reads the table: which parameters the history identifies (narrower than the prior,
+tests/analysis/test_national_checks.py reads the table: which parameters the history identifies (narrower than the prior,
 centred nearer the truth than the prior's midpoint) and which it does not.
 """
 

@@ -1,6 +1,6 @@
 """The stored equivalence reference: mean, spread and count per metric-year of the baseline and two policies.
 
-`tests/test_equivalence.py` runs the current model with another seed and checks that every metric-year's
+`tests/properties/test_equivalence.py` runs the current model with another seed and checks that every metric-year's
 mean agrees with the stored one within Monte Carlo error. Unlike the regression summary
 (`tests/regression.py`, which must match to the byte), it lets a faster model draw different random numbers,
 as long as it is the same model in distribution.

@@ -8,9 +8,9 @@
    ``<out>/backtest/``.
 3. ``<out>/checks.json``: the issue's checks measured (pooled MAPE of the model against last value and linear
    trend, the 90 % band's coverage, the share of fitted metric-years inside the fit's 90 % band) and the
-   simulations run. tests/test_national_checks.py reads it.
+   simulations run. tests/analysis/test_national_checks.py reads it.
 4. ``<out>/provenance.yaml``: the ``provenance:`` entries of scenarios/baseline.yaml (the posterior's median and
-   90 % interval at the last fitted year's level), to paste there when the fit changes; tests/test_provenance.py
+   90 % interval at the last fitted year's level), to paste there when the fit changes; tests/project/test_provenance.py
    fails until the baseline states the stored posterior's numbers.
 
 The same seed gives the same files whatever --workers. Measured 2026-12-07 (the average municipality's size from

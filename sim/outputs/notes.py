@@ -20,7 +20,7 @@ KINSHIP_METRIC = "kinship_share_of_family_care"
 # The highest kinship share of family care observed in a sizable Danish municipality (facts:
 # kinship_share_of_family_care_highest_sizable, 2010: about 0.30-0.36; nationally 0.095 in 2007 and 0.111 in
 # 2010; only three small island municipalities reached 0.50). A scenario's last-year share above it is outside
-# Danish experience for a municipality of the baseline's size; tests/test_notes.py checks it against facts.csv.
+# Danish experience for a municipality of the baseline's size; tests/outputs/test_notes.py checks it against facts.csv.
 KINSHIP_SHARE_OBSERVED_MAX = 0.36
 CLOSED_METRIC = "inquiries_closed_with_need"
 # a policy "closes more children with a real need" when it adds at least one such inquiry a year on average
