@@ -106,75 +106,25 @@ _SCHEDULER = typer.Option(
 )
 
 
-def _simulate(
-    paths: list[Path],
-    replications,
-    years,
-    seed,
-    workers,
-    out,
-    lang: Lang,
-    compare: bool,
-    register: dict | None = None,
-    executor: str = "local",
-    scheduler: str | None = None,
-    parameter_sets: Path | None = None,
-    fixed_assumptions: bool = False,
-) -> None:
-    """Load, check, run every scenario with the same seed and replications, write the outputs.
+def _bar_hooks():
+    """The runner's hooks drawing a progress bar on stderr once every check has passed."""
+    from sim.jobs import Hooks
 
-    ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
-    from sim.model.scenario import load_scenario
-    from sim.outputs.files import check_out_dir, default_out_dir
-    from sim.outputs.results import write_outputs
-    from sim.runs.experiment import check_comparable, check_executor, parameter_sets_for, run_experiment
-    from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, with_horizon
+    bar = {"advance": lambda k: None, "close": lambda: None}
 
-    scenarios = [with_horizon(load_scenario(p), years) for p in paths]
-    start = Start()
-    if register is not None:
-        scenarios = [as_of_scenario(sc, register["as_of"]) for sc in scenarios]
-        start = register_start(register["cases"], register["as_of"])
-    check_comparable(scenarios, [str(p) for p in paths])
-    check_run_options(replications, workers, seed)
-    sets, manifest_extra = parameter_sets_for(parameter_sets, scenarios)
-    check_executor(executor, scheduler)
-    names = [sc.name for sc in scenarios]
-    target = out or default_out_dir("-vs-".join(names) if compare else names[0])
-    check_out_dir(target)  # before the long part, not after it
+    def started(total: int, label: str) -> None:
+        bar["advance"], bar["close"] = _progress(total, label)
 
-    advance, close = _progress(replications * len(scenarios), " + ".join(names))
-    results = []
-    # `run` streams each replication to disk as it finishes, so memory does not grow with replications; the
-    # file sits next to the output (same file system) and moves into it when the output is complete
-    stream = _stream_file(Path(target)) if not compare and register is None else None
-    try:
-        results = run_experiment(scenarios, replications, seed, workers=workers, start=start, executor=executor,
-                                 scheduler=scheduler, parameter_sets=sets, on_progress=advance, stream_to=stream,
-                                 fixed_assumptions=fixed_assumptions)
-        close()
-        forecast_of = None
-        if register is not None:
-            forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
-        write_outputs(
-            target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare,
-            forecast_of=forecast_of, manifest_extra=manifest_extra,
-        )
-    finally:
-        close()
-        if stream is not None:
-            stream.unlink(missing_ok=True)  # gone already when the output was written
-    wall = sum(r.wall_seconds for r in results)
-    events = sum(r.events for r in results)
-    typer.echo(f"{len(results)} x {replications} replications x {scenarios[0].calendar.horizon_years} years in "
-               f"{wall:.1f} s ({events:,} events) -> {target}")
+    return Hooks(started=started, advance=lambda k: bar["advance"](k), finished=lambda: bar["close"]())
 
 
-def _stream_file(target: Path) -> Path:
-    import os
+def _simulate(request, out, lang: Lang) -> None:
+    """Run ``request`` (sim.jobs) into ``out`` and say what was done."""
+    from sim.jobs import run_job
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target.parent / f".{target.name}.replications-{os.getpid()}.parquet"
+    done = run_job(request, out, [lang.value], command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+    typer.echo(f"{len(done.results)} x {request.replications} replications x {done.horizon_years} years in "
+               f"{done.wall_seconds:.1f} s ({done.events:,} events) -> {done.outputs[lang.value]}")
 
 
 _FIXED_ASSUMPTIONS = typer.Option(
@@ -218,42 +168,20 @@ def run(
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
     With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
-    register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
-    _simulate(
-        [scenario], replications, years, seed, workers, out, lang, compare=False, register=register,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
-    )
+    from sim.jobs import register_from_options, request_from_files
+
+    register = register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
+    request = request_from_files([scenario], replications, years=years, seed=seed, workers=workers,
+                                 register=register, fixed_assumptions=fixed_assumptions, executor=executor,
+                                 scheduler=scheduler, parameter_sets=parameter_sets)
+    _simulate(request, out, lang)
 
 
-def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous) -> dict | None:
-    import datetime as dt
+def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous):
+    """`run`'s case register options read and checked (sim.jobs.register_from_options)."""
+    from sim.jobs import register_from_options
 
-    from sim.errors import InputError
-
-    if initial_cases is None and as_of is None:
-        if spent_to_date is not None or previous:
-            raise InputError("--spent-to-date and --previous go with --initial-cases and --as-of")
-        return None
-    if initial_cases is None or as_of is None:
-        raise InputError("--initial-cases and --as-of go together")
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise InputError(f"--as-of '{as_of}' is not a date like 2026-09-30") from None
-    from sim.analysis.forecast import account_functions, parse_spent, read_previous
-    from sim.data.register import read_case_register
-    from sim.model.scenario import load_scenario
-
-    sc = load_scenario(scenario)
-    cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
-    spent = parse_spent(spent_to_date, account_functions(sc))
-    read_previous(list(previous))  # a wrong --previous is found before the simulation, not after it
-    return {
-        "cases": cases,
-        "as_of": day,
-        "spent_to_date": spent,
-        "previous": list(previous),
-    }
+    return register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
 
 
 @app.command()
@@ -273,10 +201,12 @@ def compare(
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
-    _simulate(
-        [baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
-    )
+    from sim.jobs import request_from_files
+
+    request = request_from_files([baseline, *alternatives], replications, years=years, seed=seed, workers=workers,
+                                 fixed_assumptions=fixed_assumptions, executor=executor, scheduler=scheduler,
+                                 parameter_sets=parameter_sets)
+    _simulate(request, out, lang)
 
 
 @app.command()
