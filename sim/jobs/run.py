@@ -7,43 +7,13 @@ docs/contract.md are written all or nothing."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.jobs.hooks import Hooks
 from sim.jobs.request import Request
 from sim.runs.runner import RunResult
-
-
-class Cancelled(Exception):
-    """The hooks asked to stop: no output was written."""
-
-
-def _nothing(*_args) -> None:
-    return None
-
-
-@dataclass
-class Hooks:
-    """What the caller hears of a job and how it stops it.
-
-    ``started(total, label)``: every check passed, ``total`` replication-runs follow; ``advance(k)``: k more
-    finished; ``finished()``: the runs are over (also after an error), before the outputs are written;
-    ``cancelled()``: asked after each progress report and before writing; True ends the job with
-    :class:`Cancelled`, leaving nothing behind."""
-
-    started: Callable[[int, str], None] = _nothing
-    advance: Callable[[int], None] = _nothing
-    finished: Callable[[], None] = _nothing
-    cancelled: Callable[[], bool] = lambda: False
-
-    def progress(self, k: int) -> None:
-        self.advance(k)
-        self.stop_if_cancelled()
-
-    def stop_if_cancelled(self) -> None:
-        if self.cancelled():
-            raise Cancelled("cancelled; no output was written")
 
 
 @dataclass
@@ -90,7 +60,7 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
     ``stream``: a single run without a case register, written in one language, streams its replications to
     disk as they finish, so memory does not grow with replications (the results then hold no table); False
     keeps every table in memory (the app shows them). Raises what the library raises, and
-    :class:`Cancelled`."""
+    :class:`~sim.jobs.hooks.Cancelled`."""
     from sim.outputs.files import check_out_dir
     from sim.outputs.results import write_outputs
     from sim.runs.experiment import check_comparable, check_executor, parameter_sets_for, run_experiment

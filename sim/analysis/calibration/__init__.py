@@ -103,15 +103,25 @@ from sim.analysis.calibration.handover import (
     parameter_summary,
 )
 from sim.analysis.calibration.fit import calibrate
+from sim.analysis.calibration.journal import (
+    check_trials,
+    fit_total,
+    interruptible,
+    journal_for,
+    load_fit_inputs,
+    not_fitted_note,
+    resume_hint,
+    resume_hint_on_interrupt,
+)
 
 __all__ = [
     "ANCHORED", "AbcSettings", "Calibration", "CalibrationSpec", "CalibrationSpecError", "DROPPED", "ERROR_POINTS",
     "FIT_COLUMNS", "KNOWN_SHARE", "NEED_MIX_MOVERS", "PEOPLE_COUNTS", "PILOT_GENERATION", "Problem",
     "SearchSettings", "Target", "Years", "abc_calibration", "abc_distance", "at_last_fitted_year",
-    "at_observations", "band_error_cv", "bands", "calibrate", "drifting", "ensemble_for_scenarios", "fingerprint",
-    "first_stage", "fit_log_likelihood", "fit_table", "larger", "likelihood_region", "load_spec", "log_likelihood",
-    "moves_need_mix", "need_mix_at_last_fitted_year", "observation_sd", "observation_sd_simulated",
+    "at_observations", "band_error_cv", "bands", "calibrate", "check_trials", "drifting", "ensemble_for_scenarios", "fingerprint",
+    "first_stage", "fit_log_likelihood", "fit_table", "fit_total", "interruptible", "journal_for", "larger", "likelihood_region", "load_fit_inputs", "load_spec", "log_likelihood",
+    "moves_need_mix", "need_mix_at_last_fitted_year", "not_fitted_note", "observation_sd", "observation_sd_simulated",
     "parameter_summary", "parameter_value", "pilot_runs", "population_metric", "predictive", "prepare",
-    "prior_middle", "project", "scale_for", "scaled_by_projection", "search", "spec_from_mapping",
+    "prior_middle", "project", "resume_hint", "resume_hint_on_interrupt", "scale_for", "scaled_by_projection", "search", "spec_from_mapping",
     "to_history_scale", "to_model_scale", "trial_scenario", "trials_frame",
 ]
