@@ -132,7 +132,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("the net saving's sign turned", "sim/analysis/economics.py",
              'cost["saving"] = cost["base"] - cost["alt"]', 'cost["saving"] = cost["alt"] - cost["base"]'),
     # calibration
-    Mutation("calibration's second parameter never applied to the trial runs", "sim/analysis/calibration.py",
+    Mutation("calibration's second parameter never applied to the trial runs", "sim/analysis/calibration/problem.py",
              "    for p, v in zip(problem.spec.parameters, values):\n        set_path(raw, p.path, parameter_value(p, v))",
              "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n        set_path(raw, p.path, parameter_value(p, v))"),
 )

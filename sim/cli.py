@@ -4,12 +4,7 @@ Exit codes: 0 success, 2 bad input or usage (one clear message), 1 internal erro
 """
 
 
-import atexit
-import contextlib
 import json
-import logging
-import os
-import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -17,7 +12,8 @@ from typing import Optional
 
 import typer
 
-from sim.errors import InputError
+from sim.errors import InputError, Interrupted
+from sim.signals import exit_code as _exit_code  # noqa: F401 - the process's exit code (tests read it here)
 
 app = typer.Typer(
     add_completion=False,
@@ -60,6 +56,8 @@ def _guard(fn):
             if _state["debug"]:
                 raise
             _fail(str(e), 2)
+        except Interrupted as e:  # Ctrl-C that says how to continue (a fit's finished trials)
+            _fail(str(e), 130)
         except KeyboardInterrupt:
             _fail("interrupted; no output was written", 130)
         except Exception as e:  # noqa: BLE001 - the last line of defence
@@ -106,75 +104,26 @@ _SCHEDULER = typer.Option(
 )
 
 
-def _simulate(
-    paths: list[Path],
-    replications,
-    years,
-    seed,
-    workers,
-    out,
-    lang: Lang,
-    compare: bool,
-    register: dict | None = None,
-    executor: str = "local",
-    scheduler: str | None = None,
-    parameter_sets: Path | None = None,
-    fixed_assumptions: bool = False,
-) -> None:
-    """Load, check, run every scenario with the same seed and replications, write the outputs.
+def _bar_hooks():
+    """The jobs' hooks (sim.jobs): a progress bar on stderr once every check has passed, notes on stderr."""
+    from sim.jobs import Hooks
 
-    ``register``: a run from a case register (keys cases, as_of, spent_to_date, previous)."""
-    from sim.model.scenario import load_scenario
-    from sim.outputs.files import check_out_dir, default_out_dir
-    from sim.outputs.results import write_outputs
-    from sim.runs.experiment import check_comparable, check_executor, parameter_sets_for, run_experiment
-    from sim.runs.runner import Start, as_of_scenario, check_run_options, register_start, with_horizon
+    bar = {"advance": lambda k: None, "close": lambda: None}
 
-    scenarios = [with_horizon(load_scenario(p), years) for p in paths]
-    start = Start()
-    if register is not None:
-        scenarios = [as_of_scenario(sc, register["as_of"]) for sc in scenarios]
-        start = register_start(register["cases"], register["as_of"])
-    check_comparable(scenarios, [str(p) for p in paths])
-    check_run_options(replications, workers, seed)
-    sets, manifest_extra = parameter_sets_for(parameter_sets, scenarios)
-    check_executor(executor, scheduler)
-    names = [sc.name for sc in scenarios]
-    target = out or default_out_dir("-vs-".join(names) if compare else names[0])
-    check_out_dir(target)  # before the long part, not after it
+    def started(total: int, label: str) -> None:
+        bar["advance"], bar["close"] = _progress(total, label)
 
-    advance, close = _progress(replications * len(scenarios), " + ".join(names))
-    results = []
-    # `run` streams each replication to disk as it finishes, so memory does not grow with replications; the
-    # file sits next to the output (same file system) and moves into it when the output is complete
-    stream = _stream_file(Path(target)) if not compare and register is None else None
-    try:
-        results = run_experiment(scenarios, replications, seed, workers=workers, start=start, executor=executor,
-                                 scheduler=scheduler, parameter_sets=sets, on_progress=advance, stream_to=stream,
-                                 fixed_assumptions=fixed_assumptions)
-        close()
-        forecast_of = None
-        if register is not None:
-            forecast_of = {k: register[k] for k in ("as_of", "spent_to_date", "previous")}
-        write_outputs(
-            target, results, lang.value, command=["boernesim", *sys.argv[1:]], compare=compare,
-            forecast_of=forecast_of, manifest_extra=manifest_extra,
-        )
-    finally:
-        close()
-        if stream is not None:
-            stream.unlink(missing_ok=True)  # gone already when the output was written
-    wall = sum(r.wall_seconds for r in results)
-    events = sum(r.events for r in results)
-    typer.echo(f"{len(results)} x {replications} replications x {scenarios[0].calendar.horizon_years} years in "
-               f"{wall:.1f} s ({events:,} events) -> {target}")
+    return Hooks(started=started, advance=lambda k: bar["advance"](k), finished=lambda: bar["close"](),
+                 note=lambda text: typer.echo(f"boernesim: {text}", err=True))
 
 
-def _stream_file(target: Path) -> Path:
-    import os
+def _simulate(request, out, lang: Lang) -> None:
+    """Run ``request`` (sim.jobs) into ``out`` and say what was done."""
+    from sim.jobs import run_job
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target.parent / f".{target.name}.replications-{os.getpid()}.parquet"
+    done = run_job(request, out, [lang.value], command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+    typer.echo(f"{len(done.results)} x {request.replications} replications x {done.horizon_years} years in "
+               f"{done.wall_seconds:.1f} s ({done.events:,} events) -> {done.outputs[lang.value]}")
 
 
 _FIXED_ASSUMPTIONS = typer.Option(
@@ -218,42 +167,20 @@ def run(
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
     With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
-    register = _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
-    _simulate(
-        [scenario], replications, years, seed, workers, out, lang, compare=False, register=register,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
-    )
+    from sim.jobs import register_from_options, request_from_files
+
+    register = register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
+    request = request_from_files([scenario], replications, years=years, seed=seed, workers=workers,
+                                 register=register, fixed_assumptions=fixed_assumptions, executor=executor,
+                                 scheduler=scheduler, parameter_sets=parameter_sets)
+    _simulate(request, out, lang)
 
 
-def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous) -> dict | None:
-    import datetime as dt
+def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous):
+    """`run`'s case register options read and checked (sim.jobs.register_from_options)."""
+    from sim.jobs import register_from_options
 
-    from sim.errors import InputError
-
-    if initial_cases is None and as_of is None:
-        if spent_to_date is not None or previous:
-            raise InputError("--spent-to-date and --previous go with --initial-cases and --as-of")
-        return None
-    if initial_cases is None or as_of is None:
-        raise InputError("--initial-cases and --as-of go together")
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise InputError(f"--as-of '{as_of}' is not a date like 2026-09-30") from None
-    from sim.analysis.forecast import account_functions, parse_spent, read_previous
-    from sim.data.register import read_case_register
-    from sim.model.scenario import load_scenario
-
-    sc = load_scenario(scenario)
-    cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
-    spent = parse_spent(spent_to_date, account_functions(sc))
-    read_previous(list(previous))  # a wrong --previous is found before the simulation, not after it
-    return {
-        "cases": cases,
-        "as_of": day,
-        "spent_to_date": spent,
-        "previous": list(previous),
-    }
+    return register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
 
 
 @app.command()
@@ -273,10 +200,12 @@ def compare(
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
-    _simulate(
-        [baseline, *alternatives], replications, years, seed, workers, out, lang, compare=True,
-        executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, fixed_assumptions=fixed_assumptions,
-    )
+    from sim.jobs import request_from_files
+
+    request = request_from_files([baseline, *alternatives], replications, years=years, seed=seed, workers=workers,
+                                 fixed_assumptions=fixed_assumptions, executor=executor, scheduler=scheduler,
+                                 parameter_sets=parameter_sets)
+    _simulate(request, out, lang)
 
 
 @app.command()
@@ -352,50 +281,14 @@ def sensitivity(
     scheduler: Optional[str] = _SCHEDULER,
 ) -> None:
     """Which assumptions move the results: Morris or Sobol indices over the spec's parameter ranges."""
-    from sim.outputs.files import check_out_dir, default_out_dir
-    from sim.runs.runner import check_run_options
-    from sim.model.scenario import load_scenario, resolve_raw
-    from sim.analysis.sensitivity import (
-        check_design,
-        load_spec,
-        not_a_number_rows,
-        prepare,
-        rows_needed,
-        run_sensitivity,
-    )
-    from sim.outputs.sensitivity_report import write_sensitivity_outputs
+    from sim.jobs.studies import sensitivity_job
 
-    load_scenario(scenario)  # errors name the file that set the key, as `validate` does
-    raw = resolve_raw(scenario)
-    spec_ = load_spec(spec)
-    chosen = method.value if method is not None else spec_.method
-    size = n if n is not None else spec_.n_for(chosen)
-    check_design(chosen, size, spec_.morris.levels)
-    reps = replications if replications is not None else spec_.replications
-    check_run_options(reps, workers, seed)
-    name = str(raw.get("name", Path(scenario).stem))
-    target = out or default_out_dir(f"sensitivity-{name}")
-    check_out_dir(target)  # before the long part, not after it
-    prepare(raw, spec_, str(spec), str(scenario))  # every spec error before the progress bar
-    total = rows_needed(chosen, len(spec_.parameters), size) + 1
-    advance, close = _progress(total, f"sensitivity {name} ({chosen})")
-    from sim.runs.executors import shared_local_cluster
-
-    try:
-        with shared_local_cluster(executor, scheduler, workers):
-            result = run_sensitivity(
-                raw, spec_, method=chosen, n=size, replications=reps, seed=seed, workers=workers,
-                on_progress=advance, source=str(spec), scenario_source=str(scenario), executor=executor,
-                scheduler=scheduler,
-            )
-    finally:
-        close()
-    write_sensitivity_outputs(target, result, lang.value, command=["boernesim", *sys.argv[1:]])
-    for output, k in not_a_number_rows(result.analysis).items():
-        typer.echo(f"boernesim: warning: output {output} is not a number in {k} sample points; no indices for it",
-                   err=True)
-    typer.echo(f"{total - 1} sample points x {reps} replications ({chosen}) in {result.wall_seconds:.1f} s "
-               f"({result.events:,} events) -> {target}")
+    done = sensitivity_job(scenario, spec, method=method.value if method is not None else None, n=n,
+                           replications=replications, seed=seed, workers=workers, out=out, lang=lang.value,
+                           executor=executor, scheduler=scheduler, command=["boernesim", *sys.argv[1:]],
+                           hooks=_bar_hooks())
+    typer.echo(f"{done.points} sample points x {done.replications} replications ({done.method}) in "
+               f"{done.result.wall_seconds:.1f} s ({done.result.events:,} events) -> {done.target}")
 
 
 @app.command()
@@ -416,39 +309,12 @@ def sweep(
 ) -> None:
     """The scenario at each value of one setting, with common random numbers: sweep.csv and a report whose
     first chart is the total cost against the setting, its band and its minimum."""
-    from sim.analysis.sweep import parse_values
-    from sim.model.scenario import load_scenario
-    from sim.outputs.files import check_out_dir, default_out_dir
-    from sim.outputs.sweep_report import write_sweep_outputs
-    from sim.runs.experiment import sweep as run_sweep
+    from sim.jobs.studies import sweep_job
 
-    chosen = parse_values(values)
-    name = load_scenario(scenario).name
-    target = out or default_out_dir(f"sweep-{name}")
-    check_out_dir(target)  # before the long part, not after it
-    advance, close = _progress(replications * len(chosen), f"sweep {name} over {setting}")
-    try:
-        results = run_sweep(scenario, setting, chosen, replications=replications, years=years, seed=seed,
-                            workers=workers, on_progress=advance, fixed_assumptions=fixed_assumptions)
-    finally:
-        close()
-    write_sweep_outputs(target, results, setting, lang.value, command=["boernesim", *sys.argv[1:]])
-    typer.echo(f"{len(chosen)} values x {replications} replications -> {target}")
-
-
-def _journal_for(target: Path) -> Path:
-    """Where finished trials are kept until the output is complete (next to it, hidden), so an
-    interrupted calibration continues when the same command runs again."""
-    return target.parent / f".{target.name}.trials.journal"
-
-
-def _fit_inputs(scenario: Path, history: Path, spec: Path):
-    from sim.analysis.calibration import load_spec
-    from sim.data.history import read_history
-    from sim.model.scenario import load_scenario, resolve_raw
-
-    load_scenario(scenario)  # errors name the file that set the key, as `validate` does
-    return resolve_raw(scenario), read_history(history), load_spec(spec)
+    done = sweep_job(scenario, setting, values, replications=replications, years=years, seed=seed, workers=workers,
+                     out=out, lang=lang.value, fixed_assumptions=fixed_assumptions,
+                     command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+    typer.echo(f"{len(done.values)} values x {replications} replications -> {done.target}")
 
 
 _HISTORY = typer.Option(..., "--history", help="History file: CSV year,metric,value[,note] (docs/contract.md).")
@@ -473,91 +339,13 @@ def calibrate(
     """Fit the scenario's uncertain parameters to a history; keep the parameter sets that fit.
 
     Safe to interrupt: run the same command (same --out) again and it continues from the trials done."""
-    from sim.analysis.calibration import calibrate as fit
-    from sim.analysis.calibration import prepare
-    from sim.outputs.history_report import write_calibration_outputs
+    from sim.jobs.fitting import calibration_job, fit_setup
 
-    raw, hist, spec_, name, target, journal = _fit_setup("calibrate", scenario, history, spec, out, trials, workers)
-    problem = prepare(raw, spec_, hist, source=str(spec), scenario_source=str(scenario))
-    _say_not_fitted(problem)
-    cal = _searching(
-        lambda advance: fit(problem, workers=workers, journal=journal, on_progress=advance, executor=executor,
-                            scheduler=scheduler, trials=trials),
-        _fit_total(spec_, trials), f"calibrate {name}", journal, target, executor, scheduler, workers)
-    with _resume_hint_on_interrupt(journal, target):
-        write_calibration_outputs(target, cal, raw, scenario, lang.value, command=["boernesim", *sys.argv[1:]],
-                                  history_file=str(history))
-    journal.unlink(missing_ok=True)
+    setup = fit_setup("calibrate", scenario, history, spec, out, trials, workers)
+    cal = calibration_job(setup, trials=trials, workers=workers, executor=executor, scheduler=scheduler,
+                          lang=lang.value, command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
     typer.echo(f"{len(cal.trials)} trials ({cal.resumed_trials} resumed), {len(cal.ensemble)} parameter sets kept, "
-               f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {target}")
-
-
-def _fit_total(spec, trials) -> int:
-    """Simulations a fit is expected to run, for the progress bar (ABC-SMC: about two batches a generation)."""
-    if spec.method == "abc_smc":
-        return spec.abc.particles * (1 + 2 * (spec.abc.generations - 1))
-    return trials or spec.search.trials
-
-
-def _fit_setup(kind: str, scenario: Path, history: Path, spec: Path, out, trials, workers):
-    """The inputs of calibrate and backtest, checked before the long part: (raw scenario, history, spec,
-    name, output directory, journal of finished trials)."""
-    from sim.outputs.files import check_out_dir, default_out_dir
-    from sim.runs.runner import check_run_options
-
-    raw, hist, spec_ = _fit_inputs(scenario, history, spec)
-    check_run_options(1, workers)
-    _check_trials(trials)
-    name = str(raw.get("name", Path(scenario).stem))
-    target = out or default_out_dir(f"{kind}-{name}")
-    check_out_dir(target)
-    return raw, hist, spec_, name, target, _journal_for(Path(target))
-
-
-def _searching(work, total: int, label: str, journal: Path, target: Path, executor, scheduler, workers):
-    """``work(advance)`` with a progress bar, one local Dask cluster for all its batches (with the Dask
-    executor and no scheduler), and after Ctrl-C a message on how to continue from the journal."""
-    from sim.runs.executors import shared_local_cluster
-
-    advance, close = _progress(total, label)
-    try:
-        with shared_local_cluster(executor, scheduler, workers), _resume_hint_on_interrupt(journal, target, close):
-            return work(advance)
-    finally:
-        close()
-
-
-@contextlib.contextmanager
-def _resume_hint_on_interrupt(journal: Path, target: Path, before=lambda: None):
-    """Ctrl-C: exit 130 saying where the finished trials are kept and how to continue from them."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        before()  # stop the progress bar first, so the message is not drawn over
-        _fail(_resume_hint(journal, target), 130)
-
-
-def _resume_hint(journal: Path, target: Path) -> str:
-    """What to do after Ctrl-C: the finished trials are kept, and the same command with --out continues."""
-    if not journal.exists() and not list(journal.parent.glob(journal.name + ".*")):  # rolling: one per origin
-        return "interrupted before any trial finished; no output was written"
-    return (f"interrupted; the trials finished so far are kept in {journal}. Run the same command with "
-            f"--out {target} to continue from them")
-
-
-def _check_trials(trials: int | None) -> None:
-    from sim.errors import InputError
-
-    if trials is not None and trials < 2:
-        raise InputError("--trials must be at least 2")
-
-
-def _say_not_fitted(problem) -> None:
-    rows = problem.not_fitted[~problem.not_fitted["reason"].str.startswith("population")]
-    if not rows.empty:
-        typer.echo(f"boernesim: {len(rows)} history rows are not fitted (listed in not_fitted.csv and the "
-                   f"report): " + "; ".join(sorted({f"{m} ({r})" for m, r in zip(rows['metric'], rows['reason'])})),
-                   err=True)
+               f"{cal.simulations} replication-runs in {cal.wall_seconds:.1f} s -> {setup.target}")
 
 
 @app.command()
@@ -579,29 +367,12 @@ def backtest(
 ) -> None:
     """Fit on the years up to --fit-until (or each of --origins), project --horizon years, and score the model
     against what happened and against three simple forecasts."""
-    from sim.analysis.backtest import check_window, origin_journal, parse_origins, run_backtest
-    from sim.errors import InputError
-    from sim.outputs.history_report import write_backtest_outputs
+    from sim.jobs.fitting import backtest_job, backtest_origins, fit_setup
 
-    if (fit_until is None) == (origins is None):
-        raise InputError("give --fit-until YEAR (one origin) or --origins YEAR,YEAR,... (rolling origins), not both")
-    years = [fit_until] if origins is None else parse_origins(origins)
-    raw, hist, spec_, name, target, journal = _fit_setup("backtest", scenario, history, spec, out, trials, workers)
-    for year in years:
-        check_window(hist, year, horizon)
-    label = f"backtest {name} (fit to {', '.join(map(str, years))})"
-    bt = _searching(
-        lambda advance: run_backtest(raw, spec_, hist, years if origins else fit_until, horizon, workers=workers,
-                                     journal=journal, on_progress=advance, executor=executor, scheduler=scheduler,
-                                     source=str(spec), scenario_source=str(scenario), trials=trials),
-        _fit_total(spec_, trials) * len(years), label, journal, target, executor, scheduler, workers)
-    _say_not_fitted(bt.calibration.problem)
-    with _resume_hint_on_interrupt(journal, target):
-        write_backtest_outputs(target, bt, lang.value, command=["boernesim", *sys.argv[1:]],
-                               history_file=str(history))
-    for year in years:
-        journal_of = origin_journal(journal, year, len(years) > 1)
-        journal_of.unlink(missing_ok=True)
+    years = backtest_origins(fit_until, origins)
+    setup = fit_setup("backtest", scenario, history, spec, out, trials, workers)
+    bt = backtest_job(setup, years, origins is not None, horizon, trials=trials, workers=workers, executor=executor,
+                      scheduler=scheduler, lang=lang.value, command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
     pooled = bt.rolling[(bt.rolling["metric"] == "all") & (bt.rolling["horizon"] == 0)].set_index("method")
     for _, r in bt.summary[bt.summary["method"] == "model"].iterrows():
         typer.echo(f"{r['metric']}: model MAPE {r['mape']:.1%} over {r['n_years']} years")
@@ -609,7 +380,7 @@ def backtest(
         typer.echo(f"all metrics, {method}: MAPE {r['mape']:.1%}, MASE {r['mase']:.2f}"
                    + (f", 50 % band {r['coverage_50']:.0%}, 90 % band {r['coverage_90']:.0%}"
                       if method == "model" else "") + f" ({r['n']} forecasts)")
-    typer.echo(f"-> {target}")
+    typer.echo(f"-> {setup.target}")
 
 
 @app.command("fetch-history")
@@ -631,62 +402,10 @@ def fetch_history(
     typer.echo(f"{len(frame)} rows ({', '.join(sorted(set(frame['metric'])))}) -> {out}")
 
 
-def _interrupt(signum, frame) -> None:
-    """SIGTERM and SIGHUP (a closed terminal, `timeout`, a job scheduler) end a command as Ctrl-C does:
-    temporary files are removed and no half-written output is left. Worker processes inherit this handler
-    and are stopped the default way."""
-    if os.getpid() != _MAIN_PID:
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-        return
-    raise KeyboardInterrupt
-
-
-_MAIN_PID = os.getpid()
-
-
 def main() -> None:
-    global _MAIN_PID
-    _MAIN_PID = os.getpid()
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _interrupt)
-    try:
-        app()
-    except SystemExit as stop:
-        _leave(_exit_code(stop.code))
-    except KeyboardInterrupt:
-        _leave(130)  # outside a command's own handling (the shell's code for Ctrl-C)
-    except BaseException:  # with --debug an internal error reaches here: show it, exit 1 as promised
-        import traceback
+    from sim.signals import run_command
 
-        traceback.print_exc()
-        _leave(1)
-    _leave(0)
-
-
-def _exit_code(code: object) -> int:
-    """SystemExit's code as the process's: None is success, a message is printed and is failure."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
-
-
-def _leave(code: int) -> None:
-    """End the process after Python's own clean-up (exit handlers, logs, streams) but before the C++ static
-    destructors. pyarrow's thread pools, torn down there, can abort a finished command with SIGABRT
-    ('terminate called without an active exception', apache/arrow#34314): seen in CI turning exit code 2
-    into -6 after a parquet file was read. os._exit does not join non-daemon threads: every worker pool of
-    the commands is closed by its ``with`` block before this point, which must stay so."""
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
+    run_command(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,3 +15,7 @@ class ScenarioError(InputError):
         self.problems = problems
         lines = [f"{file}: {path or '(top level)'}: {reason}" for path, reason in problems]
         super().__init__(f"invalid {self.what}\n" + "\n".join(lines))
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, SIGHUP) that says what to do next: the CLI exits 130 with this message."""

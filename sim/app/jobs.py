@@ -1,17 +1,17 @@
 """Runs for the app: in a worker process (the page stays responsive and can cancel), answered from a cache
 when the same question was asked before, and kept only when complete.
 
-A question is the scenarios (the first is the baseline), replications, years, seed and, for a forecast, the
-children of a case register. The worker runs them through the library (``sim.runs.experiment``, the
-comparison rules of ``boernesim compare``) and writes the outputs of docs/contract.md to a temporary folder,
-all or nothing; the answer holds their bytes and tables, and the folder is removed.
+A question is the runner's request (``sim.jobs.Request``): the scenarios (the first is the baseline),
+replications, years, seed and, for a forecast, the children of a case register. The worker runs it through
+the runner the command line uses (``sim.jobs.run_job``: the checks and comparison rules of ``boernesim
+compare``) and writes the outputs of docs/contract.md in both languages to a temporary folder, all or nothing;
+the answer holds their bytes and tables, and the folder is removed.
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
-import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -26,43 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.model.scenario import Scenario
+from sim.jobs import Hooks, Request, run_job
 from sim.outputs.labels import LANGS
-from sim.runs.runner import RunResult, Start, as_of_scenario, register_start, with_horizon
+from sim.runs.runner import RunResult
 
 
-@dataclass(frozen=True)
-class Question:
-    """What to run: scenarios (baseline first), replications, years, seed; ``cases`` and ``as_of`` for a
-    forecast from a case register (then one scenario)."""
-
-    scenarios: tuple[Scenario, ...]
-    replications: int
-    years: int
-    seed: int = 1
-    workers: int | None = None
-    cases: tuple = ()
-    as_of: dt.date | None = None
-    spent_to_date: float | None = None
-    fixed_assumptions: bool = False  # True: every assumption as written (bands of simulation noise only)
-
-    def scenarios_run(self) -> list[Scenario]:
-        """The scenarios as they run: the chosen number of years (from the register's date for a forecast)."""
-        out = [with_horizon(sc, self.years) for sc in self.scenarios]
-        if self.as_of is not None:
-            out = [as_of_scenario(sc, self.as_of) for sc in out]
-        return out
-
-    def key(self) -> str:
-        """The cache key: the scenarios' digest, seed, replications and years (and the register's)."""
-        parts = [sc.model_dump_json() for sc in self.scenarios]
-        parts += [str(self.replications), str(self.years), str(self.seed), repr(self.cases), str(self.as_of),
-                  str(self.spent_to_date), str(self.fixed_assumptions)]
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-    @property
-    def total(self) -> int:
-        return self.replications * len(self.scenarios)
+Question = Request  # what the pages ask: the runner's request (sim.jobs), built from the page's scenarios
 
 
 @dataclass
@@ -84,28 +53,17 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
 
 def answer(question: Question, on_progress=None) -> Answer:
     """Run the question and write its outputs in both languages; raises what the library raises."""
-    from sim.outputs.results import write_outputs
-    from sim.runs.experiment import run_experiment
-
-    scenarios = question.scenarios_run()
-    start = register_start(question.cases, question.as_of) if question.as_of is not None else Start()
-    results = run_experiment(scenarios, question.replications, question.seed, workers=question.workers,
-                             start=start, on_progress=on_progress, fixed_assumptions=question.fixed_assumptions)
-    compare = len(results) > 1
-    forecast_of = None
-    if question.as_of is not None:
-        forecast_of = {"as_of": question.as_of, "spent_to_date": question.spent_to_date, "previous": []}
-    files: dict[str, dict[str, bytes]] = {}
-    tables: dict[str, pd.DataFrame | None] = {}
     with tempfile.TemporaryDirectory(prefix="boernesim-app-") as tmp:
-        for lang in LANGS:
-            out = write_outputs(Path(tmp) / lang, results, lang, command=["boernesim", "app"], compare=compare,
-                                forecast_of=forecast_of)
+        done = run_job(question, Path(tmp), LANGS, command=["boernesim", "app"],
+                       hooks=Hooks(advance=on_progress or (lambda _k: None)), stream=False)
+        files: dict[str, dict[str, bytes]] = {}
+        tables: dict[str, pd.DataFrame | None] = {}
+        for lang, out in done.outputs.items():
             files[lang] = {name: (out / name).read_bytes() for name in ("report.html", "results.xlsx")}
             for name in ("summary", "comparison", "economics", "forecast", "assumption_effects"):
                 tables[name] = _read_csv(out / f"{name}.csv")
-    return Answer(results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"], files,
-                  tables["assumption_effects"])
+    return Answer(done.results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"],
+                  files, tables["assumption_effects"])
 
 
 def _end_with_parent(parent: int) -> None:
