@@ -13,7 +13,6 @@ from typing import Optional
 import typer
 
 from sim.errors import InputError, Interrupted
-from sim.signals import exit_code as _exit_code  # noqa: F401 - the process's exit code (tests read it here)
 
 app = typer.Typer(
     add_completion=False,
@@ -174,13 +173,6 @@ def run(
                                  register=register, fixed_assumptions=fixed_assumptions, executor=executor,
                                  scheduler=scheduler, parameter_sets=parameter_sets)
     _simulate(request, out, lang)
-
-
-def _register_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous):
-    """`run`'s case register options read and checked (sim.jobs.register_from_options)."""
-    from sim.jobs import register_from_options
-
-    return register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
 
 
 @app.command()

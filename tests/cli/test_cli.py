@@ -382,11 +382,11 @@ def test_debug_shows_the_traceback(tmp_path):
     assert "screening.share_acute" in proc.stderr
 
 
-def test_the_exit_code_of_a_system_exit_is_the_process_exit_code(capsys):
-    from sim.cli import _exit_code
+def test_the_exit_code_of_a_system_exit_is_the_processexit_code(capsys):
+    from sim.signals import exit_code
 
-    assert [_exit_code(None), _exit_code(0), _exit_code(2), _exit_code(130)] == [0, 0, 2, 130]
-    assert _exit_code("boernesim: stopped") == 1
+    assert [exit_code(None), exit_code(0), exit_code(2), exit_code(130)] == [0, 0, 2, 130]
+    assert exit_code("boernesim: stopped") == 1
     assert "boernesim: stopped" in capsys.readouterr().err
 
 

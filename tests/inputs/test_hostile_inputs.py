@@ -452,11 +452,11 @@ def test_spent_to_date_names_a_function_given_twice():
 
 
 def test_a_wrong_previous_is_refused_before_the_simulation(tmp_path):
-    from sim.cli import _register_options
+    from sim.jobs import register_from_options
 
     register = _register(tmp_path)
     with pytest.raises(InputError, match="--previous"):
-        _register_options(BASELINE, register, AS_OF.isoformat(), None, False, [tmp_path / "no-such-output"])
+        register_from_options(BASELINE, register, AS_OF.isoformat(), None, False, [tmp_path / "no-such-output"])
 
 
 @pytest.mark.parametrize("value", ["0", "1e-300"])
