@@ -97,11 +97,14 @@ def new_cases_only(raw: dict) -> dict:
     """No notifications about known children, with the notification rate cut so that as many *new* cases
     arrive as before.
 
-    A notification about a known child picks an open case by its position in the list of open cases, and
-    that list differs between scenarios as soon as any path differs; so with such notifications the same
-    replication of two scenarios soon re-notifies different children and common random numbers lose most of
-    their power (paired differences came out as noisy as unpaired ones). Tests that compare scenarios
-    path by path switch them off."""
+    A notification about a known child goes to the known child whose own random key comes next after the
+    notification's draw (``sim.model.municipality.KnownChildren``): where two scenarios differ in who is known
+    (a case closed earlier, a child placed later), such notifications land on other children and the paths part
+    from there. Tests that compare paths child by child switch them off, and so do tests that compare scenarios
+    by paired differences, which are sized with them off. Measured 2026-12-07 (the baseline at a quarter of its
+    size, 1 + 4 years, FTEs at 0.8 against 1.2 times the baseline's, 20 replications, mean days per
+    investigation): the paired differences' standard deviation is 13.2 days against 15.4 unpaired with these
+    notifications, 10.8 against 13.3 without."""
     n = raw["notifications"]
     n["per_1000_aged_0_17"] = n["per_1000_aged_0_17"] * (1.0 - n["share_about_known_children"])
     n["share_about_known_children"] = 0.0
