@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.outputs.files import git_commit  # noqa: E402  (the manifest's commit, one definition)
+
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 REGRESSION_TEST = "tests/test_regression.py"
 # the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
@@ -120,7 +121,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              "total = step_costs + cw + policy", "total = step_costs + policy"),
     # the register
     Mutation("a CPR number with a space as separator not detected", "sim/data/register.py",
-             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/ ]"', '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/]"'),
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/ ]"',
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/]"'),
     # economics and forecast
     Mutation("budget overrun as 'mean above budget'", "sim/analysis/forecast.py",
              'row["overrun_prob"] = float(np.mean(expected > budget))',
@@ -132,8 +134,10 @@ MUTATIONS: tuple[Mutation, ...] = (
              'cost["saving"] = cost["base"] - cost["alt"]', 'cost["saving"] = cost["alt"] - cost["base"]'),
     # calibration
     Mutation("calibration's second parameter never applied to the trial runs", "sim/analysis/calibration.py",
-             "    for p, v in zip(problem.spec.parameters, values):\n        set_path(raw, p.path, parameter_value(p, v))",
-             "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n        set_path(raw, p.path, parameter_value(p, v))"),
+             "    for p, v in zip(problem.spec.parameters, values):\n"
+             "        set_path(raw, p.path, parameter_value(p, v))",
+             "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n"
+             "        set_path(raw, p.path, parameter_value(p, v))"),
 )
 
 

@@ -304,7 +304,8 @@ def main() -> None:
     sizes = [int(x) for x in args.memory_replications.split(",") if x.strip()]
     if any(n < 0 for n in sizes):
         ap.error("--memory-replications: sizes are numbers of replications (0 or empty to skip)")
-    sizes = [n for n in sizes if n > 0]  # 0 skips, as an empty list does (a whole run of 0 replications is no measurement)
+    # 0 skips, as an empty list does (a whole run of 0 replications is no measurement)
+    sizes = [n for n in sizes if n > 0]
     if sizes:
         memory(sizes, args.years, args.workers)
 
@@ -408,8 +409,8 @@ def sobol(workers: int, n: int, replications: int, years: int) -> None:
     """The sensitivity benchmark: a Sobol analysis of 8 parameters (the first 8 of scenarios/sensitivity.yaml)."""
     import yaml
 
-    from sim.model.scenario import resolve_raw
     from sim.analysis.sensitivity import rows_needed, run_sensitivity, spec_from_mapping
+    from sim.model.scenario import resolve_raw
 
     data = yaml.safe_load((ROOT / "scenarios" / "sensitivity.yaml").read_text(encoding="utf-8"))
     data["parameters"] = data["parameters"][:8]

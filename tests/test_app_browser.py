@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from test_report import CHROMIUM, CHROMIUM_ARGS, _browser_or_skip
 
 BOERNESIM = Path(sys.executable).parent / "boernesim"

@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-
+from commands import assert_bad_input, cli
 from conftest import scaled
+
 from sim.analysis.forecast import parse_spent
 from sim.data.history import HistoryError, read_history
 from sim.data.register import looks_like_cpr, read_case_register
@@ -29,7 +30,6 @@ from sim.model.scenario import Lever, json_schema, load_scenario, resolve_raw, s
 from sim.outputs.files import atomic_directory, check_out_dir
 from sim.runs.experiment import check_executor
 from sim.runs.runner import check_run_options
-from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -11,15 +11,15 @@ from itertools import count
 
 import pytest
 import simpy
-
 from conftest import BASELINE, build
+
 from sim.model.caseworkers import ACUTE, INVESTIGATION, REVIEW, SCREENING, CaseworkerTeam
 from sim.model.child import Child
+from sim.model.family_time import step_down_share, time_effect
 from sim.model.ledger import YearLedger
 from sim.model.municipality import KnownChildren, Municipality, overload_stretch
 from sim.model.randomness import CHUNK, DECISIONS, ChildLuck, D, Draws, child_id
 from sim.model.scenario import load_scenario
-from sim.model.family_time import step_down_share, time_effect
 from sim.model.staircase import NO_STEP, Staircase, StepInfo
 
 
@@ -370,6 +370,7 @@ def test_reviews_that_act_on_a_lower_need_move_children_off_their_steps():
     at 1 more children leave placements and cases close than at 0, from the same initial children. The time
     with families is taken out (max_effect 0): with ample staff it would raise a share of 0 to about a half."""
     from conftest import metric_table
+
     from sim.model.municipality import simulate
 
     placed, open_cases = {}, {}
@@ -388,6 +389,7 @@ def test_a_review_started_by_its_due_date_is_on_time_however_long_the_work():
     paperwork): with ample staff every review starts when due, so nearly all are on time, even when a review
     takes a caseworker's whole week."""
     from conftest import metric_table
+
     from sim.model.municipality import simulate
 
     s = _small_one_year(**{"reviews.hours": 20.0})
@@ -404,6 +406,7 @@ def test_families_moving_away_take_their_cases_with_them():
     """``exits.move_away_rate_per_year``: at one move a year (against none) far fewer cases are open at the end
     of a year from the same initial children."""
     from conftest import metric_table
+
     from sim.model.municipality import simulate
 
     open_cases = {}
@@ -417,6 +420,7 @@ def test_step_prices_are_indexed_each_year():
     """``prices.indexation_per_year``: prices steer no decision, so the same children cost, step by step, the
     index times as much, compounded from the price year (``calendar.base_year``) to the year booked."""
     from conftest import metric_table
+
     from sim.model.municipality import simulate
 
     costs = {}
@@ -432,6 +436,7 @@ def test_money_is_reported_in_the_price_year():
     """``calendar.price_year``: every money metric is the base year's times index[price_year] / index[base_year];
     prices steer no decision, so every other metric is the same, draw for draw."""
     from conftest import metric_table
+
     from sim.model.catalogue import is_money
     from sim.model.municipality import simulate
 
@@ -486,6 +491,7 @@ def test_every_year_counts_twelve_months_of_monthly_bookings():
     and a month starting a hair before the run's end was booked as a 13th in the last year. An always-overloaded
     department must count 12 overloaded months in every year."""
     from conftest import metric_table
+
     from sim.model.municipality import simulate
 
     raw = load_scenario(BASELINE).model_dump(mode="json")

@@ -76,9 +76,9 @@ def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_
 
 
 def test_the_national_fit_has_placements_started_inside_their_90_percent_band():
-    """The national fit follows placements started. Measured 2026-12-07: 3,957, 3,814 and 3,875 against 4,515, 4,288 and 3,871, each inside
-    its band (2016: 3,195-4,651). The mean runs 7-12 % low in 2016-2017: the band holds it, the fit does not
-    follow the fall."""
+    """The national fit follows placements started. Measured 2026-12-07: 3,957, 3,814 and 3,875 against 4,515, 4,288 and
+    3,871, each inside its band (2016: 3,195-4,651). The mean runs 7-12 % low in 2016-2017: the band holds it, the fit
+    does not follow the fall."""
     fit = pd.read_csv(FIT)
     started = fit[(fit["metric"] == "placements_started") & fit["fitted"]]
     assert len(started) >= 3

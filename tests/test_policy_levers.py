@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from commands import cli
 from conftest import BASELINE, build, metric_table, scaled
 
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
@@ -37,11 +38,10 @@ from sim.errors import ScenarioError
 from sim.model.levers import lever_steps, value_at, years_since
 from sim.model.municipality import simulate
 from sim.model.population import notifications_per_year
-from sim.outputs.results import write_outputs
-from sim.runs.runner import run_replications
 from sim.model.scenario import Lever
 from sim.model.staircase import Staircase
-from commands import cli
+from sim.outputs.results import write_outputs
+from sim.runs.runner import run_replications
 
 SEED = 4242
 REPS = 20  # replications per scenario in the direction checks

@@ -140,7 +140,8 @@ def test_the_national_fit_does_not_start_from_what_the_baseline_adopted_from_it(
         if "family_care" not in stored:
             step.pop("family_care")
     ran, today = _without_money(ran), _without_money(today)
-    changed = sorted(k for k in set(ran) | set(today) if k not in ("calendar", "provenance", "assumptions") and ran.get(k) != today.get(k))
+    changed = sorted(k for k in set(ran) | set(today)
+                     if k not in ("calendar", "provenance", "assumptions") and ran.get(k) != today.get(k))
     assert changed == [], f"the national fit's input changed since its stored run: {changed}"
 
 

@@ -19,8 +19,8 @@ import simpy
 from conftest import build, metric_table
 
 from sim.model.caseworkers import INVESTIGATION, CaseworkerTeam
-from sim.model.units import WEEKS_PER_YEAR
 from sim.model.municipality import simulate
+from sim.model.units import WEEKS_PER_YEAR
 
 # ---------------------------------------------------------------- formulas
 
