@@ -1,6 +1,6 @@
 """Demand as it really moves: what is reported apart from what is needed, and need that is not met.
 
-Two things the rest of the model used to tie together are kept apart here:
+Two things that a model of notifications alone would tie together are kept apart here:
 
 - **Reporting.** The notification stream (``notifications.per_1000_aged_0_17`` and its trend) is how much is
   *reported*. The **prevalence of need** is a second series: the mix of real needs among newly notified
