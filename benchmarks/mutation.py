@@ -29,11 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.outputs.files import git_commit  # noqa: E402  (the manifest's commit, one definition)
+
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 REGRESSION_TEST = "tests/properties/test_regression.py"
 # the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
 FIRST = ("test_staircase_choice.py", "test_dispatcher.py", "test_ledger_books.py", "test_addressed_draws.py",
-         "test_known_children.py", "test_one_small_year.py", "test_layers.py", "test_economics.py", "test_forecast.py", "test_register.py",
+         "test_known_children.py", "test_one_small_year.py", "test_layers.py", "test_economics.py", "test_forecast.py",
+         "test_register.py",
          "test_theory.py", "test_monotonicity.py", "test_common_random_numbers.py", "test_policy_levers.py")
 
 
@@ -121,7 +123,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              "total = step_costs + cw + policy", "total = step_costs + policy"),
     # the register
     Mutation("a CPR number with a space as separator not detected", "sim/data/register.py",
-             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/ ]"', '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/]"'),
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/ ]"',
+             '_SEP = "[-\\u2010\\u2011\\u2012\\u2013\\u2014\\u2212/]"'),
     # economics and forecast
     Mutation("budget overrun as 'mean above budget'", "sim/analysis/forecast.py",
              'row["overrun_prob"] = float(np.mean(expected > budget))',
@@ -133,8 +136,10 @@ MUTATIONS: tuple[Mutation, ...] = (
              'cost["saving"] = cost["base"] - cost["alt"]', 'cost["saving"] = cost["alt"] - cost["base"]'),
     # calibration
     Mutation("calibration's second parameter never applied to the trial runs", "sim/analysis/calibration/problem.py",
-             "    for p, v in zip(problem.spec.parameters, values):\n        set_path(raw, p.path, parameter_value(p, v))",
-             "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n        set_path(raw, p.path, parameter_value(p, v))"),
+             "    for p, v in zip(problem.spec.parameters, values):\n"
+             "        set_path(raw, p.path, parameter_value(p, v))",
+             "    for p, v in list(zip(problem.spec.parameters, values))[:1]:\n"
+             "        set_path(raw, p.path, parameter_value(p, v))"),
 )
 
 

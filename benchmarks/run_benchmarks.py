@@ -23,7 +23,7 @@ Measures in one run, on the same machine:
 The headline numbers are stored as JSON in benchmarks/results/ with the commit they measured; --compare FILE
 prints them beside an earlier file's (before -> after). Wall-clock numbers on a shared machine are noisy:
 compare the ratio to bare SimPy measured in the same run, events per replication and instructions.
-Goals (issue 2): 1,000 x 10 years in <= 60 s on 2 cores; model events/s >= 0.5 x bare SimPy; < 1 GiB.
+Goals (speed): 1,000 x 10 years in <= 60 s on 2 cores; model events/s >= 0.5 x bare SimPy; < 1 GiB.
 Goals (executors): scaling efficiency >= 0.85; Dask wall time within 15 % of the local executor's.
 """
 
@@ -304,7 +304,8 @@ def main() -> None:
     sizes = [int(x) for x in args.memory_replications.split(",") if x.strip()]
     if any(n < 0 for n in sizes):
         ap.error("--memory-replications: sizes are numbers of replications (0 or empty to skip)")
-    sizes = [n for n in sizes if n > 0]  # 0 skips, as an empty list does (a whole run of 0 replications is no measurement)
+    # 0 skips, as an empty list does (a whole run of 0 replications is no measurement)
+    sizes = [n for n in sizes if n > 0]
     if sizes:
         memory(sizes, args.years, args.workers)
 
@@ -405,11 +406,11 @@ def compare(before: dict, after: dict, name: str) -> None:
 
 
 def sobol(workers: int, n: int, replications: int, years: int) -> None:
-    """Issue 5's benchmark: a Sobol analysis of 8 parameters (the first 8 of scenarios/sensitivity.yaml)."""
+    """The sensitivity benchmark: a Sobol analysis of 8 parameters (the first 8 of scenarios/sensitivity.yaml)."""
     import yaml
 
-    from sim.model.scenario import resolve_raw
     from sim.analysis.sensitivity import rows_needed, run_sensitivity, spec_from_mapping
+    from sim.model.scenario import resolve_raw
 
     data = yaml.safe_load((ROOT / "scenarios" / "sensitivity.yaml").read_text(encoding="utf-8"))
     data["parameters"] = data["parameters"][:8]
@@ -426,7 +427,7 @@ def sobol(workers: int, n: int, replications: int, years: int) -> None:
 
 
 def calibration(workers: int, trials: int | None) -> None:
-    """Issue 4's benchmark: calibrating 8 parameters to 5 years of history (the shipped national spec)."""
+    """The calibration benchmark: calibrating 8 parameters to 5 years of history (the shipped national spec)."""
     from sim.analysis.calibration import calibrate, load_spec, parameter_summary, prepare
     from sim.data.history import read_history
     from sim.model.scenario import resolve_raw

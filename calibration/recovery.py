@@ -8,8 +8,8 @@ priors, targets and ABC settings, distance scale included) inside the middle 70 
 history 2015-2019 with them (a quarter-size municipality, one replication, a seed of its own), fits it by ABC-SMC
 from the spec's priors, and records whether each parameter's 90 % posterior interval holds the truth. Writes one
 row per repeat and parameter (truth, 5 %, 50 %, 95 %, covered) and prints the share covered.
-tests/analysis/test_national_checks.py reads the table: which parameters the history identifies (narrower than the prior,
-centred nearer the truth than the prior's midpoint) and which it does not.
+tests/analysis/test_national_checks.py reads the table: which parameters the history identifies (narrower than the
+prior, centred nearer the truth than the prior's midpoint) and which it does not.
 """
 
 from __future__ import annotations

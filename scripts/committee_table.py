@@ -53,7 +53,8 @@ def committee_table(out: Path) -> str:
         year = "–" if pd.isna(e["break_even_year"]) else str(int(e["break_even_year"]))
         per = e.get("cost_per_placement_avoided_dkk", float("nan"))
         per_s = "none avoided" if pd.isna(per) else f"{per / 1e6:.2f} M"
-        rows.append(f"| {scenario} | {band} | {prob} | {noise} | {year} | {per_s} | {placed} | {caseload} | {kinship} |")
+        cells = (scenario, band, prob, noise, year, per_s, placed, caseload, kinship)
+        rows.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(rows)
 
 

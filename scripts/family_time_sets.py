@@ -6,8 +6,9 @@
 control group and several changes at once (docs/model.md, section 4). What the evidence supports is "some
 effect, of uncertain size", so the file spreads it evenly from no effect at all to the largest the model allows
 (1.0, a little under twice the fitted value; an assumption, stated here and in the README): `--sets` values at
-the midpoints of equal slices of [0, 1], equally weighted. Each replication then draws one value, the same in every compared scenario
-(common random numbers), and the bands and P(net saving) carry the effect's uncertainty with the noise.
+the midpoints of equal slices of [0, 1], equally weighted. Each replication then draws one value, the same in every
+compared scenario (common random numbers), and the bands and P(net saving) carry the effect's uncertainty with the
+noise.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ Runs the pilot (sim.analysis.herning: 0.29 of the average municipality, 4 -> 8 c
 baseline's other settings (prices included: rerun it when they change), prints the saving on placements at
 each, and reads off three values: the one whose three-year saving is Herning's 6.7 M DKK
 (facts: herning_placement_savings_2013_2015), and the low and high ends of the range the evidence allows
-(sim.analysis.herning.HERNING_BAND). The baseline's default is the first, rounded; its assumptions: entry draws max_effect from no
-effect to the high end. It then runs the pilot at the fitted value and prints its saving per added caseworker in year 3
-(Herning: about 0.75 M DKK). The test (tests/properties/test_caseworker_time.py) checks it on other random numbers.
+(sim.analysis.herning.HERNING_BAND). The baseline's default is the first, rounded; its assumptions: entry draws
+max_effect from no effect to the high end. It then runs the pilot at the fitted value and prints its saving per added
+caseworker in year 3 (Herning: about 0.75 M DKK). The test (tests/properties/test_caseworker_time.py) checks it on
+other random numbers.
 """
 
 from __future__ import annotations

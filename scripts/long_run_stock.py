@@ -40,7 +40,8 @@ def long_run(scenario, replications: int, years: int, from_year: int, seed: int,
     means = late.groupby("metric")["value"].mean()
     per_1000 = 1000.0 / means["population_0_22"]
     stock = {st.id: round(float(means[f"stock.{st.id}"] * per_1000), 2) for st in scenario.staircase}
-    kinds = {kind: sum(stock[st.id] for st in scenario.staircase if st.kind == kind) for kind in ("placement", "preventive")}
+    kinds = {kind: sum(stock[st.id] for st in scenario.staircase if st.kind == kind)
+             for kind in ("placement", "preventive")}
     return {"stock_per_1000_aged_0_22": stock, "placed_per_1000": round(float(kinds["placement"]), 2),
             "preventive_per_1000": round(float(kinds["preventive"]), 2),
             **{m: round(float(means[m]), 3) for m in ("caseload", "hours_per_case_per_month", "family_hours_per_case",

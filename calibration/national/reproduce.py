@@ -6,7 +6,7 @@
    calibrated.yaml, parameters.csv in ``<out>/fit/``.
 2. ``backtest --origins 2016,2017,2018 --horizon 3`` with the same spec: backtest.csv, backtest_rolling.csv in
    ``<out>/backtest/``.
-3. ``<out>/checks.json``: the issue's checks measured (pooled MAPE of the model against last value and linear
+3. ``<out>/checks.json``: the checks of the fit measured (pooled MAPE of the model against last value and linear
    trend, the 90 % band's coverage, the share of fitted metric-years inside the fit's 90 % band) and the
    simulations run. tests/analysis/test_national_checks.py reads it.
 4. ``<out>/provenance.yaml``: the ``provenance:`` entries of scenarios/baseline.yaml (the posterior's median and

@@ -1,1 +1,2 @@
-"""Computed from long tables: summaries, economics, forecasts, calibration, back-tests, sensitivity. No files, no HTML."""
+"""Computed from long tables: summaries, economics, forecasts, calibration, back-tests, sensitivity. No files, no
+HTML."""

@@ -23,9 +23,9 @@ from sim.model.keypaths import get_path, set_path
 from sim.model.scenario import Scenario, key_path, scenario_from_mapping, validation_reason
 
 
-
 class SpecError(ScenarioError):
-    """A spec (sensitivity or calibration) that cannot be used; the message names the file, the key path and the reason."""
+    """A spec (sensitivity or calibration) that cannot be used; the message names the file, the key path and the
+    reason."""
 
     what = "sensitivity spec"  # calibration specs name themselves (CalibrationSpecError)
 

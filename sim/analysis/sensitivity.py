@@ -38,8 +38,8 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +65,7 @@ from sim.model.keypaths import set_path
 from sim.model.scenario import Scenario, read_yaml, scenario_from_mapping
 from sim.runs.executors import map_chunks
 from sim.runs.runner import run_metrics
+
 METHODS = ("morris", "sobol")
 COLUMNS = ["output", "parameter", "index", "value", "conf"]
 NOISE = "(noise)"
@@ -78,7 +79,8 @@ Evaluate = Callable[[np.ndarray], np.ndarray]
 
 
 class Output(SpecPart):
-    """What a sensitivity analysis reads off each run: a metric in a year (or summed), or the NPV against the nominal run."""
+    """What a sensitivity analysis reads off each run: a metric in a year (or summed), or the NPV against the nominal
+    run."""
 
     metric: str | None = Field(default=None, description="a metric of docs/contract.md, e.g. cost_total")
     year: int | str = Field(default="last", description="last, first, sum (over the projected years) or a year")

@@ -65,7 +65,8 @@ def replications_for_margin(p: float, target: float = TARGET_MARGIN, limit: int 
     return lo
 
 
-def assumption_effects(npv: np.ndarray, values: pd.DataFrame, ranges: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
+def assumption_effects(npv: np.ndarray, values: pd.DataFrame,
+                       ranges: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     """Per drawn assumption (a column of ``values``, one row per replication in the order of ``npv``): the
     share of the NPV's variance that goes with it and the NPV at the ends of its range, largest share first."""
     y = np.asarray(npv, dtype=float)
@@ -143,5 +144,6 @@ def precision_columns(prob: float, n: int, drawn: bool) -> dict:
     }
 
 
-__all__ = ["PRECISION_COLUMNS", "wilson_interval", "probability_margin", "replications_for_margin", "assumption_effects",
-           "noise_only_band", "drawn_values", "precision_columns", "TARGET_MARGIN", "MIN_RESIDUAL_DF"]
+__all__ = ["PRECISION_COLUMNS", "wilson_interval", "probability_margin", "replications_for_margin",
+           "assumption_effects", "noise_only_band", "drawn_values", "precision_columns", "TARGET_MARGIN",
+           "MIN_RESIDUAL_DF"]

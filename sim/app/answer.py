@@ -9,10 +9,17 @@ import altair as alt
 import pandas as pd
 
 from sim.app.jobs import Answer
-from sim.outputs.labels import metric_label, step_label
-from sim.outputs.report import (FAN_METRICS, economics_display, held_assumptions_note, lead_sentences, prices_note,
-                                 rests_on_display, waterfall_items)
 from sim.app.texts import t
+from sim.outputs.labels import metric_label, step_label
+from sim.outputs.report import (
+    FAN_METRICS,
+    economics_display,
+    held_assumptions_note,
+    lead_sentences,
+    prices_note,
+    rests_on_display,
+    waterfall_items,
+)
 
 
 def lead(answer: Answer, lang: str) -> list[str]:

@@ -20,7 +20,15 @@ import yaml
 from sim.errors import ScenarioError
 from sim.model.keypaths import set_path
 from sim.model.levers import lever_effects
-from sim.model.scenario import Scenario, load_scenario, merge_mapping, read_yaml, resolve_raw, scenario_from_mapping, scenario_to_yaml
+from sim.model.scenario import (
+    Scenario,
+    load_scenario,
+    merge_mapping,
+    read_yaml,
+    resolve_raw,
+    scenario_from_mapping,
+    scenario_to_yaml,
+)
 from sim.outputs.labels import lever_effect_line
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts

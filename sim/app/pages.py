@@ -500,5 +500,6 @@ def _compare_saved(paths: list[Path], L: str) -> None:
     except InputError as e:
         st.error(str(e))
         return
-    reps, years, seed = st.session_state.get("reps", 20), st.session_state.get("years", 10), st.session_state.get("seed", 1)
+    state = st.session_state
+    reps, years, seed = state.get("reps", 20), state.get("years", 10), state.get("seed", 1)
     start_question(jobs.Question(tuple(scenarios), int(reps), int(years), int(seed)), "job", "answer")

@@ -27,7 +27,8 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "settings": ("Settings the municipality knows", "Indstillinger kommunen kender"),
     "source": ("Source", "Kilde"),
     "no_source": ("no source given in the file", "ingen kilde angivet i filen"),
-    "budget_year": ("Budget {year} (DKK in {price_year} prices; 0 = none)", "Budget {year} (kr. i {price_year}-priser; 0 = intet)"),
+    "budget_year": ("Budget {year} (DKK in {price_year} prices; 0 = none)",
+                    "Budget {year} (kr. i {price_year}-priser; 0 = intet)"),
     "apply": ("Apply", "Anvend"),
     "applied": ("The settings are valid and in use.", "Indstillingerne er gyldige og i brug."),
     "invalid": ("Not used: correct the fields marked below.", "Ikke brugt: ret felterne markeret nedenfor."),
@@ -72,7 +73,8 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
     "investment_case": ("The investment case", "Investeringscasen"),
     "rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
-    "fixed_assumptions": ("Hold the assumptions fixed (noise only)", "Hold forudsætningerne faste (kun tilfældig variation)"),
+    "fixed_assumptions": ("Hold the assumptions fixed (noise only)",
+                          "Hold forudsætningerne faste (kun tilfældig variation)"),
     "fixed_assumptions_help": (
         "Normally each run draws the uncertain assumptions (the caseworker effect, prices without a source, ...) "
         "from their ranges, so the answer's band and chance of a saving carry that uncertainty. Tick to hold them "
@@ -120,7 +122,8 @@ LEVER_TEXT: dict[str, tuple[str, str]] = {
     "caseworkers": ("Caseworkers (FTEs)", "Rådgivere (årsværk)"),
     "caseworkers_help": (
         "More caseworkers finish investigations and reviews sooner, and reviews are when children step down.",
-        "Flere rådgivere gør undersøgelser og opfølgninger hurtigere færdige, og det er ved opfølgning, børn går ned ad trappen.",
+        "Flere rådgivere gør undersøgelser og opfølgninger hurtigere færdige, og det er ved opfølgning, "
+        "børn går ned ad trappen.",
     ),
     "reviews": ("Review interval (months)", "Opfølgningsinterval (måneder)"),
     "reviews_help": (
@@ -130,18 +133,22 @@ LEVER_TEXT: dict[str, tuple[str, str]] = {
     "kinship": ("Kinship first (share of family placements)", "Netværk først (andel af familieanbringelser)"),
     "kinship_help": (
         "Trying relatives first moves family placements to kinship care, which costs far less than a foster family.",
-        "At prøve netværket først flytter familieanbringelser til netværkspleje, der koster langt mindre end en plejefamilie.",
+        "At prøve netværket først flytter familieanbringelser til netværkspleje, der koster langt mindre end "
+        "en plejefamilie.",
     ),
     "diversion": ("Intensive home support instead of placement (share)",
                   "Intensiv støtte i hjemmet i stedet for anbringelse (andel)"),
     "diversion_help": (
-        "A share of children about to be placed in a family get intensive support at home instead; some fail and are placed.",
-        "En andel af børn, der skulle anbringes i familie, får intensiv støtte i hjemmet i stedet; nogle bliver anbragt alligevel.",
+        "A share of children about to be placed in a family get intensive support at home instead; "
+        "some fail and are placed.",
+        "En andel af børn, der skulle anbringes i familie, får intensiv støtte i hjemmet i stedet; "
+        "nogle bliver anbragt alligevel.",
     ),
     "intake": ("Intake team (share closed after advice)", "Modtagelsesteam (andel lukket efter rådgivning)"),
     "intake_help": (
         "An intake team closes more notifications after short advice, so fewer go on to a full investigation.",
-        "Et modtagelsesteam lukker flere underretninger efter kort rådgivning, så færre går videre til en undersøgelse.",
+        "Et modtagelsesteam lukker flere underretninger efter kort rådgivning, "
+        "så færre går videre til en undersøgelse.",
     ),
     "limited": ("Time-limited institutional stays (share ending with a step down)",
                 "Tidsbegrænsede institutionsophold (andel der slutter med nedtrapning)"),

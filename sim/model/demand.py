@@ -1,6 +1,6 @@
 """Demand as it really moves: what is reported apart from what is needed, and need that is not met.
 
-Two things the rest of the model used to tie together are kept apart here:
+Two things that a model of notifications alone would tie together are kept apart here:
 
 - **Reporting.** The notification stream (``notifications.per_1000_aged_0_17`` and its trend) is how much is
   *reported*. The **prevalence of need** is a second series: the mix of real needs among newly notified
@@ -87,7 +87,8 @@ def new_children_factor(known_share_at_start: float, known_share: float) -> floa
     return (1.0 - known_share_at_start) / max(1.0 - known_share, 1e-9)
 
 
-def cumulative(shares: list[float]) -> list[float]:
+def cumulative_to_one(shares: list[float]) -> list[float]:
+    """Running sums of shares that sum to 1, the last set to exactly 1 (``settings.cumulative`` leaves it as summed)."""
     out, acc = [], 0.0
     for x in shares:
         acc += x
@@ -146,7 +147,7 @@ class DemandSettings:
     def __init__(self, scenario: Scenario, first_year: int, n_years: int):
         d = scenario.demand
         self.enabled = d.enabled
-        self.cumulative_by_year = [cumulative(need_shares_in(scenario, first_year + y)) for y in range(n_years)]
+        self.cumulative_by_year = [cumulative_to_one(need_shares_in(scenario, first_year + y)) for y in range(n_years)]
         self.start_index = scenario.calendar.start_year - first_year
         self._scenario, self._first_year = scenario, first_year
         self._known_share_at_start = scenario.notifications.share_about_known_children
@@ -174,7 +175,7 @@ class DemandSettings:
             return
         factor = new_children_factor(self._known_share_at_start, share)
         for y in range(self.start_index + 1, len(self.cumulative_by_year)):
-            self.cumulative_by_year[y] = cumulative(need_shares_in(self._scenario, self._first_year + y, factor))
+            self.cumulative_by_year[y] = cumulative_to_one(need_shares_in(self._scenario, self._first_year + y, factor))
 
     def mix(self, year_index: int) -> list[float]:
         return self.cumulative_by_year[min(max(year_index, 0), len(self.cumulative_by_year) - 1)]

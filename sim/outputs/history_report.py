@@ -24,12 +24,17 @@ import yaml  # noqa: E402
 
 from sim.analysis.backtest import Backtest  # noqa: E402
 from sim.analysis.calibration import (  # noqa: E402
-    ANCHORED, Calibration, at_last_fitted_year, drifting, ensemble_for_scenarios)
-from sim.analysis.calibration import parameter_summary  # noqa: E402
+    ANCHORED,
+    Calibration,
+    at_last_fitted_year,
+    drifting,
+    ensemble_for_scenarios,
+    parameter_summary,  # noqa: E402
+)
 from sim.model.keypaths import set_path  # noqa: E402
-from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
+from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
 
 _TEXT = {
     "cal_title": ("Calibration of {name}", "Kalibrering af {name}"),
@@ -215,8 +220,8 @@ def calibrated_yaml(cal: Calibration, full_raw: dict, scenario_path: Path, out_d
     drifted = [p for p in cal.best if p in drifting(cal.problem)]
     if drifted:
         lines.append(f"# {', '.join(drifted)}: fitted for {cal.problem.years[0]}, given here at the "
-                     f"{cal.problem.years[1]} level (moved by the drift's trend, the random walk left at its mean); the "
-                     "scenario's own drift starts from there.")
+                     f"{cal.problem.years[1]} level (moved by the drift's trend, the random walk left at its mean); "
+                     "the scenario's own drift starts from there.")
     anchored = [p for p in cal.best if p in ANCHORED]
     if anchored:
         first, last = cal.problem.years
@@ -240,15 +245,18 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
     p = cal.problem
     name = p.scenario.name
     lead = "cal_lead_abc" if p.spec.method == "abc_smc" else "cal_lead"
-    parts = [f'<p class="lead">{html.escape(_t(lead, lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1], conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials)))}</p>']
+    lead_text = _t(lead, lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1],
+                                      conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials))
+    parts = [f'<p class="lead">{html.escape(lead_text)}</p>']
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
     rows = []
     for _, r in parameter_summary(cal).iterrows():
         rows.append([f"{r['label']} ({r['parameter']})", f"{_num(r['low'], lang)}-{_num(r['high'], lang)}",
                      _num(r["scenario_value"], lang), _num(r["best"], lang),
-                     f"{_num(r['p05'], lang)}-{_num(r['p95'], lang)}", f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"])
-    parts.append(pages.text_table([_t(k, lang) for k in ("col_param", "col_range", "col_scenario", "col_best", "col_band",
-                                                  "col_minmax")], rows))
+                     f"{_num(r['p05'], lang)}-{_num(r['p95'], lang)}",
+                     f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"])
+    columns = ("col_param", "col_range", "col_scenario", "col_best", "col_band", "col_minmax")
+    parts.append(pages.text_table([_t(k, lang) for k in columns], rows))
     parts.append(f"<h2>{html.escape(_t('fit', lang))}</h2>")
     for metric, png in figures.items():
         parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), _t("fit_caption", lang)))
@@ -331,7 +339,8 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
         cov = by.loc["model", "coverage"] if "model" in by.index else np.nan
         cells.append(format_percent(cov, lang) if np.isfinite(cov) else "-")
         rows.append(cells)
-    parts.append(pages.text_table([_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)], rows))
+    header = [_t("col_metric", lang), *[_t(m, lang) for m in METHOD_ORDER], _t("coverage", lang)]
+    parts.append(pages.text_table(header, rows))
     parts += _rolling_html(bt, lang)
     parts.append(f"<h2>{html.escape(_t('bt_charts', lang))}</h2>")
     caption = (_t("bt_fan_caption", lang) if len(bt.origins) > 1 else
@@ -339,11 +348,13 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
     for metric, png in figures.items():
         parts.append(pages.figure_html(png, metric_label(metric, lang, p.scenario), caption))
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
-    prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang), f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
+    prow = [[f"{r['label']} ({r['parameter']})", _num(r["best"], lang),
+             f"{_num(r['min'], lang)}-{_num(r['max'], lang)}"]
             for _, r in parameter_summary(bt.calibration).iterrows()]
     parts.append(pages.text_table([_t("col_param", lang), _t("col_best", lang), _t("col_minmax", lang)], prow))
     parts += _not_fitted_html(p, lang)
-    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{html.escape(_method_text(bt.calibration, lang))}</p>")
+    method = html.escape(_method_text(bt.calibration, lang))
+    parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{method}</p>")
     if len(bt.origins) > 1:
         title = _t("bt_rolling_title", lang).format(name=p.scenario.name, origins=", ".join(map(str, bt.origins)),
                                                     horizon=bt.horizon)

@@ -99,7 +99,8 @@ TEXT = {
     ),
     "lead_rests_on": (
         " The answer rests most on {label} ({grade}; {share} of the spread): {npv_low} at {low}, {npv_high} at {high}.",
-        " Svaret afhænger mest af {label} ({grade}; {share} af spredningen): {npv_low} ved {low}, {npv_high} ved {high}.",
+        " Svaret afhænger mest af {label} ({grade}; {share} af spredningen): {npv_low} ved {low}, "
+        "{npv_high} ved {high}.",
     ),
     "lead_rests_on_none": (
         " With these runs no single assumption stands out from the noise.",
@@ -324,7 +325,8 @@ TEXT = {
         "positive means the alternative saves money. Break-even year: the first year from which the "
         "accumulated net saving (mean over the runs, not discounted) stays positive to the end of the horizon. "
         "Investment: what the policy itself adds over the horizon (extra caseworker salaries, the policy's "
-        "one-off and yearly costs, the support children get instead of a placement), not net of any saving. Placements avoided: fewer placements started over "
+        "one-off and yearly costs, the support children get instead of a placement), not net of any saving. "
+        "Placements avoided: fewer placements started over "
         "the horizon than in {base}. Cost per placement avoided = investment / placements avoided; the net "
         "saving per placement avoided (not discounted) is beside it. Money in {year} prices.",
         "Nettobesparelse = udgifter i {base} minus udgifter i alternativet, tilbagediskonteret til "
@@ -412,7 +414,8 @@ COLUMN_HELP = {
     ),
     "assumptions_drawn": (
         "true: the scenario's uncertain assumptions were drawn per run; false: held fixed (noise only)",
-        "sand: scenariets usikre forudsætninger blev trukket i hver kørsel; falsk: holdt faste (kun tilfældig variation)",
+        "sand: scenariets usikre forudsætninger blev trukket i hver kørsel; "
+        "falsk: holdt faste (kun tilfældig variation)",
     ),
     "npv_p05_noise_only_dkk": (
         "5 % point of the net saving from simulation noise alone (the assumptions' effects taken out), DKK",
@@ -438,7 +441,8 @@ COLUMN_HELP = {
     "npv_at_high_dkk": ("NPV at the high end of the range, DKK", "nutidsværdi ved intervallets højeste værdi, kr."),
     "p_value": (
         "chance that noise alone gives a share this large (below 0.05: the assumption stands out)",
-        "sandsynlighed for, at tilfældig variation alene giver en så stor andel (under 0,05: forudsætningen skiller sig ud)",
+        "sandsynlighed for, at tilfældig variation alene giver en så stor andel "
+        "(under 0,05: forudsætningen skiller sig ud)",
     ),
     "gross_investment_dkk": (
         "what the policy itself adds over the horizon: the increase in caseworker salaries, in the policy's "

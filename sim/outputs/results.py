@@ -163,7 +163,8 @@ def write_outputs(
             tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison,
             economics=econ, forecast=fc, assumption_effects=effects,
         )
-        (tmp / "manifest.json").write_text(json.dumps(manifest(results, command, **extra), indent=2, ensure_ascii=False))
+        record = manifest(results, command, **extra)
+        (tmp / "manifest.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
     return out
 
 

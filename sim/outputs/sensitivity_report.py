@@ -33,7 +33,6 @@ from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, git_commit  # noqa: E402
 from sim.outputs.labels import format_number, metric_label  # noqa: E402
 
-
 _TEXT = {
     "title": ("Sensitivity analysis: {name}", "Følsomhedsanalyse: {name}"),
     "lead_morris": (
@@ -289,8 +288,8 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
         except KeyError:
             nominal = "-"
         prow.append([p.name, p.path, _plain(p.low), _plain(p.high), nominal])
-    parts.append(pages.text_table([_t("col_param", lang), _t("col_path", lang), _t("col_low", lang), _t("col_high", lang),
-                         _t("col_nominal", lang)], prow))
+    columns = ("col_param", "col_path", "col_low", "col_high", "col_nominal")
+    parts.append(pages.text_table([_t(k, lang) for k in columns], prow))
     spec_yaml = json.dumps(run.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<h2>{html.escape(_t('spec', lang))}</h2><pre>{html.escape(spec_yaml)}</pre>")
     return pages.page(_t("title", lang).format(name=sc.name), parts, lang)

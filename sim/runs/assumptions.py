@@ -64,7 +64,8 @@ class AssumptionDraws:
 
     skip: frozenset[str] = frozenset()
 
-    def draws(self, scenario: Scenario, seed: int, replications: Iterable[int]) -> Iterator[tuple[int, str, float, float]]:
+    def draws(self, scenario: Scenario, seed: int,
+              replications: Iterable[int]) -> Iterator[tuple[int, str, float, float]]:
         """(replication, key path, uniform number, value) of every assumption the replications draw."""
         raw = scenario.model_dump(mode="json")
         for path, a in applicable_assumptions(scenario, raw).items():
@@ -128,4 +129,5 @@ def draws_for(scenarios: Sequence[Scenario], fixed: bool, skip: Iterable[str] = 
     return draws
 
 
-__all__ = ["AssumptionDraws", "DRAW_COLUMNS", "draws_for", "draws_table", "draw_key", "uniform_draw", "value_at", "path_key"]
+__all__ = ["AssumptionDraws", "DRAW_COLUMNS", "draws_for", "draws_table", "draw_key", "uniform_draw", "value_at",
+           "path_key"]

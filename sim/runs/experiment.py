@@ -52,9 +52,10 @@ def check_comparable(scenarios: Sequence[Scenario], sources: Sequence[str] | Non
     first = scenarios[0].calendar
     for source, sc in zip(sources[1:], scenarios[1:]):
         c = sc.calendar
-        if (c.start_year, c.horizon_years, c.burn_in_years) != (first.start_year, first.horizon_years, first.burn_in_years):
-            raise InputError(f"{source}: calendar differs from the baseline's; scenarios compared must share start_year, "
-                             "horizon_years and burn_in_years")
+        same = (first.start_year, first.horizon_years, first.burn_in_years)
+        if (c.start_year, c.horizon_years, c.burn_in_years) != same:
+            raise InputError(f"{source}: calendar differs from the baseline's; scenarios compared must share "
+                             "start_year, horizon_years and burn_in_years")
         if (sc.price_year, sc.price_factor) != (scenarios[0].price_year, scenarios[0].price_factor):
             raise InputError(f"{source}: its money is in {sc.price_year} prices (factor {sc.price_factor:g}), the "
                              f"baseline's in {scenarios[0].price_year} prices (factor {scenarios[0].price_factor:g}); "
@@ -75,7 +76,8 @@ def check_executor(executor: str, scheduler: str | None) -> None:
                          "tcp://HOST:8786 (what `dask scheduler` prints)")
 
 
-def parameter_sets_for(path: str | os.PathLike | None, scenarios: Sequence[Scenario]) -> tuple[ParameterSets | None, dict]:
+def parameter_sets_for(path: str | os.PathLike | None,
+                       scenarios: Sequence[Scenario]) -> tuple[ParameterSets | None, dict]:
     """The calibrated parameter sets in ``path``, checked against every scenario, and what the manifest
     records of them."""
     if path is None:

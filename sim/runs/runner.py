@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.runs.executors import default_workers, map_chunks
 from sim.model.levers import years_since
 from sim.model.municipality import simulate
 from sim.model.scenario import Scenario, scenario_from_mapping
+from sim.runs.executors import default_workers, map_chunks
 
 COLUMNS = ["scenario", "replication", "year", "metric", "value"]
 

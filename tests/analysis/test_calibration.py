@@ -42,14 +42,14 @@ from sim.analysis.calibration import (
     spec_from_mapping,
     trials_frame,
 )
-from sim.errors import InputError
 from sim.data.history import read_history
+from sim.errors import InputError
 from sim.model.keypaths import get_path, set_path
 from sim.model.municipality import simulate
-from sim.runs.parameter_sets import check_same_base, from_frame
 from sim.model.population import population_0_17, population_0_22
-from sim.runs.runner import run_replications
 from sim.model.scenario import resolve_raw, scenario_from_mapping
+from sim.runs.parameter_sets import check_same_base, from_frame
+from sim.runs.runner import run_replications
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

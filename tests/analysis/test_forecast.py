@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from commands import cli as _cli
 
 import sim
 from sim.analysis.forecast import FORECAST_COLUMNS, forecast, parse_spent
 from sim.data.register import read_case_register, summarise_register
 from sim.model.scenario import scenario_from_mapping
 from sim.runs.runner import as_of_scenario, register_start, run_replications
-from commands import cli as _cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -1,4 +1,4 @@
-"""The issue's checks on the national history, on the measurements `calibration/national/reproduce.py` writes
+"""Checks of the model's fit to the national history, on the measurements `calibration/national/reproduce.py` writes
 (`calibration/national/results/checks.json`; the fit and three rolling-origin fits cost about 15 minutes of CPU,
 too much for the suite) and `calibration/recovery.py` writes (`calibration/recovery.csv`). Rerun those scripts when
 the model or the fit changes; these tests then check the new numbers. A check the real data fail is kept strict
@@ -64,7 +64,7 @@ def _yearly_growth(series: pd.Series) -> float:
 
 
 def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_growth():
-    """Issue 12's check on the national fit: reporting apart from need must let the fit follow the observed
+    """The national fit with its reporting stage: reporting apart from need must let the fit follow the observed
     growth of notifications (not trade it for placements, as constant shares did). Measured 2026-12-01 with
     the reporting stage (abc.reporting_stage): 8.5 % a year against 9.2 % on the stored fit (60 particles, 6
     generations); 9.6 % with 40 particles, 8.2 % and 7.9 % with other settings. Without the stage it was 7.3 %
@@ -76,9 +76,9 @@ def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_
 
 
 def test_the_national_fit_has_placements_started_inside_their_90_percent_band():
-    """Issue 12's check. Measured 2026-12-07: 3,957, 3,814 and 3,875 against 4,515, 4,288 and 3,871, each inside
-    its band (2016: 3,195-4,651). The mean runs 7-12 % low in 2016-2017: the band holds it, the fit does not
-    follow the fall."""
+    """The national fit follows placements started. Measured 2026-12-07: 3,957, 3,814 and 3,875 against 4,515, 4,288 and
+    3,871, each inside its band (2016: 3,195-4,651). The mean runs 7-12 % low in 2016-2017: the band holds it, the fit
+    does not follow the fall."""
     fit = pd.read_csv(FIT)
     started = fit[(fit["metric"] == "placements_started") & fit["fitted"]]
     assert len(started) >= 3
@@ -86,7 +86,7 @@ def test_the_national_fit_has_placements_started_inside_their_90_percent_band():
     assert inside.all(), started
 
 
-# Issue 17, item 3: recovery that can fail for every parameter of the national ABC spec. A parameter is
+# Recovery that can fail for every parameter of the national ABC spec. A parameter is
 # *identified* by the history when, over the repeats, its 90 % interval is at most NARROWER of the prior's width
 # and its posterior median lies on average at most CLOSER times as far from the truth as the prior's midpoint;
 # otherwise the history does not identify it, and the test says which. Measured 2026-12-07, rerun with the fit

@@ -21,7 +21,7 @@ import pytest
 from scipy import stats
 
 from sim.analysis.backtest import conditioned_bands
-from sim.analysis.calibration import bands, band_error_cv, predictive, prepare, spec_from_mapping
+from sim.analysis.calibration import band_error_cv, bands, predictive, prepare, spec_from_mapping
 
 CV = 0.05
 Z90 = stats.norm.ppf(0.95)

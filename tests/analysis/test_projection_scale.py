@@ -24,8 +24,9 @@ SCALE = 4
 
 @pytest.fixture(scope="module")
 def scenario():
-    from sim.model.scenario import resolve_raw
     from conftest import BASELINE
+
+    from sim.model.scenario import resolve_raw
 
     raw = scaled(resolve_raw(BASELINE), 0.5)
     raw["calendar"].update(burn_in_years=1, horizon_years=2)

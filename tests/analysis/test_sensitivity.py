@@ -23,10 +23,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from commands import assert_bad_input, cli
 from conftest import scaled
 
-from sim.errors import InputError
-from sim.model.scenario import resolve_raw, scenario_from_mapping
 from sim.analysis.sensitivity import (
     COLUMNS,
     ModelEvaluator,
@@ -41,8 +40,9 @@ from sim.analysis.sensitivity import (
     sensitivity_table,
     spec_from_mapping,
 )
+from sim.errors import InputError
 from sim.model.keypaths import get_path, set_path
-from commands import assert_bad_input, cli
+from sim.model.scenario import resolve_raw, scenario_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

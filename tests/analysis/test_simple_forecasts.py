@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
 from sim.analysis.simple_forecasts import (
     FORECAST_COLUMNS,
     MAPE_COLUMNS,
@@ -22,6 +21,7 @@ from sim.analysis.simple_forecasts import (
     simple_forecasts,
     stock_flow,
 )
+from sim.errors import InputError
 
 NATIONAL = Path(__file__).resolve().parents[2] / "calibration" / "national" / "history.csv"
 

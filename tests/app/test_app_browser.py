@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
 BOERNESIM = Path(sys.executable).parent / "boernesim"

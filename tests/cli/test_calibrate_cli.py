@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from commands import assert_bad_input, cli
 
 from sim.model.scenario import load_scenario
-from commands import assert_bad_input, cli
 
 pytestmark = pytest.mark.slow  # whole commands and many replications
 

@@ -19,10 +19,10 @@ import pyarrow.parquet as pq
 import pyarrow.types as pat
 import pytest
 import yaml
+from commands import assert_bad_input, cli
 
 import sim
 from sim.errors import InputError
-from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import build, scaled
+
 from sim.analysis.calibration import journal_for, resume_hint, resume_hint_on_interrupt
 from sim.errors import InputError, Interrupted
 from sim.jobs import Cancelled, Hooks, Request, run_job

@@ -1,12 +1,12 @@
 """The README's commands are the ones users copy: check they exist and that the main job runs."""
 
-import pytest
-
 import re
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

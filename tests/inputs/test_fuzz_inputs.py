@@ -1,4 +1,4 @@
-"""Hostile and careless inputs, generated (issue 16): a property-based fuzzer of scenario files, and a scan of
+"""Hostile and careless inputs, generated: a property-based fuzzer of scenario files, and a scan of
 everything a register run writes and says for CPR-like strings.
 
 The fuzzer (hypothesis) mutates a small valid scenario: keys deleted, values of other types, extreme and

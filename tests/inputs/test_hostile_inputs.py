@@ -1,5 +1,5 @@
-"""Issue 16, "Nothing lost, nothing misread": one section per numbered failure found by 2,100 hostile and
-careless inputs. Each test reproduces the issue's failure and checks the behaviour the issue asks for:
+"""Nothing lost, nothing misread: one section per kind of failure that 2,100 generated hostile and careless
+inputs once found. Each test reproduces the failure and checks the behaviour that holds now:
 exit 2 (or a refusal) with a message naming the file and the key or line, and nothing of the user's lost.
 The property-based fuzzer and the scan of a register run for CPR-like strings are in test_fuzz_inputs.py."""
 
@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-
+from commands import assert_bad_input, cli
 from conftest import scaled
+
 from sim.analysis.forecast import parse_spent
 from sim.data.history import HistoryError, read_history
 from sim.data.register import looks_like_cpr, read_case_register
@@ -29,7 +30,6 @@ from sim.model.scenario import Lever, json_schema, load_scenario, resolve_raw, s
 from sim.outputs.files import atomic_directory, check_out_dir
 from sim.runs.experiment import check_executor
 from sim.runs.runner import check_run_options
-from commands import assert_bad_input, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -62,7 +62,7 @@ def small_run_scenario(directory: Path) -> Path:
 
 
 def test_a_folder_with_a_manifest_and_the_users_files_is_not_replaced(tmp_path):
-    """The issue's reproduction: a manifest.json of any kind made the folder count as an earlier output."""
+    """The failure reproduced: a manifest.json of any kind made the folder count as an earlier output."""
     target = tmp_path / "w"
     (target / "src").mkdir(parents=True)
     (target / "manifest.json").write_text("{}", encoding="utf-8")
@@ -170,7 +170,7 @@ def _quarter(baseline_raw: dict) -> dict:
 
 @pytest.mark.slow
 def test_notification_levers_out_of_date_order_give_the_same_notifications(baseline_raw):
-    """The issue's reproduction: two notification-rate levers listed out of date order (649 notifications
+    """The failure reproduced: two notification-rate levers listed out of date order (649 notifications
     in 2028 instead of 2,381)."""
     raw = _quarter(baseline_raw)
     levers = [{"setting": "notifications.per_1000_aged_0_17", "value": 240.0, "start": "2028-01-01"},

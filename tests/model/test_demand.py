@@ -59,7 +59,7 @@ def test_need_outgrowing_reporting_is_capped_at_all_notifications(baseline_raw):
 
 
 def test_scores_map_ranks_to_levels():
-    cum = demand.cumulative([0.5, 0.25, 0.25])
+    cum = demand.cumulative_to_one([0.5, 0.25, 0.25])
     assert demand.level_of(demand.score_of_rank(0.49, cum)) == 0
     assert demand.level_of(demand.score_of_rank(0.5, cum)) == 1
     assert demand.score_of_rank(0.625, cum) == pytest.approx(1.5)

@@ -134,7 +134,7 @@ def test_a_fitted_drifting_share_is_handed_on_at_the_last_fitted_year_level():
 
 def test_the_need_mix_is_handed_on_with_the_rates_so_the_last_fitted_year_keeps_its_children_with_a_need():
     """A fit's notification rate and known share handed on at the last fitted year's level come with that year's
-    need mix (issue 13, item 6). Without it a scenario would put 2015's need per notification on 2019's
+    need mix. Without it a scenario would put 2015's need per notification on 2019's
     reporting. The mix handed on is the one the model itself has in the fitted scenario's last year (its
     settings, with the known share drifted there), and levels 1 and above are the first year's, times the need
     trend over the reporting trend and the new children per notification before over after."""

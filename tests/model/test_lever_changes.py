@@ -122,10 +122,12 @@ def test_two_levers_of_the_same_day_the_later_acts_on_the_earlier(baseline_raw):
 
 
 @pytest.mark.parametrize("lever, key, words", [
-    ({"value": 25, "by": 5}, "levers[0]", "exactly one of value (to), by (an amount) or times (a factor) (got value and by)"),
+    ({"value": 25, "by": 5}, "levers[0]",
+     "exactly one of value (to), by (an amount) or times (a factor) (got value and by)"),
     ({"by": 5, "times": 1.5}, "levers[0]", "(got by and times)"),
     ({}, "levers[0]", "(got none)"),
-    ({"by": -30}, "levers[0].by", "caseworkers.fte would be 20 - 30 = -10 from 2027-01-01 in this scenario: must not be negative"),
+    ({"by": -30}, "levers[0].by",
+     "caseworkers.fte would be 20 - 30 = -10 from 2027-01-01 in this scenario: must not be negative"),
     ({"times": -1}, "levers[0].times", "greater than or equal to 0"),
     ({"by": float("nan")}, "levers[0].by", "finite"),
 ])

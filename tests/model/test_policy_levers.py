@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from commands import cli
 from conftest import BASELINE, build, metric_table, scaled
 
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
@@ -37,11 +38,10 @@ from sim.errors import ScenarioError
 from sim.model.levers import lever_steps, value_at, years_since
 from sim.model.municipality import simulate
 from sim.model.population import notifications_per_year
-from sim.outputs.results import write_outputs
-from sim.runs.runner import run_replications
 from sim.model.scenario import Lever
 from sim.model.staircase import Staircase
-from commands import cli
+from sim.outputs.results import write_outputs
+from sim.runs.runner import run_replications
 
 SEED = 4242
 REPS = 20  # replications per scenario in the direction checks
@@ -444,7 +444,7 @@ def test_ramp_is_linear_by_month():
 def test_ramped_fte_lever_in_the_simulation(quarter_raw):
     """FTEs 5 -> 8 over 12 months from 2027: month k of 2027 has 5 + 3 k / 12 FTEs, so the year's mean is
     5 + 3 x 6.5 / 12 = 6.625, and 8 from 2028; the salaries follow (caseworkers.cost_per_fte_dkk per FTE-year)."""
-    # without turnover the FTEs are at work from the day the lever sets them (hiring's lag: tests/model/test_workforce.py)
+    # without turnover the FTEs are at work from the day the lever sets them (hiring's lag: test_workforce.py)
     s = build(quarter_raw, levers=[lever("caseworkers.fte", 8.0, ramp_months=12)], **{"caseworkers.turnover": {}})
     t = metric_table(simulate(s, SEED, 0).rows)
     assert t["caseworker_fte"][2027] == pytest.approx(6.625, rel=1e-9)

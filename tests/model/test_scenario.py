@@ -15,10 +15,10 @@ from pathlib import Path
 import pydantic
 import pytest
 import yaml
+from commands import cli as _cli
 
 import sim
 from sim.errors import InputError, ScenarioError
-from commands import cli as _cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

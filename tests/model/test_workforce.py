@@ -1,5 +1,5 @@
-"""Caseworkers as people (issue 11, item 2): leavers, vacancies, recruitment, induction (sim.model.workforce)
-and the hours-per-case dose-response's hook into a run (sim.model.family_time, item 4)."""
+"""Caseworkers as people: leavers, vacancies, recruitment, induction (sim.model.workforce), and the
+hours-per-case dose-response's hook into a run (sim.model.family_time)."""
 
 from __future__ import annotations
 

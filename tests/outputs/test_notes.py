@@ -51,7 +51,8 @@ def test_the_baseline_carries_no_caveats_so_policies_do_not_inherit_general_ones
 
 
 def test_a_caveat_without_its_danish_text_is_an_error_naming_the_key(tmp_path):
-    path = _write(tmp_path, "s.yaml", f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\ncaveats:\n  - en: only English\n")
+    text = f"extends: {SCENARIOS / 'baseline.yaml'}\nname: s\ncaveats:\n  - en: only English\n"
+    path = _write(tmp_path, "s.yaml", text)
     with pytest.raises(ScenarioError) as e:
         sim.load_scenario(path)
     assert "caveats[0].da" in str(e.value) and "missing" in str(e.value)

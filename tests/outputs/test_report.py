@@ -18,11 +18,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
 import sim
-from browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 from sim.analysis.caseworker_time import TIME_KINDS, caseworker_time
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
+from sim.analysis.summary import summarise
 from sim.outputs.report import (
     economics_sentence,
     runs_of_ten,
@@ -30,7 +31,6 @@ from sim.outputs.report import (
     write_report,
     write_workbook,
 )
-from sim.analysis.summary import summarise
 from sim.runs.runner import COLUMNS, RunResult, with_horizon
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"

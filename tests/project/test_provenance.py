@@ -1,4 +1,4 @@
-"""The calibration's provenance of the baseline's numbers (issue 13, item 6: adopt the fit).
+"""The calibration's provenance of the baseline's numbers (the national fit adopted or checked).
 
 `scenarios/baseline.yaml` lists under `provenance:` each number the national fit (`calibration/national/
 reproduce.py`) checks (or would set: `adopted`), with the posterior's median and 90 % interval at the last fitted
@@ -94,7 +94,7 @@ def test_bad_provenance_is_refused_naming_the_key(baseline_raw, entry, where):
 
 def test_the_demand_is_adopted_as_one_state_of_the_fit():
     """The notification rate and the share about known children are adopted only with the need mix the fit
-    gives for the same year (issue 13, item 6): the two rates alone would put 2019's reporting on 2015's need
+    gives for the same year: the two rates alone would put 2019's reporting on 2015's need
     per notification (11 % fewer placed in the long run). The mix's level 0 (no need) is the rest."""
     adopted = {cv.path for cv in BASELINE.provenance if cv.adopted}
     rates = {"notifications.per_1000_aged_0_17", "notifications.share_about_known_children"}
@@ -140,7 +140,8 @@ def test_the_national_fit_does_not_start_from_what_the_baseline_adopted_from_it(
         if "family_care" not in stored:
             step.pop("family_care")
     ran, today = _without_money(ran), _without_money(today)
-    changed = sorted(k for k in set(ran) | set(today) if k not in ("calendar", "provenance", "assumptions") and ran.get(k) != today.get(k))
+    changed = sorted(k for k in set(ran) | set(today)
+                     if k not in ("calendar", "provenance", "assumptions") and ran.get(k) != today.get(k))
     assert changed == [], f"the national fit's input changed since its stored run: {changed}"
 
 

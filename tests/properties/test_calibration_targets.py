@@ -106,7 +106,7 @@ def _observed_range(facts: pd.DataFrame, key: str) -> tuple[float, float]:
 # Deadline shares of the first projected year against what Ankestyrelsen's Børnesagsbarometer observed.
 # Reviews and investigations: within the observed years' range, widened by 0.05 on the side where one
 # year's figure is a thin basis (investigations: 0.60 in 2021, 0.50 in 2024); screening: one observed
-# year (0.87 in 2019), so +-0.07 around it. These bands are issue 11's; only the figures come from facts.
+# year (0.87 in 2019), so +-0.07 around it. The widths are chosen here; only the figures come from facts.
 DEADLINE_TARGETS = {
     "reviews on time": ("review_3_months_on_time_share", 0.0, 0.0, lambda m: m["reviews_on_time_share"]),
     "investigations within 4 months": (

@@ -3,8 +3,9 @@ a change that does not touch a child leaves that child's path exactly as it was.
 
 The scenario has ample caseworker capacity (no task ever waits, so one child's tasks cannot delay
 another's; with own caseloads also a duty roster as large as the team and no ongoing work, which would
-make a caseworker with one more case slower: a real interaction, not a draw), no effect of caseload on the choice of step, and, for the exact checks, no notifications about
-known children (one more known child rightly takes the notifications whose draw lands next to its key).
+make a caseworker with one more case slower: a real interaction, not a draw), no effect of caseload on the choice of
+step, and, for the exact checks, no notifications about known children (one more known child rightly takes the
+notifications whose draw lands next to its key).
 With those notifications on, one more child may change only the few children whose notifications it takes.
 Paths are compared exactly: the trace records (time rounded to 1e-12 years, event, step) per child.
 """

@@ -7,7 +7,6 @@ tests/equivalence.py). Not a timing: speed is measured in benchmarks/run_benchma
 
 import pandas as pd
 import pytest
-
 from equivalence import FAMILY_ALPHA, STORED, TEST_SEED, disagreements, spread_summary
 
 

@@ -7,9 +7,9 @@
 
 The municipality is the baseline at a quarter of its size (population and FTEs alike, so caseload and
 queues are comparable), with notifications about known children replaced by as many new cases (see
-``conftest.new_cases_only``: without this, common random numbers barely reduce the noise of a paired
-difference). Each check compares means over replications and years, sized so that the expected difference
-is several standard errors of the paired difference (numbers in each test).
+``conftest.new_cases_only``: with them, paths of two scenarios part wherever they differ in who is known). Each check
+compares means over replications and years, sized so that the expected difference is several standard errors of the
+paired difference (numbers in each test).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ A difference means the model's results changed. If that was intended, regenerate
 
 import numpy as np
 import pandas as pd
-
 from regression import STORED, current_summary
 
 

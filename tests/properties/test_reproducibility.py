@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from commands import cli
 
 import sim
-from commands import cli
 
 pytestmark = pytest.mark.slow  # whole commands and many replications
 

@@ -20,8 +20,8 @@ from conftest import build, metric_table
 from queueing import erlang_c, mmc_mean_wait
 
 from sim.model.caseworkers import INVESTIGATION, CaseworkerTeam
-from sim.model.units import WEEKS_PER_YEAR
 from sim.model.municipality import simulate
+from sim.model.units import WEEKS_PER_YEAR
 
 # ---------------------------------------------------------------- formulas
 

@@ -3,7 +3,6 @@ read back as how sure the answer is and what it rests on (sim.runs.assumptions, 
 
 from __future__ import annotations
 
-import copy
 import math
 from pathlib import Path
 
@@ -317,7 +316,8 @@ def test_the_report_says_how_sure_the_chance_is_and_what_it_rests_on():
     da = economics_sentence(row, 2027, 2036, "da")
     assert "20 kørsler" in da and "246" in da
     small_count = economics_sentence({**row, "prob_net_saving": 1.0, "prob_net_saving_low": 0.84,
-                                      "prob_net_saving_high": 1.0, "replications_for_prob_within_5pp": 73.0}, 2027, 2036, "en")
+                                      "prob_net_saving_high": 1.0, "replications_for_prob_within_5pp": 73.0},
+                                     2027, 2036, "en")
     assert "about 73 runs" in small_count
     assert "omkring 1.234 kørsler" in economics_sentence({**row, "replications_for_prob_within_5pp": 1234.0},
                                                           2027, 2036, "da")

@@ -13,8 +13,8 @@ from conftest import BASELINE, build, scaled
 
 import sim.runs.runner
 from sim.errors import InputError
-from sim.runs.executors import map_chunks
 from sim.model.scenario import resolve_raw
+from sim.runs.executors import map_chunks
 
 SEED = 11
 CHUNKS = [[0, 1], [2], [3, 4], [5]]  # uneven on purpose

@@ -7,18 +7,19 @@ from functools import partial
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import build, scaled
-from sim.runs.executors import map_chunks
+
 from sim.analysis.summary import summarise
+from sim.runs.executors import map_chunks
 from sim.runs.runner import run_replications
 from sim.runs.streaming import ReplicationWriter, metric_names, read_metrics, summarise_parquet
 
 
 @pytest.fixture(scope="module")
 def small():
-    from sim.model.scenario import resolve_raw
     from conftest import BASELINE
+
+    from sim.model.scenario import resolve_raw
 
     raw = scaled(resolve_raw(BASELINE), 0.2)
     raw["calendar"].update(burn_in_years=1, horizon_years=2)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
 from sim.data.history import HistoryError, read_history, split_by_model, value_at
+from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIONAL = ROOT / "calibration" / "national" / "history.csv"

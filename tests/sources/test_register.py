@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import InputError
 from sim.data.register import InitialCase, looks_like_cpr, read_case_register, summarise_register
+from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "calibration" / "example_case_register.csv"
@@ -155,7 +155,8 @@ def test_optional_dates_read_and_empty(tmp_path):
 
 
 def test_optional_columns_may_be_left_out_and_dates_on_the_as_of_day_are_fine(tmp_path):
-    path = register(tmp_path, "K-0001,2015,early,2026-09-30,3000", header="case_id,birth_year,step,step_start,monthly_price_dkk")
+    path = register(tmp_path, "K-0001,2015,early,2026-09-30,3000",
+                    header="case_id,birth_year,step,step_start,monthly_price_dkk")
     (case,) = read_case_register(path, AS_OF, STEPS)
     assert case.last_review is None and case.investigation_start is None and case.step_start == AS_OF
 

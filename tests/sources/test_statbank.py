@@ -20,8 +20,8 @@ import pytest
 
 from sim.data import statbank
 from sim.data.history import read_history
-from sim.errors import InputError
 from sim.data.statbank import StatBankError, fetch_history, write_history
+from sim.errors import InputError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "statbank"
 TABLES = ("FOLK1A", "UND1", "UND2", "ANBAAR9", "ANBAAR14", "ISBU02", "REGK31")

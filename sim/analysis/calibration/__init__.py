@@ -47,17 +47,40 @@ driver), :mod:`.result` (``Calibration``), :mod:`.fit` (``calibrate``: either me
 for an interrupted search). Every name is re-exported here: ``from sim.analysis.calibration import X``.
 """
 
-from sim.analysis.parameter_spec import parameter_value
-from sim.analysis.calibration.spec import (
-    AbcSettings,
-    CalibrationSpec,
-    CalibrationSpecError,
-    SearchSettings,
-    Target,
-    Years,
-    load_spec,
-    spec_from_mapping,
+from sim.analysis.calibration.bands import (
+    ERROR_POINTS,
+    FIT_COLUMNS,
+    band_error_cv,
+    bands,
+    fit_table,
+    predictive,
+    project,
 )
+from sim.analysis.calibration.fit import calibrate
+from sim.analysis.calibration.handover import (
+    ANCHORED,
+    KNOWN_SHARE,
+    NEED_MIX_MOVERS,
+    at_last_fitted_year,
+    drifting,
+    ensemble_for_scenarios,
+    moves_need_mix,
+    need_mix_at_last_fitted_year,
+    parameter_summary,
+)
+from sim.analysis.calibration.journal import (
+    check_trials,
+    fit_total,
+    interruptible,
+    journal_for,
+    load_fit_inputs,
+    not_fitted_note,
+    resume_hint,
+    resume_hint_on_interrupt,
+)
+from sim.analysis.calibration.likelihood import fit_log_likelihood, log_likelihood
+from sim.analysis.calibration.problem import DROPPED, Problem, prepare, trial_scenario
+from sim.analysis.calibration.result import Calibration
 from sim.analysis.calibration.scales import (
     PEOPLE_COUNTS,
     larger,
@@ -67,9 +90,6 @@ from sim.analysis.calibration.scales import (
     to_history_scale,
     to_model_scale,
 )
-from sim.analysis.calibration.problem import DROPPED, Problem, prepare, trial_scenario
-from sim.analysis.calibration.likelihood import fit_log_likelihood, log_likelihood
-from sim.analysis.calibration.result import Calibration
 from sim.analysis.calibration.search import fingerprint, likelihood_region, search, trials_frame
 from sim.analysis.calibration.smc import (
     PILOT_GENERATION,
@@ -82,46 +102,27 @@ from sim.analysis.calibration.smc import (
     pilot_runs,
     prior_middle,
 )
-from sim.analysis.calibration.bands import (
-    ERROR_POINTS,
-    FIT_COLUMNS,
-    band_error_cv,
-    bands,
-    fit_table,
-    predictive,
-    project,
+from sim.analysis.calibration.spec import (
+    AbcSettings,
+    CalibrationSpec,
+    CalibrationSpecError,
+    SearchSettings,
+    Target,
+    Years,
+    load_spec,
+    spec_from_mapping,
 )
-from sim.analysis.calibration.handover import (
-    ANCHORED,
-    KNOWN_SHARE,
-    NEED_MIX_MOVERS,
-    at_last_fitted_year,
-    drifting,
-    ensemble_for_scenarios,
-    moves_need_mix,
-    need_mix_at_last_fitted_year,
-    parameter_summary,
-)
-from sim.analysis.calibration.fit import calibrate
-from sim.analysis.calibration.journal import (
-    check_trials,
-    fit_total,
-    interruptible,
-    journal_for,
-    load_fit_inputs,
-    not_fitted_note,
-    resume_hint,
-    resume_hint_on_interrupt,
-)
+from sim.analysis.parameter_spec import parameter_value
 
 __all__ = [
     "ANCHORED", "AbcSettings", "Calibration", "CalibrationSpec", "CalibrationSpecError", "DROPPED", "ERROR_POINTS",
     "FIT_COLUMNS", "KNOWN_SHARE", "NEED_MIX_MOVERS", "PEOPLE_COUNTS", "PILOT_GENERATION", "Problem",
     "SearchSettings", "Target", "Years", "abc_calibration", "abc_distance", "at_last_fitted_year",
-    "at_observations", "band_error_cv", "bands", "calibrate", "check_trials", "drifting", "ensemble_for_scenarios", "fingerprint",
-    "first_stage", "fit_log_likelihood", "fit_table", "fit_total", "interruptible", "journal_for", "larger", "likelihood_region", "load_fit_inputs", "load_spec", "log_likelihood",
-    "moves_need_mix", "need_mix_at_last_fitted_year", "not_fitted_note", "observation_sd", "observation_sd_simulated",
+    "at_observations", "band_error_cv", "bands", "calibrate", "check_trials", "drifting", "ensemble_for_scenarios",
+    "fingerprint", "first_stage", "fit_log_likelihood", "fit_table", "fit_total", "interruptible", "journal_for",
+    "larger", "likelihood_region", "load_fit_inputs", "load_spec", "log_likelihood", "moves_need_mix",
+    "need_mix_at_last_fitted_year", "not_fitted_note", "observation_sd", "observation_sd_simulated",
     "parameter_summary", "parameter_value", "pilot_runs", "population_metric", "predictive", "prepare",
-    "prior_middle", "project", "resume_hint", "resume_hint_on_interrupt", "scale_for", "scaled_by_projection", "search", "spec_from_mapping",
-    "to_history_scale", "to_model_scale", "trial_scenario", "trials_frame",
+    "prior_middle", "project", "resume_hint", "resume_hint_on_interrupt", "scale_for", "scaled_by_projection",
+    "search", "spec_from_mapping", "to_history_scale", "to_model_scale", "trial_scenario", "trials_frame",
 ]

@@ -3,24 +3,20 @@ simulated."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.data.history import value_at
-from sim.model.catalogue import POPULATION_METRICS, is_ratio
-from sim.runs.parameter_sets import ParameterSets
-from sim.analysis.simple_forecasts import clip_to_bounds
-from sim.model.scenario import Scenario
 from sim.analysis.calibration.problem import Problem
 from sim.analysis.calibration.scales import larger, population_metric, scale_for, to_history_scale
 from sim.analysis.calibration.spec import CalibrationSpec
-
+from sim.analysis.simple_forecasts import clip_to_bounds
+from sim.data.history import value_at
+from sim.model.catalogue import POPULATION_METRICS, is_ratio
+from sim.model.scenario import Scenario
+from sim.runs.parameter_sets import ParameterSets
 
 FIT_COLUMNS = ["metric", "year", "observed", "sim_mean", "sim_p05", "sim_p95", "fitted"]
 

@@ -3,13 +3,9 @@ fit bands."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 import time
 from collections.abc import Callable
 from pathlib import Path
-
 
 from sim.analysis.calibration.bands import fit_table, project
 from sim.analysis.calibration.problem import Problem

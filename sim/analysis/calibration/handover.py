@@ -3,20 +3,16 @@ mix moved with them, drifting settings named), and the parameter summary."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 import copy
 
 import pandas as pd
 
-from sim.model.drift import drifts_as_share, from_scale, to_scale
-from sim.model.keypaths import get_path, set_path
-from sim.runs.parameter_sets import weighted_quantile
-from sim.model.scenario import scenario_from_mapping
 from sim.analysis.calibration.problem import Problem
 from sim.analysis.calibration.result import Calibration
-
+from sim.model.drift import drifts_as_share, from_scale, to_scale
+from sim.model.keypaths import get_path, set_path
+from sim.model.scenario import scenario_from_mapping
+from sim.runs.parameter_sets import weighted_quantile
 
 # Settings that hold "in start_year" and change by a yearly rate after it. A fit over 2015-2019 anchors them
 # at 2015; a scenario that starts later needs them at the last fitted year's level.
@@ -52,7 +48,8 @@ def at_last_fitted_year(problem: Problem, values: dict[str, float]) -> dict[str,
 KNOWN_SHARE = "notifications.share_about_known_children"
 
 
-def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float], moved: dict[str, float]) -> dict[str, float]:
+def need_mix_at_last_fitted_year(problem: Problem, values: dict[str, float],
+                                 moved: dict[str, float]) -> dict[str, float]:
     """The need mix of newly notified children in the last fitted year, as ``demand.need_shares.<level>``.
 
     The fitted scenario's mix holds in the first fitted year; after it, children with a real need grow with the

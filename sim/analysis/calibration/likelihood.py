@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.model.catalogue import is_share
 from sim.analysis.calibration.problem import Problem
 from sim.analysis.calibration.spec import CalibrationSpec, Target
+from sim.model.catalogue import is_share
 
 
 def log_likelihood(observed: np.ndarray, mu: np.ndarray, target: Target, spec: CalibrationSpec) -> np.ndarray:

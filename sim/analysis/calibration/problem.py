@@ -3,9 +3,6 @@ what is not fitted and why; a trial's parameters set into the scenario."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,18 +10,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.errors import ScenarioError
-from sim.data.history import split_by_model
-from sim.model.catalogue import POPULATION_METRICS
-from sim.model.keypaths import set_path
-from sim.model.scenario import Scenario, scenario_from_mapping
+from sim.analysis.calibration.scales import larger, population_metric, scale_for, scaled_by_projection, to_model_scale
+from sim.analysis.calibration.spec import CalibrationSpec, CalibrationSpecError
 from sim.analysis.parameter_spec import (
     model_metric_names,
     parameter_problems,
     parameter_value,
 )
-from sim.analysis.calibration.scales import larger, population_metric, scale_for, scaled_by_projection, to_model_scale
-from sim.analysis.calibration.spec import CalibrationSpec, CalibrationSpecError
+from sim.data.history import split_by_model
+from sim.errors import ScenarioError
+from sim.model.catalogue import POPULATION_METRICS
+from sim.model.keypaths import set_path
+from sim.model.scenario import Scenario, scenario_from_mapping
 
 
 @dataclass
@@ -142,7 +139,8 @@ def _check_parameters(raw: dict, spec: CalibrationSpec, source: str) -> None:
     problems = parameter_problems(raw, spec.parameters, "calendar settings cannot be calibrated")
     if spec.projection_scale > 1:
         problems += [(f"parameters[{i}] ({p.path}).path", "projection_scale multiplies this setting; calibrate it "
-                      "with projection_scale: 1") for i, p in enumerate(spec.parameters) if scaled_by_projection(p.path)]
+                      "with projection_scale: 1")
+                     for i, p in enumerate(spec.parameters) if scaled_by_projection(p.path)]
     if problems:
         raise CalibrationSpecError(source, problems)
 

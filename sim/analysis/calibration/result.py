@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.runs.parameter_sets import ParameterSets, from_frame
 from sim.analysis.calibration.problem import Problem
+from sim.runs.parameter_sets import ParameterSets, from_frame
 
 
 @dataclass

@@ -3,18 +3,14 @@ made larger for bands from more children (``projection_scale``)."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
-
 import pandas as pd
 
+from sim.analysis.calibration.spec import CalibrationSpec
 from sim.data.history import value_at
 from sim.model.catalogue import is_ratio
 from sim.model.keypaths import get_path, set_path
 from sim.model.population import population_0_17, population_0_22
 from sim.model.scenario import Scenario, scenario_from_mapping
-from sim.analysis.calibration.spec import CalibrationSpec
 
 
 def population_metric(scale: str) -> str:

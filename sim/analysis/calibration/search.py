@@ -3,9 +3,6 @@ trials, and the likelihood-ratio region kept as the ensemble."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 import contextlib
 import hashlib
 import json
@@ -21,16 +18,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.errors import InputError
-from sim.runs.executors import default_workers, map_chunks
-from sim.runs.runner import run_metrics
+from sim.analysis.calibration.likelihood import fit_log_likelihood
+from sim.analysis.calibration.problem import Problem, trial_scenario
+from sim.analysis.calibration.spec import CalibrationSpec
 from sim.analysis.parameter_spec import (
     Parameter,
     parameter_value,
 )
-from sim.analysis.calibration.likelihood import fit_log_likelihood
-from sim.analysis.calibration.problem import Problem, trial_scenario
-from sim.analysis.calibration.spec import CalibrationSpec
+from sim.errors import InputError
+from sim.runs.executors import default_workers, map_chunks
+from sim.runs.runner import run_metrics
 
 
 def fingerprint(problem: Problem) -> str:

@@ -3,9 +3,6 @@ observation scales, the pilot runs and the reporting stage it uses."""
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 import math
 import warnings
 from functools import partial
@@ -13,15 +10,15 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim.runs.executors import default_workers, map_chunks
-from sim.model.catalogue import is_share
-from sim.runs.runner import run_metrics
-from sim.analysis.parameter_spec import (
-    parameter_value,
-)
 from sim.analysis.calibration.problem import Problem, trial_scenario
 from sim.analysis.calibration.result import Calibration
 from sim.analysis.calibration.spec import CalibrationSpec, CalibrationSpecError
+from sim.analysis.parameter_spec import (
+    parameter_value,
+)
+from sim.model.catalogue import is_share
+from sim.runs.executors import default_workers, map_chunks
+from sim.runs.runner import run_metrics
 
 
 def observation_sd(problem: Problem) -> np.ndarray:

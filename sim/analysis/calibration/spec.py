@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.errors import ScenarioError
-from sim.model.catalogue import is_money, is_ratio, is_share
-from sim.model.scenario import read_yaml, validation_reason
 from sim.analysis.parameter_spec import (
     Parameter,
     SpecError,
@@ -21,6 +15,9 @@ from sim.analysis.parameter_spec import (
     listed_once,
     spec_key_path,
 )
+from sim.errors import ScenarioError
+from sim.model.catalogue import is_money, is_ratio, is_share
+from sim.model.scenario import read_yaml, validation_reason
 
 
 class CalibrationSpecError(SpecError):
@@ -191,8 +188,8 @@ def spec_from_mapping(data: dict, source: str = "<spec>") -> CalibrationSpec:
         return CalibrationSpec.model_validate(data)
     except ValidationError as e:
         errors = [err for err in e.errors() if not hidden_by_its_items(err, e.errors())]
-        problems = [(spec_key_path(err["loc"], data),
-                     validation_reason(err, keys_hint="see calibration/national/spec.yaml for the keys")) for err in errors]
+        hint = "see calibration/national/spec.yaml for the keys"
+        problems = [(spec_key_path(err["loc"], data), validation_reason(err, keys_hint=hint)) for err in errors]
         raise CalibrationSpecError(source, problems) from None
 
 
