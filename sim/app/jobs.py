@@ -30,7 +30,6 @@ from sim.jobs import Hooks, Request, run_job
 from sim.outputs.labels import LANGS
 from sim.runs.runner import RunResult
 
-
 Question = Request  # what the pages ask: the runner's request (sim.jobs), built from the page's scenarios
 
 

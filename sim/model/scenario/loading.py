@@ -1,0 +1,185 @@
+"""Reading a scenario: YAML files, ``extends:`` (mappings merged key by key, lists replaced whole), validation,
+and errors that name the file, the key path and the reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.errors import ScenarioError
+from sim.model.scenario.checks import cross_field_problems
+from sim.model.scenario.schema import Scenario
+from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
+
+def _merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else (lists included) is replaced. An empty mapping replaces
+    too: it is how a scenario clears what it inherits (e.g. ``budget_dkk: {}``)."""
+    if isinstance(base, dict) and isinstance(override, dict) and override:
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return override
+
+
+def merge_mapping(base: Any, override: Any) -> Any:
+    """``override`` laid over ``base`` as ``extends:`` does: mappings merged, lists and values replaced."""
+    return _merge(base, override)
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        data, thousands_like = load_yaml_file(path)
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [("", "file not found")]) from None
+    except YamlInputError as e:
+        raise ScenarioError(str(path), [(e.where, e.reason)]) from None
+    except OSError as e:
+        raise ScenarioError(str(path), [("", f"cannot read file: {e.strerror}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), [("", "a scenario must be a mapping of keys to values")])
+    problems = [(f"{_dotted(t.key_path)} (line {t.line})", reason)
+                for t in thousands_like if (reason := _thousands_problem(t, data))]
+    if problems:
+        raise ScenarioError(str(path), problems)
+    return data
+
+
+# keys whose values are money or counts of people: there 500.000 means five hundred thousand, not 500
+_COUNT_KEYS = ("aged_0_17", "aged_0_22", "capacity", "fte")
+
+
+def _is_money_or_count(key_path: tuple, data: dict) -> bool:
+    keys = [k for k in key_path if isinstance(k, str)]
+    if not keys:
+        return False
+    if keys[-1].endswith("_dkk") or keys[-1] in _COUNT_KEYS or "budget_dkk" in keys:
+        return True
+    if keys[-1] in ("value", "by") and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
+        lever = data["levers"][key_path[1]] if isinstance(data.get("levers"), list) else {}
+        setting = str(lever.get("setting", "")) if isinstance(lever, dict) else ""
+        return setting.endswith("_dkk") or setting.rsplit(".", 1)[-1] in _COUNT_KEYS
+    return False
+
+
+def _thousands_problem(found: ThousandsLike, data: dict) -> str | None:
+    """Why a number written like 500.000 is refused at its key (money or a count), or None."""
+    if not _is_money_or_count(found.key_path, data):
+        return None
+    plain = found.text.replace(".", "")
+    return (f"'{found.text}' reads as {float(found.text.replace('_', '')):g} but looks like a Danish thousands "
+            f"separator; write {plain} (no separators; a point is a decimal point)")
+
+
+def _dotted(key_path: tuple) -> str:
+    return "".join(f"[{k}]" if isinstance(k, int) else (f".{k}" if i else str(k)) for i, k in enumerate(key_path))
+
+
+def resolve_raw(path: str | Path) -> dict:
+    """The scenario as a plain mapping with every ``extends:`` applied."""
+    return _resolve(Path(path), ())[0]
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]]:
+    """The merged mapping and, for each key path set by some file, that file (to blame the right one)."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError(str(path), [("extends", f"circular extends: {chain}")])
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    origins = {key: str(path) for key in _key_paths(data)}
+    if parent is None:
+        return data, origins
+    if not isinstance(parent, str):
+        raise ScenarioError(str(path), [("extends", "must be a file name, e.g. baseline.yaml")])
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ScenarioError(str(path), [("extends", f"file '{parent}' not found next to {path.name}")])
+    base, base_origins = _resolve(parent_path, (*seen, path))
+    return _merge(base, data), {**base_origins, **origins}
+
+
+def _key_paths(data: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every key path in a mapping; lists count as one value (they are replaced whole)."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.append((*prefix, k))
+            out.extend(_key_paths(v, (*prefix, k)))
+    return out
+
+
+def _blame(loc: tuple, origins: dict[tuple, str], default: str) -> str:
+    """The file that set the longest prefix of a key path."""
+    for n in range(len(loc), 0, -1):
+        hit = origins.get(tuple(loc[:n])) or origins.get(tuple(str(x) for x in loc[:n]))
+        if hit:
+            return hit
+    return default
+
+
+def key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
+    """A pydantic location as a readable key path; list items also show their ``label_key`` (a step's id)."""
+    parts: list[str] = []
+    node: Any = raw
+    for item in loc:
+        if isinstance(item, int) and isinstance(node, list):
+            label = f"[{item}]"
+            if 0 <= item < len(node) and isinstance(node[item], dict) and label_key in node[item]:
+                label += f" ({node[item][label_key]})"
+            parts.append(label)
+            node = node[item] if 0 <= item < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def validation_reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys") -> str:
+    if err["type"] == "extra_forbidden":
+        return f"unknown key (check the spelling; {keys_hint})"
+    if err["type"] == "missing":
+        return "required key is missing"
+    msg = err["msg"]
+    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+
+
+def scenario_from_mapping(raw: dict, source: str = "<scenario>", origins: dict[tuple, str] | None = None) -> Scenario:
+    """Validate a resolved mapping; raises ScenarioError naming every problem found.
+
+    ``origins`` (key path -> file) lets an error in a file that others extend name that file."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as e:
+        by_file: dict[str, list[tuple[str, str]]] = {}
+        for err in e.errors():
+            where = _blame(err["loc"], origins or {}, source)
+            by_file.setdefault(where, []).append((key_path(err["loc"], raw), validation_reason(err)))
+        first = next(iter(by_file))
+        raise ScenarioError(first, by_file[first] if len(by_file) == 1 else _with_files(by_file)) from None
+    problems = cross_field_problems(scenario, raw)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def _with_files(by_file: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    return [(f"{path} (in {Path(f).name})", reason) for f, problems in by_file.items() for path, reason in problems]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve ``extends:`` and validate a scenario file."""
+    raw, origins = _resolve(Path(path), ())
+    return scenario_from_mapping(raw, str(path), origins)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (dates as ISO strings)."""
+    return yaml.safe_dump(json.loads(scenario.model_dump_json()), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,67 @@
+"""The report a finance officer opens: a self-contained HTML page, its figures as PNG, and a workbook.
+
+``write_report`` writes ``report.html`` (every figure embedded as a base64 PNG, no external resources) and
+the same figures under ``figures/``. Its first paragraph gives the answer in words: for a single run the
+projected cost and its band; for a comparison, per alternative, the net saving in present value with its
+band, how many runs in ten pay back, and the break-even year. Then fan charts, the staircase over time,
+a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
+
+``write_workbook`` writes ``results.xlsx``: sheets ``summary``, ``comparison`` and ``economics`` (the same
+sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language (the
+economics rows also carry the scenario's ``caveats`` and kinship ``warning``, sim.outputs.notes), a sheet
+``caveats`` when a scenario has any, and a sheet ``columns`` saying what each column means.
+
+The comparison tables are docs/contract.md's: ``comparison`` has columns
+``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired
+over replications) and ``economics`` has ``scenario,baseline,discount_rate,npv_dkk,npv_p05_dkk,
+npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving,...`` (npv of the net saving,
+baseline cost minus alternative cost: positive means the alternative saves money).
+
+By job: ``charts`` (the figures), ``words`` (the answer in plain words, which the app shows too), ``tables``,
+``forecast`` (the year-end forecast's section), ``workbook`` (results.xlsx), ``page`` (report.html, one builder
+per section), ``formats`` (numbers as the report writes them). Everything is importable from here.
+"""
+
+from sim.outputs.report.charts import (
+    DPI,
+    SCENARIO_COLOURS,
+    caseworker_time_chart,
+    fan_chart,
+    forecast_moves_chart,
+    npv_chart,
+    staircase_chart,
+    waterfall_chart,
+    waterfall_items,
+)
+from sim.outputs.report.forecast import forecast_section
+from sim.outputs.report.formats import format_difference, format_metric
+from sim.outputs.report.page import FAN_METRICS, SECTIONS, write_report
+from sim.outputs.report.tables import (
+    KEY_METRICS,
+    RESTS_ON_ROWS,
+    economics_display,
+    key_table,
+    price_year_of,
+    rests_on_display,
+    rests_on_section,
+)
+from sim.outputs.report.words import (
+    assumption_label,
+    economics_sentence,
+    held_assumptions_note,
+    lead_sentences,
+    precision_sentence,
+    prices_note,
+    rests_on_sentence,
+    runs_of_ten,
+)
+from sim.outputs.report.workbook import SHEETS, write_workbook
+
+__all__ = [
+    "DPI", "FAN_METRICS", "KEY_METRICS", "RESTS_ON_ROWS", "SCENARIO_COLOURS", "SECTIONS", "SHEETS",
+    "assumption_label", "caseworker_time_chart", "economics_display", "economics_sentence", "fan_chart",
+    "forecast_moves_chart", "forecast_section", "format_difference", "format_metric", "held_assumptions_note",
+    "key_table", "lead_sentences", "npv_chart", "precision_sentence", "price_year_of", "prices_note",
+    "rests_on_display", "rests_on_section", "rests_on_sentence", "runs_of_ten", "staircase_chart",
+    "waterfall_chart", "waterfall_items", "write_report", "write_workbook",
+]

@@ -1,0 +1,203 @@
+"""The answer in plain words: the report's first paragraph (``lead_sentences``), which the app shows too, and
+the notes beside it (prices, assumptions held at the scenario's value)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from sim.model.scenario import Scenario
+from sim.outputs.labels import format_money_range, format_number, format_percent, text
+from sim.outputs.notes import scenario_notes
+from sim.outputs.report.formats import format_difference, range_value, rate_text, whole_number, year_or_none
+from sim.runs.runner import RunResult
+
+
+def intro_sentence(summary: pd.DataFrame, result: RunResult, lang: str) -> str:
+    s = result.scenario
+    last = summary[(summary["scenario"] == s.name) & (summary["year"] == s.end_year)].set_index("metric")
+
+    def get(metric: str, col: str) -> float:
+        return float(last.loc[metric, col]) if metric in last.index else float("nan")
+
+    return text("intro", lang).format(
+        name=s.name,
+        first=s.calendar.start_year,
+        last=s.end_year,
+        reps=result.replications,
+        seed=result.seed,
+        cost=format_number(get("cost_total", "p50"), lang, money=True),
+        lo=format_number(get("cost_total", "p05"), lang, money=True),
+        hi=format_number(get("cost_total", "p95"), lang, money=True),
+        placed=format_number(get("children_placed", "p50"), lang),
+    )
+
+
+def runs_of_ten(prob: float, lang: str) -> str:
+    """0.8 -> '8 of 10 runs'; near-certain and near-impossible shares are not rounded to all or none."""
+    p = float(prob)
+    if p >= 1.0:
+        return text("runs_all", lang)
+    n = int(math.floor(10 * p + 0.5))
+    if n >= 10:
+        return text("runs_almost_all", lang)
+    if n == 0 and p > 0:
+        return text("runs_few", lang)
+    return text("runs_of_10", lang).format(n=n)
+
+
+def horizon_years(name: str, by_name: Mapping[str, Scenario], comparison: pd.DataFrame | None) -> tuple[int, int]:
+    s = by_name.get(name)
+    if s is not None:
+        return s.calendar.start_year, s.end_year
+    if comparison is not None and not comparison.empty:
+        years = comparison.loc[comparison["scenario"] == name, "year"]
+        if not years.empty:
+            return int(years.min()), int(years.max())
+    return 0, 0
+
+
+def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
+    """The answer for one alternative in plain words (plain text; names are not escaped)."""
+    npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
+    common = {"first": first, "last": last, "alt": row["scenario"], "base": row["baseline"]}
+    common["rate"] = rate_text(row.get("discount_rate"), lang)
+    price_year = year_or_none(row.get("price_year"))
+    common["prices"] = text("in_prices", lang).format(year=price_year) if price_year is not None else ""
+    if pd.isna(npv) or float(npv) >= 0:
+        lo_s, hi_s = format_money_range(lo, hi, lang)
+        s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
+    else:
+        lo_s, hi_s = format_money_range(-float(hi), -float(lo), lang)
+        s = text("lead_costs", lang).format(
+            npv=format_number(-float(npv), lang, money=True), lo=lo_s, hi=hi_s, **common
+        )
+    prob = row.get("prob_net_saving")
+    year = year_or_none(row.get("break_even_year"))
+    if prob is None or pd.isna(prob):
+        s += text("lead_break_even", lang).format(year=year) if year else text("lead_no_break_even_none", lang)
+        return s
+    if float(prob) <= 0:
+        s += text("lead_runs_none", lang).format(last=last)
+    else:
+        s += text("lead_runs", lang).format(runs=runs_of_ten(prob, lang), last=last)
+    if year is not None:
+        s += text("lead_break_even", lang).format(year=year)
+    elif float(prob) <= 0:
+        s += "."
+    else:
+        s += text("lead_no_break_even", lang)
+    return s + precision_sentence(row, lang)
+
+
+def precision_sentence(row: Mapping, lang: str) -> str:
+    """How sure the chance of a saving is (when it is uncertain by more than 5 points), and whether the
+    assumptions were held fixed; empty for an economics row without those columns."""
+    from sim.analysis.uncertainty import TARGET_MARGIN
+
+    out = ""
+    lo, hi, n = row.get("prob_net_saving_low"), row.get("prob_net_saving_high"), row.get("replications")
+    prob = row.get("prob_net_saving")
+    if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
+        out += text("lead_precision", lang).format(
+            n=int(n), lo=format_percent(lo, lang), hi=format_percent(hi, lang),
+            need=whole_number(row.get("replications_for_prob_within_5pp"), lang))
+    drawn = row.get("assumptions_drawn")
+    if drawn is not None and not pd.isna(drawn) and not bool(drawn):
+        out += text("lead_fixed_assumptions", lang)
+    return out
+
+
+def assumption_label(row: Mapping, lang: str) -> str:
+    """An assumption's name in the answer: its label in the language, else its key path."""
+    label = row.get(f"label_{lang}") or row.get("label_en")
+    return str(label) if isinstance(label, str) and label else str(row["path"])
+
+
+def rests_on_sentence(effects: pd.DataFrame | None, alternative: str, baseline: str, lang: str) -> str:
+    """The assumption the alternative's NPV goes with most, its grade, and the NPV at its two ends."""
+    if effects is None or effects.empty:
+        return ""
+    from sim.analysis.uncertainty import SIGNIFICANCE
+
+    mine = effects[(effects["scenario"] == alternative) & (effects["baseline"] == baseline)]
+    if mine.empty:
+        return ""
+    standing_out = mine[mine["p_value"] < SIGNIFICANCE]
+    if standing_out.empty:
+        return text("lead_rests_on_none", lang)
+    top = standing_out.sort_values("share_of_variance", ascending=False, kind="mergesort").iloc[0].to_dict()
+    return text("lead_rests_on", lang).format(
+        label=assumption_label(top, lang), grade=text(f"grade_{top['grade']}", lang),
+        share=format_percent(top["share_of_variance"], lang),
+        npv_low=format_number(top["npv_at_low_dkk"], lang, money=True), low=range_value(top["low"], lang),
+        npv_high=format_number(top["npv_at_high_dkk"], lang, money=True), high=range_value(top["high"], lang))
+
+
+def lead_sentences(
+    results: Sequence[RunResult],
+    summary: pd.DataFrame,
+    lang: str,
+    comparison: pd.DataFrame | None = None,
+    economics: pd.DataFrame | None = None,
+    assumption_effects: pd.DataFrame | None = None,
+) -> list[str]:
+    """The report's first paragraph, sentence by sentence (plain text)."""
+    by_name = {r.scenario.name: r.scenario for r in results}
+    if economics is not None and not economics.empty:
+        out = []
+        order = list(by_name)
+        groups = sorted(
+            economics.groupby(["scenario", "baseline"], sort=False),
+            key=lambda kv: order.index(kv[0][0]) if kv[0][0] in order else len(order),
+        )
+        for _, group in groups:
+            row = group.iloc[0].to_dict()  # the first discount rate given is the headline; the table shows all
+            first, last = horizon_years(row["scenario"], by_name, comparison)
+            if pd.isna(row.get("price_year", float("nan"))) and row["scenario"] in by_name:
+                row["price_year"] = by_name[row["scenario"]].price_year  # money is in the scenario's price year
+            notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
+            out.append(economics_sentence(row, first, last, lang)
+                       + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
+        return out
+    if comparison is not None and not comparison.empty:
+        out = []
+        totals = comparison[comparison["metric"] == "cost_total"]
+        for (alt, base), group in totals.groupby(["scenario", "baseline"], sort=False):
+            first, last = horizon_years(alt, by_name, comparison)
+            diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
+            notes = scenario_notes(alt, by_name, summary, lang, comparison, base)
+            sentence = text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
+            out.append(sentence + notes)
+        if out:
+            return out
+    return [intro_sentence(summary, r, lang) + scenario_notes(r.scenario.name, by_name, summary, lang) for r in results]
+
+
+def prices_note(scenario: Scenario, lang: str) -> str:
+    """'Money is in 2025 prices: the model's 2019 prices times the ... index, 1.169.' (plain text)."""
+    if scenario.price_year == scenario.calendar.base_year:
+        return text("prices_note_base", lang).format(year=scenario.price_year)
+    factor = f"{scenario.price_factor:.3f}"
+    factor = factor.replace(".", ",") if lang == "da" else factor
+    base = scenario.calendar.base_year
+    return text("prices_note", lang).format(year=scenario.price_year, base=base, factor=factor)
+
+
+def held_assumptions_note(results: Sequence[RunResult], lang: str) -> str:
+    """Which listed assumptions a run held at the scenario's own value although it drew the others (a value set
+    outside its range, such as a municipality's own price, or a part the scenario does not have); empty when
+    none, or when the run held all of them (the first paragraph says so)."""
+    from sim.outputs.files import assumptions_record
+
+    held = []
+    for r in results:
+        if r.assumptions is None or not r.scenario.assumptions:
+            continue
+        for path in assumptions_record(r)["held"]:
+            a = r.scenario.assumptions[path]
+            label = assumption_label({'path': path, 'label_en': a.label_en, 'label_da': a.label_da}, lang)
+            held.append(f"{r.scenario.name}: {label}")
+    return text("held_assumptions", lang).format(held="; ".join(held)) if held else ""
