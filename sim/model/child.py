@@ -148,19 +148,15 @@ def investigation(m: Municipality, child: Child):
     """Sessions of caseworker work separated by waits for others; returns the need level found."""
     env, luck = m.env, child.luck
     start = env.now
-    m.ledger.investigations_started[m.ledger.year_of(start)] += 1
+    m.ledger.book_investigation_started(start)
     per_session = m.settings.investigation_hours / m.settings.investigation_sessions
     due = start + m.settings.investigation_deadline
     for session in range(m.settings.investigation_sessions):
         if session:
             yield env.timeout(luck.exponential(DRAW_INVESTIGATION, m.settings.investigation_lag_rate))
         yield m.team.submit(INVESTIGATION, task_hours(m, child, per_session), child=child, due=due)
-    days = (env.now - start) / DAY
-    y = m.ledger.year_of(env.now)
-    m.ledger.investigations_completed[y] += 1
-    m.ledger.investigation_days[y] += days
-    if env.now - start > m.settings.investigation_deadline:
-        m.ledger.investigations_overdue[y] += 1
+    overdue = env.now - start > m.settings.investigation_deadline
+    m.ledger.book_investigation_completed(env.now, (env.now - start) / DAY, overdue)
     found = m.settings.investigation_need_levels[luck.pick(DRAW_INVESTIGATION, m.settings.investigation_cumulative)]
     if m.settings.demand.enabled:  # hook: the real need, or less when the investigation falls short
         found = demand.investigation_finding(m, child, DRAW_NEED)

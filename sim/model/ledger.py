@@ -65,6 +65,85 @@ class YearLedger:
             for y in range(n)
         ]
 
+    # ---------------------------------------------------------------- bookings (nothing writes a counter from outside)
+
+    def book_notification(self, y: int, first_of_child_in_year: bool) -> None:
+        """A notification in year index ``y``; the child counts once a year among the children notified."""
+        self.notifications[y] += 1
+        if first_of_child_in_year:
+            self.children_notified[y] += 1
+
+    def book_screening(self, t: float, on_time: bool) -> None:
+        y = self.year_of(t)
+        self.screenings[y] += 1
+        if on_time:
+            self.screenings_on_time[y] += 1
+
+    def book_investigation_started(self, t: float) -> None:
+        self.investigations_started[self.year_of(t)] += 1
+
+    def book_investigation_completed(self, t: float, days: float, overdue: bool) -> None:
+        y = self.year_of(t)
+        self.investigations_completed[y] += 1
+        self.investigation_days[y] += days
+        if overdue:
+            self.investigations_overdue[y] += 1
+
+    def book_review(self, t: float, on_time: bool) -> None:
+        y = self.year_of(t)
+        self.reviews[y] += 1
+        if on_time:
+            self.reviews_on_time[y] += 1
+
+    def book_review_stretched(self, t: float) -> None:
+        self.reviews_stretched[self.year_of(t)] += 1
+
+    def book_measure_started(self, step: int, t: float, placement_after_unmet_need: bool) -> None:
+        """A measure started on ``step``; a placement of a child once closed with a real need is also counted
+        among the placements after unmet need."""
+        y = self.year_of(t)
+        self.measures_started[step][y] += 1
+        if placement_after_unmet_need:
+            self.placements_after_unmet_need[y] += 1
+
+    def book_inquiry_closed_with_need(self, t: float) -> None:
+        self.inquiries_closed_with_need[self.year_of(t)] += 1
+
+    def book_renotified_after_unmet_need(self, t: float) -> None:
+        self.renotified_after_unmet_need[self.year_of(t)] += 1
+
+    def book_integrals(self, t0: float, dt: float, open_cases: int, fte: float, temporary_fte: float,
+                       vacant_fte: float | None = None, induction_fte: float | None = None) -> None:
+        """Open cases and FTEs held over [t0, t0 + dt) (the caller never lets it cross a year end); vacant and
+        induction FTEs only with turnover (None: no posts to count)."""
+        y = self.year_of(t0)
+        self.open_case_years[y] += open_cases * dt
+        self.fte_years[y] += fte * dt
+        self.temporary_fte_years[y] += temporary_fte * dt
+        if vacant_fte is not None:
+            self.vacant_fte_years[y] += vacant_fte * dt
+        if induction_fte is not None:
+            self.induction_fte_years[y] += induction_fte * dt
+
+    def book_ongoing_hours(self, y: int, hours: float) -> None:
+        """A month's hours of ongoing work with the families."""
+        self.hours_ongoing[y] += hours
+
+    def book_leavers(self, y: int, leavers: int) -> None:
+        self.caseworker_leavers[y] += leavers
+
+    def book_overload_month(self, y: int) -> None:
+        self.overload_months[y] += 1
+
+    def book_year_end(self, y: int, occupancy: list[int], open_cases: int, placed_under_age_out: int,
+                      unallocated: int) -> None:
+        """The stocks at 31 December of year index ``y``."""
+        for i, n in enumerate(occupancy):
+            self.stock[i][y] = n
+        self.open_cases_year_end[y] = open_cases
+        self.placed_under_age_out[y] = placed_under_age_out
+        self.cases_unallocated_year_end[y] = unallocated
+
     def book_task_hours(self, y: int, cumulative: list[float]) -> None:
         """At a year end: the task hours the caseworkers started in the year, by kind."""
         for k, total in enumerate(cumulative):

@@ -151,13 +151,12 @@ class Municipality:
         now = self.env.now
         dt_ = now - self._last_t
         if dt_ > 0.0:
-            y = self.ledger.year_of(self._last_t)
-            self.ledger.open_case_years[y] += len(self.open_children) * dt_
-            self.ledger.fte_years[y] += self.staffed_fte * dt_
-            self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
-            if self.workforce is not None:
-                self.ledger.vacant_fte_years[y] += self.workforce.vacant_fte() * dt_
-                self.ledger.induction_fte_years[y] += self.workforce.induction_fte() * dt_
+            posts = self.workforce
+            self.ledger.book_integrals(
+                self._last_t, dt_, len(self.open_children), self.staffed_fte, self.temporary_fte,
+                posts.vacant_fte() if posts is not None else None,
+                posts.induction_fte() if posts is not None else None,
+            )
             self._last_t = now
 
     @property
@@ -223,7 +222,7 @@ class Municipality:
 
     def leave_need_unmet(self, child: cp.Child) -> None:
         """The child keeps its need after the inquiry closed: its course runs on its own clocks."""
-        self.ledger.inquiries_closed_with_need[self.ledger.year_of(self.env.now)] += 1
+        self.ledger.book_inquiry_closed_with_need(self.env.now)
         self._record(child, "unmet", child.need)
         child.had_unmet_need = True
         child.need_unmet = True
@@ -239,7 +238,7 @@ class Municipality:
         stream: either way the need has come back to the municipality."""
         if child.need_unmet and not child.in_episode:
             child.need_unmet = False
-            self.ledger.renotified_after_unmet_need[self.ledger.year_of(self.env.now)] += 1
+            self.ledger.book_renotified_after_unmet_need(self.env.now)
             self._record(child, "renotified", child.need)
 
     def unmet_need_ends(self, child: cp.Child, gone: bool) -> None:
@@ -279,9 +278,7 @@ class Municipality:
         child.price = self.settings.diversion_price if diverted and self.settings.diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
         if count:
-            self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
-            if child.had_unmet_need and st.is_placement:
-                self.ledger.placements_after_unmet_need[self.ledger.year_of(now)] += 1
+            self.ledger.book_measure_started(step, now, child.had_unmet_need and st.is_placement)
         self._record(child, "enter", step)
 
     def leave_step(self, child: cp.Child) -> None:
@@ -391,16 +388,11 @@ class Municipality:
 
     def ledger_screening(self, notified: float, started: float, hours: float) -> None:
         """On time when queueing plus the work itself (in real hours) fit in the deadline."""
-        y = self.ledger.year_of(self.env.now)
-        self.ledger.screenings[y] += 1
-        if started - notified + hours * HOUR <= self.settings.screening_deadline:
-            self.ledger.screenings_on_time[y] += 1
+        on_time = started - notified + hours * HOUR <= self.settings.screening_deadline
+        self.ledger.book_screening(self.env.now, on_time)
 
     def ledger_review(self, on_time: bool) -> None:
-        y = self.ledger.year_of(self.env.now)
-        self.ledger.reviews[y] += 1
-        if on_time:
-            self.ledger.reviews_on_time[y] += 1
+        self.ledger.book_review(self.env.now, on_time)
 
     def _record(self, child: cp.Child, what: str, step: int) -> None:
         if self.trace is not None:
@@ -410,10 +402,9 @@ class Municipality:
 
     def count_notification(self, child: cp.Child) -> None:
         y = self.ledger.year_of(self.env.now)
-        self.ledger.notifications[y] += 1
-        if child.notified_year != y:
-            child.notified_year = y
-            self.ledger.children_notified[y] += 1
+        first_in_year = child.notified_year != y
+        child.notified_year = y
+        self.ledger.book_notification(y, first_in_year)
 
     def new_child(
         self, cid: int, age: float | None = None, ages: tuple[float, float] | None = None, luck: ChildLuck | None = None
@@ -592,7 +583,7 @@ class Municipality:
             self.update_capacity()
             # the month's ongoing work with the families, at this month's caseloads
             ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
-            self.ledger.hours_ongoing[year] += ongoing_hours
+            self.ledger.book_ongoing_hours(year, ongoing_hours)
             yield self.env.timeout(MONTH)
             self.measure_family_time()
 
@@ -600,7 +591,7 @@ class Municipality:
         """Leavers, vacancies filled and inductions ended (``sim.model.workforce``); capacity follows."""
         self._advance_integrals()  # the FTE integrals up to now at the old staffing
         leavers = self.workforce.month(self.env.now)
-        self.ledger.caseworker_leavers[self.ledger.year_of_month(self.env.now)] += leavers
+        self.ledger.book_leavers(self.ledger.year_of_month(self.env.now), leavers)
 
     def measure_family_time(self) -> None:
         """At a month's end: the share of the month's productive hours the mandatory tasks took, and the
@@ -622,7 +613,7 @@ class Municipality:
         self.months_overloaded = self.months_overloaded + 1 if overloaded else 0
         settings.under_pressure(overloaded)
         if overloaded:
-            self.ledger.overload_months[self.ledger.year_of_month(now)] += 1
+            self.ledger.book_overload_month(self.ledger.year_of_month(now))
         if self.temporary_fte > 0.0 and now >= self.temporary_until:
             self._staff_temporary(0.0)
         hire = settings.temporary_share > 0.0 and self.months_overloaded >= settings.temporary_after_months
@@ -647,7 +638,7 @@ class Municipality:
         stretch = overload_stretch(self.team.caseload_of(child, self.caseload), settings.overload_caseload)
         if stretch <= 0.0:
             return settings.review_interval
-        self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
+        self.ledger.book_review_stretched(self.env.now)
         return settings.review_interval + stretch * settings.review_stretch
 
     def _placed_under_age_out(self) -> int:
@@ -666,11 +657,8 @@ class Municipality:
                 if child.step != NO_STEP:
                     ledger.book_step_cost(child.step, child.price, child.booked_from, env.now, child.diverted)
                     child.booked_from = env.now
-            for i, n in enumerate(self.occupancy):
-                ledger.stock[i][y] = n
-            ledger.open_cases_year_end[y] = len(self.open_children)
-            ledger.placed_under_age_out[y] = self._placed_under_age_out()
-            ledger.cases_unallocated_year_end[y] = self.team.unallocated
+            ledger.book_year_end(y, self.occupancy, len(self.open_children), self._placed_under_age_out(),
+                                 self.team.unallocated)
             ledger.book_task_hours(y, self.team.hours_worked)
 
     # ------------------------------------------------------------ run
