@@ -20,11 +20,8 @@ from itertools import count
 
 import simpy
 
+from sim.model.tasks import ACUTE, INVESTIGATION, REVIEW, SCREENING, TASK_KINDS, finisher
 from sim.model.units import WEEKS_PER_YEAR
-
-# Priorities: lower is served first.
-ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3
-TASK_KINDS = ("acute", "screening", "investigation", "review")  # by priority: the report's "where the time went"
 
 
 class CaseworkerTeam:
@@ -52,6 +49,14 @@ class CaseworkerTeam:
         frac = fte - self.n_full
         self.partial_speed = frac if frac > 0.05 else 0.0  # a sliver of an FTE is not a caseworker
         self._dispatch()
+
+    def restaff(self, staffed_fte: float, productive_fte: float, slots: list[float] | None, open_cases: int,
+                ongoing_fte_per_case: float, ongoing_max_share: float) -> None:
+        """Time for tasks = the productive FTEs less the ongoing work of all open cases (pooled), at most
+        ``ongoing_max_share`` of them; the team has no slots of its own."""
+        ongoing = min(open_cases * ongoing_fte_per_case, ongoing_max_share * productive_fte)
+        self.ongoing_fte = ongoing
+        self.set_available(productive_fte - ongoing)
 
     # ------------------------------------------------------------ tasks
 
@@ -116,15 +121,13 @@ class CaseworkerTeam:
             heapq.heappop(queue)
 
     def _finisher(self, done: simpy.Event | None, full: bool, started: float, on_done):
-        def finish(_event) -> None:
+        def free() -> None:
             if full:
                 self.busy_full -= 1
             else:
                 self.partial_busy = False
-            if done is not None:
-                done.succeed(started)
-            self._dispatch()
-            if on_done is not None:  # after the next task is taken up, as for a process resumed by the task's end
-                on_done(started)
 
-        return finish
+        return finisher(free, done, started, on_done, self._dispatch)
+
+
+__all__ = ["ACUTE", "SCREENING", "INVESTIGATION", "REVIEW", "TASK_KINDS", "CaseworkerTeam"]
