@@ -42,6 +42,35 @@ class ExtraChild:
     age: float
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run takes from the scenario once, before it starts; while it runs the model reads ``Settings``."""
+
+    arrival_times: list[float]  # every notification's time (Python floats: see ``plan_run``)
+    lever_steps: list  # every lever's steps in time order (``sim.model.levers.lever_steps``)
+    drift: tuple  # the scenario's ``drift:`` entries
+    drift_start: float  # model time of 1 January of the start year
+    drift_years: int  # the horizon's years after the start year
+    initial_stock_per_1000: dict[str, float]  # children on each step per 1,000 aged 0-22 at the start
+    population_0_22: float  # in the first simulated year
+
+
+def plan_run(scenario: Scenario, draws: Draws, first_year: int) -> RunPlan:
+    levers, _ = scheduled_levers(scenario)
+    calendar = scenario.calendar
+    return RunPlan(
+        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
+        # would make every later time, comparison in its event queue and sum of the model several times slower
+        arrival_times=notification_times(scenario, draws.generator(D["arrivals"])).tolist(),
+        lever_steps=lever_steps(levers, first_year),
+        drift=tuple(scenario.drift),
+        drift_start=calendar.start_year - first_year,
+        drift_years=calendar.horizon_years - 1,
+        initial_stock_per_1000=dict(scenario.initial_state.stock_per_1000_aged_0_22),
+        population_0_22=population_0_22(scenario, first_year),
+    )
+
+
 @dataclass
 class ReplicationResult:
     """The reported years' metrics of one replication, its event count, and the children's paths if traced."""
@@ -70,7 +99,6 @@ class Municipality:
     ):
         """``initial_cases`` (from a case register) replace the scenario's initial stock; ``start`` is the
         simulated time the run starts at (the day after the as-of date; 0 = 1 January of the first year)."""
-        self.scenario = scenario
         self.initial_cases = initial_cases
         self.env = simpy.Environment(initial_time=start)
         self.draws = Draws(seed, replication)
@@ -82,6 +110,7 @@ class Municipality:
         self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
 
         self.settings = Settings(scenario, self.staircase)
+        self.plan = plan_run(scenario, self.draws, self.first_year)  # the scenario is not kept: Settings is read
 
         # state
         self.team: CaseworkerOrganisation = caseworker_organisation(self.env, scenario, self.settings)
@@ -225,8 +254,7 @@ class Municipality:
         the value in force when it starts; validation has checked the result with the same replay,
         ``sim.model.levers.lever_effects``)."""
         ramps = LeverRamps()
-        levers, _ = scheduled_levers(self.scenario)
-        for step in lever_steps(levers, self.first_year):
+        for step in self.plan.lever_steps:
             if step.t > self.env.now:
                 yield self.env.timeout(step.t - self.env.now)
             if lever_setting(step.setting, self.settings.step_ids).attribute is None:
@@ -282,12 +310,12 @@ class Municipality:
 
     def seed_initial_stock(self) -> None:
         """Children on the staircase when the simulation starts (``sim.model.initial_state``)."""
-        per_1000 = self.scenario.initial_state.stock_per_1000_aged_0_22
-        initial_state.seed_initial_stock(self, self.draws, per_1000, population_0_22(self.scenario, self.first_year))
+        plan = self.plan
+        initial_state.seed_initial_stock(self, self.draws, plan.initial_stock_per_1000, plan.population_0_22)
 
     def seed_register(self, cases) -> None:
         """The children of a case register, each on its step at its own price, reviews due as registered."""
-        initial_state.seed_register(self, self.draws, cases, self.first_year, self.scenario.price_factor)
+        initial_state.seed_register(self, self.draws, cases, self.first_year, self.settings.price_factor)
 
     def _capture_start(self, into: dict):
         """Process started after the initial children's: by then they all stand on their steps."""
@@ -297,7 +325,7 @@ class Municipality:
     def initial_stock(self) -> dict[str, dict[str, float]]:
         """Children and their monthly cost per step right now, in the price year's prices (for the manifest of
         an as-of run)."""
-        return initial_state.stock_by_step(self.open_children, self.steps, self.scenario.price_factor)
+        return initial_state.stock_by_step(self.open_children, self.steps, self.settings.price_factor)
 
     # ------------------------------------------------------------ capacity and calendar
 
@@ -390,22 +418,20 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
-        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
-        # would make every later time, comparison in its event queue and sum of the model several times slower
-        times = notification_times(self.scenario, self.draws.generator(D["arrivals"])).tolist()
+        plan = self.plan
         if self.initial_cases is None:
             self.seed_initial_stock()
         else:
             self.seed_register(self.initial_cases)
         if stock_at_start is not None:
             self.env.process(self._capture_start(stock_at_start))
-        self.env.process(self.arrivals(times))
+        self.env.process(self.arrivals(plan.arrival_times))
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
         self.env.process(self.apply_levers())
-        if self.scenario.drift:
-            self.env.process(apply_drift(self))
+        if plan.drift:
+            self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years))
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
