@@ -109,7 +109,7 @@ class CaseworkerTeam:
         self.hours_worked[priority] += hours
         now = self.env.now
         work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
-        work.callbacks.append(self._finisher(done, full, now, on_done))
+        work.callbacks.append(finisher(self, full, done, now, on_done))
         return work
 
     def _dispatch(self) -> None:
@@ -120,14 +120,16 @@ class CaseworkerTeam:
                 return
             heapq.heappop(queue)
 
-    def _finisher(self, done: simpy.Event | None, full: bool, started: float, on_done):
-        def free() -> None:
-            if full:
-                self.busy_full -= 1
-            else:
-                self.partial_busy = False
+    def release(self, full: bool) -> None:
+        """A task ends: its server is free (a full caseworker, or the part-timer)."""
+        if full:
+            self.busy_full -= 1
+        else:
+            self.partial_busy = False
 
-        return finisher(free, done, started, on_done, self._dispatch)
+    def take_next(self, _full: bool) -> None:
+        """Whoever is free takes the next task from the one queue."""
+        self._dispatch()
 
 
 __all__ = ["ACUTE", "SCREENING", "INVESTIGATION", "REVIEW", "TASK_KINDS", "CaseworkerTeam"]

@@ -307,10 +307,10 @@ class OwnCaseDepartment:
             # task, most of them with own caseloads. The caseworker is freed before the waiting process resumes.
             done._ok, done._value = True, now
             self.env.schedule(done, delay=duration)
-            done.callbacks.insert(0, self._finisher(worker, None, now, on_done))
+            done.callbacks.insert(0, finisher(self, worker, None, now, on_done))
             return done
         work = self.env.timeout(duration, value=now)
-        work.callbacks.append(self._finisher(worker, done, now, on_done))
+        work.callbacks.append(finisher(self, worker, done, now, on_done))
         return work
 
     def _dispatch(self, worker: Caseworker) -> None:
@@ -336,16 +336,15 @@ class OwnCaseDepartment:
                 return
             self._dispatch(worker)
 
-    def _finisher(self, worker: Caseworker, done: simpy.Event | None, started: float, on_done):
-        def free() -> None:
-            worker.busy = False
-            if worker.on_duty:
-                worker.on_duty = False
-                self.duty_busy -= 1
+    def release(self, worker: Caseworker) -> None:
+        """A task ends: the caseworker is free (and off the duty roster if she screened)."""
+        worker.busy = False
+        if worker.on_duty:
+            worker.on_duty = False
+            self.duty_busy -= 1
 
-        def take_next() -> None:
-            self._dispatch(worker)
-            if self.duty:
-                self._dispatch_duty()
-
-        return finisher(free, done, started, on_done, take_next)
+    def take_next(self, worker: Caseworker) -> None:
+        """She takes her next task; free colleagues take screenings while the roster has room."""
+        self._dispatch(worker)
+        if self.duty:
+            self._dispatch_duty()

@@ -299,7 +299,7 @@ class Municipality:
                 child = self.known.pick(which, env.now)
             if child is None:
                 child = self.new_child(aid)
-            self.notify(child)
+            pathway.notified(self, child)
 
     def extra_arrival(self, index: int, extra: ExtraChild):
         env = self.env

@@ -8,7 +8,6 @@ so nothing outside the two asks which one it has.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 import simpy
@@ -43,6 +42,14 @@ class CaseworkerOrganisation(Protocol):
         are tracked one by one, else None) and the time left for tasks after the ongoing work of the cases."""
         ...
 
+    def release(self, token) -> None:
+        """A task ends: the caseworker ``token`` names is free (the rule that uses it: :func:`finisher`)."""
+        ...
+
+    def take_next(self, token) -> None:
+        """After a task's end: the next task is taken up."""
+        ...
+
     @property
     def unallocated(self) -> int: ...
 
@@ -50,17 +57,17 @@ class CaseworkerOrganisation(Protocol):
     def ongoing_fte(self) -> float: ...
 
 
-def finisher(free: Callable[[], None], done: simpy.Event | None, started: float, on_done,
-             take_next: Callable[[], None]):
-    """The callback that ends a started task, the same rule for both organisations: the caseworker is free,
-    whoever waits for the task resumes, the next task is taken up, and only then ``on_done(started)`` runs
-    (as for a process resumed by the task's end, so a callback's new task queues behind the one taken up)."""
+def finisher(organisation, token, done: simpy.Event | None, started: float, on_done):
+    """The callback that ends a started task, the same rule for both organisations: the caseworker is free
+    (``organisation.release(token)``), whoever waits for the task resumes, the next task is taken up
+    (``organisation.take_next(token)``), and only then ``on_done(started)`` runs (as for a process resumed by
+    the task's end, so a callback's new task queues behind the one taken up). ``token``: which caseworker."""
 
     def finish(_event) -> None:
-        free()
+        organisation.release(token)
         if done is not None:
             done.succeed(started)
-        take_next()
+        organisation.take_next(token)
         if on_done is not None:
             on_done(started)
 
