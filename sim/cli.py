@@ -321,7 +321,8 @@ def calibrate(
     scenario: Path = typer.Argument(..., help="Scenario YAML file whose parameters are fitted."),
     history: Path = _HISTORY,
     spec: Path = _CAL_SPEC,
-    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/calibrate-<scenario>-<time>/)."),
+    out: Optional[Path] = typer.Option(None, "--out",
+                                       help="Output directory (default results/calibrate-<scenario>-<time>/)."),
     trials: Optional[int] = _TRIALS,
     workers: Optional[int] = _WORKERS,
     lang: Lang = _LANG,
@@ -350,7 +351,8 @@ def backtest(
     origins: Optional[str] = typer.Option(None, "--origins", help="Rolling origins, e.g. 2016,2017,2018: the fit "
                                           "is repeated with the history up to each, and all are scored together."),
     horizon: int = typer.Option(..., "--horizon", help="Years after each origin to project and score."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output directory (default results/backtest-<scenario>-<time>/)."),
+    out: Optional[Path] = typer.Option(None, "--out",
+                                       help="Output directory (default results/backtest-<scenario>-<time>/)."),
     trials: Optional[int] = _TRIALS,
     workers: Optional[int] = _WORKERS,
     lang: Lang = _LANG,
@@ -378,7 +380,8 @@ def backtest(
 @app.command("fetch-history")
 @_guard
 def fetch_history(
-    municipality: str = typer.Option(..., "--municipality", help="Municipality code, 3 digits (e.g. 101 = Copenhagen)."),
+    municipality: str = typer.Option(..., "--municipality",
+                                     help="Municipality code, 3 digits (e.g. 101 = Copenhagen)."),
     year_from: int = typer.Option(..., "--from", help="First year."),
     year_to: int = typer.Option(..., "--to", help="Last year."),
     out: Path = typer.Option(..., "--out", help="History file to write (CSV year,metric,value,note)."),

@@ -20,11 +20,8 @@ from itertools import count
 
 import simpy
 
+from sim.model.tasks import ACUTE, INVESTIGATION, REVIEW, SCREENING, TASK_KINDS, finisher
 from sim.model.units import WEEKS_PER_YEAR
-
-# Priorities: lower is served first.
-ACUTE, SCREENING, INVESTIGATION, REVIEW = 0, 1, 2, 3
-TASK_KINDS = ("acute", "screening", "investigation", "review")  # by priority: the report's "where the time went"
 
 
 class CaseworkerTeam:
@@ -52,6 +49,14 @@ class CaseworkerTeam:
         frac = fte - self.n_full
         self.partial_speed = frac if frac > 0.05 else 0.0  # a sliver of an FTE is not a caseworker
         self._dispatch()
+
+    def restaff(self, staffed_fte: float, productive_fte: float, slots: list[float] | None, open_cases: int,
+                ongoing_fte_per_case: float, ongoing_max_share: float) -> None:
+        """Time for tasks = the productive FTEs less the ongoing work of all open cases (pooled), at most
+        ``ongoing_max_share`` of them; the team has no slots of its own."""
+        ongoing = min(open_cases * ongoing_fte_per_case, ongoing_max_share * productive_fte)
+        self.ongoing_fte = ongoing
+        self.set_available(productive_fte - ongoing)
 
     # ------------------------------------------------------------ tasks
 
@@ -104,7 +109,7 @@ class CaseworkerTeam:
         self.hours_worked[priority] += hours
         now = self.env.now
         work = self.env.timeout(hours * self.years_per_hour / speed, value=now)
-        work.callbacks.append(self._finisher(done, full, now, on_done))
+        work.callbacks.append(finisher(self, full, done, now, on_done))
         return work
 
     def _dispatch(self) -> None:
@@ -115,16 +120,16 @@ class CaseworkerTeam:
                 return
             heapq.heappop(queue)
 
-    def _finisher(self, done: simpy.Event | None, full: bool, started: float, on_done):
-        def finish(_event) -> None:
-            if full:
-                self.busy_full -= 1
-            else:
-                self.partial_busy = False
-            if done is not None:
-                done.succeed(started)
-            self._dispatch()
-            if on_done is not None:  # after the next task is taken up, as for a process resumed by the task's end
-                on_done(started)
+    def release(self, full: bool) -> None:
+        """A task ends: its server is free (a full caseworker, or the part-timer)."""
+        if full:
+            self.busy_full -= 1
+        else:
+            self.partial_busy = False
 
-        return finish
+    def take_next(self, _full: bool) -> None:
+        """Whoever is free takes the next task from the one queue."""
+        self._dispatch()
+
+
+__all__ = ["ACUTE", "SCREENING", "INVESTIGATION", "REVIEW", "TASK_KINDS", "CaseworkerTeam"]

@@ -18,9 +18,10 @@ accuracy ``a`` the screening sees the real score, otherwise an unrelated score f
 So in the start year the screening shares are exactly the scenario's, and a later year with more low-need
 reports closes more of them (the cut-offs stay put in severity).
 
-Everything here reads ``Settings.demand`` (a :class:`DemandSettings`) and draws from the decision streams
-``need`` (real need, triage, what an investigation finds) and ``unmet`` (the course of an unmet need), made
-whatever a setting's value, so scenarios compared stay on the same random numbers.
+Everything here is a function of numbers and a child's luck: the path that calls it is
+``sim.model.pathway``, the numbers are ``Settings.demand`` (a :class:`DemandSettings`). Its draws come from
+the decision streams ``need`` (real need, triage, what an investigation finds) and ``unmet`` (the course of an
+unmet need), made whatever a setting's value, so scenarios compared stay on the same random numbers.
 """
 
 from __future__ import annotations
@@ -31,13 +32,12 @@ from typing import TYPE_CHECKING
 from sim.model.population import notifications_per_year, population_0_17
 
 if TYPE_CHECKING:
-    from sim.model.child import Child
-    from sim.model.municipality import Municipality
+    from sim.model.randomness import ChildLuck
     from sim.model.scenario import Scenario
 
 NO_NEED = 0  # need level 0: nothing a measure should answer
 
-# screening outcomes, in the order of Settings.screening_cumulative (child.py uses the same names)
+# screening outcomes, in the order of Settings.screening_cumulative (sim.model.pathway uses the same names)
 ACUTE_PLACEMENT, CLOSED_AFTER_ADVICE, EARLY_MEASURE, INVESTIGATE = 0, 1, 2, 3
 
 
@@ -66,10 +66,19 @@ def need_shares_in(scenario: Scenario, year: int, new_child_factor: float = 1.0)
     Levels 1 and above move with :func:`need_growth_factor` (times ``new_child_factor``, see
     :meth:`DemandSettings.known_share_changed`); level 0 (no need) takes the rest. If need outgrows reporting
     so far that nothing is left for level 0, the levels 1 and above are scaled to sum to 1."""
+    return need_shares_from(base_need_shares(scenario), need_growth_factor(scenario, year), new_child_factor)
+
+
+def base_need_shares(scenario: Scenario) -> list[float]:
+    """The start year's shares of need levels 0..max among newly notified children (``demand.need_shares``)."""
     base = scenario.demand.need_shares
     levels = max(n.level for n in scenario.needs.levels)
-    shares = [base.get(level, 0.0) for level in range(levels + 1)]
-    factor = need_growth_factor(scenario, year) * new_child_factor
+    return [base.get(level, 0.0) for level in range(levels + 1)]
+
+
+def need_shares_from(shares: list[float], growth: float, new_child_factor: float = 1.0) -> list[float]:
+    """:func:`need_shares_in` from the start year's shares and the year's growth factor of need over reporting."""
+    factor = growth * new_child_factor
     with_need = [x * factor for x in shares[1:]]
     total = sum(with_need)
     if total > 1.0:
@@ -141,15 +150,17 @@ class DemandSettings:
     __slots__ = (
         "enabled", "cumulative_by_year", "start_index", "cutoffs", "finds_need_share",
         "unmet_escalation_multiplier", "unmet_improvement_share", "renotification_rate",
-        "_scenario", "_first_year", "_known_share_at_start",
+        "_base_shares", "_growth", "_known_share_at_start",
     )
 
     def __init__(self, scenario: Scenario, first_year: int, n_years: int):
         d = scenario.demand
         self.enabled = d.enabled
-        self.cumulative_by_year = [cumulative_to_one(need_shares_in(scenario, first_year + y)) for y in range(n_years)]
+        # the numbers a drift of the known-children share recomputes the mix from (the scenario is not kept)
+        self._base_shares = base_need_shares(scenario)
+        self._growth = [need_growth_factor(scenario, first_year + y) for y in range(n_years)]
+        self.cumulative_by_year = [cumulative_to_one(need_shares_from(self._base_shares, g)) for g in self._growth]
         self.start_index = scenario.calendar.start_year - first_year
-        self._scenario, self._first_year = scenario, first_year
         self._known_share_at_start = scenario.notifications.share_about_known_children
         self.cutoffs: ScreeningCutoffs | None = None
         self.finds_need_share = d.investigation_finds_need_share
@@ -175,83 +186,68 @@ class DemandSettings:
             return
         factor = new_children_factor(self._known_share_at_start, share)
         for y in range(self.start_index + 1, len(self.cumulative_by_year)):
-            self.cumulative_by_year[y] = cumulative_to_one(need_shares_in(self._scenario, self._first_year + y, factor))
+            self.cumulative_by_year[y] = cumulative_to_one(need_shares_from(self._base_shares, self._growth[y], factor))
 
     def mix(self, year_index: int) -> list[float]:
         return self.cumulative_by_year[min(max(year_index, 0), len(self.cumulative_by_year) - 1)]
 
 
-# ---------------------------------------------------------------- screening and investigation (child.py hooks)
+# ---------------------------------------------------------------- screening and investigation (sim.model.pathway)
 
 
-def screening_outcome(m: Municipality, child: Child, draw_need: int) -> tuple[int, int]:
-    """(outcome band, real need) of a new episode's screening, by perceived severity.
+def screening_outcome(luck: ChildLuck, draw_need: int, mix: list[float], cutoffs: ScreeningCutoffs,
+                      triage_accuracy: float, known_need: int | None = None) -> tuple[int, int]:
+    """(outcome band, real need) of a new episode's screening, by perceived severity, in a year's need mix.
 
-    Three draws from the ``need`` stream, always: the real score's rank (for a child seen before, only its
-    position within its known level), whether triage sees the real score, and the score it sees otherwise.
-    Band numbers: 0 acute, 1 closed after advice, 2 early measure, 3 investigation (as in child.py)."""
-    demand = m.settings.demand
-    luck = child.luck
-    cum = demand.mix(m.ledger.year_of(m.env.now))
+    Three draws from the ``need`` stream, always: the real score's rank (for a child whose need is known,
+    ``known_need``, only its position within that level), whether triage sees the real score, and the score it
+    sees otherwise. Band numbers: 0 acute, 1 closed after advice, 2 early measure, 3 investigation."""
     rank, sees_real, other_rank = luck.u(draw_need), luck.u(draw_need), luck.u(draw_need)
-    if child.need_drawn:
-        real_score = child.need + rank * (1.0 - 1e-12)
+    if known_need is not None:
+        need = known_need
+        real_score = need + rank * (1.0 - 1e-12)
     else:
-        real_score = score_of_rank(rank, cum)
-        child.need = level_of(real_score)
-        child.need_drawn = True
-    seen = real_score if sees_real < m.settings.triage_accuracy else score_of_rank(other_rank, cum)
-    cut = demand.cutoffs
-    if seen >= cut.acute:
-        return ACUTE_PLACEMENT, child.need
-    if seen < cut.closed:
-        return CLOSED_AFTER_ADVICE, child.need
-    if seen < cut.early:
-        return EARLY_MEASURE, child.need
-    return INVESTIGATE, child.need
+        real_score = score_of_rank(rank, mix)
+        need = level_of(real_score)
+    seen = real_score if sees_real < triage_accuracy else score_of_rank(other_rank, mix)
+    if seen >= cutoffs.acute:
+        return ACUTE_PLACEMENT, need
+    if seen < cutoffs.closed:
+        return CLOSED_AFTER_ADVICE, need
+    if seen < cutoffs.early:
+        return EARLY_MEASURE, need
+    return INVESTIGATE, need
 
 
-def investigation_finding(m: Municipality, child: Child, draw_need: int) -> int:
+def investigation_finding(luck: ChildLuck, draw_need: int, need: int, finds_need_share: float) -> int:
     """The need an investigation finds: the real need, or one level less (``1 - finds_need_share``)."""
-    misses = child.luck.u(draw_need) >= m.settings.demand.finds_need_share
-    return max(child.need - 1, NO_NEED) if misses else child.need
+    misses = luck.u(draw_need) >= finds_need_share
+    return max(need - 1, NO_NEED) if misses else need
 
 
-# ---------------------------------------------------------------- unmet need (municipality.py hook)
+# ---------------------------------------------------------------- unmet need (sim.model.pathway)
+
+# what ends an unmet need's wait
+UNMET_ESCALATES, UNMET_FADES, UNMET_COMES_BACK, UNMET_MOVES_AWAY = 0, 1, 2, 3
 
 
-def unmet_need_course(m: Municipality, child: Child, token: int, draw_unmet: int):
-    """Process: a need left unmet after a closed inquiry, until it fades, the child comes back or leaves.
+def unmet_need_clock(luck: ChildLuck, draw_unmet: int, demand: DemandSettings, level: int, escalation_rate: float,
+                     improvement_rate: float, move_away_rate: float) -> tuple[float, int]:
+    """The wait until an unmet need at ``level`` next moves, and what moves it (two draws of ``unmet``).
 
     Competing clocks, one at a time: the need escalates (its level's escalation rate times
     ``unmet_escalation_multiplier``), fades (its improvement rate times ``unmet_improvement_share``: help
-    makes a need improve faster than none), or the child is re-notified (``renotification_rate_per_year``
-    of its level). Ageing out or moving away ends it. The course stops when another notification has
-    opened a new episode meanwhile (its ``token`` is no longer the child's)."""
-    env, demand, settings, luck = m.env, m.settings.demand, m.settings, child.luck
-    while child.need > NO_NEED:
-        level = child.need
-        escalate = settings.escalation_rate[level] * demand.unmet_escalation_multiplier if level < settings.max_need else 0.0
-        fade = settings.improvement_rate[level] * demand.unmet_improvement_share
-        comes_back = demand.renotification_rate[level]
-        total = escalate + fade + comes_back + settings.move_away_rate
-        wait, which = luck.exponential(draw_unmet, total), luck.u(draw_unmet) * total
-        if env.now + wait >= child.leaves_at:
-            yield env.timeout(max(child.leaves_at - env.now, 0.0))
-            if child.unmet_token == token and not child.in_episode:
-                m.unmet_need_ends(child, gone=True)
-            return
-        yield env.timeout(wait)
-        if child.unmet_token != token or child.in_episode or child.gone:
-            return
-        if which < escalate:
-            child.need = level + 1
-        elif which < escalate + fade:
-            child.need = level - 1
-        elif which < escalate + fade + comes_back:
-            m.renotify_unmet_need(child)
-            return
-        else:
-            m.unmet_need_ends(child, gone=True)
-            return
-    m.unmet_need_ends(child, gone=False)
+    makes a need improve faster than none), the child is re-notified (``renotification_rate_per_year`` of its
+    level), or the child moves away."""
+    escalate = escalation_rate * demand.unmet_escalation_multiplier
+    fade = improvement_rate * demand.unmet_improvement_share
+    comes_back = demand.renotification_rate[level]
+    total = escalate + fade + comes_back + move_away_rate
+    wait, which = luck.exponential(draw_unmet, total), luck.u(draw_unmet) * total
+    if which < escalate:
+        return wait, UNMET_ESCALATES
+    if which < escalate + fade:
+        return wait, UNMET_FADES
+    if which < escalate + fade + comes_back:
+        return wait, UNMET_COMES_BACK
+    return wait, UNMET_MOVES_AWAY

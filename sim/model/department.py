@@ -30,7 +30,7 @@ from itertools import count
 
 import simpy
 
-from sim.model.caseworkers import ACUTE, SCREENING, TASK_KINDS
+from sim.model.tasks import ACUTE, SCREENING, TASK_KINDS, finisher
 
 # Classes of the due-date order: acute work first; a caseworker on the duty roster screens before her own
 # work (duty days are protected, and the roster is a few caseworkers at a time); then every other task by
@@ -151,6 +151,16 @@ class OwnCaseDepartment:
         for cid, child in cases.items():
             self.reallocated += 1
             self._allocate(cid, child, tasks.pop(cid, []))
+
+    def restaff(self, staffed_fte: float, productive_fte: float, slots: list[float] | None, open_cases: int,
+                ongoing_fte_per_case: float, ongoing_max_share: float) -> None:
+        """Staff by slot when posts are tracked (``sim.model.workforce``), else by the FTE count; then each
+        caseworker's time left after the ongoing work of her own cases (the department's total is not used)."""
+        if slots is not None:
+            self.set_capacities(slots)
+        elif self.staffed_fte != staffed_fte:
+            self.set_staff(staffed_fte)
+        self.update_speeds(ongoing_fte_per_case, ongoing_max_share)
 
     def update_speeds(self, ongoing_fte_per_case: float, ongoing_max_share: float) -> None:
         """Monthly: each caseworker's time left after the ongoing work of her own cases."""
@@ -297,10 +307,10 @@ class OwnCaseDepartment:
             # task, most of them with own caseloads. The caseworker is freed before the waiting process resumes.
             done._ok, done._value = True, now
             self.env.schedule(done, delay=duration)
-            done.callbacks.insert(0, self._finisher(worker, None, now, on_done))
+            done.callbacks.insert(0, finisher(self, worker, None, now, on_done))
             return done
         work = self.env.timeout(duration, value=now)
-        work.callbacks.append(self._finisher(worker, done, now, on_done))
+        work.callbacks.append(finisher(self, worker, done, now, on_done))
         return work
 
     def _dispatch(self, worker: Caseworker) -> None:
@@ -326,18 +336,15 @@ class OwnCaseDepartment:
                 return
             self._dispatch(worker)
 
-    def _finisher(self, worker: Caseworker, done: simpy.Event | None, started: float, on_done):
-        def finish(_event) -> None:
-            worker.busy = False
-            if worker.on_duty:
-                worker.on_duty = False
-                self.duty_busy -= 1
-            if done is not None:
-                done.succeed(started)
-            self._dispatch(worker)
-            if self.duty:
-                self._dispatch_duty()
-            if on_done is not None:  # after the next task is taken up, as for a process resumed by the task's end
-                on_done(started)
+    def release(self, worker: Caseworker) -> None:
+        """A task ends: the caseworker is free (and off the duty roster if she screened)."""
+        worker.busy = False
+        if worker.on_duty:
+            worker.on_duty = False
+            self.duty_busy -= 1
 
-        return finish
+    def take_next(self, worker: Caseworker) -> None:
+        """She takes her next task; free colleagues take screenings while the roster has room."""
+        self._dispatch(worker)
+        if self.duty:
+            self._dispatch_duty()

@@ -53,13 +53,12 @@ def drift_path(base: float, share: bool, trend: float, sd: float, steps) -> list
     return out
 
 
-def apply_drift(m):
-    """Process: each ``drift:`` entry's setting set on 1 January of every year after the start year."""
-    entries = m.scenario.drift
+def apply_drift(m, entries, start: float, years: int):
+    """Process: each ``drift:`` entry's setting set on 1 January of every year after the start year.
+
+    ``start``: the model time of 1 January of the start year; ``years``: the horizon's years after it."""
     if not entries:
         return
-    start = m.scenario.calendar.start_year - m.first_year  # model time of 1 January of the start year
-    years = m.scenario.calendar.horizon_years - 1
     if start > m.env.now:
         yield m.env.timeout(start - m.env.now)
     paths = []

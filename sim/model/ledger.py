@@ -20,11 +20,19 @@ class YearLedger:
     """Counters, stocks and costs per simulated year (burn-in included), turned into rows at the end."""
 
     def __init__(self, scenario: Scenario, staircase: Staircase):
-        self.scenario = scenario
         self.staircase = staircase
         self.first_year = first_simulated_year(scenario)
         n = scenario.calendar.burn_in_years + scenario.calendar.horizon_years
         self.n_years = n
+        # what the rows need of the scenario, taken once: the ledger does not keep the scenario
+        self.burn_in_years = scenario.calendar.burn_in_years
+        self.price_factor = scenario.price_factor  # base-year DKK to the price year's (calendar.price_year; 1 by default)
+        self.cost_per_fte = scenario.caseworkers.cost_per_fte_dkk
+        reported = [self.first_year + y for y in range(self.burn_in_years, n)]
+        self.population_0_17 = {year: population_0_17(scenario, year) for year in reported}
+        self.population_0_22 = {year: population_0_22(scenario, year) for year in reported}
+        items = [*scenario.policy_costs, *scenario.levers]
+        self.policy_costs = {year: policy_cost(items, year) for year in reported}
         k = len(staircase)
         zeros = lambda: [0.0] * n  # noqa: E731 - a fresh list per counter
         self.notifications = zeros()
@@ -65,6 +73,85 @@ class YearLedger:
             for y in range(n)
         ]
 
+    # ---------------------------------------------------------------- bookings (nothing writes a counter from outside)
+
+    def book_notification(self, y: int, first_of_child_in_year: bool) -> None:
+        """A notification in year index ``y``; the child counts once a year among the children notified."""
+        self.notifications[y] += 1
+        if first_of_child_in_year:
+            self.children_notified[y] += 1
+
+    def book_screening(self, t: float, on_time: bool) -> None:
+        y = self.year_of(t)
+        self.screenings[y] += 1
+        if on_time:
+            self.screenings_on_time[y] += 1
+
+    def book_investigation_started(self, t: float) -> None:
+        self.investigations_started[self.year_of(t)] += 1
+
+    def book_investigation_completed(self, t: float, days: float, overdue: bool) -> None:
+        y = self.year_of(t)
+        self.investigations_completed[y] += 1
+        self.investigation_days[y] += days
+        if overdue:
+            self.investigations_overdue[y] += 1
+
+    def book_review(self, t: float, on_time: bool) -> None:
+        y = self.year_of(t)
+        self.reviews[y] += 1
+        if on_time:
+            self.reviews_on_time[y] += 1
+
+    def book_review_stretched(self, t: float) -> None:
+        self.reviews_stretched[self.year_of(t)] += 1
+
+    def book_measure_started(self, step: int, t: float, placement_after_unmet_need: bool) -> None:
+        """A measure started on ``step``; a placement of a child once closed with a real need is also counted
+        among the placements after unmet need."""
+        y = self.year_of(t)
+        self.measures_started[step][y] += 1
+        if placement_after_unmet_need:
+            self.placements_after_unmet_need[y] += 1
+
+    def book_inquiry_closed_with_need(self, t: float) -> None:
+        self.inquiries_closed_with_need[self.year_of(t)] += 1
+
+    def book_renotified_after_unmet_need(self, t: float) -> None:
+        self.renotified_after_unmet_need[self.year_of(t)] += 1
+
+    def book_integrals(self, t0: float, dt: float, open_cases: int, fte: float, temporary_fte: float,
+                       vacant_fte: float | None = None, induction_fte: float | None = None) -> None:
+        """Open cases and FTEs held over [t0, t0 + dt) (the caller never lets it cross a year end); vacant and
+        induction FTEs only with turnover (None: no posts to count)."""
+        y = self.year_of(t0)
+        self.open_case_years[y] += open_cases * dt
+        self.fte_years[y] += fte * dt
+        self.temporary_fte_years[y] += temporary_fte * dt
+        if vacant_fte is not None:
+            self.vacant_fte_years[y] += vacant_fte * dt
+        if induction_fte is not None:
+            self.induction_fte_years[y] += induction_fte * dt
+
+    def book_ongoing_hours(self, y: int, hours: float) -> None:
+        """A month's hours of ongoing work with the families."""
+        self.hours_ongoing[y] += hours
+
+    def book_leavers(self, y: int, leavers: int) -> None:
+        self.caseworker_leavers[y] += leavers
+
+    def book_overload_month(self, y: int) -> None:
+        self.overload_months[y] += 1
+
+    def book_year_end(self, y: int, occupancy: list[int], open_cases: int, placed_under_age_out: int,
+                      unallocated: int) -> None:
+        """The stocks at 31 December of year index ``y``."""
+        for i, n in enumerate(occupancy):
+            self.stock[i][y] = n
+        self.open_cases_year_end[y] = open_cases
+        self.placed_under_age_out[y] = placed_under_age_out
+        self.cases_unallocated_year_end[y] = unallocated
+
     def book_task_hours(self, y: int, cumulative: list[float]) -> None:
         """At a year end: the task hours the caseworkers started in the year, by kind."""
         for k, total in enumerate(cumulative):
@@ -101,21 +188,6 @@ class YearLedger:
 
     # ---------------------------------------------------------------- to the tidy table
 
-    def policy_cost(self, year: int) -> float:
-        """Declared extra costs of the scenario and of its levers in a calendar year (one-off at start, yearly
-        pro rata from the start)."""
-        total = 0.0
-        items = [*self.scenario.policy_costs, *self.scenario.levers]
-        for pc in items:
-            if pc.start.year == year:
-                total += pc.one_off_dkk
-            start = max(pc.start.toordinal(), _ordinal(year, 1, 1))
-            pc_end = getattr(pc, "end", None)
-            end = min(pc_end.toordinal() + 1 if pc_end else 10**9, _ordinal(year + 1, 1, 1))
-            if end > start:
-                total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
-        return total
-
     def kinship_share(self, y: int) -> float:
         """Kinship care's share of the children in family care at the end of year index ``y`` (the steps marked
         ``family_care`` in the scenario); NaN when no child is in family care or no step is marked."""
@@ -125,14 +197,13 @@ class YearLedger:
 
     def rows(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) for the reported years."""
-        s = self.scenario
         sc = self.staircase
         out: list[tuple[int, str, float]] = []
-        for y in range(s.calendar.burn_in_years, self.n_years):
+        for y in range(self.burn_in_years, self.n_years):
             year = self.first_year + y
             add = lambda name, value: out.append((year, name, float(value)))  # noqa: E731
-            add("population_0_17", population_0_17(s, year))
-            add("population_0_22", population_0_22(s, year))
+            add("population_0_17", self.population_0_17[year])
+            add("population_0_22", self.population_0_22[year])
             add("notifications", self.notifications[y])
             add("children_notified", self.children_notified[y])
             add("screenings_on_time_share", _share(self.screenings_on_time[y], self.screenings[y]))
@@ -170,20 +241,35 @@ class YearLedger:
             add("hours_ongoing", self.hours_ongoing[y])
             case_months = self.open_case_years[y] * 12.0
             add("hours_per_case_per_month", self.hours_ongoing[y] / case_months if case_months > 0 else float("nan"))
-            price = s.price_factor  # base-year DKK to the price year's (calendar.price_year; 1 by default)
+            price = self.price_factor
             step_costs = 0.0
             for st in sc.steps:
                 add(f"cost.{st.id}", self.cost[st.index][y] * price)
                 step_costs += self.cost[st.index][y] * price
-            cw = fte * s.caseworkers.cost_per_fte_dkk * price  # salaries: not indexed by indexation_per_year
-            policy = self.policy_cost(year) * price
+            cw = fte * self.cost_per_fte * price  # salaries: not indexed by indexation_per_year
+            policy = self.policy_costs[year] * price
             add("cost_caseworkers", cw)
             add("cost_policy", policy)
             add("cost_diversion", self.diversion_cost[y] * price)  # within the steps' costs: not added again
             total = step_costs + cw + policy
             add("cost_total", total)
-            add("cost_per_child_0_17", total / population_0_17(s, year))
+            add("cost_per_child_0_17", total / self.population_0_17[year])
         return out
+
+
+def policy_cost(items, year: int) -> float:
+    """Declared extra costs of the scenario and of its levers (``items``) in a calendar year (one-off at start,
+    yearly pro rata from the start)."""
+    total = 0.0
+    for pc in items:
+        if pc.start.year == year:
+            total += pc.one_off_dkk
+        start = max(pc.start.toordinal(), _ordinal(year, 1, 1))
+        pc_end = getattr(pc, "end", None)
+        end = min(pc_end.toordinal() + 1 if pc_end else 10**9, _ordinal(year + 1, 1, 1))
+        if end > start:
+            total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
+    return total
 
 
 def _share(part: float, whole: float) -> float:

@@ -7,7 +7,6 @@ same replication of two scenarios sees the same children and the same luck.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import gc
 import math
@@ -15,73 +14,24 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from sim.model import child as cp
-from sim.model import demand
-from sim.model.caseworkers import SCREENING, CaseworkerTeam
+from sim.model import initial_state, pathway
+from sim.model.caseworkers import CaseworkerTeam
+from sim.model.child import NO_SLOT, Child, new_child
 from sim.model.department import OwnCaseDepartment
-from sim.model.family_time import FamilyTimeMeter, step_down_share, time_effect
-from sim.model.ledger import YearLedger
 from sim.model.drift import apply_drift
-from sim.model.levers import LeverRamps, lever_setting, lever_steps, scheduled_levers, years_since
+from sim.model.family_time import FamilyTimeMeter
+from sim.model.known import KnownChildren
+from sim.model.ledger import YearLedger
+from sim.model.levers import LeverRamps, lever_setting, lever_steps, scheduled_levers
+from sim.model.pathway import overload_stretch
 from sim.model.population import first_simulated_year, notification_times, population_0_22, simulated_years
-from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, NS_INITIAL, ChildLuck, D, Draws, child_id
+from sim.model.randomness import NS_ARRIVAL, NS_EXTRA, ChildLuck, D, Draws, child_id
 from sim.model.scenario import Scenario
 from sim.model.settings import Settings
 from sim.model.staircase import NO_STEP, Staircase
-from sim.model.units import HOUR, MONTH, WEEKS_PER_YEAR
+from sim.model.tasks import CaseworkerOrganisation
+from sim.model.units import MONTH, WEEKS_PER_YEAR
 from sim.model.workforce import Workforce
-
-
-class KnownChildren:
-    """Children the municipality knows: open cases, and cases closed within the recent window.
-
-    A notification about "a known child" goes to the child whose own fixed random key comes next after
-    the notification's draw (on a circle). Keys belong to children, not to positions in a list, so one
-    more or one fewer known child changes only the notifications that would have gone to it: scenarios
-    compared with common random numbers stay paired.
-    """
-
-    def __init__(self, window: float):
-        self.window = window
-        self._keys: list[float] = []
-        self._children: list[cp.Child] = []
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def add(self, child: cp.Child) -> None:
-        if child.known_key == cp.NOT_DRAWN:
-            child.known_key = child.luck.u(D["known"])
-        if child.in_known:
-            return
-        i = bisect.bisect_left(self._keys, child.known_key)
-        self._keys.insert(i, child.known_key)
-        self._children.insert(i, child)
-        child.in_known = True
-
-    def remove(self, child: cp.Child) -> None:
-        if not child.in_known:
-            return
-        i = bisect.bisect_left(self._keys, child.known_key)
-        while self._children[i] is not child:
-            i += 1
-        del self._keys[i]
-        del self._children[i]
-        child.in_known = False
-
-    def pick(self, u: float, now: float) -> cp.Child | None:
-        """The known child for a notification with draw ``u``; None when nobody is known."""
-        while self._keys:
-            i = bisect.bisect_left(self._keys, u)
-            if i == len(self._keys):
-                i = 0
-            child = self._children[i]
-            expired = not child.open and not child.in_episode and now - child.closed_at > self.window
-            if child.gone or expired:
-                self.remove(child)
-                continue
-            return child
-        return None
 
 
 @dataclass(frozen=True)
@@ -90,6 +40,35 @@ class ExtraChild:
 
     time: float  # simulated years from the first simulated 1 January
     age: float
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run takes from the scenario once, before it starts; while it runs the model reads ``Settings``."""
+
+    arrival_times: list[float]  # every notification's time (Python floats: see ``plan_run``)
+    lever_steps: list  # every lever's steps in time order (``sim.model.levers.lever_steps``)
+    drift: tuple  # the scenario's ``drift:`` entries
+    drift_start: float  # model time of 1 January of the start year
+    drift_years: int  # the horizon's years after the start year
+    initial_stock_per_1000: dict[str, float]  # children on each step per 1,000 aged 0-22 at the start
+    population_0_22: float  # in the first simulated year
+
+
+def plan_run(scenario: Scenario, draws: Draws, first_year: int) -> RunPlan:
+    levers, _ = scheduled_levers(scenario)
+    calendar = scenario.calendar
+    return RunPlan(
+        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
+        # would make every later time, comparison in its event queue and sum of the model several times slower
+        arrival_times=notification_times(scenario, draws.generator(D["arrivals"])).tolist(),
+        lever_steps=lever_steps(levers, first_year),
+        drift=tuple(scenario.drift),
+        drift_start=calendar.start_year - first_year,
+        drift_years=calendar.horizon_years - 1,
+        initial_stock_per_1000=dict(scenario.initial_state.stock_per_1000_aged_0_22),
+        population_0_22=population_0_22(scenario, first_year),
+    )
 
 
 @dataclass
@@ -105,9 +84,9 @@ class Municipality:
     """One municipality in one replication: its clock, its children, its caseworkers and its books.
 
     Parameters live in ``settings`` (what levers change, in model units); the rest is state: the team
-    and its queue, the occupancy of each step, the open cases, the known children and the ledger. Children's
-    paths (``sim.model.child``) call the methods here to open and close cases and to move between steps, so
-    every change of state is booked in one place."""
+    and its queue, the occupancy of each step, the open cases, the known children and the ledger. A child's
+    path (``sim.model.pathway``) decides; it calls the verbs here (its ``CaseOffice``) to open and close cases
+    and to move between steps, so every change of state is booked in one place."""
 
     def __init__(
         self,
@@ -120,7 +99,6 @@ class Municipality:
     ):
         """``initial_cases`` (from a case register) replace the scenario's initial stock; ``start`` is the
         simulated time the run starts at (the day after the as-of date; 0 = 1 January of the first year)."""
-        self.scenario = scenario
         self.initial_cases = initial_cases
         self.env = simpy.Environment(initial_time=start)
         self.draws = Draws(seed, replication)
@@ -132,11 +110,12 @@ class Municipality:
         self.trace: dict[int, list[tuple[float, str, int]]] | None = {} if trace else None
 
         self.settings = Settings(scenario, self.staircase)
+        self.plan = plan_run(scenario, self.draws, self.first_year)  # the scenario is not kept: Settings is read
 
         # state
-        self.team = caseworker_organisation(self.env, scenario, self.settings)
+        self.team: CaseworkerOrganisation = caseworker_organisation(self.env, scenario, self.settings)
         self.occupancy = [0] * len(self.steps)
-        self.open_children: list[cp.Child] = []
+        self.open_children: list[Child] = []
         self.known = KnownChildren(self.settings.known_window)
         self._last_t = start  # last time the open-case and FTE integrals were brought up to date
         self.months_overloaded = 0  # months in a row the department's caseload has been above the overload level
@@ -151,13 +130,12 @@ class Municipality:
         now = self.env.now
         dt_ = now - self._last_t
         if dt_ > 0.0:
-            y = self.ledger.year_of(self._last_t)
-            self.ledger.open_case_years[y] += len(self.open_children) * dt_
-            self.ledger.fte_years[y] += self.staffed_fte * dt_
-            self.ledger.temporary_fte_years[y] += self.temporary_fte * dt_
-            if self.workforce is not None:
-                self.ledger.vacant_fte_years[y] += self.workforce.vacant_fte() * dt_
-                self.ledger.induction_fte_years[y] += self.workforce.induction_fte() * dt_
+            posts = self.workforce
+            self.ledger.book_integrals(
+                self._last_t, dt_, len(self.open_children), self.staffed_fte, self.temporary_fte,
+                posts.vacant_fte() if posts is not None else None,
+                posts.induction_fte() if posts is not None else None,
+            )
             self._last_t = now
 
     @property
@@ -181,7 +159,7 @@ class Municipality:
 
     # ------------------------------------------------------------ cases
 
-    def open_case(self, child: cp.Child) -> None:
+    def open_case(self, child: Child) -> None:
         if child.open:
             return
         self._advance_integrals()
@@ -191,7 +169,7 @@ class Municipality:
         self.team.open_case(child)
         self.known.add(child)
 
-    def close_case(self, child: cp.Child, recent: bool, gone: bool = False) -> None:
+    def close_case(self, child: Child, recent: bool, gone: bool = False) -> None:
         if child.step != NO_STEP:
             self.leave_step(child)
         if child.open:
@@ -201,7 +179,7 @@ class Municipality:
                 last.slot = child.slot
                 self.open_children[child.slot] = last
             child.open = False
-            child.slot = cp.NO_SLOT
+            child.slot = NO_SLOT
             self.team.close_case(child)
         child.gone = gone
         child.in_episode = False
@@ -210,67 +188,26 @@ class Municipality:
             self.known.add(child)
         else:
             self.known.remove(child)
-        self._record(child, "close", NO_STEP)
+        self.record(child, "close", NO_STEP)
 
-    def close_inquiry(self, child: cp.Child) -> None:
-        """An inquiry closes without a measure: at screening, after an investigation, or because no step
-        takes the child. With the demand model, a real need stays with the child and may come back."""
-        self.close_case(child, recent=True)
-        if self.settings.demand.enabled and child.need > demand.NO_NEED:
-            self.leave_need_unmet(child)
+    def forget(self, child: Child) -> None:
+        """The child is no longer a known child (it left while its need was unmet)."""
+        self.known.remove(child)
 
-    # ------------------------------------------------------------ unmet need (sim.model.demand)
-
-    def leave_need_unmet(self, child: cp.Child) -> None:
-        """The child keeps its need after the inquiry closed: its course runs on its own clocks."""
-        self.ledger.inquiries_closed_with_need[self.ledger.year_of(self.env.now)] += 1
-        self._record(child, "unmet", child.need)
-        child.had_unmet_need = True
-        child.need_unmet = True
-        child.unmet_token += 1
-        self.env.process(demand.unmet_need_course(self, child, child.unmet_token, cp.DRAW_UNMET))
-
-    def renotify_unmet_need(self, child: cp.Child) -> None:
-        """The unmet need shows again: a notification about the child (a new episode)."""
-        self.notify(child)
-
-    def count_renotification(self, child: cp.Child) -> None:
-        """A notification about a child whose need was left unmet, by its own course or by the known-children
-        stream: either way the need has come back to the municipality."""
-        if child.need_unmet and not child.in_episode:
-            child.need_unmet = False
-            self.ledger.renotified_after_unmet_need[self.ledger.year_of(self.env.now)] += 1
-            self._record(child, "renotified", child.need)
-
-    def unmet_need_ends(self, child: cp.Child, gone: bool) -> None:
-        """The unmet need faded (the child may still be notified as any known child) or the child left."""
-        child.need_unmet = False
-        if gone:
-            child.gone = True
-            self.known.remove(child)
-
-    def choose_step(self, child: cp.Child, need: int, above: int) -> int:
-        effect = self.time_with_family(child)
-        luck = child.luck
-        uniforms = iter(lambda: luck.u(cp.DRAW_CHOICE), None)
-        return self.staircase.choose(need, child.age(self.env.now), self.occupancy, effect, uniforms, above)
-
-    def time_with_family(self, child: cp.Child) -> float:
-        """The signed effect of the hours the child's caseworker has per case (``sim.model.family_time``)."""
-        settings = self.settings
-        if settings.family_time_max_effect <= 0.0:
-            return 0.0
+    def hours_per_case(self, child: Child) -> float:
+        """The hours a month the child's caseworker has per case after the mandatory tasks
+        (``sim.model.family_time``): her share of the department's free time over her own cases."""
         productive = self.productive_fte
         department = len(self.open_children) / productive if productive > 0 else math.inf
-        hours = self.family_time.hours_per_case(self.team.caseload_of(child, department))
-        return time_effect(hours, settings.family_hours_reference, settings.family_time_max_effect,
-                           settings.family_time_full_hours)
+        return self.family_time.hours_per_case(self.team.caseload_of(child, department))
 
-    def review_step_down_share(self, child: cp.Child) -> float:
-        """A review's chance to act on a lower need, moved by the caseworker's time with the family."""
-        return step_down_share(self.settings.step_down_share, self.time_with_family(child))
+    def caseload_of(self, child: Child) -> float:
+        """Open cases per staffed FTE of the child's caseworker (pooled: the department's)."""
+        return self.team.caseload_of(child, self.caseload)
 
-    def enter_step(self, child: cp.Child, step: int, count: bool = True, diverted: bool = False) -> None:
+    # ------------------------------------------------------------ steps
+
+    def enter_step(self, child: Child, step: int, count: bool = True, diverted: bool = False) -> None:
         now = self.env.now
         st = self.steps[step]
         child.step = step
@@ -279,34 +216,13 @@ class Municipality:
         child.price = self.settings.diversion_price if diverted and self.settings.diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
         if count:
-            self.ledger.measures_started[step][self.ledger.year_of(now)] += 1
-            if child.had_unmet_need and st.is_placement:
-                self.ledger.placements_after_unmet_need[self.ledger.year_of(now)] += 1
-        self._record(child, "enter", step)
+            self.ledger.book_measure_started(step, now, child.had_unmet_need and st.is_placement)
+        self.record(child, "enter", step)
 
-    def leave_step(self, child: cp.Child) -> None:
+    def leave_step(self, child: Child) -> None:
         self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now, child.diverted)
         self.occupancy[child.step] -= 1
         child.step = NO_STEP
-
-    def change_step(self, child: cp.Child, step: int) -> None:
-        self.leave_step(child)
-        self.enter_step(child, step)
-
-    def step_up(self, child: cp.Child) -> bool:
-        """After an escalation, a breakdown or a failed diversion: the least intrusive adequate step above
-        the current one. False when there is none."""
-        was_diverted, child.diverted = child.diverted, False
-        target = self.choose_step(child, child.need, above=child.step)
-        if target == NO_STEP:
-            child.diverted = was_diverted
-            return False
-        diverted = False
-        if not was_diverted:  # a failed diversion is not diverted again
-            target, diverted = self.divert_or(child, target)
-        self.leave_step(child)
-        self.enter_step(child, target, diverted=diverted)
-        return True
 
     # ------------------------------------------------------------ levers
 
@@ -338,8 +254,7 @@ class Municipality:
         the value in force when it starts; validation has checked the result with the same replay,
         ``sim.model.levers.lever_effects``)."""
         ramps = LeverRamps()
-        levers, _ = scheduled_levers(self.scenario)
-        for step in lever_steps(levers, self.first_year):
+        for step in self.plan.lever_steps:
             if step.t > self.env.now:
                 yield self.env.timeout(step.t - self.env.now)
             if lever_setting(step.setting, self.settings.step_ids).attribute is None:
@@ -348,100 +263,21 @@ class Municipality:
             if value is not None:  # None: a later lever on the same setting has started; this ramp stops
                 self.write_setting(step.setting, value)
 
-    # ------------------------------------------------------------ levers' mechanisms
-
-    def divert_or(self, child: cp.Child, target: int) -> tuple[int, bool]:
-        """An alternative to placement: a child about to be placed (not yet on a placement step) whose need
-        is in the diversion's levels goes, with the diversion's share, to the diversion step instead.
-        Returns the step and whether the child was diverted."""
-        if (
-            target == NO_STEP
-            or self.settings.diversion_share <= 0.0
-            or not self.steps[target].is_placement
-            or (child.step != NO_STEP and self.steps[child.step].is_placement)
-            or child.step == self.settings.diversion_step  # already there: this is the placement it was spared
-            or child.need not in self.settings.diversion_levels
-            or self.occupancy[self.settings.diversion_step] >= self.steps[self.settings.diversion_step].capacity
-        ):
-            return target, False
-        if child.luck.u(cp.DRAW_POLICY) < self.settings.diversion_share:
-            return self.settings.diversion_step, True
-        return target, False
-
-    def stay_limit(self, child: cp.Child) -> float:
-        """When a time-limited stay on the child's step ends (inf when the step has no limit)."""
-        if self.settings.limited_success > 0.0 and child.step in self.settings.limited_steps:
-            return self.env.now + self.settings.limited_stay
-        return math.inf
-
-    def end_limited_stay(self, child: cp.Child) -> bool:
-        """At the end of a time-limited stay: with the success share, the need has come down below the step
-        and the child moves down to the least intrusive adequate step. True when the child moved."""
-        if child.luck.u(cp.DRAW_POLICY) >= self.settings.limited_success:
-            return False
-        current = self.steps[child.step]
-        child.need = min(child.need, current.need_level - 1)
-        if child.need <= 0:
-            return False  # nothing lower on the staircase; the next review closes the case
-        target = self.choose_step(child, child.need, above=NO_STEP)
-        if 0 <= target < child.step:
-            self.change_step(child, target)
-            return True
-        return False
-
-    def ledger_screening(self, notified: float, started: float, hours: float) -> None:
-        """On time when queueing plus the work itself (in real hours) fit in the deadline."""
-        y = self.ledger.year_of(self.env.now)
-        self.ledger.screenings[y] += 1
-        if started - notified + hours * HOUR <= self.settings.screening_deadline:
-            self.ledger.screenings_on_time[y] += 1
-
-    def ledger_review(self, on_time: bool) -> None:
-        y = self.ledger.year_of(self.env.now)
-        self.ledger.reviews[y] += 1
-        if on_time:
-            self.ledger.reviews_on_time[y] += 1
-
-    def _record(self, child: cp.Child, what: str, step: int) -> None:
+    def record(self, child: Child, what: str, step: int) -> None:
         if self.trace is not None:
             self.trace.setdefault(child.cid, []).append((round(self.env.now, 12), what, step))
 
     # ------------------------------------------------------------ notifications
 
-    def count_notification(self, child: cp.Child) -> None:
-        y = self.ledger.year_of(self.env.now)
-        self.ledger.notifications[y] += 1
-        if child.notified_year != y:
-            child.notified_year = y
-            self.ledger.children_notified[y] += 1
-
     def new_child(
         self, cid: int, age: float | None = None, ages: tuple[float, float] | None = None, luck: ChildLuck | None = None
-    ) -> cp.Child:
+    ) -> Child:
         """A child with its own luck; its age is given, drawn in a range, or drawn from the notified ages."""
-        luck = luck or ChildLuck(cid, self.draws)
-        if age is None:
-            if ages is None:
-                ages = self.settings.age_bands[luck.pick(cp.DRAW_DEMOGRAPHY, self.settings.age_cumulative)]
-                ages = (ages[0], ages[1] + 1.0)
-            age = ages[0] + luck.u(cp.DRAW_DEMOGRAPHY) * max(ages[1] - ages[0], 0.0)
-        child = cp.Child(cid, luck, self.env.now - age)
-        child.leaves_at = child.birth + self.settings.age_out
-        return child
+        return new_child(cid, luck or ChildLuck(cid, self.draws), self.settings, self.env.now, age, ages)
 
-    def notify(self, child: cp.Child) -> None:
-        """A notification about a child: a new episode unless the child is already in one."""
-        self.count_notification(child)
-        self.count_renotification(child)
-        if child.in_episode:
-            # about an open case: it still has to be assessed, which takes caseworker time
-            t0 = self.env.now
-            hours = cp.task_hours(self, child, self.settings.screening_hours)
-            due = t0 + self.settings.screening_deadline
-            self.team.submit(SCREENING, hours, on_done=lambda start: self.ledger_screening(t0, start, hours), due=due)
-            return
-        child.in_episode = True
-        cp.episode(self, child, self.env.now)
+    def notify(self, child: Child) -> None:
+        """A notification about a child: the pathway takes it from here."""
+        pathway.notified(self, child)
 
     def arrivals(self, times):
         """Process: every notification, at its time."""
@@ -463,7 +299,7 @@ class Municipality:
                 child = self.known.pick(which, env.now)
             if child is None:
                 child = self.new_child(aid)
-            self.notify(child)
+            pathway.notified(self, child)
 
     def extra_arrival(self, index: int, extra: ExtraChild):
         env = self.env
@@ -473,74 +309,13 @@ class Municipality:
     # ------------------------------------------------------------ initial state
 
     def seed_initial_stock(self) -> None:
-        """Children on the staircase when the simulation starts; the burn-in lets their mix settle."""
-        per_1000 = self.scenario.initial_state.stock_per_1000_aged_0_22
-        pop = population_0_22(self.scenario, self.first_year)
-        index = 0
-        for st in self.steps:
-            n = int(round(per_1000.get(st.id, 0.0) * pop / 1000.0))
-            for _ in range(n):
-                child = self.initial_child(child_id(NS_INITIAL, index), st)
-                index += 1
-                child.in_episode = True
-                self.open_case(child)
-                first_due = child.luck.u(cp.DRAW_REVIEW) * self.settings.review_interval
-                self.env.process(self._initial_measure(child, st.index, first_due))
-
-    def initial_child(self, cid: int, st) -> cp.Child:
-        """A child already on a step, aged as in a settled stock.
-
-        Long stays make the stock older than the children entering it: the age is an entry age (as for
-        notified children) plus a time on the step drawn with the step's exit rate, kept below the age at
-        which the child leaves (renewal theory). Without this the burn-in would need decades to settle."""
-        luck = ChildLuck(cid, self.draws)
-        in_aftercare = self.settings.aftercare_enabled and luck.u(cp.DRAW_DEMOGRAPHY) < self.settings.aftercare_share
-        leave = self.settings.aftercare_until_age + 1.0 if in_aftercare else self.settings.age_out
-        lo, hi = float(st.min_age), min(st.max_age + 1.0, leave)
-        exit_rate = self.settings.improvement_rate[st.need_level] * self.settings.step_down_share + self.settings.move_away_rate
-        age = lo + luck.u(cp.DRAW_DEMOGRAPHY) * max(hi - lo, 0.0)  # fallback if no draw below fits
-        for _ in range(50):
-            band = self.settings.age_bands[luck.pick(cp.DRAW_DEMOGRAPHY, self.settings.age_cumulative)]
-            entry = band[0] + luck.u(cp.DRAW_DEMOGRAPHY) * (band[1] + 1.0 - band[0])
-            candidate = entry + luck.exponential(cp.DRAW_DEMOGRAPHY, exit_rate)
-            if lo <= candidate < hi and entry < hi:
-                age = candidate
-                break
-        child = cp.Child(cid, luck, self.env.now - age)
-        child.leaves_at = child.birth + leave
-        child.aftercare_decided = True
-        return child
+        """Children on the staircase when the simulation starts (``sim.model.initial_state``)."""
+        plan = self.plan
+        initial_state.seed_initial_stock(self, self.draws, plan.initial_stock_per_1000, plan.population_0_22)
 
     def seed_register(self, cases) -> None:
         """The children of a case register, each on its step at its own price, reviews due as registered."""
-        now = self.env.now
-        for case in cases:
-            i = self.staircase.ids.index(case.step)
-            st = self.steps[i]
-            child = self.new_child(child_id(NS_INITIAL, case.row), age=case.age)
-            if case.age >= self.settings.age_out and self.settings.aftercare_enabled:
-                child.leaves_at = child.birth + self.settings.aftercare_until_age + 1.0
-                child.aftercare_decided = True
-            child.in_episode = True
-            self.open_case(child)
-            since = years_since(case.step_start, self.first_year)
-            if case.last_review is not None:
-                due = years_since(case.last_review, self.first_year) + self.settings.review_interval
-            else:
-                due = since + self.settings.first_review
-            if case.investigation_start is not None:  # an open investigation is caseworker work to do
-                hours = cp.task_hours(self, child, self.settings.investigation_hours)
-                due = years_since(case.investigation_start, self.first_year) + self.settings.investigation_deadline
-                self.team.submit(cp.INVESTIGATION, hours, child=child, due=due)
-            # a registered price is today's, taken as the price year's: in base-year prices it is that over the
-            # factor, so the ledger books it back as registered
-            price = case.monthly_price_dkk * 12.0 / self.scenario.price_factor
-            self.env.process(self._register_measure(child, i, max(due, now), price, st.need_level))
-
-    def _register_measure(self, child: cp.Child, step: int, first_due: float, price: float, need: int):
-        yield from cp.on_measures(
-            self, child, need, first_review_due=first_due, start_step=step, count_start=False, price=price
-        )
+        initial_state.seed_register(self, self.draws, cases, self.first_year, self.settings.price_factor)
 
     def _capture_start(self, into: dict):
         """Process started after the initial children's: by then they all stand on their steps."""
@@ -550,17 +325,7 @@ class Municipality:
     def initial_stock(self) -> dict[str, dict[str, float]]:
         """Children and their monthly cost per step right now, in the price year's prices (for the manifest of
         an as-of run)."""
-        out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in self.steps}
-        for child in self.open_children:
-            if child.step != NO_STEP:
-                entry = out[self.steps[child.step].id]
-                entry["children"] += 1
-                entry["monthly_cost_dkk"] += child.price / 12.0 * self.scenario.price_factor
-        return out
-
-    def _initial_measure(self, child: cp.Child, step: int, first_due: float):
-        need = self.steps[step].need_level
-        yield from cp.on_measures(self, child, need, first_review_due=first_due, start_step=step, count_start=False)
+        return initial_state.stock_by_step(self.open_children, self.steps, self.settings.price_factor)
 
     # ------------------------------------------------------------ capacity and calendar
 
@@ -570,17 +335,9 @@ class Municipality:
         settings = self.settings
         if self.workforce is not None:
             self.workforce.establish(settings.fte, self.env.now)  # an FTE lever: posts to recruit (or cut)
-        if isinstance(self.team, OwnCaseDepartment):
-            if self.workforce is not None:
-                self.team.set_capacities(self.workforce.capacities(self.env.now))
-            elif self.team.staffed_fte != self.staffed_fte:
-                self.team.set_staff(self.staffed_fte)
-            self.team.update_speeds(settings.ongoing_fte_per_case, settings.ongoing_max_share)
-            return
-        fte = self.productive_fte
-        ongoing = min(len(self.open_children) * settings.ongoing_fte_per_case, settings.ongoing_max_share * fte)
-        self.team.ongoing_fte = ongoing
-        self.team.set_available(fte - ongoing)
+        slots = self.workforce.capacities(self.env.now) if self.workforce is not None else None
+        self.team.restaff(self.staffed_fte, self.productive_fte, slots, len(self.open_children),
+                          settings.ongoing_fte_per_case, settings.ongoing_max_share)
 
     def monthly_capacity(self):
         # until the last month of the run: a month whose middle is past the end (its start 12 x 1/12 short of a
@@ -592,7 +349,7 @@ class Municipality:
             self.update_capacity()
             # the month's ongoing work with the families, at this month's caseloads
             ongoing_hours = self.team.ongoing_fte * self.settings.hours_per_week * WEEKS_PER_YEAR * MONTH
-            self.ledger.hours_ongoing[year] += ongoing_hours
+            self.ledger.book_ongoing_hours(year, ongoing_hours)
             yield self.env.timeout(MONTH)
             self.measure_family_time()
 
@@ -600,7 +357,7 @@ class Municipality:
         """Leavers, vacancies filled and inductions ended (``sim.model.workforce``); capacity follows."""
         self._advance_integrals()  # the FTE integrals up to now at the old staffing
         leavers = self.workforce.month(self.env.now)
-        self.ledger.caseworker_leavers[self.ledger.year_of_month(self.env.now)] += leavers
+        self.ledger.book_leavers(self.ledger.year_of_month(self.env.now), leavers)
 
     def measure_family_time(self) -> None:
         """At a month's end: the share of the month's productive hours the mandatory tasks took, and the
@@ -622,7 +379,7 @@ class Municipality:
         self.months_overloaded = self.months_overloaded + 1 if overloaded else 0
         settings.under_pressure(overloaded)
         if overloaded:
-            self.ledger.overload_months[self.ledger.year_of_month(now)] += 1
+            self.ledger.book_overload_month(self.ledger.year_of_month(now))
         if self.temporary_fte > 0.0 and now >= self.temporary_until:
             self._staff_temporary(0.0)
         hire = settings.temporary_share > 0.0 and self.months_overloaded >= settings.temporary_after_months
@@ -636,19 +393,6 @@ class Municipality:
         self.temporary_fte = fte
         if self.workforce is not None:
             self.workforce.set_temporary(fte, self.env.now)
-
-    def next_review_in(self, child: cp.Child) -> float:
-        """Time to the next review after one done now: the interval, stretched when the child's caseworker
-        (pooled: the department) is overloaded, in proportion to how far: the full stretch at twice the
-        overload level and beyond (``overload_stretch``)."""
-        settings = self.settings
-        if settings.review_stretch <= 0.0:
-            return settings.review_interval
-        stretch = overload_stretch(self.team.caseload_of(child, self.caseload), settings.overload_caseload)
-        if stretch <= 0.0:
-            return settings.review_interval
-        self.ledger.reviews_stretched[self.ledger.year_of(self.env.now)] += 1
-        return settings.review_interval + stretch * settings.review_stretch
 
     def _placed_under_age_out(self) -> int:
         """Placed children not yet at the age-out age: the older series count only these (aged 0-17)."""
@@ -666,49 +410,34 @@ class Municipality:
                 if child.step != NO_STEP:
                     ledger.book_step_cost(child.step, child.price, child.booked_from, env.now, child.diverted)
                     child.booked_from = env.now
-            for i, n in enumerate(self.occupancy):
-                ledger.stock[i][y] = n
-            ledger.open_cases_year_end[y] = len(self.open_children)
-            ledger.placed_under_age_out[y] = self._placed_under_age_out()
-            ledger.cases_unallocated_year_end[y] = self.team.unallocated
+            ledger.book_year_end(y, self.occupancy, len(self.open_children), self._placed_under_age_out(),
+                                 self.team.unallocated)
             ledger.book_task_hours(y, self.team.hours_worked)
 
     # ------------------------------------------------------------ run
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
-        # Python floats, not numpy's: SimPy's clock takes the type of the times it is given, and numpy scalars
-        # would make every later time, comparison in its event queue and sum of the model several times slower
-        times = notification_times(self.scenario, self.draws.generator(D["arrivals"])).tolist()
+        plan = self.plan
         if self.initial_cases is None:
             self.seed_initial_stock()
         else:
             self.seed_register(self.initial_cases)
         if stock_at_start is not None:
             self.env.process(self._capture_start(stock_at_start))
-        self.env.process(self.arrivals(times))
+        self.env.process(self.arrivals(plan.arrival_times))
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
         self.env.process(self.apply_levers())
-        if self.scenario.drift:
-            self.env.process(apply_drift(self))
+        if plan.drift:
+            self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years))
         ends = self.env.process(self.year_ends())
         self.env.run(until=ends)
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
 
 
-def overload_stretch(caseload: float, threshold: float) -> float:
-    """The share of the review stretch an overloaded caseworker takes: 0 up to the overload level, rising in
-    proportion to the excess, all of it at twice the level and beyond. Proportional, not a cliff: no evidence
-    puts a step in the response at the assumed level, and a step would make the one post that crosses it worth
-    more than all the others (docs/model.md, section 4)."""
-    if caseload <= threshold:
-        return 0.0
-    return min(1.0, (caseload - threshold) / threshold)
-
-
-def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings):
+def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings) -> CaseworkerOrganisation:
     """The caseworkers as the scenario organises them: own caseloads (default) or one pooled team."""
     cw = scenario.caseworkers
     if cw.organisation == "pooled":
@@ -770,4 +499,5 @@ def _fewer_garbage_collections():
         gc.collect()
 
 
-__all__ = ["simulate", "Municipality", "ExtraChild", "ReplicationResult", "simulated_years"]
+__all__ = ["simulate", "Municipality", "ExtraChild", "ReplicationResult", "simulated_years", "KnownChildren",
+           "overload_stretch"]

@@ -67,6 +67,8 @@ class Settings:
         "limited_steps", "limited_stay", "limited_success",
         # the staircase's steps (the same list the staircase chooses from)
         "steps", "step_ids",
+        # prices: base-year DKK to the price year's (calendar.price_year)
+        "price_factor",
     )
 
     def __init__(self, scenario: Scenario, staircase: Staircase):
@@ -145,6 +147,7 @@ class Settings:
         self.limited_steps = frozenset(self.step_ids.index(x) for x in tls.steps)
         self.limited_stay = tls.months * MONTH
         self.limited_success = tls.success_share
+        self.price_factor = scenario.price_factor
 
     # ------------------------------------------------------------ derived numbers
 

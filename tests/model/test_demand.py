@@ -14,8 +14,8 @@ import pytest
 from conftest import build, metric_table
 
 from sim.model import demand
-from sim.model.child import DRAW_NEED
 from sim.model.municipality import Municipality, simulate
+from sim.model.pathway import screen_by_severity
 from sim.model.randomness import NS_EXTRA, child_id
 from sim.runs.runner import run_replications, with_horizon
 
@@ -31,7 +31,7 @@ def screen_many(scenario, n: int, t: float = None) -> list[tuple[int, int]]:
     out = []
     for k in range(n):
         child = m.new_child(child_id(NS_EXTRA, k), age=10.0)
-        out.append(demand.screening_outcome(m, child, DRAW_NEED))
+        out.append((screen_by_severity(m, child), child.need))
     return out
 
 

@@ -147,7 +147,7 @@ def test_a_price_year_outside_the_index_is_refused():
 def test_need_improves_only_on_an_adequate_step():
     """A child whose need is above what its step can meet gets no better there (it can only escalate); on an
     adequate step it can improve. Drawn for 200 children at the need just above the least intrusive step's."""
-    from sim.model.child import next_need_change
+    from sim.model.pathway import next_need_change
 
     m = Municipality(_small_one_year(), seed=6, replication=0)
     lowest = min(range(len(m.settings.steps)), key=lambda i: m.settings.steps[i].need_level)

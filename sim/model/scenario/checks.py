@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sim.model.scenario.keypaths import format_fields, locate_key_path
 from sim.model.scenario.schema import Assumption, Scenario, Step
 
+
 def cross_field_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     """Checks pydantic cannot see field by field: references between parts, dates against the horizon."""
     problems: list[tuple[str, str]] = []

@@ -6,6 +6,7 @@ from typing import Any
 
 from sim.model.scenario.schema import Scenario
 
+
 def json_schema() -> dict:
     """JSON Schema of the scenario format, for editors.
 

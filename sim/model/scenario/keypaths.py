@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from sim.model.scenario.schema import Scenario
 
+
 def _find_item(items: list, part: str, where: str) -> int:
     """Index of the list item addressed by ``part``: its id, its level, or (no ids or levels) its position."""
     for i, item in enumerate(items):

@@ -15,6 +15,7 @@ from sim.model.scenario.checks import cross_field_problems
 from sim.model.scenario.schema import Scenario
 from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
 
+
 def _merge(base: Any, override: Any) -> Any:
     """Mappings merge key by key; anything else (lists included) is replaced. An empty mapping replaces
     too: it is how a scenario clears what it inherits (e.g. ``budget_dkk: {}``)."""
