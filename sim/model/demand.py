@@ -171,7 +171,8 @@ class DemandSettings:
 
     def refresh_cutoffs(self, share_acute: float, share_closed: float, share_early: float) -> None:
         """After a screening share changed (an intake-team lever): new cut-offs in the start year's mix."""
-        self.cutoffs = ScreeningCutoffs(self.cumulative_by_year[self.start_index], share_acute, share_closed, share_early)
+        self.cutoffs = ScreeningCutoffs(self.cumulative_by_year[self.start_index], share_acute, share_closed,
+                                        share_early)
 
     def known_share_changed(self, share: float) -> None:
         """The share of notifications about known children moved (a drift): new children are then

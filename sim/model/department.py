@@ -14,9 +14,9 @@ short deadline wins, but a task already overdue wins over one that is not yet du
 another is always on time, and when time gets short both investigations and reviews run late.
 
 A caseworker's speed on her own cases is her share of an FTE less her ongoing case work
-(``ongoing_hours_per_case_per_month`` per own case, at most ``ongoing_work_max_share``), brought up to date every month: an overloaded caseworker
-has less time left for investigations and reviews. On duty she screens at her full share (the roster is
-time set aside; her own cases wait). A started task is finished.
+(``ongoing_hours_per_case_per_month`` per own case, at most ``ongoing_work_max_share``), brought up to date every
+month: an overloaded caseworker has less time left for investigations and reviews. On duty she screens at her full
+share (the roster is time set aside; her own cases wait). A started task is finished.
 
 The pooled team (``sim.model.caseworkers.CaseworkerTeam``, ``organisation: pooled``) is kept as the exact
 queueing reference: one queue, whoever is free, strict priorities.

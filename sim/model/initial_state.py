@@ -99,7 +99,8 @@ def register_measure(office: CaseOffice, child: Child, step: int, first_due: flo
                            price=price)
 
 
-def stock_by_step(open_children: list[Child], steps: list[StepInfo], price_factor: float) -> dict[str, dict[str, float]]:
+def stock_by_step(open_children: list[Child], steps: list[StepInfo],
+                  price_factor: float) -> dict[str, dict[str, float]]:
     """Children and their monthly cost per step right now, in the price year's prices (for the manifest of an
     as-of run)."""
     out = {st.id: {"children": 0, "monthly_cost_dkk": 0.0} for st in steps}

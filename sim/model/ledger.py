@@ -26,7 +26,8 @@ class YearLedger:
         self.n_years = n
         # what the rows need of the scenario, taken once: the ledger does not keep the scenario
         self.burn_in_years = scenario.calendar.burn_in_years
-        self.price_factor = scenario.price_factor  # base-year DKK to the price year's (calendar.price_year; 1 by default)
+        # base-year DKK to the price year's (calendar.price_year; 1 by default)
+        self.price_factor = scenario.price_factor
         self.cost_per_fte = scenario.caseworkers.cost_per_fte_dkk
         reported = [self.first_year + y for y in range(self.burn_in_years, n)]
         self.population_0_17 = {year: population_0_17(scenario, year) for year in reported}
@@ -209,7 +210,8 @@ class YearLedger:
             add("screenings_on_time_share", _share(self.screenings_on_time[y], self.screenings[y]))
             add("investigations_started", self.investigations_started[y])
             add("investigations_completed", self.investigations_completed[y])
-            add("investigations_overdue_share", _share(self.investigations_overdue[y], self.investigations_completed[y]))
+            add("investigations_overdue_share",
+                _share(self.investigations_overdue[y], self.investigations_completed[y]))
             add("investigation_mean_days", _share(self.investigation_days[y], self.investigations_completed[y]))
             for st in sc.steps:
                 add(f"measures_started.{st.id}", self.measures_started[st.index][y])

@@ -213,7 +213,8 @@ class Municipality:
         child.step = step
         child.booked_from = now
         child.diverted = diverted
-        child.price = self.settings.diversion_price if diverted and self.settings.diversion_price is not None else st.price_per_year_dkk
+        diversion_price = self.settings.diversion_price
+        child.price = diversion_price if diverted and diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
         if count:
             self.ledger.book_measure_started(step, now, child.had_unmet_need and st.is_placement)

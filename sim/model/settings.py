@@ -86,7 +86,8 @@ class Settings:
         inv = scenario.investigation
         self.investigation_hours = inv.hours
         self.investigation_sessions = inv.sessions
-        self.investigation_lag_rate = WEEKS_PER_YEAR / inv.external_lag_weeks if inv.external_lag_weeks > 0 else math.inf
+        lag_weeks = inv.external_lag_weeks
+        self.investigation_lag_rate = WEEKS_PER_YEAR / lag_weeks if lag_weeks > 0 else math.inf
         self.investigation_deadline = inv.deadline_months * MONTH
         self.investigation_need_levels = list(inv.outcome_need_shares.keys())
         self.investigation_cumulative = cumulative(list(inv.outcome_need_shares.values()))

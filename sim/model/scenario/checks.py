@@ -119,7 +119,8 @@ def _lever_assumption_problem(s: Scenario, path: str, a: Assumption) -> str | No
     if len(parts) != 3 or not parts[1].isdigit():
         return "a lever's number is levers.<position>.value, .by or .times"
     if not a.setting:
-        return "an assumption about a lever names the lever's setting (setting: ...), so it cannot move to another lever"
+        return ("an assumption about a lever names the lever's setting (setting: ...), so it cannot move to another "
+                "lever")
     i = int(parts[1])
     if i >= len(s.levers):
         return None
@@ -129,7 +130,8 @@ def _lever_assumption_problem(s: Scenario, path: str, a: Assumption) -> str | No
                 f"lever's position or drop it ('{path}: null' under assumptions:)")
     if getattr(lever, parts[2], None) is None:
         given = next(f for f in ("value", "by", "times") if getattr(lever, f, None) is not None)
-        return f"levers[{i}] gives {given}:, not {parts[2]}:; the assumption must be about {path.rsplit('.', 1)[0]}.{given}"
+        return (f"levers[{i}] gives {given}:, not {parts[2]}:; the assumption must be about "
+                f"{path.rsplit('.', 1)[0]}.{given}")
     return None
 
 

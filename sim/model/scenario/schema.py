@@ -569,8 +569,9 @@ class CalibratedValue(_Part):
                        description="the posterior's 5 % point (at most 10,000,000,000 either way)")
     p95: float = Field(ge=-MAX_DKK, le=MAX_DKK, allow_inf_nan=False,
                        description="the posterior's 95 % point (at most 10,000,000,000 either way)")
-    adopted: bool = Field(strict=True, description="true: the scenario's value is the posterior median; false: the value is "
-                          "kept (sourced otherwise) and the calibration only checks that it lies in the interval")
+    adopted: bool = Field(strict=True,
+                          description="true: the scenario's value is the posterior median; false: the value "
+                          "is kept (sourced otherwise) and the calibration only checks that it lies in the interval")
     note: str = Field(default="", description="why a kept value differs from the calibration, if it does")
 
 
@@ -647,7 +648,8 @@ class Scenario(_Part):
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
     budget_dkk: dict[int, Annotated[NonNegative, Field(le=10 * MAX_DKK)]] = Field(
         default_factory=dict,
-        description="budget per calendar year, DKK in calendar.price_year's prices (for budget_overrun_prob; at most 100 billion)",
+        description="budget per calendar year, DKK in calendar.price_year's prices (for budget_overrun_prob; at most "
+                    "100 billion)",
     )
     economics: Economics
     initial_state: InitialState
