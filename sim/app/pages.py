@@ -8,13 +8,14 @@ shown as the CLI would print it, next to the field it is about; nothing raised r
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from sim.app import answer as answers
-from sim.app import building, jobs
+from sim.app import building, effects, jobs, timing
 from sim.app.texts import t
 from sim.data.register import read_case_register_bytes
 from sim.errors import InputError, ScenarioError
@@ -181,10 +182,13 @@ def policies_page() -> None:
 
 
 def _lever_effects(raw: dict, L: str) -> None:
-    """What each lever does to this municipality: before -> after, in the page's language."""
-    lines = building.lever_effect_lines(raw, L)
+    """What the policy does to this municipality, before it runs: each lever's setting before -> after in the
+    user's units, and the plain settings it sets differently, in the page's language."""
+    lines = effects.policy_effects(raw, L) + effects.setting_changes(st.session_state.municipality, raw, L)
     if lines:
         st.markdown(f"**{t('lever_effects_here', L)}**\n\n" + "\n".join(f"- {line}" for line in lines))
+    else:
+        st.caption(t("no_lever_effects", L))
 
 
 def _shipped_policy(L: str) -> None:
@@ -273,18 +277,36 @@ def run_page() -> None:
     scenarios = _scenarios_to_run()
     if len(scenarios) > 1:
         st.write(t("compared", L).format(alt=scenarios[1].name, base=scenarios[0].name))
+        _lever_effects(ss.policy, L)
     else:
         st.info(t("no_policy", L))
     cols = st.columns(3)
-    reps = cols[0].number_input(t("replications", L), min_value=1, value=20, step=1, key="reps")
+    reps = cols[0].number_input(t("replications", L), min_value=1, value=_default_replications(scenarios), step=1,
+                                key="reps")
     years = cols[1].number_input(t("years", L), min_value=1, value=10, step=1, key="years")
     seed = cols[2].number_input(t("seed", L), min_value=0, value=1, step=1, key="seed")
     fixed = st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
+    question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
+    _time_estimate(question, L)
     running = ss.job is not None and not ss.job.finished
     if st.button(t("run", L), key="run", disabled=running):
-        question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
         start_question(question, "job", "answer")
     _job_status("job", "answer")
+
+
+def _default_replications(scenarios: list) -> int:
+    """Replications that answer in about half a minute on a 2-core machine at this municipality's size."""
+    first = scenarios[0]
+    return timing.default_replications(first.population.aged_0_17, len(scenarios), 10,
+                                       first.calendar.burn_in_years)
+
+
+def _time_estimate(question: jobs.Question, L: str) -> None:
+    """How long the run will take on this machine as busy as it is now, before it starts."""
+    guess = timing.estimate_question(question)
+    st.caption(t("estimate", L).format(total=timing.format_seconds(guess.total, L), n=question.total,
+                                       runs=timing.format_seconds(guess.runs, L),
+                                       writing=timing.format_seconds(guess.writing, L), cores=timing.cores()))
 
 
 def start_question(question: jobs.Question, job_key: str, answer_key: str) -> None:
@@ -332,12 +354,23 @@ def _progress_fragment(job_key: str, answer_key: str) -> None:
     if job is None:
         return
     job.poll()
-    total = job.question.total
-    st.progress(min(job.done / total, 1.0), text=t("running", L).format(done=job.done, total=total))
+    st.progress(*_progress_text(job, L))
     if st.button(t("cancel", L), key=f"cancel_{job_key}"):
         job.cancel()
     if job.finished:
         st.rerun()  # the whole page: the answer is ready (or the run ended)
+
+
+def _progress_text(job: jobs.RunJob, L: str) -> tuple[float, str]:
+    """The whole job's progress bar: the replications, then the report in both languages, with the time left."""
+    now = time.monotonic()
+    writing_for = None if job.writing_since is None else now - job.writing_since
+    at = timing.progress(job.done, job.question.total, now - job.started_at, writing_for,
+                         timing.estimate_question(job.question))
+    left = timing.format_seconds(at.left, L)
+    if at.phase == "writing":
+        return at.fraction, t("writing_report", L).format(left=left)
+    return at.fraction, t("running_left", L).format(done=job.done, total=job.question.total, left=left)
 
 
 # ---------------------------------------------------------------- Svar / Answer

@@ -68,6 +68,16 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "from_cache": ("Answered at once: the same question was run before (same scenario, seed and replications).",
                    "Besvaret med det samme: samme spørgsmål er kørt før (samme scenarie, seed og kørsler)."),
     "compared": ("Compares {alt} with {base}.", "Sammenligner {alt} med {base}."),
+    "estimate": ("Estimated time on this machine as busy as it is now: {total} ({runs} for {n} runs on {cores} "
+                 "cores, {writing} for the report and workbook in Danish and English).",
+                 "Anslået tid på denne maskine, så travl som den er nu: {total} ({runs} til {n} kørsler på {cores} "
+                 "kerner, {writing} til rapport og regneark på dansk og engelsk)."),
+    "running_left": ("Running {done} of {total} runs · {left} left",
+                     "Kører {done} af {total} kørsler · {left} tilbage"),
+    "writing_report": ("All runs done; writing the report and workbook in Danish and English · {left} left",
+                       "Alle kørsler færdige; skriver rapport og regneark på dansk og engelsk · {left} tilbage"),
+    "no_lever_effects": ("The policy changes none of this municipality's settings.",
+                         "Politikken ændrer ingen af kommunens indstillinger."),
     # answer
     "no_answer": ("No answer yet: run a scenario on the Run page.", "Intet svar endnu: kør et scenarie på siden Kør."),
     "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
