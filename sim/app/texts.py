@@ -110,7 +110,23 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "register_ok": ("{n} children with an open case read; nothing was stored.",
                     "{n} børn med en åben sag indlæst; intet blev gemt."),
     "overrun": ("Probability of overrunning the budget", "Sandsynlighed for at overskride budgettet"),
-    "expected": ("Expected year-end spending", "Forventet forbrug ved årets udgang"),
+    "expected": ("Expected spending {year}", "Forventet forbrug {year}"),
+    "budget": ("Budget", "Budget"),
+    "forecast_budget": ("Budget {year} (DKK; 0 = none)", "Budget {year} (kr.; 0 = intet)"),
+    "no_budget": ("No budget for {year} is set: enter it above to see the probability of overrunning it.",
+                  "Der er intet budget for {year}: skriv det ovenfor for at se sandsynligheden for at overskride det."),
+    "forecast_done": ("Done: the forecast is below.", "Færdig: prognosen står nedenfor."),
+    "register_missing": ("Choose the case register (a CSV file) first.", "Vælg først sagsregisteret (en CSV-fil)."),
+    "register_format": ("What the case register must look like (columns and an example file)",
+                        "Sådan skal sagsregisteret se ud (kolonner og en eksempelfil)"),
+    "register_format_help": (
+        "One row per child with an open case on the register's date, as a CSV file in UTF-8 with commas between "
+        "the columns and a header line (in Excel: *Save as* → *CSV UTF-8 (comma delimited)*). Lines starting with "
+        "# are comments. The example file has invented children and shows the format.",
+        "Én række pr. barn med en åben sag på registerets dato, som en CSV-fil i UTF-8 med komma mellem kolonnerne "
+        "og en overskriftslinje (i Excel: *Gem som* → *CSV UTF-8 (kommasepareret)*). Linjer der starter med # er "
+        "kommentarer. Eksempelfilen har opdigtede børn og viser formatet."),
+    "download_example": ("Download the example file", "Hent eksempelfilen"),
     # saved
     "folder": ("Folder", "Mappe"),
     "save_as": ("Save the current scenario as", "Gem det aktuelle scenarie som"),
