@@ -314,6 +314,7 @@ def _time_estimate(question: jobs.Question, L: str) -> None:
 def start_question(question: jobs.Question, job_key: str, answer_key: str) -> None:
     hit, job = jobs.ask(question)
     st.session_state[job_key] = job
+    st.session_state[job_key + "_estimate"] = timing.estimate_question(question)  # as the machine was at the start
     if hit is not None:
         st.session_state[answer_key] = hit
         st.session_state[job_key + "_cached"] = True
@@ -356,19 +357,20 @@ def _progress_fragment(job_key: str, answer_key: str) -> None:
     if job is None:
         return
     job.poll()
-    st.progress(*_progress_text(job, L))
+    st.progress(*_progress_text(job, L, st.session_state.get(job_key + "_estimate")))
     if st.button(t("cancel", L), key=f"cancel_{job_key}"):
         job.cancel()
     if job.finished:
         st.rerun()  # the whole page: the answer is ready (or the run ended)
 
 
-def _progress_text(job: jobs.RunJob, L: str) -> tuple[float, str]:
-    """The whole job's progress bar: the replications, then the report in both languages, with the time left."""
+def _progress_text(job: jobs.RunJob, L: str, guess: timing.Estimate | None) -> tuple[float, str]:
+    """The whole job's progress bar: the replications, then the report in both languages, with the time left
+    (from the estimate made when the job started, and the replications' pace)."""
     now = time.monotonic()
     writing_for = None if job.writing_since is None else now - job.writing_since
     at = timing.progress(job.done, job.question.total, now - job.started_at, writing_for,
-                         timing.estimate_question(job.question))
+                         guess or timing.estimate_question(job.question))
     left = timing.format_seconds(at.left, L)
     if at.phase == "writing":
         return at.fraction, t("writing_report", L).format(left=left)
@@ -507,6 +509,10 @@ def _forecast_table(result: jobs.Answer, L: str) -> None:
     else:
         st.info(t("no_budget", L).format(year=int(total["budget_year"])))
     st.table(forecasts.forecast_display(fc, scenario, L))
+    year = int(total["budget_year"])
+    st.caption(t("forecast_reads", L).format(year=year, next=year + 1))
+    if total["spent_to_date_dkk"] != total["spent_to_date_dkk"] or not total["spent_to_date_dkk"]:
+        st.warning(t("forecast_no_spent", L).format(year=year))
 
 
 # ---------------------------------------------------------------- Saved scenarios

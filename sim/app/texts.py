@@ -127,6 +127,18 @@ APP_TEXT: dict[str, tuple[str, str]] = {
         "og en overskriftslinje (i Excel: *Gem som* → *CSV UTF-8 (kommasepareret)*). Linjer der starter med # er "
         "kommentarer. Eksempelfilen har opdigtede børn og viser formatet."),
     "download_example": ("Download the example file", "Hent eksempelfilen"),
+    "forecast_reads": (
+        "Expected spending {year} is what was spent up to the register's date plus the rest of the year; {next} is "
+        "the whole year. Low and high: 90 % of the runs lie between them. Each account function is named by the "
+        "steps booked on it in the scenario.",
+        "Forventet forbrug {year} er det forbrugte frem til registerets dato plus resten af året; {next} er hele "
+        "året. Lav og høj: 90 % af kørslerne ligger imellem. Hver kontofunktion er navngivet efter de trin, der "
+        "bogføres på den i scenariet."),
+    "forecast_no_spent": (
+        "Nothing spent so far in {year} was entered, so the expected spending for {year} is the rest of the year "
+        "only and the probability of overrunning the budget is too low: enter the amount spent so far above.",
+        "Der er ikke angivet noget forbrug indtil nu i {year}, så det forventede forbrug for {year} er kun resten af "
+        "året, og sandsynligheden for at overskride budgettet er for lav: skriv forbruget indtil nu ovenfor."),
     # saved
     "folder": ("Folder", "Mappe"),
     "save_as": ("Save the current scenario as", "Gem det aktuelle scenarie som"),
