@@ -138,6 +138,7 @@ class RunJob:
         self.cancelled = False
         self.started_at = time.monotonic()
         self.writing_since: float | None = None  # when the runs ended and the report began
+        self.finished_at: float | None = None  # when the answer came
         ctx = mp.get_context("spawn")  # the app's server is threaded: never fork it
         self._messages = ctx.Queue()
         # not a daemon: a daemon may not start the replications' processes
@@ -172,6 +173,7 @@ class RunJob:
             self.writing_since = self.writing_since or time.monotonic()
         elif kind == "answer":
             self.answer = value
+            self.finished_at = time.monotonic()
             self.cache.put(self.question.key(), value)
         else:
             self.error = str(value)

@@ -335,18 +335,27 @@ def _job_status(job_key: str, answer_key: str, done_key: str = "done") -> None:
     if not job.finished:
         _progress_fragment(job_key, answer_key)
         return
-    _finished(job, answer_key, done_key)
+    _finished(job, answer_key, done_key, st.session_state.get(job_key + "_estimate"))
 
 
-def _finished(job: jobs.RunJob, answer_key: str, done_key: str = "done") -> None:
+def _finished(job: jobs.RunJob, answer_key: str, done_key: str = "done", guess: timing.Estimate | None = None) -> None:
     L = lang()
     if job.answer is not None:
         st.session_state[answer_key] = job.answer
         st.success(t(done_key, L))
+        _time_taken(job, guess, L)
     elif job.cancelled:
         st.warning(t("cancelled", L))
     else:
         st.error(t("failed", L).format(error=job.error))
+
+
+def _time_taken(job: jobs.RunJob, guess: timing.Estimate | None, L: str) -> None:
+    """How long the run took beside what was estimated before it started."""
+    if job.finished_at is None or guess is None:
+        return
+    st.caption(t("took", L).format(took=timing.format_seconds(job.finished_at - job.started_at, L),
+                                   guess=timing.format_seconds(guess.total, L)))
 
 
 @st.fragment(run_every=POLL_SECONDS)

@@ -76,6 +76,7 @@ APP_TEXT: dict[str, tuple[str, str]] = {
                      "Kører {done} af {total} kørsler · {left} tilbage"),
     "writing_report": ("All runs done; writing the report and workbook in Danish and English · {left} left",
                        "Alle kørsler færdige; skriver rapport og regneark på dansk og engelsk · {left} tilbage"),
+    "took": ("It took {took} (estimated beforehand: {guess}).", "Det tog {took} (anslået på forhånd: {guess})."),
     "no_lever_effects": ("The policy changes none of this municipality's settings.",
                          "Politikken ændrer ingen af kommunens indstillinger."),
     # answer

@@ -85,3 +85,27 @@ def test_a_job_says_when_its_runs_are_over_and_the_report_is_being_written(monke
     except RuntimeError:
         pass
     assert seen == [("progress", 1), "writing"] and said == ["finished"]
+
+
+def test_a_job_keeps_when_its_report_began_and_when_its_answer_came():
+    job = jobs.RunJob.__new__(jobs.RunJob)  # its bookkeeping only: no worker process
+    job.done, job.answer, job.error, job.cancelled = 0, None, None, False
+    job.writing_since = job.finished_at = None
+    job.question = jobs.Question((building.check(building.start_scaled(2500).raw).scenario,), 1, 1)
+
+    class Cache:
+        def put(self, key, value):
+            self.kept = value
+
+    class Process:
+        def join(self, timeout):
+            pass
+
+    job.cache, job._process = Cache(), Process()
+    job._take("progress", 1)
+    job._take("writing", None)
+    first = job.writing_since
+    job._take("writing", None)  # the runner says it twice (after the runs and on the way out)
+    assert job.done == 1 and job.writing_since == first and job.finished_at is None
+    job._take("answer", "the answer")
+    assert job.finished and job.finished_at >= first and job.cache.kept == "the answer"
