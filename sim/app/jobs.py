@@ -19,6 +19,7 @@ import queue as queue_module
 import signal
 import tempfile
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,11 +51,13 @@ def _read_csv(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.exists() else None
 
 
-def answer(question: Question, on_progress=None) -> Answer:
-    """Run the question and write its outputs in both languages; raises what the library raises."""
+def answer(question: Question, on_progress=None, on_writing=None) -> Answer:
+    """Run the question and write its outputs in both languages; raises what the library raises.
+    ``on_progress(k)``: k more replication-runs finished; ``on_writing()``: the runs are over and the outputs
+    are being written (it may be called more than once)."""
     with tempfile.TemporaryDirectory(prefix="boernesim-app-") as tmp:
-        done = run_job(question, Path(tmp), LANGS, command=["boernesim", "app"],
-                       hooks=Hooks(advance=on_progress or (lambda _k: None)), stream=False)
+        hooks = Hooks(advance=on_progress or (lambda _k: None), finished=on_writing or (lambda: None))
+        done = run_job(question, Path(tmp), LANGS, command=["boernesim", "app"], hooks=hooks, stream=False)
         files: dict[str, dict[str, bytes]] = {}
         tables: dict[str, pd.DataFrame | None] = {}
         for lang, out in done.outputs.items():
@@ -77,7 +80,8 @@ def _work(question: Question, messages, parent: int) -> None:
     os.setpgrp()
     threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
     try:
-        result = answer(question, on_progress=lambda k: messages.put(("progress", k)))
+        result = answer(question, on_progress=lambda k: messages.put(("progress", k)),
+                        on_writing=lambda: messages.put(("writing", None)))
     except InputError as e:
         messages.put(("error", str(e)))
     except Exception as e:  # noqa: BLE001 - the page shows it; the app must not crash
@@ -132,6 +136,9 @@ class RunJob:
         self.answer: Answer | None = None
         self.error: str | None = None
         self.cancelled = False
+        self.started_at = time.monotonic()
+        self.writing_since: float | None = None  # when the runs ended and the report began
+        self.finished_at: float | None = None  # when the answer came
         ctx = mp.get_context("spawn")  # the app's server is threaded: never fork it
         self._messages = ctx.Queue()
         # not a daemon: a daemon may not start the replications' processes
@@ -162,12 +169,15 @@ class RunJob:
     def _take(self, kind: str, value) -> None:
         if kind == "progress":
             self.done += int(value)
+        elif kind == "writing":
+            self.writing_since = self.writing_since or time.monotonic()
         elif kind == "answer":
             self.answer = value
+            self.finished_at = time.monotonic()
             self.cache.put(self.question.key(), value)
         else:
             self.error = str(value)
-        if kind != "progress":
+        if kind not in ("progress", "writing"):
             self._process.join(timeout=10)
 
     def _drain_after_exit(self) -> None:

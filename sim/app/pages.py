@@ -7,14 +7,17 @@ shown as the CLI would print it, next to the field it is about; nothing raised r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from sim.app import answer as answers
-from sim.app import building, jobs
+from sim.app import building, effects, jobs, timing
+from sim.app import forecast as forecasts
 from sim.app.texts import t
 from sim.data.register import read_case_register_bytes
 from sim.errors import InputError, ScenarioError
@@ -181,10 +184,13 @@ def policies_page() -> None:
 
 
 def _lever_effects(raw: dict, L: str) -> None:
-    """What each lever does to this municipality: before -> after, in the page's language."""
-    lines = building.lever_effect_lines(raw, L)
+    """What the policy does to this municipality, before it runs: each lever's setting before -> after in the
+    user's units, and the plain settings it sets differently, in the page's language."""
+    lines = effects.policy_effects(raw, L) + effects.setting_changes(st.session_state.municipality, raw, L)
     if lines:
         st.markdown(f"**{t('lever_effects_here', L)}**\n\n" + "\n".join(f"- {line}" for line in lines))
+    else:
+        st.caption(t("no_lever_effects", L))
 
 
 def _shipped_policy(L: str) -> None:
@@ -273,23 +279,42 @@ def run_page() -> None:
     scenarios = _scenarios_to_run()
     if len(scenarios) > 1:
         st.write(t("compared", L).format(alt=scenarios[1].name, base=scenarios[0].name))
+        _lever_effects(ss.policy, L)
     else:
         st.info(t("no_policy", L))
     cols = st.columns(3)
-    reps = cols[0].number_input(t("replications", L), min_value=1, value=20, step=1, key="reps")
+    reps = cols[0].number_input(t("replications", L), min_value=1, value=_default_replications(scenarios), step=1,
+                                key="reps")
     years = cols[1].number_input(t("years", L), min_value=1, value=10, step=1, key="years")
     seed = cols[2].number_input(t("seed", L), min_value=0, value=1, step=1, key="seed")
     fixed = st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
+    question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
+    _time_estimate(question, L)
     running = ss.job is not None and not ss.job.finished
     if st.button(t("run", L), key="run", disabled=running):
-        question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
         start_question(question, "job", "answer")
     _job_status("job", "answer")
+
+
+def _default_replications(scenarios: list) -> int:
+    """Replications that answer in about half a minute on a 2-core machine at this municipality's size."""
+    first = scenarios[0]
+    return timing.default_replications(first.population.aged_0_17, len(scenarios), 10,
+                                       first.calendar.burn_in_years)
+
+
+def _time_estimate(question: jobs.Question, L: str) -> None:
+    """How long the run will take on this machine as busy as it is now, before it starts."""
+    guess = timing.estimate_question(question)
+    st.caption(t("estimate", L).format(total=timing.format_seconds(guess.total, L), n=question.total,
+                                       runs=timing.format_seconds(guess.runs, L),
+                                       writing=timing.format_seconds(guess.writing, L), cores=timing.cores()))
 
 
 def start_question(question: jobs.Question, job_key: str, answer_key: str) -> None:
     hit, job = jobs.ask(question)
     st.session_state[job_key] = job
+    st.session_state[job_key + "_estimate"] = timing.estimate_question(question)  # as the machine was at the start
     if hit is not None:
         st.session_state[answer_key] = hit
         st.session_state[job_key + "_cached"] = True
@@ -298,7 +323,7 @@ def start_question(question: jobs.Question, job_key: str, answer_key: str) -> No
         st.session_state[job_key + "_cached"] = False
 
 
-def _job_status(job_key: str, answer_key: str) -> None:
+def _job_status(job_key: str, answer_key: str, done_key: str = "done") -> None:
     L = lang()
     ss = st.session_state
     if ss.get(job_key + "_cached") and ss.get(answer_key) is not None:
@@ -310,18 +335,27 @@ def _job_status(job_key: str, answer_key: str) -> None:
     if not job.finished:
         _progress_fragment(job_key, answer_key)
         return
-    _finished(job, answer_key)
+    _finished(job, answer_key, done_key, st.session_state.get(job_key + "_estimate"))
 
 
-def _finished(job: jobs.RunJob, answer_key: str) -> None:
+def _finished(job: jobs.RunJob, answer_key: str, done_key: str = "done", guess: timing.Estimate | None = None) -> None:
     L = lang()
     if job.answer is not None:
         st.session_state[answer_key] = job.answer
-        st.success(t("done", L))
+        st.success(t(done_key, L))
+        _time_taken(job, guess, L)
     elif job.cancelled:
         st.warning(t("cancelled", L))
     else:
         st.error(t("failed", L).format(error=job.error))
+
+
+def _time_taken(job: jobs.RunJob, guess: timing.Estimate | None, L: str) -> None:
+    """How long the run took beside what was estimated before it started."""
+    if job.finished_at is None or guess is None:
+        return
+    st.caption(t("took", L).format(took=timing.format_seconds(job.finished_at - job.started_at, L),
+                                   guess=timing.format_seconds(guess.total, L)))
 
 
 @st.fragment(run_every=POLL_SECONDS)
@@ -332,12 +366,24 @@ def _progress_fragment(job_key: str, answer_key: str) -> None:
     if job is None:
         return
     job.poll()
-    total = job.question.total
-    st.progress(min(job.done / total, 1.0), text=t("running", L).format(done=job.done, total=total))
+    st.progress(*_progress_text(job, L, st.session_state.get(job_key + "_estimate")))
     if st.button(t("cancel", L), key=f"cancel_{job_key}"):
         job.cancel()
     if job.finished:
         st.rerun()  # the whole page: the answer is ready (or the run ended)
+
+
+def _progress_text(job: jobs.RunJob, L: str, guess: timing.Estimate | None) -> tuple[float, str]:
+    """The whole job's progress bar: the replications, then the report in both languages, with the time left
+    (from the estimate made when the job started, and the replications' pace)."""
+    now = time.monotonic()
+    writing_for = None if job.writing_since is None else now - job.writing_since
+    at = timing.progress(job.done, job.question.total, now - job.started_at, writing_for,
+                         guess or timing.estimate_question(job.question))
+    left = timing.format_seconds(at.left, L)
+    if at.phase == "writing":
+        return at.fraction, t("writing_report", L).format(left=left)
+    return at.fraction, t("running_left", L).format(done=job.done, total=job.question.total, left=left)
 
 
 # ---------------------------------------------------------------- Svar / Answer
@@ -398,49 +444,84 @@ def forecast_page() -> None:
     L = lang()
     ss = st.session_state
     scenario = building.check(ss.municipality).scenario
+    _register_format(scenario, L)
     upload = st.file_uploader(t("register", L), type=["csv"], key="register")
     register_slot = st.empty()
     as_of = st.date_input(t("as_of", L), value=dt.date(scenario.calendar.start_year - 1, 9, 30), key="as_of")
     pseudonymise = st.checkbox(t("pseudonymise", L), key="pseudonymise")
-    cols = st.columns(3)
-    spent = cols[0].number_input(t("spent_to_date", L), min_value=0.0, value=0.0, step=100000.0, format="%g",
+    cols = st.columns(2)
+    spent = cols[0].number_input(t("spent_to_date", L), min_value=0.0, value=0.0, step=1e6, format="%.0f",
                                  key="spent")
-    reps = cols[1].number_input(t("replications", L), min_value=1, value=20, step=1, key="forecast_reps")
-    seed = cols[2].number_input(t("seed", L), min_value=0, value=1, step=1, key="forecast_seed")
-    if st.button(t("forecast", L), key="run_forecast") and upload is not None:
-        try:
-            # the upload stays in memory: read from its bytes, never saved
-            cases = read_case_register_bytes(upload.getvalue(), upload.name, as_of,
-                                             [s.id for s in scenario.staircase], pseudonymise=pseudonymise)
-        except InputError as e:
-            ss.register_error = str(e)
-            ss.forecast_answer = None
-            ss.forecast_job = None
+    budget = cols[1].number_input(t("forecast_budget", L).format(year=as_of.year), min_value=0.0,
+                                  value=float(scenario.budget_dkk.get(as_of.year, 0.0)), step=1e6, format="%.0f",
+                                  key=f"forecast_budget_{as_of.year}")
+    scenario = forecasts.with_budget(scenario, as_of.year, budget)
+    cols = st.columns(2)
+    reps = cols[0].number_input(t("replications", L), min_value=1, value=20, step=1, key="forecast_reps")
+    seed = cols[1].number_input(t("seed", L), min_value=0, value=1, step=1, key="forecast_seed")
+    # the year-end forecast needs the years up to the register's: no more (as_of_scenario starts there)
+    years = max(1, as_of.year - scenario.calendar.start_year + 1)
+    question = jobs.Question((scenario,), int(reps), years, int(seed), as_of=as_of, spent_to_date=spent or None)
+    _time_estimate(question, L)
+    if st.button(t("forecast", L), key="run_forecast"):
+        if upload is None:
+            ss.register_error = t("register_missing", L)
         else:
-            ss.register_error = None
-            # the year-end forecast needs the years up to the register's: no more (as_of_scenario starts there)
-            years = max(1, as_of.year - scenario.calendar.start_year + 1)
-            question = jobs.Question((scenario,), int(reps), years, int(seed), cases=tuple(cases), as_of=as_of,
-                                     spent_to_date=spent or None)
-            start_question(question, "forecast_job", "forecast_answer")
-            register_slot.success(t("register_ok", L).format(n=len(cases)))
+            _start_forecast(question, upload, pseudonymise, register_slot, L)
     if ss.get("register_error"):
         register_slot.error(ss.register_error)
         return
-    _job_status("forecast_job", "forecast_answer")
+    _job_status("forecast_job", "forecast_answer", done_key="forecast_done")
     if ss.forecast_answer is not None:
         _forecast_table(ss.forecast_answer, L)
+
+
+def _register_format(scenario, L: str) -> None:
+    """The register's columns and steps explained, with the example file to download."""
+    with st.expander(t("register_format", L)):
+        st.markdown(t("register_format_help", L))
+        st.table(forecasts.columns_table(scenario, L))
+        st.table(forecasts.steps_table(scenario, L))
+        st.download_button(t("download_example", L), forecasts.EXAMPLE_REGISTER.read_bytes(),
+                           "example_case_register.csv", "text/csv", key="dl_example_register")
+
+
+def _start_forecast(question: jobs.Question, upload, pseudonymise: bool, register_slot, L: str) -> None:
+    ss = st.session_state
+    scenario, as_of = question.scenarios[0], question.as_of
+    try:
+        # the upload stays in memory: read from its bytes, never saved
+        cases = read_case_register_bytes(upload.getvalue(), upload.name, as_of,
+                                         [s.id for s in scenario.staircase], pseudonymise=pseudonymise)
+    except InputError as e:
+        ss.register_error = forecasts.register_message(str(e), L, t("pseudonymise", L))
+        ss.forecast_answer = None
+        ss.forecast_job = None
+        return
+    ss.register_error = None
+    start_question(dataclasses.replace(question, cases=tuple(cases)), "forecast_job", "forecast_answer")
+    register_slot.success(t("register_ok", L).format(n=len(cases)))
 
 
 def _forecast_table(result: jobs.Answer, L: str) -> None:
     fc = result.forecast
     if fc is None:
         return
+    scenario = result.results[0].scenario
     total = fc[fc["account_function"] == "total"].iloc[0]
-    st.metric(t("expected", L), format_number(total["expected_dkk"], L, money=True))
-    if total["overrun_prob"] == total["overrun_prob"]:  # NaN when no budget is set
-        st.metric(t("overrun", L), format_percent(total["overrun_prob"], L))
-    st.dataframe(fc, hide_index=True)
+    cols = st.columns(3)
+    cols[0].metric(t("expected", L).format(year=int(total["budget_year"])),
+                   format_number(total["expected_dkk"], L, money=True))
+    if total["budget_dkk"] == total["budget_dkk"]:  # NaN when no budget is set
+        cols[1].metric(t("budget", L), format_number(total["budget_dkk"], L, money=True))
+        cols[2].metric(t("overrun", L), format_percent(total["overrun_prob"], L))
+    else:
+        st.info(t("no_budget", L).format(year=int(total["budget_year"])))
+    st.table(forecasts.forecast_display(fc, scenario, L))
+    year = int(total["budget_year"])
+    st.caption(t("forecast_reads", L).format(year=year, next=year + 1))
+    if total["spent_to_date_dkk"] != total["spent_to_date_dkk"] or not total["spent_to_date_dkk"]:
+        st.warning(t("forecast_no_spent", L).format(year=year))
 
 
 # ---------------------------------------------------------------- Saved scenarios

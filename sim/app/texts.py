@@ -68,6 +68,17 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "from_cache": ("Answered at once: the same question was run before (same scenario, seed and replications).",
                    "Besvaret med det samme: samme spørgsmål er kørt før (samme scenarie, seed og kørsler)."),
     "compared": ("Compares {alt} with {base}.", "Sammenligner {alt} med {base}."),
+    "estimate": ("Estimated time on this machine as busy as it is now: {total} ({runs} for {n} runs on {cores} "
+                 "cores, {writing} for the report and workbook in Danish and English).",
+                 "Anslået tid på denne maskine, så travl som den er nu: {total} ({runs} til {n} kørsler på {cores} "
+                 "kerner, {writing} til rapport og regneark på dansk og engelsk)."),
+    "running_left": ("Running {done} of {total} runs · {left} left",
+                     "Kører {done} af {total} kørsler · {left} tilbage"),
+    "writing_report": ("All runs done; writing the report and workbook in Danish and English · {left} left",
+                       "Alle kørsler færdige; skriver rapport og regneark på dansk og engelsk · {left} tilbage"),
+    "took": ("It took {took} (estimated beforehand: {guess}).", "Det tog {took} (anslået på forhånd: {guess})."),
+    "no_lever_effects": ("The policy changes none of this municipality's settings.",
+                         "Politikken ændrer ingen af kommunens indstillinger."),
     # answer
     "no_answer": ("No answer yet: run a scenario on the Run page.", "Intet svar endnu: kør et scenarie på siden Kør."),
     "fan_metrics": ("Metrics to show", "Nøgletal der vises"),
@@ -100,7 +111,35 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "register_ok": ("{n} children with an open case read; nothing was stored.",
                     "{n} børn med en åben sag indlæst; intet blev gemt."),
     "overrun": ("Probability of overrunning the budget", "Sandsynlighed for at overskride budgettet"),
-    "expected": ("Expected year-end spending", "Forventet forbrug ved årets udgang"),
+    "expected": ("Expected spending {year}", "Forventet forbrug {year}"),
+    "budget": ("Budget", "Budget"),
+    "forecast_budget": ("Budget {year} (DKK; 0 = none)", "Budget {year} (kr.; 0 = intet)"),
+    "no_budget": ("No budget for {year} is set: enter it above to see the probability of overrunning it.",
+                  "Der er intet budget for {year}: skriv det ovenfor for at se sandsynligheden for at overskride det."),
+    "forecast_done": ("Done: the forecast is below.", "Færdig: prognosen står nedenfor."),
+    "register_missing": ("Choose the case register (a CSV file) first.", "Vælg først sagsregisteret (en CSV-fil)."),
+    "register_format": ("What the case register must look like (columns and an example file)",
+                        "Sådan skal sagsregisteret se ud (kolonner og en eksempelfil)"),
+    "register_format_help": (
+        "One row per child with an open case on the register's date, as a CSV file in UTF-8 with commas between "
+        "the columns and a header line (in Excel: *Save as* → *CSV UTF-8 (comma delimited)*). Lines starting with "
+        "# are comments. The example file has invented children and shows the format.",
+        "Én række pr. barn med en åben sag på registerets dato, som en CSV-fil i UTF-8 med komma mellem kolonnerne "
+        "og en overskriftslinje (i Excel: *Gem som* → *CSV UTF-8 (kommasepareret)*). Linjer der starter med # er "
+        "kommentarer. Eksempelfilen har opdigtede børn og viser formatet."),
+    "download_example": ("Download the example file", "Hent eksempelfilen"),
+    "forecast_reads": (
+        "Expected spending {year} is what was spent up to the register's date plus the rest of the year; {next} is "
+        "the whole year. Low and high: 90 % of the runs lie between them. Each account function is named by the "
+        "steps booked on it in the scenario.",
+        "Forventet forbrug {year} er det forbrugte frem til registerets dato plus resten af året; {next} er hele "
+        "året. Lav og høj: 90 % af kørslerne ligger imellem. Hver kontofunktion er navngivet efter de trin, der "
+        "bogføres på den i scenariet."),
+    "forecast_no_spent": (
+        "Nothing spent so far in {year} was entered, so the expected spending for {year} is the rest of the year "
+        "only and the probability of overrunning the budget is too low: enter the amount spent so far above.",
+        "Der er ikke angivet noget forbrug indtil nu i {year}, så det forventede forbrug for {year} er kun resten af "
+        "året, og sandsynligheden for at overskride budgettet er for lav: skriv forbruget indtil nu ovenfor."),
     # saved
     "folder": ("Folder", "Mappe"),
     "save_as": ("Save the current scenario as", "Gem det aktuelle scenarie som"),

@@ -176,13 +176,13 @@ def test_the_policies_page_shows_what_each_lever_does_to_this_municipality():
     go(at, "policies")
     at.selectbox(key="shipped_policy").set_value("more-caseworkers").run()
     assert not at.exception, at.exception
-    line = "caseworkers.fte: 34,2 → 39,2 (+5 fra 2027-01-01)"
+    line = "34,2 → 39,2 rådgivere (årsværk) (+5), fra 1. januar 2027"
     assert any(line in m.value for m in at.markdown), [m.value for m in at.markdown]
     at.button(key="apply_shipped").click().run()
     assert at.session_state["policy"]["name"] == "more-caseworkers"
     at.session_state["lang"] = "en"
     at.run()
-    assert any("caseworkers.fte: 34.2 → 39.2 (+5 from 2027-01-01)" in m.value for m in at.markdown)
+    assert any("34.2 → 39.2 caseworkers (FTEs) (+5), from 1 January 2027" in m.value for m in at.markdown)
 
 
 def test_a_lever_composed_by_an_amount_is_the_yaml_with_by(tmp_path):
@@ -194,7 +194,7 @@ def test_a_lever_composed_by_an_amount_is_the_yaml_with_by(tmp_path):
     at.button(key="apply_levers").click().run()
     assert not at.exception and not at.error, at.error
     assert at.session_state["policy"]["levers"][0]["by"] == -3.0
-    assert any("caseworkers.fte: 20 → 17 (−3 fra 2027-01-01)" in m.value for m in at.markdown), \
+    assert any("20 → 17 rådgivere (årsværk) (−3), fra 1. januar 2027" in m.value for m in at.markdown), \
         [m.value for m in at.markdown]
 
 

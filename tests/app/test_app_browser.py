@@ -4,7 +4,7 @@ Chromium (as the report's browser test: skipped without it, failing under BOERNE
 A finance officer's round: start from Denmark scaled to a small municipality, set two levers, run 4
 replications x 2 years, read the plain-words answer and a chart, download the workbook and the scenario,
 run that scenario with `boernesim run` (the same numbers with the same seed), and upload a register with a
-CPR-like id (refused). A screenshot of each page is saved in the test's temporary folder.
+CPR-like id (refused, pointing to the box to tick). A screenshot of each page is saved in the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -155,12 +155,12 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             yaml_path = tmp_path / scenario_file.value.suggested_filename
             scenario_file.value.save_as(yaml_path)
 
-            # Prognose: a register with a CPR-like id is refused with the CLI's advice
+            # Prognose: a register with a CPR-like id is refused, telling the user to tick the box
             go_to(page, "Prognose fra dagens sager")
             page.locator("input[type=file]").set_input_files(str(cpr_register(tmp_path)))
             settle(page)
             page.get_by_role("button", name="Prognose for året").click()
-            refusal = page.get_by_text("seems to contain CPR numbers", exact=False)
+            refusal = page.get_by_text("ligner et CPR-nummer", exact=False)
             refusal.wait_for(timeout=LONG)
             refusal_text = refusal.inner_text()
             page.screenshot(path=str(shots / "5-prognose.png"))
@@ -176,7 +176,8 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
         sorted({u for u in requests if not u.startswith((app_url, "data:", "blob:"))})
     assert "policy" in lead and "municipality" in lead and "kr." in lead, lead
     assert charts >= 3  # fans, staircase, waterfall
-    assert "--pseudonymise" in refusal_text and "010203" not in refusal_text
+    assert "Sæt kryds i »Id'erne kan være CPR-numre" in refusal_text and "010203" not in refusal_text
+    assert "--pseudonymise" not in refusal_text
     assert len(list(shots.glob("*.png"))) == 6
 
     # the downloaded scenario runs unchanged with `boernesim run`, and gives the app's numbers
