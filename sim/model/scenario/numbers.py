@@ -17,7 +17,7 @@ import re
 
 from sim.model.yaml_input import DANISH_THOUSANDS
 
-KINDS = ("money", "count", "number")
+KINDS = ("money", "count", "quantity", "number")  # quantity: an amount of something, not whole (34,2 FTEs)
 
 # words after the number that multiply it (Danish and English), lower case, without a final point
 _MULTIPLIERS = {
@@ -114,7 +114,8 @@ def _split_words(text: str) -> tuple[str, list[str]]:
 
 def read_number(text: str, kind: str = "number") -> float:
     """The value of a number typed by a person (see the module's rules), or NumberTextError saying why not.
-    ``kind`` is "money", "count" (a whole number) or "number"; a percentage (``5 %``) is read as a share
+    ``kind`` is "money", "count" (a whole number), "quantity" (read as money is, without a currency) or
+    "number"; a percentage (``5 %``) is read as a share
     (0.05) in a number, and refused in money or a count."""
     if kind not in KINDS:
         raise ValueError(kind)
@@ -148,12 +149,13 @@ def check_range(value: float, low: float | None = None, high: float | None = Non
                 shown: str = "") -> float:
     """``value`` if it lies in [low, high], else NumberTextError. With ``plausible`` the low bound is a
     plausibility floor (0 stays allowed: it means none), and the reason suggests the number a thousand times
-    larger (``550`` for ``550.000``)."""
+    larger (``550`` for ``550.000``); a negative value is left to the range of the scenario format."""
     typed = shown or float(value)
-    if low is not None and value < low and not (plausible and value == 0):
+    if low is not None and value < low:
         if plausible and value > 0:
             raise NumberTextError("below", shown=typed, low=float(low), hint=float(value * 1000))
-        raise NumberTextError("below_plain", shown=typed, low=float(low))
+        if not plausible:
+            raise NumberTextError("below_plain", shown=typed, low=float(low))
     if high is not None and value > high:
         raise NumberTextError("above", shown=typed, high=float(high))
     return value
