@@ -66,15 +66,16 @@ class Typed:
     plausible: bool = False
 
 
-# the floors are plausibility checks, far below any real value: the scenario format's own ranges still apply
+# the floors are plausibility checks, far below any real value; the ranges are the scenario format's (the same
+# check and message as the command line's)
 TYPED_FIELDS: dict[str, Typed] = {
-    "population.aged_0_17": Typed("count", 1),
-    "population.aged_0_22": Typed("count", 1),
+    "population.aged_0_17": Typed("count"),
+    "population.aged_0_22": Typed("count"),
     "population.growth_per_year": Typed("number"),
-    "caseworkers.fte": Typed("quantity", 0),
+    "caseworkers.fte": Typed("quantity"),
     # a caseworker's salary with pension alone is about 460,000 DKK (facts: cost_caseworker_fte_with_overhead)
     "caseworkers.cost_per_fte_dkk": Typed("money", 100_000, plausible=True),
-    "notifications.per_1000_aged_0_17": Typed("number", 0),
+    "notifications.per_1000_aged_0_17": Typed("number"),
     "notifications.trend_per_year": Typed("number"),
 }
 # the cheapest shipped step costs 40,000 DKK a year (baseline.yaml, early); a price below 1,000 is a typo
@@ -357,7 +358,7 @@ def lever_typed(option: LeverOption, change: str) -> Typed:
         return option.typed
     if change == "by":
         return Typed(option.typed.kind)
-    return Typed("number", 0)
+    return Typed("number")
 
 
 @dataclass(frozen=True)

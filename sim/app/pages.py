@@ -373,7 +373,7 @@ def _lever_inputs(option: building.LeverOption, raw: dict, L: str):
     cols = st.columns(5)
     default = {"value": building.current_value(raw, option, step), "by": 0.0, "times": 1.0}[change]
     typed = {f"{change}_{option.key}": building.lever_typed(option, change), f"ramp_{option.key}":
-             building.Typed("number", 0), f"oneoff_{option.key}": building.COST, f"peryear_{option.key}": building.COST}
+             building.Typed("number"), f"oneoff_{option.key}": building.COST, f"peryear_{option.key}": building.COST}
     labels = [t(f"new_{change}", L), t("ramp", L), t("one_off", L), t("per_year", L)]
     defaults = [default, 0.0, 0.0, 0.0]
     texts = {}
