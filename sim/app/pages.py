@@ -187,20 +187,27 @@ def anchor(path: str) -> str:
     return "field-" + path.replace(".", "-").replace("_", "-")
 
 
+def _anchor_here(path: str) -> None:
+    """A place the summary's links lead to (clear of the page's top bar)."""
+    st.markdown(f'<span id="{anchor(path)}" style="display:block; scroll-margin-top:4.5rem"></span>',
+                unsafe_allow_html=True)
+
+
 def _settings_form(L: str) -> None:
     ss = st.session_state
     raw, start = ss.municipality, ss.start
     facts = building.read_facts()
     version = ss.get("form_version", 0)
     st.subheader(t("settings", L))
-    summary = st.empty()  # the summary of errors stands above the form, where the eye is after Apply
+    _anchor_here("summary")
+    summary = st.empty()  # the summary of errors stands above the form; a line under Apply links to it
     with st.form(f"municipality_form_{version}"):
-        st.markdown(f'<span id="{anchor("name")}"></span>', unsafe_allow_html=True)
+        _anchor_here("name")
         name = st.text_input(t("scenario_name", L), value=raw["name"], key=f"muni_name_{version}")
         slots = {"name": st.empty()}
         texts = {}
         for path, value in building.settings_of(raw).items():
-            st.markdown(f'<span id="{anchor(path)}"></span>', unsafe_allow_html=True)
+            _anchor_here(path)
             texts[path] = st.text_input(_field_label(path, raw, L), value=format_typed(float(value), L),
                                         key=f"muni_{path}_{version}", help=t("typed_help", L))
             source = start.sources.get(path)
@@ -208,6 +215,7 @@ def _settings_form(L: str) -> None:
             st.caption(f"{t('source', L)}: " + shown.replace("\n", "  \n"))
             slots[path] = st.empty()
         submitted = st.form_submit_button(t("apply", L))
+    below = st.empty()
     if submitted:
         ss.municipality_problems = _apply_settings(raw, texts, name, L)
     problems = ss.get("municipality_problems")
@@ -217,6 +225,7 @@ def _settings_form(L: str) -> None:
         summary.success(t("applied", L))
         return
     _show_problems(problems, slots, summary, raw, L)
+    below.error(t("invalid_below", L).format(n=sum(map(len, problems.values())), link=f"#{anchor('summary')}"))
 
 
 def _apply_settings(raw: dict, texts: dict[str, str], name: str, L: str) -> dict[str, list[str]]:

@@ -120,6 +120,8 @@ APP_TEXT: dict[str, tuple[str, str]] = {
                    "Skriv tallet, som du plejer: 550000, 550.000, 1.234.567,50 eller 12,5 mio."),
     "invalid_summary": ("Not used: correct these fields (each links to its field; the reason also stands beside it):",
                         "Ikke brugt: ret disse felter (hvert link fører til feltet; årsagen står også ved feltet):"),
+    "invalid_below": ("Not used: {n} problem(s); [see the list above the form]({link}).",
+                      "Ikke brugt: {n} fejl; [se listen over formularen]({link})."),
     "policy_refused": ("This policy was not used:", "Politikken blev ikke brugt:"),
     "policy_still": ("The policy in use is still {name}.", "Politikken i brug er stadig {name}."),
     "policy_lost": ("The policy {name} does not fit the new settings and is no longer chosen:",

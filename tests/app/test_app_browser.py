@@ -110,7 +110,7 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             page.get_by_role("button", name="Brug dette udgangspunkt").click()
             settle(page)
             # the form made afresh for the new starting point comes first (the old one may linger a moment)
-            expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value("2500", timeout=LONG)
+            expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value("2.500", timeout=LONG)
             page.screenshot(path=str(shots / "1-kommune.png"))
 
             # Politik: two levers
