@@ -121,9 +121,9 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             settle(page)
             page.get_by_text("Brug dette greb").nth(1).click()  # review interval
             settle(page)
-            fill(page.get_by_label("Ny værdi").nth(0), 8)
+            fill(page.get_by_role("textbox", name="Ny værdi").nth(0), 8)
             settle(page)
-            fill(page.get_by_label("Ny værdi").nth(1), 3)
+            fill(page.get_by_role("textbox", name="Ny værdi").nth(1), 3)
             settle(page)
             page.get_by_role("button", name="Anvend").click()
             page.get_by_text("Politikken er gyldig: policy, 2 greb.").wait_for(timeout=LONG)
