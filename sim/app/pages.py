@@ -57,12 +57,16 @@ def _remember_widgets() -> None:
             ss[KEPT][key] = ss[key]
 
 
-def keep(key: str, default):
+def keep(key: str, default, options=None):
     """Make the widget ``key`` (drawn next, with no ``value=``) show its last value, or ``default`` the first
-    time; returns that value. Replications, levers and the other choices thus last while the app is open."""
+    time or when the value is no longer one of ``options``; returns that value. Replications, levers and the
+    other choices thus last while the app is open."""
     ss = st.session_state
     kept = ss[KEPT]
     kept.setdefault(key, default)
+    if options is not None and kept[key] not in options:
+        kept[key] = default
+        ss.pop(key, None)
     if key not in ss:
         ss[key] = kept[key]
     return ss[key]
@@ -346,7 +350,7 @@ def _choose_policy(recipe: dict) -> list[str]:
 
 def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
-    keep("shipped_policy", next(iter(shipped)))
+    keep("shipped_policy", next(iter(shipped)), list(shipped))
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
     st.write(building.policy_description(shipped[name]))
     caveats = building.policy_caveats(shipped[name], L)
@@ -372,7 +376,7 @@ def _lever_inputs(option: building.LeverOption, raw: dict, L: str):
         return None
     step = None
     if option.on_step:
-        keep(f"step_{option.key}", building.step_ids(raw)[0])
+        keep(f"step_{option.key}", building.step_ids(raw)[0], building.step_ids(raw))
         step = st.selectbox(t("step", L), building.step_ids(raw), key=f"step_{option.key}",
                             format_func=lambda s: next(x[f"label_{L}"] for x in raw["staircase"] if x["id"] == s))
     first = dt.date(raw["calendar"]["start_year"], 1, 1)
@@ -426,7 +430,7 @@ def _composed_policy(L: str) -> None:
         return
     first = len(raw.get("levers", []))
     file = building.file_name(building.composed(raw, choices, name))
-    shown = set()
+    shown = set(typed_problems)  # already beside their lever
     for i, slot in enumerate(slots):
         mine = [line for line in lines if line.startswith(f"{file}: levers[{first + i}]")]
         shown.update(mine)
