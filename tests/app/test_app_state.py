@@ -260,3 +260,16 @@ def test_a_lever_date_and_its_typed_cost_last_across_pages():
     at.button(key="apply_levers").click().run()
     lever = at.session_state["policy"]["levers"][0]
     assert lever["one_off_dkk"] == 250_000 and lever["start"] == "2028-01-01"
+
+
+def test_a_finished_run_says_done_only_while_its_question_is_the_current_one():
+    at = app_test()
+    job = _Ended(_question(20), cancelled=False)
+    job.answer, job.error = object(), None
+    at.session_state["job"] = job
+    go(at, "run")
+    assert [s.value for s in at.success] == [texts.t("done", "da")]
+    assert at.session_state["answer"] is job.answer
+    at.number_input(key="reps").set_value(3).run()
+    assert not at.success  # no "Færdig" for an earlier question
+    assert "antal kørsler" in at.warning[0].value
