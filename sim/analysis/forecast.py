@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.model.scenario import Scenario
+from sim.model.scenario.numbers import NumberTextError, read_number
 
 FORECAST_COLUMNS = [
     "budget_year",
@@ -40,9 +41,9 @@ MAX_SPENT_DKK = 1e12  # far above any municipality's yearly spending on the area
 def _amount(text: str, what: str) -> float:
     """A finite, non-negative amount in DKK, or InputError saying what is wrong with it."""
     try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{_SPENT_HINT}; {what} is not a number") from None
+        value = read_number(text, "money")  # as the app reads a typed amount: 84.500.000, 84,5 mio.
+    except NumberTextError as e:
+        raise InputError(f"{_SPENT_HINT}; {what}: {e}") from None
     if not math.isfinite(value) or not 0 <= value <= MAX_SPENT_DKK:
         raise InputError(f"{_SPENT_HINT}; {what} must be from 0 to {MAX_SPENT_DKK:.0e} DKK")
     return value

@@ -29,6 +29,8 @@ from sim.model.scenario import (
     scenario_from_mapping,
     scenario_to_yaml,
 )
+from sim.model.scenario.numbers import check_range, read_number
+from sim.model.scenario.schema import NAME_PATTERN
 from sim.outputs.labels import lever_effect_line
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
@@ -38,6 +40,8 @@ FACTS = PROJECT / "calibration" / "facts.csv"
 AVERAGE = SCENARIOS / "baseline.yaml"
 DENMARK = SCENARIOS / "denmark.yaml"
 NOT_POLICIES = {"baseline", "denmark", "sensitivity"}  # shipped files that are municipalities or set-ups
+# where the app saves scenarios: the user's own folder, never inside the code's checkout
+USER_FOLDER = Path.home() / "boernesim" / "scenarios"
 
 # the settings a municipality knows (besides prices per step and budgets)
 MUNICIPALITY_FIELDS = (
@@ -49,6 +53,51 @@ MUNICIPALITY_FIELDS = (
     "notifications.per_1000_aged_0_17",
     "notifications.trend_per_year",
 )
+
+
+
+@dataclass(frozen=True)
+class Typed:
+    """How a field reads what is typed in it: the kind of number (``sim.model.scenario.numbers``) and its
+    floor; a ``plausible`` floor catches a number typed a thousand times too small (0 stays: it means none)."""
+
+    kind: str
+    low: float | None = None
+    plausible: bool = False
+
+
+# the floors are plausibility checks, far below any real value; the ranges are the scenario format's (the same
+# check and message as the command line's)
+TYPED_FIELDS: dict[str, Typed] = {
+    "population.aged_0_17": Typed("count"),
+    "population.aged_0_22": Typed("count"),
+    "population.growth_per_year": Typed("number"),
+    "caseworkers.fte": Typed("quantity"),
+    # a caseworker's salary with pension alone is about 460,000 DKK (facts: cost_caseworker_fte_with_overhead)
+    "caseworkers.cost_per_fte_dkk": Typed("money", 100_000, plausible=True),
+    "notifications.per_1000_aged_0_17": Typed("number"),
+    "notifications.trend_per_year": Typed("number"),
+}
+# the cheapest shipped step costs 40,000 DKK a year (baseline.yaml, early); a price below 1,000 is a typo
+STEP_PRICE = Typed("money", 1_000, plausible=True)
+# the smallest municipality spends millions a year on the area; 0 means no budget for the year
+BUDGET = Typed("money", 1_000_000, plausible=True)
+COST = Typed("money", 1_000, plausible=True)  # a lever's one-off or yearly cost: 0 (none) or at least 1,000 DKK
+
+
+def typed_of(path: str) -> Typed:
+    """How the Municipality page's field at ``path`` reads a typed number."""
+    if path.startswith("staircase."):
+        return STEP_PRICE
+    if path.startswith("budget_dkk."):
+        return BUDGET
+    return TYPED_FIELDS[path]
+
+
+def read_typed(text: str, typed: Typed) -> float:
+    """The number typed in a field, or NumberTextError (its ``message(lang)`` says why in either language)."""
+    value = read_number(text, typed.kind)
+    return check_range(value, typed.low, plausible=typed.plausible, shown=" ".join(str(text).split()))
 
 
 # ---------------------------------------------------------------- sources beside the numbers
@@ -70,9 +119,23 @@ def _split_comment(rest: str) -> tuple[str, str]:
 def comments_of(text: str) -> dict[str, str]:
     """The comment beside each number of a YAML text, by dotted key path (list items by their id or level,
     as ``sim.model.keypaths`` addresses them): where the scenario files give each number's source."""
-    out: dict[str, str] = {}
-    stack: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is in
-    for line in text.splitlines():
+    return {path: comment for _, path, value, comment in _keyed_lines(text) if comment and value}
+
+
+def with_comments(text: str, sources: dict[str, str]) -> str:
+    """The YAML text with each number's source comment beside it (a line that has a value and no comment)."""
+    lines = text.splitlines()
+    for i, path, value, comment in _keyed_lines(text):
+        source = " ".join(sources.get(path, "").split())
+        if source and value and not comment and not value.startswith(("|", ">")):
+            lines[i] = f"{lines[i]}  # {source}"
+    return "\n".join(lines) + "\n"
+
+
+def _keyed_lines(text: str):
+    """(line number, dotted key path, value, comment) of each ``key: value`` line of a YAML text."""
+    stack: list[tuple[int, str, bool]] = []  # (indent, key, a list item?) of the mappings the line is in
+    for number, line in enumerate(text.splitlines()):
         m = _KEY.match(line)
         if not m or line.lstrip().startswith("#"):
             continue
@@ -80,18 +143,17 @@ def comments_of(text: str) -> dict[str, str]:
         key = m["key"].strip("\"'")
         value, comment = _split_comment(m["rest"])
         if m["dash"]:
-            # a list item: named by its id (or level) so that the path reads like a key path
-            while stack and stack[-1][0] >= indent:
+            # a list item: named by its id (or level) so that the path reads like a key path; its dash may
+            # stand under its list's key (as PyYAML writes it) or indented
+            while stack and (stack[-1][0] > indent or (stack[-1][0] == indent and stack[-1][2])):
                 stack.pop()
-            stack.append((indent, value.strip("\"'") if key in ("id", "level") else key))
+            stack.append((indent, value.strip("\"'") if key in ("id", "level") else key, True))
             indent += len(m["dash"])
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        path = ".".join([k for _, k in stack] + [key])
-        if comment and value:
-            out[path] = comment
-        stack.append((indent, key))
-    return out
+        path = ".".join([k for _, k, _ in stack] + [key])
+        yield number, path, value, comment
+        stack.append((indent, key, False))
 
 
 def file_chain(path: Path) -> list[Path]:
@@ -273,19 +335,30 @@ class LeverOption:
     high: float
     step: float
     on_step: bool = False
+    typed: Typed = Typed("number")  # how its new value is read when typed
 
 
 LEVER_OPTIONS: tuple[LeverOption, ...] = (
-    LeverOption("caseworkers", "caseworkers.fte", 0.0, 100000.0, 1.0),
+    LeverOption("caseworkers", "caseworkers.fte", 0.0, 100000.0, 1.0, typed=Typed("quantity")),
     LeverOption("reviews", "reviews.interval_months", 1.0, 24.0, 1.0),
     LeverOption("kinship", "staircase.kinship_care.uptake_share", 0.0, 1.0, 0.05),
     LeverOption("diversion", "diversion.share", 0.0, 1.0, 0.05),
     LeverOption("intake", "screening.share_closed_after_advice", 0.0, 1.0, 0.05),
     LeverOption("limited", "time_limited_stays.success_share", 0.0, 1.0, 0.05),
-    LeverOption("price", "staircase.{step}.price_per_year_dkk", 0.0, 1e8, 10000.0, on_step=True),
-    LeverOption("capacity", "staircase.{step}.capacity", 0.0, 1e6, 1.0, on_step=True),
+    LeverOption("price", "staircase.{step}.price_per_year_dkk", 0.0, 1e8, 10000.0, on_step=True, typed=STEP_PRICE),
+    LeverOption("capacity", "staircase.{step}.capacity", 0.0, 1e6, 1.0, on_step=True, typed=Typed("count")),
 )
 LEVERS = {o.key: o for o in LEVER_OPTIONS}
+
+
+def lever_typed(option: LeverOption, change: str) -> Typed:
+    """How a lever's input reads a typed number: a new value as its setting, an amount without a floor, a
+    factor as a plain number."""
+    if change == "value":
+        return option.typed
+    if change == "by":
+        return Typed(option.typed.kind)
+    return Typed("number")
 
 
 @dataclass(frozen=True)
@@ -367,19 +440,26 @@ def policy_caveats(path: Path, lang: str) -> list[str]:
 
 # ---------------------------------------------------------------- saved scenarios
 
-NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+NAME = re.compile(NAME_PATTERN)
 
 
-def save_scenario(scenario: Scenario, folder: Path, name: str) -> Path:
-    """Write the scenario as ``folder/name.yaml`` (the resolved scenario, named ``name``)."""
-    if not NAME.match(name):
+def good_name(name: str) -> bool:
+    """A name a scenario and its file may have (æ, ø, å too); not a hidden file."""
+    return bool(NAME.match(name)) and not name.startswith(".")
+
+
+def save_scenario(scenario: Scenario, folder: Path, name: str, sources: dict[str, str] | None = None) -> Path:
+    """Write the scenario as ``folder/name.yaml`` (the resolved scenario, named ``name``), each number's
+    source comment beside it where ``sources`` gives one."""
+    if not good_name(name):
         raise ValueError(name)
     folder.mkdir(parents=True, exist_ok=True)
     raw = yaml.safe_load(scenario_to_yaml(scenario))
     raw["name"] = name
     target = folder / f"{name}.yaml"
     tmp = folder / f".{name}.yaml.tmp"
-    tmp.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    text = with_comments(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=1000), sources or {})
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)  # a half-written file never replaces a good one
     return target
 
@@ -389,4 +469,4 @@ def saved_scenarios(folder: Path) -> dict[str, Path]:
 
 
 def duplicate_scenario(path: Path, name: str) -> Path:
-    return save_scenario(load_scenario(path), path.parent, name)
+    return save_scenario(load_scenario(path), path.parent, name, sources_of(path))

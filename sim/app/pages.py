@@ -22,11 +22,14 @@ from sim.app.texts import t
 from sim.data.register import read_case_register_bytes
 from sim.errors import InputError, ScenarioError
 from sim.model.scenario import load_scenario
+from sim.model.scenario.numbers import NumberTextError, format_typed
 from sim.outputs.labels import format_number, format_percent, metric_label
 
 PAGES = ("municipality", "policies", "run", "answer", "forecast", "saved")
-DEFAULT_FOLDER = building.SCENARIOS / "my"
+DEFAULT_FOLDER = building.USER_FOLDER
 POLL_SECONDS = 0.5
+KEPT = "kept_widgets"  # the last value of each kept widget, by key: Streamlit forgets a widget not drawn
+DEFAULT_REPLICATIONS, DEFAULT_YEARS, DEFAULT_SEED = 20, 10, 1
 
 
 def lang() -> str:
@@ -44,6 +47,38 @@ def _init_state() -> None:
     ss.setdefault("answer", None)
     ss.setdefault("forecast_job", None)
     ss.setdefault("forecast_answer", None)
+    ss.setdefault(KEPT, {})
+    _remember_widgets()
+
+
+def _remember_widgets() -> None:
+    """Copy the kept widgets' values before the page is drawn: a widget on another page is forgotten by
+    Streamlit at the end of this run, and ``keep`` gives it back its value when its page is drawn again."""
+    ss = st.session_state
+    for key in list(ss[KEPT]):
+        if key in ss:
+            ss[KEPT][key] = ss[key]
+
+
+def keep(key: str, default, options=None):
+    """Make the widget ``key`` (drawn next, with no ``value=``) show its last value, or ``default`` the first
+    time or when the value is no longer one of ``options``; returns that value. Replications, levers and the
+    other choices thus last while the app is open."""
+    ss = st.session_state
+    kept = ss[KEPT]
+    kept.setdefault(key, default)
+    if options is not None and kept[key] not in options:
+        kept[key] = default
+        ss.pop(key, None)
+    if key not in ss:
+        ss[key] = kept[key]
+    return ss[key]
+
+
+def kept(key: str, default):
+    """A kept widget's value, also on a page where the widget is not drawn."""
+    ss = st.session_state
+    return ss[key] if key in ss else ss[KEPT].get(key, default)
 
 
 def main() -> None:
@@ -82,44 +117,87 @@ def municipality_page() -> None:
     L = lang()
     kind = st.radio(t("start_from", L), ("average", "scaled", "file"), key="start_kind",
                     format_func=lambda k: t(f"start_{k}", L), horizontal=True)
-    children = st.number_input(t("children_0_17", L), value=11700, step=100, key="start_children") \
-        if kind == "scaled" else None
+    children = None
+    if kind == "scaled":
+        keep("start_children", format_typed(11700.0, L))
+        children = st.text_input(t("children_0_17", L), key="start_children", help=t("typed_help", L))
     path = st.text_input(t("file_path", L), key="start_path") if kind == "file" else None
     if st.button(t("use_start", L), key="use_start"):
         _use_start(kind, children, path)
+    _policy_lost_note(L)
     _settings_form(L)
 
 
+def read_field(text: str, typed: building.Typed, L: str) -> tuple[float | None, str | None]:
+    """(value, None) for a number typed in a field, or (None, why not in the page's language)."""
+    try:
+        return building.read_typed(text, typed), None
+    except NumberTextError as e:
+        return None, e.message(L)
+
+
 def _use_start(kind: str, children, path) -> None:
+    L = lang()
     try:
         if kind == "average":
             start = building.start_average()
         elif kind == "scaled":
-            if not children or children <= 0:
-                raise InputError(f"{t('children_0_17', lang())}: must be above 0")
-            start = building.start_scaled(int(children))
+            count, problem = read_field(children or "", building.Typed("count", 1), L)
+            if problem:
+                raise InputError(f"{t('children_0_17', L)}: {problem}")
+            start = building.start_scaled(int(count))
         else:
             start = building.start_file(path or "")
     except InputError as e:
         st.error(str(e))
         return
     st.session_state.start = start
-    st.session_state.municipality = start.raw
-    st.session_state.policy = None
+    _use_municipality(start.raw)
     st.session_state.pop("municipality_problems", None)
     st.session_state.form_version = st.session_state.get("form_version", 0) + 1  # fresh fields
+
+
+def _use_municipality(raw: dict) -> None:
+    """The municipality in use from now on, with the chosen policy laid over it again (it stays chosen)."""
+    ss = st.session_state
+    ss.municipality = raw
+    recipe = ss.get("policy_recipe")
+    if recipe is None:
+        ss.policy = None
+        return
+    policy = _from_recipe(recipe, raw)
+    checked = building.check(policy)
+    ss.policy = policy if checked.scenario is not None else None
+    ss.policy_lost = None if checked.scenario is not None else (policy["name"], checked.message)
+
+
+def _policy_lost_note(L: str) -> None:
+    lost = st.session_state.get("policy_lost")
+    if lost:
+        st.warning(t("policy_lost", L).format(name=lost[0]) + "  \n" + lost[1].replace("\n", "  \n"))
 
 
 def _field_label(path: str, raw: dict, L: str) -> str:
     if path.startswith("staircase."):
         step = path.split(".")[1]
         label = next(s[f"label_{L}"] for s in raw["staircase"] if s["id"] == step)
-        return t("price", L).format(step=label, base_year=raw["calendar"]["base_year"])
+        return t("step_price_field", L).format(step=label, base_year=raw["calendar"]["base_year"])
     if path.startswith("budget_dkk."):
         cal = raw["calendar"]
         price_year = cal.get("price_year") or cal["base_year"]
         return t("budget_year", L).format(year=path.split(".")[1], price_year=price_year)
     return t(path, L)
+
+
+def anchor(path: str) -> str:
+    """The id of a field's place on the page, for the links of the summary of errors."""
+    return "field-" + path.replace(".", "-").replace("_", "-")
+
+
+def _anchor_here(path: str) -> None:
+    """A place the summary's links lead to (clear of the page's top bar)."""
+    st.markdown(f'<span id="{anchor(path)}" style="display:block; scroll-margin-top:4.5rem"></span>',
+                unsafe_allow_html=True)
 
 
 def _settings_form(L: str) -> None:
@@ -128,41 +206,89 @@ def _settings_form(L: str) -> None:
     facts = building.read_facts()
     version = ss.get("form_version", 0)
     st.subheader(t("settings", L))
+    _anchor_here("summary")
+    summary = st.empty()  # the summary of errors stands above the form; a line under Apply links to it
     with st.form(f"municipality_form_{version}"):
+        _anchor_here("name")
         name = st.text_input(t("scenario_name", L), value=raw["name"], key=f"muni_name_{version}")
-        name_slot = st.empty()
-        values, slots = {}, {}
+        slots = {"name": st.empty()}
+        texts = {}
         for path, value in building.settings_of(raw).items():
-            values[path] = st.number_input(_field_label(path, raw, L), value=float(value), format="%g",
-                                           key=f"muni_{path}_{version}")
+            _anchor_here(path)
+            texts[path] = st.text_input(_field_label(path, raw, L), value=format_typed(float(value), L),
+                                        key=f"muni_{path}_{version}", help=t("typed_help", L))
             source = start.sources.get(path)
             shown = building.explain_source(source, facts) if source else t("no_source", L)
             st.caption(f"{t('source', L)}: " + shown.replace("\n", "  \n"))
             slots[path] = st.empty()
         submitted = st.form_submit_button(t("apply", L))
+    below = st.empty()
     if submitted:
-        edited = building.with_settings(raw, values, name=name)
-        checked = building.check(edited)
-        ss.municipality_problems = (edited, checked)
-        if checked.scenario is not None:
-            ss.municipality = edited
-            ss.policy = None
-    edited, checked = ss.get("municipality_problems", (None, None))
-    if checked is None:
+        ss.municipality_problems = _apply_settings(raw, texts, name, L)
+    problems = ss.get("municipality_problems")
+    if problems is None:
         return
-    if checked.scenario is not None:
-        st.success(t("applied", L))
+    if not problems:
+        summary.success(t("applied", L))
         return
-    st.error(t("invalid", L))
-    shown = set()
-    for path, slot in slots.items():
-        lines = building.problems_at(edited, path, checked.problems, building.file_name(edited))
-        shown.update(lines)
+    _show_problems(problems, slots, summary, raw, L)
+    below.error(t("invalid_below", L).format(n=sum(map(len, problems.values())), link=f"#{anchor('summary')}"))
+
+
+def _apply_settings(raw: dict, texts: dict[str, str], name: str, L: str) -> dict[str, list[str]]:
+    """Read and check the form; use the municipality when valid. The problems by field ("" for the others)."""
+    values, problems = {}, {}
+    for path, text in texts.items():
+        values[path], problem = read_field(text, building.typed_of(path), L)
+        if problem:
+            problems[path] = [problem]
+    if problems:
+        return problems
+    edited = building.with_settings(raw, values, name=name)
+    checked = building.check(edited)
+    if checked.scenario is None:
+        return _problems_by_field(edited, checked, ["name", *texts])
+    _note_entered(raw, values)
+    _use_municipality(edited)
+    return {}
+
+
+def _note_entered(raw: dict, values: dict[str, float]) -> None:
+    """A number changed on the page gets that as its source (with what the file said before)."""
+    sources = st.session_state.start.sources
+    for path, value in values.items():
+        if value != building.settings_of(raw).get(path):
+            before = sources.get(path, "")
+            sources[path] = "entered in the app" + (f" (before: {before})" if before else "")
+
+
+def _problems_by_field(edited: dict, checked: building.Checked, paths: list[str]) -> dict[str, list[str]]:
+    file = building.file_name(edited)
+    out: dict[str, list[str]] = {}
+    shown: set[str] = set()
+    for path in paths:
+        lines = building.problems_at(edited, path, checked.problems, file) if path != "name" else \
+            [f"{file}: {w}: {r}" for w, r in checked.problems if w == "name"]
         if lines:
-            with slot.container():
-                _errors(lines)
-    with name_slot.container():
-        _errors([line for line in checked.message.splitlines()[1:] if line not in shown])
+            out[path] = lines
+            shown.update(lines)
+    rest = [line for line in checked.message.splitlines()[1:] if line not in shown]
+    if rest:
+        out[""] = rest
+    return out
+
+
+def _show_problems(problems: dict[str, list[str]], slots: dict, summary, raw: dict, L: str) -> None:
+    """Each problem beside its field, and above the form a summary linking to each field."""
+    lines = []
+    for path, reasons in problems.items():
+        if path in slots:
+            with slots[path].container():
+                _errors(reasons)
+        label = t("scenario_name", L) if path == "name" else _field_label(path, raw, L) if path else ""
+        for reason in reasons:
+            lines.append(f"- [{label}](#{anchor(path)}): {reason}" if path else f"- {reason}")
+    summary.error(t("invalid_summary", L) + "\n\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------- Politik / Policies
@@ -170,13 +296,28 @@ def _settings_form(L: str) -> None:
 
 def policies_page() -> None:
     L = lang()
+    keep("policy_mode", "shipped")
     mode = st.radio(t("policy_mode", L), ("shipped", "compose"), key="policy_mode",
                     format_func=lambda m: t(f"policy_{m}", L), horizontal=True)
+    if st.session_state.get("policy_problems_mode") != mode:
+        st.session_state.policy_problems = []  # a refusal belongs to the way it was chosen
+    st.session_state.policy_problems_mode = mode
     if mode == "shipped":
         _shipped_policy(L)
     else:
         _composed_policy(L)
-    policy = st.session_state.policy
+    _policy_state(mode, L)
+
+
+def _policy_state(mode: str, L: str) -> None:
+    """Green only when the last Apply gave a valid policy; after a refused one, its errors and (neutral) the
+    policy still in use."""
+    ss = st.session_state
+    policy = ss.policy
+    if ss.get("policy_problems"):
+        if policy is not None:
+            st.info(t("policy_still", L).format(name=policy["name"]))
+        return
     if policy is not None:
         st.success(t("policy_ready", L).format(name=policy["name"], n=len(policy.get("levers", []))))
         if mode == "compose":
@@ -193,72 +334,117 @@ def _lever_effects(raw: dict, L: str) -> None:
         st.caption(t("no_lever_effects", L))
 
 
+def _from_recipe(recipe: dict, municipality: dict) -> dict:
+    """The policy's scenario mapping over a municipality: how it was chosen, applied again."""
+    if recipe["kind"] == "shipped":
+        return building.with_policy(municipality, Path(recipe["path"]))
+    return building.composed(municipality, list(recipe["choices"]), recipe["name"])
+
+
+def _choose_policy(recipe: dict) -> list[str]:
+    """Use the policy the recipe gives over the municipality, or return the CLI's lines why not (the policy
+    in use stays)."""
+    ss = st.session_state
+    raw = _from_recipe(recipe, ss.municipality)
+    checked = building.check(raw)
+    if checked.scenario is None:
+        ss.policy_problems = checked.message.splitlines()[1:]
+        return ss.policy_problems
+    ss.policy, ss.policy_recipe, ss.policy_problems, ss.policy_lost = raw, recipe, [], None
+    return []
+
+
 def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
+    keep("shipped_policy", next(iter(shipped)), list(shipped))
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
     st.write(building.policy_description(shipped[name]))
     caveats = building.policy_caveats(shipped[name], L)
     if caveats:
         st.caption(f"{t('caveats', L)}: " + " ".join(caveats))
     _lever_effects(building.with_policy(st.session_state.municipality, shipped[name]), L)  # before Apply too
+    problems = st.empty()
     if st.button(t("apply", L), key="apply_shipped"):
-        raw = building.with_policy(st.session_state.municipality, shipped[name])
-        checked = building.check(raw)
-        if checked.scenario is None:
-            _errors(checked.message.splitlines()[1:])
-        else:
-            st.session_state.policy = raw
+        _choose_policy({"kind": "shipped", "path": str(shipped[name])})
+    if st.session_state.get("policy_problems"):
+        with problems.container():
+            st.error(t("policy_refused", L))
+            _errors(st.session_state.policy_problems)
 
 
-def _lever_inputs(option: building.LeverOption, raw: dict, L: str) -> building.LeverChoice | None:
-    """One lever's inputs; the choice, or None when the lever is not used."""
+def _lever_inputs(option: building.LeverOption, raw: dict, L: str):
+    """One lever's inputs: the choice, or None when the lever is not used, or the problems of what was typed
+    (a list of lines)."""
     st.markdown(f"**{t(option.key, L)}**")
     st.caption(t(option.key + "_help", L))
+    keep(f"use_{option.key}", False)
     if not st.checkbox(t("use_lever", L), key=f"use_{option.key}"):
         return None
     step = None
     if option.on_step:
+        keep(f"step_{option.key}", building.step_ids(raw)[0], building.step_ids(raw))
         step = st.selectbox(t("step", L), building.step_ids(raw), key=f"step_{option.key}",
                             format_func=lambda s: next(x[f"label_{L}"] for x in raw["staircase"] if x["id"] == s))
     first = dt.date(raw["calendar"]["start_year"], 1, 1)
+    keep(f"change_{option.key}", "value")
     change = st.radio(t("lever_change", L), ("value", "by", "times"), key=f"change_{option.key}", horizontal=True,
                       format_func=lambda c: t(f"change_{c}", L))
     cols = st.columns(5)
     default = {"value": building.current_value(raw, option, step), "by": 0.0, "times": 1.0}[change]
-    value = cols[0].number_input(t(f"new_{change}", L), value=default, step=option.step if change != "times" else 0.05,
-                                 format="%g", key=f"{change}_{option.key}")
-    start = cols[1].date_input(t("start_date", L), value=first, key=f"start_{option.key}")
-    ramp = cols[2].number_input(t("ramp", L), value=0.0, step=1.0, format="%g", key=f"ramp_{option.key}")
-    one_off = cols[3].number_input(t("one_off", L), value=0.0, step=10000.0, format="%g", key=f"oneoff_{option.key}")
-    per_year = cols[4].number_input(t("per_year", L), value=0.0, step=10000.0, format="%g",
-                                    key=f"peryear_{option.key}")
+    typed = {f"{change}_{option.key}": building.lever_typed(option, change), f"ramp_{option.key}":
+             building.Typed("number"), f"oneoff_{option.key}": building.COST, f"peryear_{option.key}": building.COST}
+    labels = [t(f"new_{change}", L), t("ramp", L), t("one_off", L), t("per_year", L)]
+    defaults = [default, 0.0, 0.0, 0.0]
+    texts = {}
+    for col, (key, label, value) in zip(cols[:1] + cols[2:], zip(typed, labels, defaults)):
+        keep(key, format_typed(value, L))
+        texts[key] = col.text_input(label, key=key, help=t("typed_help", L))
+    keep(f"start_{option.key}", first)
+    start = cols[1].date_input(t("start_date", L), key=f"start_{option.key}")
+    values, problems = {}, []
+    for (key, text), label in zip(texts.items(), labels):
+        values[key], problem = read_field(text, typed[key], L)
+        if problem:
+            problems.append(f"{t(option.key, L)}, {label}: {problem}")
+    if problems:
+        return problems
+    value, ramp, one_off, per_year = values.values()
     return building.LeverChoice(option.key, value, start, ramp, one_off, per_year, step, change)
 
 
 def _composed_policy(L: str) -> None:
     raw = st.session_state.municipality
-    name = st.text_input(t("scenario_name", L), value="policy", key="policy_name")
-    choices, slots = [], []
+    keep("policy_name", "policy")
+    name = st.text_input(t("scenario_name", L), key="policy_name")
+    choices, slots, typed_problems = [], [], []
     for option in building.LEVER_OPTIONS:
         choice = _lever_inputs(option, raw, L)
-        if choice is not None:
+        if isinstance(choice, list):
+            typed_problems.extend(choice)
+            st.container().error("\n\n".join(choice))
+        elif choice is not None:
             choices.append(choice)
             slots.append(st.empty())
+    problems = st.empty()
     if st.button(t("apply", L), key="apply_levers"):
-        composed = building.composed(raw, choices, name)
-        checked = building.check(composed)
-        if checked.scenario is not None:
-            st.session_state.policy = composed
-            return
-        first = len(raw.get("levers", []))
-        file = building.file_name(composed)
-        shown = set()
-        for i, slot in enumerate(slots):
-            lines = [f"{file}: {w}: {r}" for w, r in checked.problems if w.startswith(f"levers[{first + i}]")]
-            shown.update(lines)
-            with slot.container():
-                _errors(lines)
-        _errors([line for line in checked.message.splitlines()[1:] if line not in shown])
+        if typed_problems:
+            st.session_state.policy_problems = typed_problems
+        else:
+            _choose_policy({"kind": "composed", "choices": tuple(choices), "name": name})
+    lines = st.session_state.get("policy_problems") or []
+    if not lines:
+        return
+    first = len(raw.get("levers", []))
+    file = building.file_name(building.composed(raw, choices, name))
+    shown = set(typed_problems)  # already beside their lever
+    for i, slot in enumerate(slots):
+        mine = [line for line in lines if line.startswith(f"{file}: levers[{first + i}]")]
+        shown.update(mine)
+        with slot.container():
+            _errors(mine)
+    with problems.container():
+        st.error(t("policy_refused", L))
+        _errors([line for line in lines if line not in shown])
 
 
 # ---------------------------------------------------------------- Kør / Run
@@ -283,17 +469,52 @@ def run_page() -> None:
     else:
         st.info(t("no_policy", L))
     cols = st.columns(3)
-    reps = cols[0].number_input(t("replications", L), min_value=1, value=_default_replications(scenarios), step=1,
-                                key="reps")
-    years = cols[1].number_input(t("years", L), min_value=1, value=10, step=1, key="years")
-    seed = cols[2].number_input(t("seed", L), min_value=0, value=1, step=1, key="seed")
-    fixed = st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
-    question = jobs.Question(tuple(scenarios), int(reps), int(years), int(seed), fixed_assumptions=bool(fixed))
-    _time_estimate(question, L)
+    for col, (key, label, default, low) in zip(cols, RUN_INPUTS):
+        keep(key, _default_replications(scenarios) if key == "reps" else default)
+        col.number_input(t(label, L), min_value=low, step=1, key=key)
+    keep("fixed_assumptions", False)
+    st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
+    _time_estimate(current_question(scenarios), L)
     running = ss.job is not None and not ss.job.finished
     if st.button(t("run", L), key="run", disabled=running):
-        start_question(question, "job", "answer")
+        start_question(current_question(scenarios), "job", "answer")
     _job_status("job", "answer")
+    _stale_note(L)
+
+
+# the Run page's inputs: key, text, default, least value; kept for the Saved page's comparison too
+RUN_INPUTS = (("reps", "replications", DEFAULT_REPLICATIONS, 1), ("years", "years", DEFAULT_YEARS, 1),
+              ("seed", "seed", DEFAULT_SEED, 0))
+
+
+def current_question(scenarios: list | None = None) -> jobs.Question:
+    """The question the Run page's Kør would ask now: its scenarios, replications, years and seed."""
+    scenarios = scenarios or _scenarios_to_run()
+    reps, years, seed = (int(kept(key, default)) for key, _, default, _ in RUN_INPUTS)
+    return jobs.Question(tuple(scenarios), reps, years, seed,
+                         fixed_assumptions=bool(kept("fixed_assumptions", False)))
+
+
+def _stale_note(L: str) -> None:
+    """Say so when the answer shown is not the answer to the question the pages now ask."""
+    ss = st.session_state
+    asked = ss.get("answer_question")
+    if ss.get("answer") is None or asked is None:
+        return
+    changed = stale_inputs(asked, current_question())
+    if changed:
+        st.warning(t("stale", L).format(changed=", ".join(t(f"changed_{c}", L) for c in changed)))
+
+
+def stale_inputs(asked: jobs.Question, now: jobs.Question) -> list[str]:
+    """What differs between the question answered and the one asked now (scenarios, replications, ...)."""
+    out = []
+    if [s.model_dump_json() for s in asked.scenarios] != [s.model_dump_json() for s in now.scenarios]:
+        out.append("scenarios")
+    for name in ("replications", "years", "seed", "fixed_assumptions"):
+        if getattr(asked, name) != getattr(now, name):
+            out.append(name)
+    return out
 
 
 def _default_replications(scenarios: list) -> int:
@@ -312,15 +533,16 @@ def _time_estimate(question: jobs.Question, L: str) -> None:
 
 
 def start_question(question: jobs.Question, job_key: str, answer_key: str) -> None:
+    """Ask the question: the cached answer at once, or a run started. The answer shown so far stays until
+    a new one is complete (a cancelled or failed run keeps it)."""
     hit, job = jobs.ask(question)
-    st.session_state[job_key] = job
-    st.session_state[job_key + "_estimate"] = timing.estimate_question(question)  # as the machine was at the start
+    ss = st.session_state
+    ss[job_key] = job
+    ss[job_key + "_cached"] = hit is not None
+    ss[job_key + "_estimate"] = timing.estimate_question(question)  # as the machine was at the start
     if hit is not None:
-        st.session_state[answer_key] = hit
-        st.session_state[job_key + "_cached"] = True
-    else:
-        st.session_state[answer_key] = None
-        st.session_state[job_key + "_cached"] = False
+        ss[answer_key] = hit
+        ss[answer_key + "_question"] = question
 
 
 def _job_status(job_key: str, answer_key: str, done_key: str = "done") -> None:
@@ -340,14 +562,19 @@ def _job_status(job_key: str, answer_key: str, done_key: str = "done") -> None:
 
 def _finished(job: jobs.RunJob, answer_key: str, done_key: str = "done", guess: timing.Estimate | None = None) -> None:
     L = lang()
+    ss = st.session_state
+    kept_before = ss.get(answer_key) is not None
     if job.answer is not None:
-        st.session_state[answer_key] = job.answer
-        st.success(t(done_key, L))
+        if ss.get(answer_key) is not job.answer:
+            ss[answer_key] = job.answer
+            ss[answer_key + "_question"] = job.question
+        if answer_key != "answer" or not stale_inputs(job.question, current_question()):
+            st.success(t(done_key, L))  # else the stale note says the answer is to an earlier question
         _time_taken(job, guess, L)
     elif job.cancelled:
-        st.warning(t("cancelled", L))
+        st.warning(t("cancelled_kept" if kept_before else "cancelled", L))
     else:
-        st.error(t("failed", L).format(error=job.error))
+        st.error(t("failed_kept" if kept_before else "failed", L).format(error=job.error))
 
 
 def _time_taken(job: jobs.RunJob, guess: timing.Estimate | None, L: str) -> None:
@@ -395,6 +622,7 @@ def answer_page() -> None:
     if result is None:
         st.info(t("no_answer", L))
         return
+    _stale_note(L)
     for sentence in answers.lead(result, L):
         st.markdown(f"### {sentence}")
     st.caption(answers.prices(result, L))
@@ -532,15 +760,23 @@ def _current_scenario():
     return building.check(ss.policy if ss.policy is not None else ss.municipality).scenario
 
 
+def _current_sources() -> dict[str, str]:
+    """Each number's source comment, to write beside it in a saved file."""
+    return st.session_state.start.sources
+
+
 def saved_page() -> None:
     L = lang()
-    folder = Path(st.text_input(t("folder", L), value=str(DEFAULT_FOLDER), key="folder"))
+    keep("folder", str(DEFAULT_FOLDER))
+    folder = Path(st.text_input(t("folder", L), key="folder")).expanduser()
+    st.caption(t("folder_help", L).format(folder=DEFAULT_FOLDER))
     name = st.text_input(t("save_as", L), value=_current_scenario().name, key="save_name")
     if st.button(t("save", L), key="save"):
-        if not building.NAME.match(name):
+        if not building.good_name(name):
             st.error(f"{t('save_as', L)}: {t('name_problem', L)}")
         else:
-            st.success(t("saved_to", L).format(path=building.save_scenario(_current_scenario(), folder, name)))
+            saved_to = building.save_scenario(_current_scenario(), folder, name, _current_sources())
+            st.success(t("saved_to", L).format(path=saved_to))
     saved = building.saved_scenarios(folder)
     if not saved:
         st.info(t("none_saved", L))
@@ -551,12 +787,15 @@ def saved_page() -> None:
     if cols[0].button(t("load", L), key="load") and chosen:
         _load(saved[chosen[0]], L)
     if cols[1].button(t("duplicate", L), key="duplicate") and chosen:
-        if not building.NAME.match(copy_name or ""):
+        if not building.good_name(copy_name or ""):
             st.error(f"{t('duplicate_as', L)}: {t('name_problem', L)}")
         else:
             st.success(t("saved_to", L).format(path=building.duplicate_scenario(saved[chosen[0]], copy_name)))
     if cols[2].button(t("compare_saved", L), key="compare") and len(chosen) > 1:
         _compare_saved([saved[c] for c in chosen], L)
+    question = current_question()
+    cols[2].caption(t("compare_uses", L).format(reps=question.replications, years=question.years,
+                                                seed=question.seed))
     _job_status("job", "answer")
 
 
@@ -567,7 +806,7 @@ def _load(path: Path, L: str) -> None:
         st.error(str(e))
         return
     ss = st.session_state
-    ss.start, ss.municipality, ss.policy = start, start.raw, None
+    ss.start, ss.municipality, ss.policy, ss.policy_recipe = start, start.raw, None, None
     ss.form_version = ss.get("form_version", 0) + 1
     st.success(t("loaded", L).format(name=start.raw["name"]))
 
@@ -581,6 +820,5 @@ def _compare_saved(paths: list[Path], L: str) -> None:
     except InputError as e:
         st.error(str(e))
         return
-    state = st.session_state
-    reps, years, seed = state.get("reps", 20), state.get("years", 10), state.get("seed", 1)
-    start_question(jobs.Question(tuple(scenarios), int(reps), int(years), int(seed)), "job", "answer")
+    question = current_question(scenarios)  # the Run page's replications, years and seed, as said beside it
+    start_question(question, "job", "answer")

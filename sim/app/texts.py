@@ -32,7 +32,7 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "apply": ("Apply", "Anvend"),
     "applied": ("The settings are valid and in use.", "Indstillingerne er gyldige og i brug."),
     "invalid": ("Not used: correct the fields marked below.", "Ikke brugt: ret felterne markeret nedenfor."),
-    "scenario_name": ("Scenario name (letters, digits, - _ .)", "Scenariets navn (bogstaver, tal, - _ .)"),
+    "scenario_name": ("Scenario name (letters, digits, - _ .)", "Scenariets navn (bogstaver, også æøå, tal, - _ .)"),
     # policies
     "policy_mode": ("How to choose the policy", "Sådan vælges politikken"),
     "policy_shipped": ("a shipped scenario", "et medfølgende scenarie"),
@@ -154,6 +154,36 @@ APP_TEXT: dict[str, tuple[str, str]] = {
                "Indlæst {name}: det er nu scenariet på siderne Kommune og Politik."),
     "none_saved": ("No saved scenarios in this folder yet.", "Ingen gemte scenarier i denne mappe endnu."),
     "name_problem": ("a name may use letters, digits, - _ . only", "et navn må kun bruge bogstaver, tal, - _ ."),
+    # typed numbers, errors where the eye is, state that lasts
+    "typed_help": ("Type the number as you write it: 550000, 550.000, 550,000, 1.234.567,50 or 12,5 mio.",
+                   "Skriv tallet, som du plejer: 550000, 550.000, 1.234.567,50 eller 12,5 mio."),
+    "invalid_summary": ("Not used: correct these fields (each links to its field; the reason also stands beside it):",
+                        "Ikke brugt: ret disse felter (hvert link fører til feltet; årsagen står også ved feltet):"),
+    "invalid_below": ("Not used: {n} problem(s); [see the list above the form]({link}).",
+                      "Ikke brugt: {n} fejl; [se listen over formularen]({link})."),
+    "policy_refused": ("This policy was not used:", "Politikken blev ikke brugt:"),
+    "policy_still": ("The policy in use is still {name}.", "Politikken i brug er stadig {name}."),
+    "policy_lost": ("The policy {name} does not fit the new settings and is no longer chosen:",
+                    "Politikken {name} passer ikke til de nye indstillinger og er ikke længere valgt:"),
+    "stale": ("This answer is to an earlier question: {changed} changed since. Run again for an answer to the "
+              "current one.",
+              "Svaret er til et tidligere spørgsmål: {changed} er ændret siden. Kør igen for at få svar på det "
+              "nuværende."),
+    "changed_scenarios": ("the municipality or the policy", "kommunen eller politikken"),
+    "changed_replications": ("the replications", "antal kørsler"),
+    "changed_years": ("the years", "antal år"),
+    "changed_seed": ("the seed", "seed"),
+    "changed_fixed_assumptions": ("the fixed assumptions", "de faste forudsætninger"),
+    "cancelled_kept": ("The run was cancelled; the previous answer is kept.",
+                       "Kørslen blev afbrudt; det forrige svar er bevaret."),
+    "failed_kept": ("The run failed; the previous answer is kept: {error}",
+                    "Kørslen fejlede; det forrige svar er bevaret: {error}"),
+    "compare_uses": ("Uses the Run page's {reps} replications, {years} years and seed {seed}.",
+                     "Bruger sidens Kør {reps} kørsler, {years} år og seed {seed}."),
+    "folder_help": ("Saved scenarios go to your own folder, {folder} unless you give another; never into the "
+                    "program's folder.",
+                    "Gemte scenarier lægges i din egen mappe, {folder}, medmindre du angiver en anden; aldrig i "
+                    "programmets mappe."),
 }
 
 # one sentence per lever the Policies page offers: what it does in the model
@@ -216,7 +246,8 @@ FIELD_TEXT: dict[str, tuple[str, str]] = {
                                      "Udgift pr. rådgiver pr. år (kr., basisårets priser)"),
     "notifications.per_1000_aged_0_17": ("Notifications per 1,000 aged 0-17", "Underretninger pr. 1.000 0-17-årige"),
     "notifications.trend_per_year": ("Notification trend per year", "Årlig udvikling i underretninger"),
-    "price": ("Price per year: {step} (DKK, {base_year} prices)", "Pris pr. år: {step} (kr., {base_year}-priser)"),
+    "step_price_field": ("Price per year: {step} (DKK, {base_year} prices)",
+                         "Pris pr. år: {step} (kr., {base_year}-priser)"),
 }
 
 

@@ -110,7 +110,7 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             page.get_by_role("button", name="Brug dette udgangspunkt").click()
             settle(page)
             # the form made afresh for the new starting point comes first (the old one may linger a moment)
-            expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value("2500", timeout=LONG)
+            expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value("2.500", timeout=LONG)
             page.screenshot(path=str(shots / "1-kommune.png"))
 
             # Politik: two levers
@@ -121,9 +121,9 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             settle(page)
             page.get_by_text("Brug dette greb").nth(1).click()  # review interval
             settle(page)
-            fill(page.get_by_label("Ny værdi").nth(0), 8)
+            fill(page.get_by_role("textbox", name="Ny værdi").nth(0), 8)
             settle(page)
-            fill(page.get_by_label("Ny værdi").nth(1), 3)
+            fill(page.get_by_role("textbox", name="Ny værdi").nth(1), 3)
             settle(page)
             page.get_by_role("button", name="Anvend").click()
             page.get_by_text("Politikken er gyldig: policy, 2 greb.").wait_for(timeout=LONG)

@@ -56,7 +56,7 @@ def test_the_run_page_shows_the_policys_effect_the_estimate_and_a_default_for_th
     at = AppTest.from_file(str(MAIN), default_timeout=60)
     at.run()
     at.radio(key="start_kind").set_value("scaled").run()
-    at.number_input(key="start_children").set_value(20000).run()
+    at.text_input(key="start_children").set_value("20.000").run()
     at.button(key="use_start").click().run()
     at.sidebar.radio(key="page_da").set_value("policies").run()
     at.selectbox(key="shipped_policy").set_value("more-caseworkers").run()

@@ -619,10 +619,14 @@ class Caveat(_Part):
         return self.da if lang == "da" else self.en
 
 
+# a scenario's name: also a file name, so letters (æ, ø, å and the other Latin-1 letters too), digits, - _ .
+NAME_PATTERN = r"^[A-Za-z0-9ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ_.-]+$"
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
     caveats: tuple[Caveat, ...] = Field(
         default=(), max_length=8,
