@@ -24,6 +24,7 @@ from sim.model.scenario import (
     Scenario,
     load_scenario,
     merge_mapping,
+    problem_line,
     read_yaml,
     resolve_raw,
     scenario_from_mapping,
@@ -146,12 +147,25 @@ def start_average() -> Start:
     return Start(resolve_raw(AVERAGE), AVERAGE, sources_of(AVERAGE))
 
 
-def start_scaled(children_0_17: int) -> Start:
+# the app's own names for what the user makes, by language (a scenario name: letters, digits, - _ .)
+DEFAULT_NAMES = {"municipality": ("municipality", "kommune"), "policy": ("policy", "politik")}
+DEFAULT_LABELS = {"municipality": ("Your municipality", "Jeres kommune")}
+
+
+def default_name(kind: str, lang: str = "en") -> str:
+    """The name the app gives what the user makes ('municipality' / 'kommune'), in the chosen language."""
+    return DEFAULT_NAMES[kind][1 if lang == "da" else 0]
+
+
+def start_scaled(children_0_17: int, lang: str = "en") -> Start:
     """Denmark scaled to a municipality: rates per 1,000 children, prices and caseload stay the same."""
     raw = resolve_raw(DENMARK)
     factor = children_0_17 / raw["population"]["aged_0_17"]
-    raw["name"] = "municipality"
-    raw["description"] = f"denmark.yaml scaled to {children_0_17} children aged 0-17"
+    raw["name"] = default_name("municipality", lang)
+    en, da = DEFAULT_LABELS["municipality"]
+    raw["label"] = {"en": en, "da": da}
+    raw["description"] = {"en": f"All of Denmark scaled to {children_0_17:,} children aged 0-17",
+                          "da": f"Hele Danmark skaleret til {children_0_17:,} børn i alderen 0-17 år".replace(",", ".")}
     raw["population"]["aged_0_17"] = int(children_0_17)
     raw["population"]["aged_0_22"] = int(round(raw["population"]["aged_0_22"] * factor))
     raw["caseworkers"]["fte"] = round(raw["caseworkers"]["fte"] * factor, 1)
@@ -212,8 +226,18 @@ def with_settings(raw: dict, values: dict[str, float], name: str | None = None) 
             set_path(out, path, value)
     out["budget_dkk"] = budget
     if name is not None:
-        out["name"] = name
+        renamed(out, name)
     return out
+
+
+def renamed(raw: dict, name: str) -> dict:
+    """The mapping under a new name; a label and description said what the old name was, so they go with it
+    (as ``extends:`` does not pass them on)."""
+    if raw.get("name") != name:
+        raw.pop("label", None)
+        raw.pop("description", None)
+    raw["name"] = name
+    return raw
 
 
 @dataclass
@@ -247,11 +271,17 @@ def display_path(raw: dict, path: str) -> str:
     return path
 
 
-def problems_at(raw: dict, path: str, problems: list[tuple[str, str]], file: str) -> list[str]:
-    """The CLI's lines (file: key: reason) about one field, to show next to it."""
+def problems_at(raw: dict, path: str, problems: list[tuple[str, str]], file: str, lang: str = "en") -> list[str]:
+    """The lines (key: reason, the reason in the chosen language) about one field, to show next to it; the file
+    name is left out: the app's user made no file."""
     shown = display_path(raw, path)
-    return [f"{file}: {where}: {reason}" for where, reason in problems
+    return [problem_line(where, reason, lang) for where, reason in problems
             if where == shown or where.startswith(shown + ".") or where.startswith(shown + "[")]
+
+
+def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
+    """Every problem as a line (key: reason in the chosen language), without the file name."""
+    return [problem_line(where, reason, lang) for where, reason in problems]
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -333,8 +363,7 @@ def current_value(raw: dict, option: LeverOption, step: str | None = None) -> fl
 def composed(raw: dict, choices: list[LeverChoice], name: str) -> dict:
     """The municipality's scenario with the chosen levers added: the same mapping a YAML file with
     ``levers:`` gives."""
-    out = copy.deepcopy(raw)
-    out["name"] = name
+    out = renamed(copy.deepcopy(raw), name)
     out["levers"] = [*out.get("levers", []), *(c.as_lever() for c in choices)]
     return out
 
@@ -356,8 +385,12 @@ def with_policy(raw: dict, path: Path) -> dict:
     return merge_mapping(copy.deepcopy(raw), policy_overrides(path))
 
 
-def policy_description(path: Path) -> str:
-    return str(read_yaml(path).get("description", ""))
+def policy_description(path: Path, lang: str = "en") -> str:
+    """A shipped policy's description in the chosen language (one text is shown in either)."""
+    description = read_yaml(path).get("description", "")
+    if isinstance(description, dict):
+        return str(description.get(lang) or description.get("en", ""))
+    return str(description)
 
 
 def policy_caveats(path: Path, lang: str) -> list[str]:
@@ -375,8 +408,7 @@ def save_scenario(scenario: Scenario, folder: Path, name: str) -> Path:
     if not NAME.match(name):
         raise ValueError(name)
     folder.mkdir(parents=True, exist_ok=True)
-    raw = yaml.safe_load(scenario_to_yaml(scenario))
-    raw["name"] = name
+    raw = renamed(yaml.safe_load(scenario_to_yaml(scenario)), name)
     target = folder / f"{name}.yaml"
     tmp = folder / f".{name}.yaml.tmp"
     tmp.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -94,7 +94,7 @@ def _use_start(kind: str, children, path) -> None:
         elif kind == "scaled":
             if not children or children <= 0:
                 raise InputError(f"{t('children_0_17', lang())}: must be above 0")
-            start = building.start_scaled(int(children))
+            start = building.start_scaled(int(children), lang())
         else:
             start = building.start_file(path or "")
     except InputError as e:
@@ -153,13 +153,13 @@ def _settings_form(L: str) -> None:
     st.error(t("invalid", L))
     shown = set()
     for path, slot in slots.items():
-        lines = building.problems_at(edited, path, checked.problems, building.file_name(edited))
+        lines = building.problems_at(edited, path, checked.problems, building.file_name(edited), L)
         shown.update(lines)
         if lines:
             with slot.container():
                 _errors(lines)
     with name_slot.container():
-        _errors([line for line in checked.message.splitlines()[1:] if line not in shown])
+        _errors([line for line in building.problem_lines(checked.problems, L) if line not in shown])
 
 
 # ---------------------------------------------------------------- Politik / Policies
@@ -190,7 +190,7 @@ def _lever_effects(raw: dict, L: str) -> None:
 def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
-    st.write(building.policy_description(shipped[name]))
+    st.write(building.policy_description(shipped[name], L))
     caveats = building.policy_caveats(shipped[name], L)
     if caveats:
         st.caption(f"{t('caveats', L)}: " + " ".join(caveats))
@@ -199,7 +199,7 @@ def _shipped_policy(L: str) -> None:
         raw = building.with_policy(st.session_state.municipality, shipped[name])
         checked = building.check(raw)
         if checked.scenario is None:
-            _errors(checked.message.splitlines()[1:])
+            _errors(building.problem_lines(checked.problems, L))
         else:
             st.session_state.policy = raw
 
@@ -231,7 +231,7 @@ def _lever_inputs(option: building.LeverOption, raw: dict, L: str) -> building.L
 
 def _composed_policy(L: str) -> None:
     raw = st.session_state.municipality
-    name = st.text_input(t("scenario_name", L), value="policy", key="policy_name")
+    name = st.text_input(t("scenario_name", L), value=building.default_name("policy", L), key="policy_name")
     choices, slots = [], []
     for option in building.LEVER_OPTIONS:
         choice = _lever_inputs(option, raw, L)
@@ -245,14 +245,14 @@ def _composed_policy(L: str) -> None:
             st.session_state.policy = composed
             return
         first = len(raw.get("levers", []))
-        file = building.file_name(composed)
         shown = set()
         for i, slot in enumerate(slots):
-            lines = [f"{file}: {w}: {r}" for w, r in checked.problems if w.startswith(f"levers[{first + i}]")]
+            lever = f"levers[{first + i}]"
+            lines = [building.problem_line(w, r, L) for w, r in checked.problems if w.startswith(lever)]
             shown.update(lines)
             with slot.container():
                 _errors(lines)
-        _errors([line for line in checked.message.splitlines()[1:] if line not in shown])
+        _errors([line for line in building.problem_lines(checked.problems, L) if line not in shown])
 
 
 # ---------------------------------------------------------------- Kør / Run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -472,6 +473,12 @@ COLUMN_HELP = {
 
 def text(key: str, lang: str) -> str:
     return TEXT[key][LANGS.index(lang)]
+
+
+def scenario_label(name: str, lang: str, by_name: Mapping[str, Scenario] | None = None) -> str:
+    """A scenario's label in the chosen language (``label:`` in its file), else its name."""
+    scenario = (by_name or {}).get(name)
+    return scenario.label_in(lang) if scenario is not None else str(name)
 
 
 def step_label(step_id: str, lang: str, scenario: Scenario | None = None) -> str:

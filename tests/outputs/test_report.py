@@ -340,7 +340,7 @@ def test_single_run_report_keeps_the_projection_sentence(tmp_path, synthetic):
     write_report(out, results[:1], summary[summary["scenario"] == "baseline"], "en")
     page = (out / "report.html").read_text(encoding="utf-8")
     checker = _check_html(page)
-    assert checker.p_texts[0].startswith("Projection of baseline for 2027–2029, 5 simulated replications")
+    assert checker.p_texts[0].startswith("Projection of Current practice for 2027–2029, 5 simulated replications")
     assert "waterfall" not in " ".join(p.name for p in (out / "figures").glob("*.png"))
 
 

@@ -618,11 +618,40 @@ class Caveat(_Part):
         return self.da if lang == "da" else self.en
 
 
+class Label(_Part):
+    """A scenario's name as a reader reads it, in both languages (the ``name`` stays the id of files and tables)."""
+
+    en: Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S")]
+    da: Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S")]
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
+class Description(_Part):
+    """What a scenario is, in both languages."""
+
+    en: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+    da: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
+    label: Label | None = Field(
+        default=None,
+        description="the name as a reader reads it, {en: ..., da: ...} (at most 80 characters each): the report, "
+        "workbook and app show it in the chosen language, the name where there is none; not inherited through "
+        "extends",
+    )
+    description: str | Description = Field(
+        default="",
+        description="what the scenario is: one text, or {en: ..., da: ...}; not inherited through extends",
+    )
     caveats: tuple[Caveat, ...] = Field(
         default=(), max_length=8,
         description="what the scenario's answer rests on or leaves out, each in English and Danish "
@@ -665,6 +694,14 @@ class Scenario(_Part):
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if v is not None}
         return value
+
+    def label_in(self, lang: str) -> str:
+        """The scenario's label in the language, else its name."""
+        return self.label.text(lang) if self.label is not None else self.name
+
+    def description_in(self, lang: str) -> str:
+        """The description in the language (a single text is shown in either)."""
+        return self.description if isinstance(self.description, str) else self.description.text(lang)
 
     @property
     def price_year(self) -> int:
