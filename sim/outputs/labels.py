@@ -343,6 +343,9 @@ TEXT = {
     # --- the workbook
     "label": ("label", "betegnelse"),
     "sheet_columns_intro": ("What each column means", "Hvad hver kolonne betyder"),
+    "sheet": ("Sheet", "Ark"),
+    "column": ("Column", "Kolonne"),
+    "meaning": ("Meaning", "Betydning"),
     "lever_from": ("from", "fra"),
     "lever_over": ("over {months} months", "over {months} måneder"),
     "lever_unlimited": ("unlimited", "ubegrænset"),
