@@ -594,8 +594,13 @@ class Assumption(_Part):
         "evaluation), pilot (a pilot without a control group), assumption (no measurement)"
     )
     source: str = Field(min_length=1, description="where the value and range come from (a facts.csv key, a report)")
+    source_da: str = Field(default="", description="the source in Danish, shown in a Danish answer (default: source)")
     label_en: str = Field(default="", description="a short English name shown in the answer (default: the key path)")
     label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
+
+    def source_in(self, lang: str) -> str:
+        """Where the value and range come from, in the language when the scenario gives it (else as written)."""
+        return self.source_da if lang == "da" and self.source_da else self.source
     setting: str = Field(
         default="",
         description="for a lever's number (levers.<i>.value, .by or .times): the lever's setting, e.g. "

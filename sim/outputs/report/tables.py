@@ -198,7 +198,19 @@ def economics_html(
 RESTS_ON_ROWS = 6  # the assumptions shown per policy: enough to see the few that matter
 
 
-def rests_on_display(effects: pd.DataFrame, alternative: str, baseline: str, lang: str) -> pd.DataFrame:
+def source_text(row, lang: str, scenarios: Sequence[Scenario | None]) -> str:
+    """Where an assumption's value and range come from, in the language when the scenario gives it whole
+    (``source_da``), else as the effects table has it."""
+    for s in scenarios:
+        if s is not None and row["path"] in s.assumptions:
+            return s.assumptions[row["path"]].source_in(lang)
+    return str(row["source"])
+
+
+def rests_on_display(
+    effects: pd.DataFrame, alternative: str, baseline: str, lang: str,
+    by_name: Mapping[str, Scenario] | None = None,
+) -> pd.DataFrame:
     """One policy's assumptions by the share of its NPV's spread that goes with them, labelled."""
     from sim.analysis.uncertainty import SIGNIFICANCE
 
@@ -214,7 +226,8 @@ def rests_on_display(effects: pd.DataFrame, alternative: str, baseline: str, lan
             + ("" if r["p_value"] < SIGNIFICANCE else f" ({text('within_noise', lang)})"),
             text("col_npv_at_low", lang): format_number(r["npv_at_low_dkk"], lang, money=True),
             text("col_npv_at_high", lang): format_number(r["npv_at_high_dkk"], lang, money=True),
-            text("col_source", lang): str(r["source"]),
+            text("col_source", lang): source_text(r, lang, [(by_name or {}).get(alternative),
+                                                            (by_name or {}).get(baseline)]),
         })
     return pd.DataFrame(rows)
 
@@ -228,7 +241,7 @@ def rests_on_section(
         return []
     parts = [f"<h2>{html.escape(text('sec_rests_on', lang))}</h2>"]
     for _, row in economics.drop_duplicates(["scenario", "baseline"]).iterrows():
-        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang, by_name)
         if shown.empty:
             continue
         lo, hi = row.get("npv_p05_noise_only_dkk"), row.get("npv_p95_noise_only_dkk")

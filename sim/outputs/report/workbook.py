@@ -20,6 +20,7 @@ from sim.outputs.labels import COLUMN_HELP, LANGS, TEXT, metric_label, scenario_
 from sim.outputs.notes import caveats_sentence, kinship_warning
 from sim.outputs.report.forecast import function_label
 from sim.outputs.report.formats import year_or_none
+from sim.outputs.report.tables import source_text
 
 SHEETS = ("summary", "comparison", "economics", "columns")
 
@@ -204,6 +205,9 @@ def _reader(name: str, frame: pd.DataFrame, lang: str, by_name: Mapping[str, Sce
             shown.insert(list(shown.columns).index("path") + 1, "assumption",
                          [v if isinstance(v, str) and v else p for v, p in zip(shown[own], shown["path"])])
         shown = shown.drop(columns=[c for c in ("label_en", "label_da") if c in shown])
+        if "source" in shown:
+            scenarios = [[by_name.get(n) for n in pair] for pair in zip(frame["scenario"], frame["baseline"])]
+            shown["source"] = [source_text(r, lang, pair) for (_, r), pair in zip(frame.iterrows(), scenarios)]
     if name == "caveats":
         shown["kind"] = [text("caveats_lead", lang) if k == "caveat" else HEADERS["warning"][LANGS.index(lang)]
                          for k in shown["kind"]]
