@@ -12,7 +12,7 @@ import copy
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -30,7 +30,7 @@ from sim.model.scenario import (
     scenario_from_mapping,
     scenario_to_yaml,
 )
-from sim.outputs.labels import lever_effect_line
+from sim.outputs.labels import lever_effect_line, source_caption
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -113,6 +113,17 @@ def sources_of(path: Path) -> dict[str, str]:
     return out
 
 
+def source_shown(start: Start, path: str, facts: dict[str, list[dict]], lang: str) -> str | None:
+    """The source beside a field, whole and in the language for the shipped starting points; a user's own file
+    shows its comment with the public sources of the facts it cites; None without any."""
+    if path in start.captions:
+        return start.captions[path][1 if lang == "da" else 0]
+    if start.file in (AVERAGE, DENMARK) and source_caption(path, lang):
+        return source_caption(path, lang)
+    comment = start.sources.get(path)
+    return explain_source(comment, facts) if comment else None
+
+
 def read_facts(path: Path = FACTS) -> dict[str, list[dict]]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -141,6 +152,7 @@ class Start:
     raw: dict
     file: Path
     sources: dict[str, str]
+    captions: dict[str, tuple[str, str]] = field(default_factory=dict)  # (en, da) the start sets itself
 
 
 def start_average() -> Start:
@@ -174,7 +186,13 @@ def start_scaled(children_0_17: int, lang: str = "en") -> Start:
     for key in ("population.aged_0_22", "caseworkers.fte"):
         sources[key] = f"{why}; {sources.get(key, '')}".rstrip("; ")
     sources["population.aged_0_17"] = "entered by the user"
-    return Start(raw, DENMARK, sources)
+    scaled = (f"All of Denmark's number times {factor:.4g}, the share of Denmark's children you entered (the same "
+              "caseload and rates per child).",
+              f"Hele Danmarks tal ganget med {factor:.4g}".replace(".", ",") + ", jeres andel af Danmarks børn (samme "
+              "sagstal og satser pr. barn).")
+    captions = {"population.aged_0_17": ("Entered by you.", "Indtastet af jer."),
+                "population.aged_0_22": scaled, "caseworkers.fte": scaled}
+    return Start(raw, DENMARK, sources, captions)
 
 
 def start_file(path: str | Path) -> Start:

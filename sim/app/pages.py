@@ -132,8 +132,7 @@ def _settings_form(L: str) -> None:
         for path, value in building.settings_of(raw).items():
             values[path] = st.number_input(_field_label(path, raw, L), value=float(value), format="%g",
                                            key=f"muni_{path}_{version}")
-            source = start.sources.get(path)
-            shown = building.explain_source(source, facts) if source else t("no_source", L)
+            shown = building.source_shown(start, path, facts, L) or t("no_source", L)
             st.caption(f"{t('source', L)}: " + shown.replace("\n", "  \n"))
             slots[path] = st.empty()
         submitted = st.form_submit_button(t("apply", L))

@@ -61,9 +61,9 @@ def test_every_page_renders_in_danish_by_default_and_in_english_on_the_switch():
 def test_each_setting_shows_its_source_from_the_scenario_file_and_the_facts():
     at = app_test()
     captions = [c.value for c in at.caption]
-    # the comment beside foster care's price in baseline.yaml, with the public source facts.csv gives for it
-    price = next(c for c in captions if "cost_per_child_foster_family" in c)
-    assert "Benchmarkingenheden" in price
+    # foster care's price: its public source, whole and in the page's language (Danish)
+    price = next(c for c in captions if "plejefamilie" in c)
+    assert "Benchmarkingenheden" in price and "470.000 kr." in price
     assert len(captions) == len(building.settings_of(building.start_average().raw))
 
 
@@ -244,7 +244,7 @@ def test_a_repeated_run_is_answered_from_the_cache_and_the_downloaded_yaml_runs_
 
     go(at, "answer")
     assert not at.exception
-    assert at.markdown[0].value.startswith("### Fremskrivning af municipality")
+    assert at.markdown[0].value.startswith("### Fremskrivning af Jeres kommune")  # its Danish label
     assert any("Beløb er i 2025-priser" in c.value for c in at.caption), [c.value for c in at.caption]
     scenario_yaml = scenario_to_yaml(job.answer.results[0].scenario)
     path = tmp_path / "municipality.yaml"
