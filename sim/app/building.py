@@ -12,7 +12,7 @@ import copy
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -24,6 +24,7 @@ from sim.model.scenario import (
     Scenario,
     load_scenario,
     merge_mapping,
+    problem_line,
     read_yaml,
     resolve_raw,
     scenario_from_mapping,
@@ -31,7 +32,7 @@ from sim.model.scenario import (
 )
 from sim.model.scenario.numbers import check_range, read_number
 from sim.model.scenario.schema import NAME_PATTERN
-from sim.outputs.labels import lever_effect_line
+from sim.outputs.labels import lever_effect_line, source_caption
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -174,6 +175,17 @@ def sources_of(path: Path) -> dict[str, str]:
     return out
 
 
+def source_shown(start: Start, path: str, facts: dict[str, list[dict]], lang: str) -> str | None:
+    """The source beside a field, whole and in the language for the shipped starting points; a user's own file
+    shows its comment with the public sources of the facts it cites; None without any."""
+    if path in start.captions:
+        return start.captions[path][1 if lang == "da" else 0]
+    if start.file in (AVERAGE, DENMARK) and source_caption(path, lang):
+        return source_caption(path, lang)
+    comment = start.sources.get(path)
+    return explain_source(comment, facts) if comment else None
+
+
 def read_facts(path: Path = FACTS) -> dict[str, list[dict]]:
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -202,18 +214,32 @@ class Start:
     raw: dict
     file: Path
     sources: dict[str, str]
+    captions: dict[str, tuple[str, str]] = field(default_factory=dict)  # (en, da) the start sets itself
 
 
 def start_average() -> Start:
     return Start(resolve_raw(AVERAGE), AVERAGE, sources_of(AVERAGE))
 
 
-def start_scaled(children_0_17: int) -> Start:
+# the app's own names for what the user makes, by language (a scenario name: letters, digits, - _ .)
+DEFAULT_NAMES = {"municipality": ("municipality", "kommune"), "policy": ("policy", "politik")}
+DEFAULT_LABELS = {"municipality": ("Your municipality", "Jeres kommune")}
+
+
+def default_name(kind: str, lang: str = "en") -> str:
+    """The name the app gives what the user makes ('municipality' / 'kommune'), in the chosen language."""
+    return DEFAULT_NAMES[kind][1 if lang == "da" else 0]
+
+
+def start_scaled(children_0_17: int, lang: str = "en") -> Start:
     """Denmark scaled to a municipality: rates per 1,000 children, prices and caseload stay the same."""
     raw = resolve_raw(DENMARK)
     factor = children_0_17 / raw["population"]["aged_0_17"]
-    raw["name"] = "municipality"
-    raw["description"] = f"denmark.yaml scaled to {children_0_17} children aged 0-17"
+    raw["name"] = default_name("municipality", lang)
+    en, da = DEFAULT_LABELS["municipality"]
+    raw["label"] = {"en": en, "da": da}
+    raw["description"] = {"en": f"All of Denmark scaled to {children_0_17:,} children aged 0-17",
+                          "da": f"Hele Danmark skaleret til {children_0_17:,} børn i alderen 0-17 år".replace(",", ".")}
     raw["population"]["aged_0_17"] = int(children_0_17)
     raw["population"]["aged_0_22"] = int(round(raw["population"]["aged_0_22"] * factor))
     raw["caseworkers"]["fte"] = round(raw["caseworkers"]["fte"] * factor, 1)
@@ -222,7 +248,13 @@ def start_scaled(children_0_17: int) -> Start:
     for key in ("population.aged_0_22", "caseworkers.fte"):
         sources[key] = f"{why}; {sources.get(key, '')}".rstrip("; ")
     sources["population.aged_0_17"] = "entered by the user"
-    return Start(raw, DENMARK, sources)
+    scaled = (f"All of Denmark's number times {factor:.4g}, the share of Denmark's children you entered (the same "
+              "caseload and rates per child).",
+              f"Hele Danmarks tal ganget med {factor:.4g}".replace(".", ",") + ", jeres andel af Danmarks børn (samme "
+              "sagstal og satser pr. barn).")
+    captions = {"population.aged_0_17": ("Entered by you.", "Indtastet af jer."),
+                "population.aged_0_22": scaled, "caseworkers.fte": scaled}
+    return Start(raw, DENMARK, sources, captions)
 
 
 def start_file(path: str | Path) -> Start:
@@ -274,8 +306,18 @@ def with_settings(raw: dict, values: dict[str, float], name: str | None = None) 
             set_path(out, path, value)
     out["budget_dkk"] = budget
     if name is not None:
-        out["name"] = name
+        renamed(out, name)
     return out
+
+
+def renamed(raw: dict, name: str) -> dict:
+    """The mapping under a new name; a label and description said what the old name was, so they go with it
+    (as ``extends:`` does not pass them on)."""
+    if raw.get("name") != name:
+        raw.pop("label", None)
+        raw.pop("description", None)
+    raw["name"] = name
+    return raw
 
 
 @dataclass
@@ -309,11 +351,17 @@ def display_path(raw: dict, path: str) -> str:
     return path
 
 
-def problems_at(raw: dict, path: str, problems: list[tuple[str, str]], file: str) -> list[str]:
-    """The CLI's lines (file: key: reason) about one field, to show next to it."""
+def problems_at(raw: dict, path: str, problems: list[tuple[str, str]], file: str, lang: str = "en") -> list[str]:
+    """The lines (key: reason, the reason in the chosen language) about one field, to show next to it; the file
+    name is left out: the app's user made no file."""
     shown = display_path(raw, path)
-    return [f"{file}: {where}: {reason}" for where, reason in problems
+    return [problem_line(where, reason, lang) for where, reason in problems
             if where == shown or where.startswith(shown + ".") or where.startswith(shown + "[")]
+
+
+def problem_lines(problems: list[tuple[str, str]], lang: str) -> list[str]:
+    """Every problem as a line (key: reason in the chosen language), without the file name."""
+    return [problem_line(where, reason, lang) for where, reason in problems]
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -406,8 +454,7 @@ def current_value(raw: dict, option: LeverOption, step: str | None = None) -> fl
 def composed(raw: dict, choices: list[LeverChoice], name: str) -> dict:
     """The municipality's scenario with the chosen levers added: the same mapping a YAML file with
     ``levers:`` gives."""
-    out = copy.deepcopy(raw)
-    out["name"] = name
+    out = renamed(copy.deepcopy(raw), name)
     out["levers"] = [*out.get("levers", []), *(c.as_lever() for c in choices)]
     return out
 
@@ -429,8 +476,12 @@ def with_policy(raw: dict, path: Path) -> dict:
     return merge_mapping(copy.deepcopy(raw), policy_overrides(path))
 
 
-def policy_description(path: Path) -> str:
-    return str(read_yaml(path).get("description", ""))
+def policy_description(path: Path, lang: str = "en") -> str:
+    """A shipped policy's description in the chosen language (one text is shown in either)."""
+    description = read_yaml(path).get("description", "")
+    if isinstance(description, dict):
+        return str(description.get(lang) or description.get("en", ""))
+    return str(description)
 
 
 def policy_caveats(path: Path, lang: str) -> list[str]:
@@ -454,8 +505,7 @@ def save_scenario(scenario: Scenario, folder: Path, name: str, sources: dict[str
     if not good_name(name):
         raise ValueError(name)
     folder.mkdir(parents=True, exist_ok=True)
-    raw = yaml.safe_load(scenario_to_yaml(scenario))
-    raw["name"] = name
+    raw = renamed(yaml.safe_load(scenario_to_yaml(scenario)), name)
     target = folder / f"{name}.yaml"
     tmp = folder / f".{name}.yaml.tmp"
     text = with_comments(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=1000), sources or {})

@@ -145,7 +145,7 @@ def _use_start(kind: str, children, path) -> None:
             count, problem = read_field(children or "", building.Typed("count", 1), L)
             if problem:
                 raise InputError(f"{t('children_0_17', L)}: {problem}")
-            start = building.start_scaled(int(count))
+            start = building.start_scaled(int(count), L)
         else:
             start = building.start_file(path or "")
     except InputError as e:
@@ -217,8 +217,7 @@ def _settings_form(L: str) -> None:
             _anchor_here(path)
             texts[path] = st.text_input(_field_label(path, raw, L), value=format_typed(float(value), L),
                                         key=f"muni_{path}_{version}", help=t("typed_help", L))
-            source = start.sources.get(path)
-            shown = building.explain_source(source, facts) if source else t("no_source", L)
+            shown = building.source_shown(start, path, facts, L) or t("no_source", L)
             st.caption(f"{t('source', L)}: " + shown.replace("\n", "  \n"))
             slots[path] = st.empty()
         submitted = st.form_submit_button(t("apply", L))
@@ -247,7 +246,7 @@ def _apply_settings(raw: dict, texts: dict[str, str], name: str, L: str) -> dict
     edited = building.with_settings(raw, values, name=name)
     checked = building.check(edited)
     if checked.scenario is None:
-        return _problems_by_field(edited, checked, ["name", *texts])
+        return _problems_by_field(edited, checked, ["name", *texts], L)
     _note_entered(raw, values)
     _use_municipality(edited)
     return {}
@@ -262,17 +261,17 @@ def _note_entered(raw: dict, values: dict[str, float]) -> None:
             sources[path] = "entered in the app" + (f" (before: {before})" if before else "")
 
 
-def _problems_by_field(edited: dict, checked: building.Checked, paths: list[str]) -> dict[str, list[str]]:
+def _problems_by_field(edited: dict, checked: building.Checked, paths: list[str], L: str) -> dict[str, list[str]]:
     file = building.file_name(edited)
     out: dict[str, list[str]] = {}
     shown: set[str] = set()
     for path in paths:
-        lines = building.problems_at(edited, path, checked.problems, file) if path != "name" else \
-            [f"{file}: {w}: {r}" for w, r in checked.problems if w == "name"]
+        lines = building.problems_at(edited, path, checked.problems, file, L) if path != "name" else \
+            [building.problem_line(w, r, L) for w, r in checked.problems if w == "name"]
         if lines:
             out[path] = lines
             shown.update(lines)
-    rest = [line for line in checked.message.splitlines()[1:] if line not in shown]
+    rest = [line for line in building.problem_lines(checked.problems, L) if line not in shown]
     if rest:
         out[""] = rest
     return out
@@ -348,7 +347,7 @@ def _choose_policy(recipe: dict) -> list[str]:
     raw = _from_recipe(recipe, ss.municipality)
     checked = building.check(raw)
     if checked.scenario is None:
-        ss.policy_problems = checked.message.splitlines()[1:]
+        ss.policy_problems = building.problem_lines(checked.problems, lang())
         return ss.policy_problems
     ss.policy, ss.policy_recipe, ss.policy_problems, ss.policy_lost = raw, recipe, [], None
     return []
@@ -358,7 +357,7 @@ def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
     keep("shipped_policy", next(iter(shipped)), list(shipped))
     name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
-    st.write(building.policy_description(shipped[name]))
+    st.write(building.policy_description(shipped[name], L))
     caveats = building.policy_caveats(shipped[name], L)
     if caveats:
         st.caption(f"{t('caveats', L)}: " + " ".join(caveats))
@@ -414,7 +413,7 @@ def _lever_inputs(option: building.LeverOption, raw: dict, L: str):
 
 def _composed_policy(L: str) -> None:
     raw = st.session_state.municipality
-    keep("policy_name", "policy")
+    keep("policy_name", building.default_name("policy", L))
     name = st.text_input(t("scenario_name", L), key="policy_name")
     choices, slots, typed_problems = [], [], []
     for option in building.LEVER_OPTIONS:
@@ -435,10 +434,9 @@ def _composed_policy(L: str) -> None:
     if not lines:
         return
     first = len(raw.get("levers", []))
-    file = building.file_name(building.composed(raw, choices, name))
     shown = set(typed_problems)  # already beside their lever
     for i, slot in enumerate(slots):
-        mine = [line for line in lines if line.startswith(f"{file}: levers[{first + i}]")]
+        mine = [line for line in lines if line.startswith(f"levers[{first + i}]")]
         shown.update(mine)
         with slot.container():
             _errors(mine)

@@ -174,7 +174,7 @@ def _finish_metric_chart(fig, ax, h: pd.DataFrame, metric: str, lang: str, scena
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False, loc="best")
     fig.tight_layout()
-    return pages.png(fig)
+    return pages.png(fig, lang=lang)
 
 
 # ---------------------------------------------------------------- calibrate
@@ -355,11 +355,12 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
     parts += _not_fitted_html(p, lang)
     method = html.escape(_method_text(bt.calibration, lang))
     parts.append(f"<h2>{html.escape(_t('method', lang))}</h2><p class=note>{method}</p>")
+    name = p.scenario.label_in(lang)
     if len(bt.origins) > 1:
-        title = _t("bt_rolling_title", lang).format(name=p.scenario.name, origins=", ".join(map(str, bt.origins)),
+        title = _t("bt_rolling_title", lang).format(name=name, origins=", ".join(map(str, bt.origins)),
                                                     horizon=bt.horizon)
     else:
-        title = _t("bt_title", lang).format(name=p.scenario.name, fit_until=bt.fit_until, first=bt.fit_until + 1,
+        title = _t("bt_title", lang).format(name=name, fit_until=bt.fit_until, first=bt.fit_until + 1,
                                             last=bt.fit_until + bt.horizon)
     return pages.page(title, parts, lang)
 

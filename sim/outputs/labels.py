@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -342,11 +343,108 @@ TEXT = {
     # --- the workbook
     "label": ("label", "betegnelse"),
     "sheet_columns_intro": ("What each column means", "Hvad hver kolonne betyder"),
+    "sheet": ("Sheet", "Ark"),
+    "column": ("Column", "Kolonne"),
+    "meaning": ("Meaning", "Betydning"),
     "lever_from": ("from", "fra"),
     "lever_over": ("over {months} months", "over {months} måneder"),
     "lever_unlimited": ("unlimited", "ubegrænset"),
     "lever_effects": ("What the levers do to this scenario", "Hvad grebene gør ved dette scenarie"),
 }
+
+# Where the shipped municipality's numbers come from, whole and in both languages, as the app shows them beside
+# the fields a user sets (the scenario files' comments say the same with their facts.csv keys)
+SOURCE_CAPTIONS = {
+    "population.aged_0_17": (
+        "About 1,160,000 children aged 0-17 in Denmark in 2018 (derived from 11,715 children placed at 10.1 "
+        "per 1,000), divided by the 98 municipalities.",
+        "Omkring 1.160.000 børn i alderen 0-17 år i Danmark i 2018 (udledt af 11.715 anbragte børn ved 10,1 "
+        "pr. 1.000), delt med de 98 kommuner."),
+    "population.aged_0_22": (
+        "About 1,536,000 young people aged 0-22 in Denmark in 2018, divided by the 98 municipalities.",
+        "Omkring 1.536.000 unge i alderen 0-22 år i Danmark i 2018, delt med de 98 kommuner."),
+    "population.growth_per_year": (
+        "An assumption: the number of children has been roughly flat nationally. Enter your own municipality's "
+        "population projection here.",
+        "En antagelse: antallet af børn har været nogenlunde uændret på landsplan. Skriv jeres egen "
+        "befolkningsprognose her."),
+    "caseworkers.fte": (
+        "Set so that the caseload is about 31 cases per caseworker, as Dansk Socialrådgiverforening's survey "
+        "found in 2023: "
+        "20 posts, of which about 18.6 are filled at any time because of turnover.",
+        "Sat, så sagstallet er omkring 31 sager pr. rådgiver, som Dansk Socialrådgiverforenings undersøgelse "
+        "fandt i 2023: 20 stillinger, "
+        "hvoraf omkring 18,6 er besat ad gangen på grund af udskiftning."),
+    "caseworkers.cost_per_fte_dkk": (
+        "A caseworker's salary with pension, 460,000 DKK in 2019 (Lønkommissionen and Dansk Socialrådgiverforening), "
+        "plus 20 % for leadership, IT and premises (KL's rate, an assumption): 550,000 DKK in 2019 prices. The "
+        "range of uncertainty is 500,000 to 590,000 DKK.",
+        "En rådgivers løn med pension, 460.000 kr. i 2019 (Lønkommissionen og Dansk Socialrådgiverforening), plus "
+        "20 % til ledelse, it og lokaler (KL's sats, en antagelse): 550.000 kr. i 2019-priser. Usikkerheden går "
+        "fra 500.000 til 590.000 kr."),
+    "notifications.per_1000_aged_0_17": (
+        "Statistics Denmark: 137,986 notifications in 2019 per 1,160,000 children aged 0-17 is 119 per 1,000; the "
+        "model's fit to the national figures of 2015-2019 gives the same (90 % between 111.6 and 125.8).",
+        "Danmarks Statistik: 137.986 underretninger i 2019 pr. 1.160.000 børn i alderen 0-17 år er 119 pr. 1.000; "
+        "modellens tilpasning til landstallene 2015-2019 giver det samme (90 % mellem 111,6 og 125,8)."),
+    "notifications.trend_per_year": (
+        "An assumption: flat from the start year. In 2015-2019 notifications grew about 9 % a year (the shipped "
+        "policy Rising notifications shows a rising path).",
+        "En antagelse: uændret fra startåret. I 2015-2019 voksede underretningerne omkring 9 % om året (den "
+        "medfølgende politik Stigende underretninger viser en stigende udvikling)."),
+    "staircase.early.price_per_year_dkk": (
+        "An assumption: courses costing tens of thousands of DKK (a PMTO course costs 45,094 DKK, VIVE 2020) that last "
+        "under a year.",
+        "En antagelse: forløb til nogle titusinder kroner (et PMTO-forløb koster 45.094 kr., VIVE 2020), der "
+        "varer under et år."),
+    "staircase.preventive.price_per_year_dkk": (
+        "VIVE's cost evaluations (2020): a course of family therapy (FFT) costs 51,379 DKK and a support and "
+        "contact person 57,183 DKK; ongoing support costs more.",
+        "VIVE's udgiftsevalueringer (2020): et forløb med familieterapi (FFT) koster 51.379 kr. og en støtte- og "
+        "kontaktperson 57.183 kr.; løbende støtte koster mere."),
+    "staircase.intensive_home.price_per_year_dkk": (
+        "An assumption, no public average price found: about 9 face-to-face hours a week for 46 weeks at 605 DKK "
+        "an hour (a family consultant's price at one municipal provider, 688 DKK in 2024, in 2019 prices); range "
+        "110,000 DKK (4 hours a week) to 420,000 DKK (15 hours a week).",
+        "En antagelse, ingen offentlig gennemsnitspris fundet: omkring 9 timers direkte kontakt om ugen i 46 uger "
+        "til 605 kr. i timen (en familiekonsulents pris hos én kommunal leverandør, 688 kr. i 2024, i 2019-priser); "
+        "fra 110.000 kr. (4 timer om ugen) til 420.000 kr. (15 timer om ugen)."),
+    "staircase.kinship_care.price_per_year_dkk": (
+        "Derived, no public average price found: expenses of about 70,000 DKK a year at the statutory rate for "
+        "board and lodging, plus clothes, pocket money, supervision and courses, and now and then a fee "
+        "(4,152 DKK a month in 2017).",
+        "Udledt, ingen offentlig gennemsnitspris fundet: udgifter på omkring 70.000 kr. om året efter den "
+        "lovbestemte sats for kost og logi, plus tøj, lommepenge, supervision og kurser og af og til et "
+        "vederlag (4.152 kr. om måneden i 2017)."),
+    "staircase.foster_family.price_per_year_dkk": (
+        "Benchmarkingenheden (2020): the average cost of a child in a foster family in 2019, 470,000 DKK a year.",
+        "Benchmarkingenheden (2020): den gennemsnitlige udgift til et barn i en plejefamilie i 2019, 470.000 kr. "
+        "om året."),
+    "staircase.own_room.price_per_year_dkk": (
+        "An assumption, no public average price found: a flat with about 8 contact hours a week (single providers "
+        "charge 16,750-36,391 DKK a month for 5-15 hours a week); range 200,000 DKK to 680,000 DKK (a staffed "
+        "kollegium).",
+        "En antagelse, ingen offentlig gennemsnitspris fundet: en lejlighed med omkring 8 kontakttimer om ugen "
+        "(enkelte leverandører tager 16.750-36.391 kr. om måneden for 5-15 timer om ugen); fra 200.000 kr. til "
+        "680.000 kr. (et kollegium med personale)."),
+    "staircase.residential_home.price_per_year_dkk": (
+        "Benchmarkingenheden (2020): the average cost of a child in an institution or residential home in 2019, "
+        "1,160,000 DKK a year.",
+        "Benchmarkingenheden (2020): den gennemsnitlige udgift til et barn på en institution eller et "
+        "opholdssted i 2019, 1.160.000 kr. om året."),
+    "staircase.institution.price_per_year_dkk": (
+        "Benchmarkingenheden (2020): the average cost of a child in an institution or residential home in 2019, "
+        "1,160,000 DKK a year.",
+        "Benchmarkingenheden (2020): den gennemsnitlige udgift til et barn på en institution eller et "
+        "opholdssted i 2019, 1.160.000 kr. om året."),
+}
+
+
+def source_caption(path: str, lang: str) -> str | None:
+    """Where a shipped number comes from, whole and in the language (None for a number without a caption)."""
+    caption = SOURCE_CAPTIONS.get(path)
+    return caption[LANGS.index(lang)] if caption else None
+
 
 # Meaning of each column of the workbook's sheets (sheet "columns"); column names themselves stay English.
 COLUMN_HELP = {
@@ -472,6 +570,12 @@ COLUMN_HELP = {
 
 def text(key: str, lang: str) -> str:
     return TEXT[key][LANGS.index(lang)]
+
+
+def scenario_label(name: str, lang: str, by_name: Mapping[str, Scenario] | None = None) -> str:
+    """A scenario's label in the chosen language (``label:`` in its file), else its name."""
+    scenario = (by_name or {}).get(name)
+    return scenario.label_in(lang) if scenario is not None else str(name)
 
 
 def step_label(step_id: str, lang: str, scenario: Scenario | None = None) -> str:

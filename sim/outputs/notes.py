@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from sim.model.scenario import Scenario
-from sim.outputs.labels import format_percent, text
+from sim.outputs.labels import format_percent, scenario_label, text
 
 KINSHIP_METRIC = "kinship_share_of_family_care"
 # The highest kinship share of family care observed in a sizable Danish municipality (facts:
@@ -84,12 +84,12 @@ def closed_with_need_more(comparison: pd.DataFrame | None, summary: pd.DataFrame
 
 
 def closed_with_need_sentence(comparison: pd.DataFrame | None, summary: pd.DataFrame, alt: str, base: str,
-                              lang: str) -> str:
+                              lang: str, base_label: str | None = None) -> str:
     """'It also closes about N more inquiries a year about children with a real need ...' or ''."""
     more = closed_with_need_more(comparison, summary, alt, base)
     if math.isnan(more):
         return ""
-    return text("closed_with_need_more", lang).format(n=_whole(more, lang), base=base)
+    return text("closed_with_need_more", lang).format(n=_whole(more, lang), base=base_label or base)
 
 
 def scenario_notes(
@@ -104,7 +104,8 @@ def scenario_notes(
     ``base``), the kinship warning, then its caveats; '' when there is nothing to say. Starts with a space."""
     parts = []
     if base is not None:
-        parts.append(closed_with_need_sentence(comparison, summary, name, base, lang))
+        parts.append(closed_with_need_sentence(comparison, summary, name, base, lang,
+                                               scenario_label(base, lang, by_name)))
     parts.append(kinship_warning(summary, name, lang))
     parts.append(caveats_sentence(by_name.get(name), lang))
     said = [p for p in parts if p]

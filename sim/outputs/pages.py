@@ -35,8 +35,51 @@ pre{background:#f5f5f5;padding:1em;font-size:0.78em;overflow-x:auto}
 """
 
 
-def png(fig, dpi: float | None = None) -> bytes:
-    """A matplotlib figure as PNG bytes (white background, tight box); the figure is closed."""
+MINUS = "\u2212"  # the typographic minus sign (as sim.outputs.labels writes it)
+
+
+class NumberTicks(mticker.Formatter):
+    """Tick labels in the page's language: thousands separators, decimal comma in Danish (1.234,5), as many
+    decimals as the tick spacing needs (2.5-steps get one), values divided by ``scale`` (1e6 for money in
+    millions, named in the axis label), or percent."""
+
+    def __init__(self, lang: str, scale: float = 1.0, percent: bool = False):
+        self.lang, self.scale, self.percent = lang, scale, percent
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs):
+        self._ticks = [float(v) for v in locs]
+
+    def __call__(self, x, pos=None):
+        factor = 100.0 if self.percent else 1.0 / self.scale
+        locs = [v * factor for v in self._ticks] or [x * factor]
+        decimals = 0
+        while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-6 * max(1.0, abs(v)) for v in locs):
+            decimals += 1
+        s = f"{x * factor:,.{decimals}f}"
+        if s.lstrip("-").strip("0.,") == "":
+            s = s.lstrip("-")
+        elif s.startswith("-"):
+            s = MINUS + s[1:]
+        if self.lang == "da":
+            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return s + (" %" if self.percent else "")
+
+
+def localise_axes(fig, lang: str) -> None:
+    """Every value axis still on matplotlib's default formatter (which writes 0.8 and 100,000,000 or an offset
+    such as 1e8) gets the language's number format; year axes and axes formatted on purpose keep theirs."""
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is mticker.ScalarFormatter:
+                axis.set_major_formatter(NumberTicks(lang))
+
+
+def png(fig, dpi: float | None = None, lang: str | None = None) -> bytes:
+    """A matplotlib figure as PNG bytes (white background, tight box); the figure is closed. With ``lang``,
+    axes left on matplotlib's default number format get the language's (``localise_axes``)."""
+    if lang is not None:
+        localise_axes(fig, lang)
     buf = io.BytesIO()
     options = {"dpi": dpi} if dpi is not None else {}
     fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.15, facecolor="white", **options)

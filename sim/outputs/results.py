@@ -15,6 +15,11 @@ from sim.outputs.files import atomic_directory, manifest, write_parquet
 from sim.runs.runner import RunResult
 
 
+def plain_number(x: float) -> str:
+    """A CSV number with six significant digits and never in scientific notation (12500000, not 1.25e+07)."""
+    return np.format_float_positional(x, precision=6, unique=False, fractional=False, trim="-")
+
+
 def budget_rows(table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
     """summary rows of budget_overrun_prob for the scenarios that set a budget."""
     from sim.analysis.economics import budget_overrun
@@ -145,15 +150,15 @@ def write_outputs(
             os.replace(streamed, tmp / "replications.parquet")  # written next to the output: same file system
         else:
             write_parquet(table, tmp / "replications.parquet")
-        summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
+        summary.to_csv(tmp / "summary.csv", index=False, float_format=plain_number)
         if compare:
-            comparison.to_csv(tmp / "comparison.csv", index=False, float_format="%.6g")
-            econ.to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
-            effects.to_csv(tmp / "assumption_effects.csv", index=False, float_format="%.6g")
+            comparison.to_csv(tmp / "comparison.csv", index=False, float_format=plain_number)
+            econ.to_csv(tmp / "economics.csv", index=False, float_format=plain_number)
+            effects.to_csv(tmp / "assumption_effects.csv", index=False, float_format=plain_number)
         if not draws.empty:
-            draws.to_csv(tmp / "assumption_draws.csv", index=False, float_format="%.6g")
+            draws.to_csv(tmp / "assumption_draws.csv", index=False, float_format=plain_number)
         if fc is not None:
-            fc.to_csv(tmp / "forecast.csv", index=False, float_format="%.6g")
+            fc.to_csv(tmp / "forecast.csv", index=False, float_format=plain_number)
         write_report(
             tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs,
             forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"), table=table,

@@ -194,7 +194,7 @@ def tornado_chart(run: SensitivityRun, output: Output, lang: str) -> bytes:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
-    return pages.png(fig, dpi=110)
+    return pages.png(fig, dpi=110, lang=lang)
 
 
 def lead_sentences(run: SensitivityRun, lang: str, top: int = 3) -> list[str]:
@@ -292,7 +292,7 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
     parts.append(pages.text_table([_t(k, lang) for k in columns], prow))
     spec_yaml = json.dumps(run.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)
     parts.append(f"<h2>{html.escape(_t('spec', lang))}</h2><pre>{html.escape(spec_yaml)}</pre>")
-    return pages.page(_t("title", lang).format(name=sc.name), parts, lang)
+    return pages.page(_t("title", lang).format(name=sc.label_in(lang)), parts, lang)
 
 
 def write_sensitivity_outputs(

@@ -73,8 +73,8 @@ def write_sweep_outputs(
     first_result = next(iter(results.values()))
     scenario = first_result.scenario
     first, last = scenario.calendar.start_year, scenario.end_year
-    cost_png = pages.png(total_cost_chart(totals, setting, first, last, lang))
-    side_png = pages.png(side_charts(summary, setting, lang, scenario))
+    cost_png = pages.png(total_cost_chart(totals, setting, first, last, lang), lang=lang)
+    side_png = pages.png(side_charts(summary, setting, lang, scenario), lang=lang)
     best = cheapest(totals)
     row = totals[totals["value"] == best].iloc[0]
     lead = text("sweep_lead", lang).format(
@@ -90,7 +90,8 @@ def write_sweep_outputs(
         pages.figure_html(side_png, text("sweep_side_title", lang), text("sweep_side_caption", lang)),
         pages.text_table([setting, text("sweep_cost_axis", lang)], rows),
     ]
-    page = pages.page(text("sweep_heading", lang).format(scenario=scenario.name, setting=setting), parts, lang)
+    heading = text("sweep_heading", lang).format(scenario=scenario.label_in(lang), setting=setting)
+    page = pages.page(heading, parts, lang)
     info = manifest(list(results.values()), command=command, analysis="sweep", setting=setting,
                     values=list(results), common_random_numbers="every value runs the same replications and seed")
     with atomic_directory(Path(out)) as tmp:

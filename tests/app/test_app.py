@@ -17,7 +17,7 @@ from sim.app.server import streamlit_command
 from sim.cli import app as cli
 from sim.data.register import read_case_register
 from sim.errors import InputError
-from sim.model.scenario import load_scenario, scenario_to_yaml
+from sim.model.scenario import load_scenario, reason_in, scenario_to_yaml
 
 MAIN = Path(building.__file__).resolve().parent / "main.py"
 SCENARIOS = building.SCENARIOS
@@ -61,9 +61,9 @@ def test_every_page_renders_in_danish_by_default_and_in_english_on_the_switch():
 def test_each_setting_shows_its_source_from_the_scenario_file_and_the_facts():
     at = app_test()
     captions = [c.value for c in at.caption]
-    # the comment beside foster care's price in baseline.yaml, with the public source facts.csv gives for it
-    price = next(c for c in captions if "cost_per_child_foster_family" in c)
-    assert "Benchmarkingenheden" in price
+    # foster care's price: its public source, whole and in the page's language (Danish)
+    price = next(c for c in captions if "plejefamilie" in c)
+    assert "Benchmarkingenheden" in price and "470.000 kr." in price
     assert len(captions) == len(building.settings_of(building.start_average().raw))
 
 
@@ -105,10 +105,12 @@ def test_a_bad_value_gets_the_cli_message_next_to_its_field(tmp_path, monkeypatc
     result = CliRunner().invoke(cli, ["validate", "baseline.yaml"])
     assert result.exit_code == 2
     cli_line = next(line for line in result.output.splitlines() if "price_per_year_dkk" in line)
-    # the same key and reason; the file is the one the CLI read, in the app the scenario's YAML file
-    cli_file, cli_rest = cli_line.split(": ", 1)
+    # the same key and reason, the reason in the page's language (Danish) and without a file the user never made
+    cli_file, cli_key, cli_reason = cli_line.split(": ", 2)
     assert Path(cli_file).name == "baseline.yaml"
-    assert f"baseline.yaml: {cli_rest}" in shown, (cli_line, shown)
+    assert f"{cli_key}: {reason_in(cli_reason, 'da')}" in shown, (cli_line, shown)
+    assert reason_in(cli_reason, "da") != cli_reason
+    assert not any(".yaml" in line for line in shown), shown
     # the page keeps the last valid scenario
     assert at.session_state["municipality"]["staircase"][4]["price_per_year_dkk"] == 470000
 
@@ -162,7 +164,7 @@ def test_a_bad_lever_gets_the_cli_message_next_to_it():
     at.button(key="apply_levers").click().run()
     assert not at.exception
     assert at.session_state["policy"] is None
-    assert any(e.value.startswith("policy.yaml: levers[0]") and "between 0 and 1" in e.value for e in at.error), \
+    assert any(e.value.startswith("levers[0]") and "mellem 0 og 1" in e.value for e in at.error), \
         [e.value for e in at.error]
 
 
@@ -242,7 +244,7 @@ def test_a_repeated_run_is_answered_from_the_cache_and_the_downloaded_yaml_runs_
 
     go(at, "answer")
     assert not at.exception
-    assert at.markdown[0].value.startswith("### Fremskrivning af municipality")
+    assert at.markdown[0].value.startswith("### Fremskrivning af Jeres kommune")  # its Danish label
     assert any("Beløb er i 2025-priser" in c.value for c in at.caption), [c.value for c in at.caption]
     scenario_yaml = scenario_to_yaml(job.answer.results[0].scenario)
     path = tmp_path / "municipality.yaml"
@@ -341,7 +343,10 @@ def test_saved_scenarios_are_saved_loaded_and_duplicated_as_yaml_files(tmp_path)
     assert (folder / "our-town.yaml").exists()
     saved = load_scenario(folder / "our-town.yaml")
     assert saved.name == "our-town"
-    assert saved.model_copy(update={"name": "baseline"}) == load_scenario(SCENARIOS / "baseline.yaml")
+    shipped = load_scenario(SCENARIOS / "baseline.yaml")
+    assert saved.label is None  # a new name: the shipped label and description said what the old one was
+    assert saved.model_copy(update={"name": "baseline", "label": shipped.label,
+                                    "description": shipped.description}) == shipped
 
     at.multiselect(key="saved_chosen").select("our-town").run()
     at.text_input(key="copy_name").set_value("our-town-2").run()

@@ -126,7 +126,7 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             fill(page.get_by_role("textbox", name="Ny værdi").nth(1), 3)
             settle(page)
             page.get_by_role("button", name="Anvend").click()
-            page.get_by_text("Politikken er gyldig: policy, 2 greb.").wait_for(timeout=LONG)
+            page.get_by_text("Politikken er gyldig: politik, 2 greb.").wait_for(timeout=LONG)
             page.screenshot(path=str(shots / "2-politik.png"))
 
             # Kør: 4 replications x 2 years, in a worker process with a progress bar
@@ -174,7 +174,8 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
     # nothing from the network: the app's own server, and data or blob URLs the page makes itself
     assert all(u.startswith((app_url, "data:", "blob:")) for u in requests), \
         sorted({u for u in requests if not u.startswith((app_url, "data:", "blob:"))})
-    assert "policy" in lead and "municipality" in lead and "kr." in lead, lead
+    assert "politik" in lead and "Jeres kommune" in lead and "kr." in lead, lead  # Danish names and label
+    assert "policy" not in lead and "municipality" not in lead, lead
     assert charts >= 3  # fans, staircase, waterfall
     assert "Sæt kryds i »Id'erne kan være CPR-numre" in refusal_text and "010203" not in refusal_text
     assert "--pseudonymise" not in refusal_text
@@ -187,7 +188,7 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
     assert done.returncode == 0, done.stderr
     cli = pd.read_csv(out / "summary.csv")
     app = pd.read_excel(tmp_path / "results.xlsx", sheet_name="summary")
-    app = app[app["scenario"] == "policy"]
+    app = app[app["scenario"] == "politik"]
     both = cli.merge(app, on=["scenario", "year", "metric"], suffixes=("_cli", "_app"))
     assert len(both) == len(cli) == len(app) > 0
     for col in ("mean", "p05", "p50", "p95"):

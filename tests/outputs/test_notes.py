@@ -239,7 +239,8 @@ def test_a_kinship_share_outside_danish_experience_is_warned_beside_its_number(l
     sentences = lead_sentences(results, summary, lang, comparison, economics)
     warning = "Warning:" if lang == "en" else "Advarsel:"
     outside, inside = sentences  # one per alternative, in the order run
-    assert "more-caseworkers" in outside and "caseworker-cuts" in inside
+    label = {r.scenario.name: r.scenario.label_in(lang) for r in results}
+    assert label["more-caseworkers"] in outside and label["caseworker-cuts"] in inside
     assert warning in outside and re.search(r"\b5[23] %", outside)
     assert warning not in inside
     assert outside.index(warning) > outside.index("2028")  # after the number (break-even year), beside it
@@ -278,7 +279,8 @@ def test_a_policy_that_closes_more_children_with_need_says_how_many_beside_the_m
     phrase = "more inquiries a year about children with a real need" if lang == "en" else \
         "flere henvendelser om året om børn med et reelt behov"
     closing, other = sentences
-    assert "intake-team" in closing and "more-caseworkers" in other
+    label = {r.scenario.name: r.scenario.label_in(lang) for r in results}
+    assert label["intake-team"] in closing and label["more-caseworkers"] in other
     n = int(re.search(r"(?:about|omkring) (\d+) ", closing).group(1))
     assert 55 <= n <= 60  # 157 against 100 a year, with the synthetic runs' small drift
     assert phrase in closing and phrase not in other

@@ -22,6 +22,7 @@ from sim.model.scenario.loading import (
     scenario_to_yaml,
     validation_reason,
 )
+from sim.model.scenario.messages import problem_line, reason_in
 from sim.model.scenario.schema import (
     LEVER_CHANGES,
     MAX_DKK,
@@ -36,6 +37,7 @@ from sim.model.scenario.schema import (
     Caveat,
     CaveatText,
     Demand,
+    Description,
     Diversion,
     Drift,
     Economics,
@@ -44,6 +46,7 @@ from sim.model.scenario.schema import (
     FteChange,
     InitialState,
     Investigation,
+    Label,
     Lever,
     NeedLevel,
     Needs,
@@ -65,12 +68,12 @@ from sim.model.scenario.schema import (
 )
 
 __all__ = [
-    "LEVER_CHANGES", "MAX_DKK", "MAX_MONTHS", "MAX_RATE_PER_YEAR", "MAX_REVIEW_MONTHS",
-    "Aftercare", "Assumption", "CalibratedValue", "Calendar", "Caseworkers", "Caveat", "CaveatText", "Demand",
-    "Diversion", "Drift", "Economics", "Exits", "FamilyTime", "FteChange", "InitialState", "Investigation", "Lever",
+    "LEVER_CHANGES", "MAX_DKK", "MAX_MONTHS", "MAX_RATE_PER_YEAR", "MAX_REVIEW_MONTHS", "Aftercare", "Assumption",
+    "CalibratedValue", "Calendar", "Caseworkers", "Caveat", "CaveatText", "Demand", "Description", "Diversion",
+    "Drift", "Economics", "Exits", "FamilyTime", "FteChange", "InitialState", "Investigation", "Label", "Lever",
     "NeedLevel", "Needs", "NonNegative", "Notifications", "Overload", "PolicyCost", "Population", "Positive",
     "Prices", "Reviews", "Scenario", "Screening", "Share", "Step", "StepId", "TimeLimitedStays", "Turnover",
     "applicable_assumptions", "get_path", "json_schema", "key_path", "load_scenario", "locate_key_path",
-    "merge_mapping", "read_yaml", "resolve_raw", "scenario_from_mapping", "scenario_to_yaml", "set_path",
-    "validation_reason",
+    "merge_mapping", "problem_line", "read_yaml", "reason_in", "resolve_raw", "scenario_from_mapping",
+    "scenario_to_yaml", "set_path", "validation_reason",
 ]

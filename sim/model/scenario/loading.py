@@ -104,7 +104,13 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]
     if not parent_path.exists():
         raise ScenarioError(str(path), [("extends", f"file '{parent}' not found next to {path.name}")])
     base, base_origins = _resolve(parent_path, (*seen, path))
+    for own in NOT_INHERITED:  # they describe the file that sets them, not the one that extends it
+        base.pop(own, None)
+        base_origins = {k: v for k, v in base_origins.items() if k[0] != own}
     return _merge(base, data), {**base_origins, **origins}
+
+
+NOT_INHERITED = ("label", "description")
 
 
 def _key_paths(data: Any, prefix: tuple = ()) -> list[tuple]:

@@ -595,8 +595,13 @@ class Assumption(_Part):
         "evaluation), pilot (a pilot without a control group), assumption (no measurement)"
     )
     source: str = Field(min_length=1, description="where the value and range come from (a facts.csv key, a report)")
+    source_da: str = Field(default="", description="the source in Danish, shown in a Danish answer (default: source)")
     label_en: str = Field(default="", description="a short English name shown in the answer (default: the key path)")
     label_da: str = Field(default="", description="a short Danish name shown in the answer (default: the key path)")
+
+    def source_in(self, lang: str) -> str:
+        """Where the value and range come from, in the language when the scenario gives it (else as written)."""
+        return self.source_da if lang == "da" and self.source_da else self.source
     setting: str = Field(
         default="",
         description="for a lever's number (levers.<i>.value, .by or .times): the lever's setting, e.g. "
@@ -623,11 +628,40 @@ class Caveat(_Part):
 NAME_PATTERN = r"^[A-Za-z0-9ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ_.-]+$"
 
 
+class Label(_Part):
+    """A scenario's name as a reader reads it, in both languages (the ``name`` stays the id of files and tables)."""
+
+    en: Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S")]
+    da: Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S")]
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
+class Description(_Part):
+    """What a scenario is, in both languages."""
+
+    en: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+    da: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+
+    def text(self, lang: str) -> str:
+        return self.da if lang == "da" else self.en
+
+
 class Scenario(_Part):
     """A whole scenario: one municipality's children, staircase, caseworkers, prices and policies."""
 
     name: str = Field(pattern=NAME_PATTERN)
-    description: str = ""
+    label: Label | None = Field(
+        default=None,
+        description="the name as a reader reads it, {en: ..., da: ...} (at most 80 characters each): the report, "
+        "workbook and app show it in the chosen language, the name where there is none; not inherited through "
+        "extends",
+    )
+    description: str | Description = Field(
+        default="",
+        description="what the scenario is: one text, or {en: ..., da: ...}; not inherited through extends",
+    )
     caveats: tuple[Caveat, ...] = Field(
         default=(), max_length=8,
         description="what the scenario's answer rests on or leaves out, each in English and Danish "
@@ -671,6 +705,14 @@ class Scenario(_Part):
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if v is not None}
         return value
+
+    def label_in(self, lang: str) -> str:
+        """The scenario's label in the language, else its name."""
+        return self.label.text(lang) if self.label is not None else self.name
+
+    def description_in(self, lang: str) -> str:
+        """The description in the language (a single text is shown in either)."""
+        return self.description if isinstance(self.description, str) else self.description.text(lang)
 
     @property
     def price_year(self) -> int:

@@ -6,10 +6,10 @@ projected cost and its band; for a comparison, per alternative, the net saving i
 band, how many runs in ten pay back, and the break-even year. Then fan charts, the staircase over time,
 a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
 
-``write_workbook`` writes ``results.xlsx``: sheets ``summary``, ``comparison`` and ``economics`` (the same
-sheet and column names in both languages, for scripts) with a ``label`` column in the chosen language (the
-economics rows also carry the scenario's ``caveats`` and kinship ``warning``, sim.outputs.notes), a sheet
-``caveats`` when a scenario has any, and a sheet ``columns`` saying what each column means.
+``write_workbook`` writes ``results.xlsx``: for the reader, sheets in the chosen language (names, headers,
+labels, rounded values, the caveats and kinship warnings, an explanation of each column); for scripts, hidden
+sheets ``summary``, ``comparison``, ``economics`` (and ``assumption_effects``, ``forecast``, ``caveats``,
+``columns``) with the same names and ids in both languages and unrounded values.
 
 The comparison tables are docs/contract.md's: ``comparison`` has columns
 ``scenario,baseline,year,metric,diff_mean,diff_p05,diff_p50,diff_p95`` (alternative minus baseline, paired

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -57,32 +57,7 @@ def _colour(i: int) -> str:
     return SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
 
 
-class _Ticks(mticker.Formatter):
-    """Tick labels in the report's language: thousands separators, decimal comma in Danish, as many
-    decimals as the tick spacing needs (2.5-steps get one), values divided by ``scale`` (1e6 for money in
-    millions, named in the axis label), or percent."""
-
-    def __init__(self, lang: str, scale: float = 1.0, percent: bool = False):
-        self.lang, self.scale, self.percent = lang, scale, percent
-        self._ticks: list[float] = []
-
-    def set_locs(self, locs):
-        self._ticks = [float(v) for v in locs]
-
-    def __call__(self, x, pos=None):
-        factor = 100.0 if self.percent else 1.0 / self.scale
-        locs = [v * factor for v in self._ticks] or [x * factor]
-        decimals = 0
-        while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-6 * max(1.0, abs(v)) for v in locs):
-            decimals += 1
-        s = f"{x * factor:,.{decimals}f}"
-        if s.lstrip("-").strip("0.,") == "":
-            s = s.lstrip("-")
-        elif s.startswith("-"):
-            s = MINUS + s[1:]
-        if self.lang == "da":
-            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return s + (" %" if self.percent else "")
+_Ticks = pages.NumberTicks  # tick labels in the report's language (1.234,5 in Danish)
 
 
 def _style_panel(ax, title: str, unit: str, first_column: bool, lang: str) -> None:
@@ -102,9 +77,11 @@ def _value_axis(ax, lang: str, axis: str = "y", scale: float = 1.0, percent: boo
 
 
 def fan_chart(
-    table: pd.DataFrame, metric: str, lang: str, scenario: Scenario | None = None, order: Sequence[str] | None = None
+    table: pd.DataFrame, metric: str, lang: str, scenario: Scenario | None = None, order: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ):
-    """Median with 25-75 % and 5-95 % bands over replications, one colour per scenario, overlaid."""
+    """Median with 25-75 % and 5-95 % bands over replications, one colour per scenario, overlaid; ``labels``
+    names the scenarios in the legend (default: their names)."""
     fig, ax = plt.subplots(figsize=(8.4, 4.0), dpi=DPI)
     data = table[table["metric"] == metric]
     names = list(order) if order is not None else list(dict.fromkeys(data["scenario"]))
@@ -121,7 +98,7 @@ def fan_chart(
         ax.fill_between(years, q[5], q[95], color=colour, alpha=0.13, linewidth=0)
         ax.fill_between(years, q[25], q[75], color=colour, alpha=0.28, linewidth=0)
         ax.plot(years, q[50], color=colour, linewidth=2.2, marker="o", markersize=3.5)
-        handles.append(Line2D([], [], color=colour, linewidth=2.2, label=name))
+        handles.append(Line2D([], [], color=colour, linewidth=2.2, label=(labels or {}).get(name, name)))
         top = max(top, float(np.nanmax(np.abs(q[95]))) if len(years) else 0.0)
     handles += [
         Patch(facecolor="#555555", alpha=0.45, label=text("band_50", lang)),
@@ -183,7 +160,7 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
             continue
         ys = [wide[f"stock.{sid}"].fillna(0.0).to_numpy() for sid in ids]
         ax.stackplot(wide.index.to_numpy(), ys, colors=[colours[sid] for sid in ids], linewidth=0.4, edgecolor="white")
-        _style_panel(ax, s.name, "children", first_column=k % ncols == 0, lang=lang)
+        _style_panel(ax, s.label_in(lang), "children", first_column=k % ncols == 0, lang=lang)
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_axis_off()
     labels = {}
@@ -204,8 +181,11 @@ def staircase_chart(summary: pd.DataFrame, scenarios: Sequence[Scenario], lang: 
     return fig
 
 
-def caseworker_time_chart(time_use: pd.DataFrame, names: Sequence[str], lang: str):
-    """Hours by kind of task per year, stacked, one panel per scenario; hours per case on a right axis."""
+def caseworker_time_chart(
+    time_use: pd.DataFrame, names: Sequence[str], lang: str, labels: Mapping[str, str] | None = None
+):
+    """Hours by kind of task per year, stacked, one panel per scenario (titled by ``labels``, default the names);
+    hours per case on a right axis."""
     n = len(names)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
@@ -220,10 +200,11 @@ def caseworker_time_chart(time_use: pd.DataFrame, names: Sequence[str], lang: st
         years = part["year"].to_numpy()
         ax.stackplot(years, [part[kind].to_numpy() for kind in TIME_KINDS], colors=colours, linewidth=0.4,
                      edgecolor="white")
-        _style_panel(ax, name, "hours", first_column=k % ncols == 0, lang=lang)
+        _style_panel(ax, (labels or {}).get(name, name), "hours", first_column=k % ncols == 0, lang=lang)
         per_case = ax.twinx()
         per_case.plot(years, part[PER_CASE].to_numpy(), color="black", linewidth=1.6)
         per_case.set_ylim(bottom=0)
+        _value_axis(per_case, lang)
         if k % ncols == ncols - 1 or k == n - 1:
             per_case.set_ylabel(text("hours_per_case", lang))
     for k in range(n, nrows * ncols):
@@ -258,7 +239,9 @@ def waterfall_items(
     steps = _ordered_steps([s for s in (base_scenario, scenario) if s is not None])
     step_ids = [sid for sid, _ in steps] or sorted(m[5:] for m in diff.index if m.startswith("cost."))
     step_ids += sorted(m[5:] for m in diff.index if m.startswith("cost.") and m[5:] not in step_ids)
-    items: list[tuple[str, float, str]] = [(text("total_of", lang).format(name=baseline), base_total, "total")]
+    base_name = base_scenario.label_in(lang) if base_scenario is not None else baseline
+    alt_name = scenario.label_in(lang) if scenario is not None else alternative
+    items: list[tuple[str, float, str]] = [(text("total_of", lang).format(name=base_name), base_total, "total")]
     running = 0.0
     for sid in step_ids:
         m = f"cost.{sid}"
@@ -277,7 +260,7 @@ def waterfall_items(
             items.append((text("other_costs", lang), rest, "change"))
     else:
         total_diff = running
-    items.append((text("total_of", lang).format(name=alternative), base_total + total_diff, "total"))
+    items.append((text("total_of", lang).format(name=alt_name), base_total + total_diff, "total"))
     return items
 
 
@@ -417,6 +400,7 @@ def forecast_moves_chart(moves: pd.DataFrame, lang: str, title: str):
     ax.set_xticks(x, [str(a) for a in moves["as_of"]])
     ax.set_xlabel(text("forecast_as_of", lang))
     ax.set_ylabel(money_axis_label(lang, 1e6))
+    _value_axis(ax, lang)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.analysis.caseworker_time import caseworker_time, has_caseworker_time
 from sim.model.scenario import Scenario, scenario_to_yaml
 from sim.outputs import pages
-from sim.outputs.labels import LANGS, metric_label, text
+from sim.outputs.labels import LANGS, metric_label, scenario_label, text
 from sim.outputs.report.charts import (
     caseworker_time_chart,
     fan_chart,
@@ -109,17 +109,25 @@ class _Report:
         return [s.name for s in self.scenarios]
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Each scenario's name as the reader reads it (its label in the language, else its name)."""
+        return {s.name: s.label_in(self.lang) for s in self.scenarios}
+
+    def label(self, name: str) -> str:
+        return scenario_label(name, self.lang, self.by_name)
+
+    @property
     def title(self) -> str:
         lang = self.lang
         if not self.pairs:
-            return f"{text('report_title', lang)}: {', '.join(self.names)}"
-        bases = list(dict.fromkeys(b for _, b in self.pairs))
-        alts = list(dict.fromkeys(a for a, _ in self.pairs))
+            return f"{text('report_title', lang)}: {', '.join(self.labels.values())}"
+        bases = list(dict.fromkeys(self.label(b) for _, b in self.pairs))
+        alts = list(dict.fromkeys(self.label(a) for a, _ in self.pairs))
         return f"{text('report_title', lang)}: {', '.join(alts)} {text('compared_with', lang)} {', '.join(bases)}"
 
     def figure(self, fig, name: str, alt: str, caption: str) -> str:
         """The figure embedded in the page, and written as figures/<name>.png."""
-        png = pages.png(fig)
+        png = pages.png(fig, lang=self.lang)
         (self.figures / f"{name}.png").write_bytes(png)
         return pages.figure_html(png, alt, caption)
 
@@ -165,7 +173,7 @@ def _projection_section(r: _Report) -> list[str]:
     for metric in FAN_METRICS:
         if not (r.table["metric"] == metric).any():
             continue
-        parts.append(r.figure(fan_chart(r.table, metric, lang, first, order=r.names), f"fan_{metric}",
+        parts.append(r.figure(fan_chart(r.table, metric, lang, first, order=r.names, labels=r.labels), f"fan_{metric}",
                               metric_label(metric, lang, first), text("fan_caption", lang)))
     return parts
 
@@ -184,7 +192,7 @@ def _caseworker_time_section(r: _Report) -> list[str]:
         return []
     lang = r.lang
     return [_heading("sec_time", lang),
-            r.figure(caseworker_time_chart(caseworker_time(r.summary), r.names, lang), "caseworker_time",
+            r.figure(caseworker_time_chart(caseworker_time(r.summary), r.names, lang, r.labels), "caseworker_time",
                      text("time_title", lang), text("time_caption", lang))]
 
 
@@ -199,8 +207,9 @@ def _waterfall_section(r: _Report) -> list[str]:
             continue
         items = waterfall_items(r.summary, comparison, alt, base, lang, by_name.get(alt), by_name.get(base))
         y0, y1 = horizon_years(alt, by_name, comparison)
-        fig_title = text("waterfall_title", lang).format(alt=alt, base=base, first=y0, last=y1)
-        caption = text("waterfall_caption", lang).format(alt=alt, base=base, first=y0, last=y1)
+        names = {"alt": r.label(alt), "base": r.label(base), "first": y0, "last": y1}
+        fig_title = text("waterfall_title", lang).format(**names)
+        caption = text("waterfall_caption", lang).format(**names)
         figures.append(r.figure(waterfall_chart(items, fig_title, lang), f"waterfall_{alt}", fig_title, caption))
     return [_heading("sec_waterfall", lang), *figures] if figures else []
 
@@ -217,7 +226,7 @@ def _npv_section(r: _Report) -> list[str]:
             hit = economics[(economics["scenario"] == alt) & (economics["baseline"] == base)]
             if not hit.empty:
                 rate = rate_text(hit["discount_rate"].iloc[0], lang)
-        fig_title = text("npv_title", lang).format(alt=alt, base=base or "-")
+        fig_title = text("npv_title", lang).format(alt=r.label(alt), base=r.label(base) if base else "-")
         parts.append(r.figure(npv_chart(group["npv_dkk"].to_numpy(dtype=float), fig_title, lang), f"npv_{alt}",
                               fig_title, text("npv_caption", lang).format(rate=rate)))
     return parts
@@ -226,7 +235,7 @@ def _npv_section(r: _Report) -> list[str]:
 def _rests_on_section(r: _Report) -> list[str]:
     """What the answer rests on, and the assumptions held at the scenario's value."""
     held = held_assumptions_note(r.results, r.lang)
-    return rests_on_section(r.assumption_effects, r.economics, r.lang) + ([_note(held)] if held else [])
+    return rests_on_section(r.assumption_effects, r.economics, r.lang, r.by_name) + ([_note(held)] if held else [])
 
 
 def _tables_section(r: _Report) -> list[str]:
@@ -235,17 +244,17 @@ def _tables_section(r: _Report) -> list[str]:
     parts = [_heading("sec_tables", lang)]
     if r.economics is not None:
         parts.append(f"<h3>{html.escape(text('sec_economics', lang))}</h3>")
-        parts.append(economics_html(r.economics, lang, price_year_of(r.economics, r.scenarios)))
+        parts.append(economics_html(r.economics, lang, price_year_of(r.economics, r.scenarios), r.by_name))
     for s in r.scenarios:
-        parts.append(
-            f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(s.name)} ({text('median', lang).lower()})</h3>"
-        )
+        heading = f"{text('key_figures', lang)}: {s.label_in(lang)} ({text('median', lang).lower()})"
+        parts.append(f"<h3>{html.escape(heading)}</h3>")
         parts.append(key_table_html(r.summary, s, lang))
     if comparison is not None:
         for alt, base in r.pairs:
-            diff_html = difference_table_html(comparison, alt, base, lang, r.by_name.get(alt))
+            diff_html = difference_table_html(comparison, alt, base, lang, r.by_name.get(alt), r.by_name)
             if diff_html:
-                parts.append(f"<h3>{html.escape(text('sec_differences', lang).format(alt=alt, base=base))}</h3>")
+                heading = text("sec_differences", lang).format(alt=r.label(alt), base=r.label(base))
+                parts.append(f"<h3>{html.escape(heading)}</h3>")
                 parts.append(diff_html)
     return parts
 
@@ -254,7 +263,7 @@ def _appendix_section(r: _Report) -> list[str]:
     """Every scenario in full, as YAML."""
     lang = r.lang
     parts = [f"<h2>{html.escape(text('appendix', lang))}: {html.escape(text('assumptions', lang))}</h2>"]
-    return parts + [f"<h3>{html.escape(s.name)}</h3><pre>{html.escape(scenario_to_yaml(s))}</pre>"
+    return parts + [f"<h3>{html.escape(s.label_in(lang))}</h3><pre>{html.escape(scenario_to_yaml(s))}</pre>"
                     for s in r.scenarios]
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from sim.model.catalogue import is_money, is_share
 from sim.model.scenario import Scenario
-from sim.outputs.labels import MINUS, TEXT, format_money_range, format_number, format_percent, metric_label, text
+from sim.outputs.labels import (
+    MINUS,
+    TEXT,
+    format_money_range,
+    format_number,
+    format_percent,
+    metric_label,
+    scenario_label,
+    text,
+)
 from sim.outputs.report.formats import (
     fixed_decimals,
     format_metric,
@@ -83,7 +92,8 @@ def key_table_html(summary: pd.DataFrame, scenario: Scenario, lang: str) -> str:
 
 
 def difference_table_html(
-    comparison: pd.DataFrame, alternative: str, baseline: str, lang: str, scenario: Scenario | None
+    comparison: pd.DataFrame, alternative: str, baseline: str, lang: str, scenario: Scenario | None,
+    by_name: Mapping[str, Scenario] | None = None,
 ) -> str:
     """Key metrics' paired differences per year: the mean, and below it [5 %; 95 %] of the runs. Money in
     millions and shares in percentage points, the unit in the row label, so that ten years fit the page."""
@@ -122,7 +132,11 @@ def difference_table_html(
             band = f"[{num(r['diff_p05'])}{sep}{num(r['diff_p95'])}]"
             cells.append(f"{html.escape(num(r['diff_mean']))}<br><small>{html.escape(band)}</small>")
         rows.append((label, cells))
-    caption = html.escape(text("diff_caption", lang).format(alt=alternative, base=baseline))
+    names = dict(by_name or {})
+    if scenario is not None:
+        names.setdefault(scenario.name, scenario)
+    caption = html.escape(text("diff_caption", lang).format(
+        alt=scenario_label(alternative, lang, names), base=scenario_label(baseline, lang, names)))
     return table_html(header, rows, caption)
 
 
@@ -133,8 +147,11 @@ def _per_placement(value, note, lang: str) -> str:
     return format_number(value, lang, money=True)
 
 
-def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The economics table with labelled columns and formatted money, as the report shows it."""
+def economics_display(
+    economics: pd.DataFrame, lang: str, by_name: Mapping[str, Scenario] | None = None
+) -> pd.DataFrame:
+    """The economics table with labelled columns and formatted money, as the report shows it (scenarios by their
+    label in the language when ``by_name`` knows them)."""
     rows = []
     for _, r in economics.iterrows():
         lo, hi = format_money_range(r["npv_p05_dkk"], r["npv_p95_dkk"], lang)
@@ -142,8 +159,8 @@ def economics_display(economics: pd.DataFrame, lang: str) -> pd.DataFrame:
         note = r.get("per_placement_note")
         rows.append(
             {
-                text("col_scenario", lang): str(r["scenario"]),
-                text("col_baseline", lang): str(r["baseline"]),
+                text("col_scenario", lang): scenario_label(r["scenario"], lang, by_name),
+                text("col_baseline", lang): scenario_label(r["baseline"], lang, by_name),
                 text("col_discount_rate", lang): rate_text(r["discount_rate"], lang),
                 text("col_npv", lang): format_number(r["npv_dkk"], lang, money=True),
                 text("col_npv_band", lang): f"{lo} {text('to', lang)} {hi}",
@@ -167,11 +184,13 @@ def price_year_of(economics: pd.DataFrame | None, scenarios: Sequence[Scenario])
     return scenarios[0].price_year
 
 
-def economics_html(economics: pd.DataFrame, lang: str, year: int) -> str:
-    shown = economics_display(economics, lang)
+def economics_html(
+    economics: pd.DataFrame, lang: str, year: int, by_name: Mapping[str, Scenario] | None = None
+) -> str:
+    shown = economics_display(economics, lang, by_name)
     header = [html.escape(c) for c in shown.columns]
     rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
-    bases = ", ".join(dict.fromkeys(str(b) for b in economics["baseline"]))
+    bases = ", ".join(dict.fromkeys(scenario_label(b, lang, by_name) for b in economics["baseline"]))
     caption = text("economics_caption", lang).format(base=bases, year=year)
     return table_html(header, rows, html.escape(caption), wide=True)
 
@@ -179,7 +198,19 @@ def economics_html(economics: pd.DataFrame, lang: str, year: int) -> str:
 RESTS_ON_ROWS = 6  # the assumptions shown per policy: enough to see the few that matter
 
 
-def rests_on_display(effects: pd.DataFrame, alternative: str, baseline: str, lang: str) -> pd.DataFrame:
+def source_text(row, lang: str, scenarios: Sequence[Scenario | None]) -> str:
+    """Where an assumption's value and range come from, in the language when the scenario gives it whole
+    (``source_da``), else as the effects table has it."""
+    for s in scenarios:
+        if s is not None and row["path"] in s.assumptions:
+            return s.assumptions[row["path"]].source_in(lang)
+    return str(row["source"])
+
+
+def rests_on_display(
+    effects: pd.DataFrame, alternative: str, baseline: str, lang: str,
+    by_name: Mapping[str, Scenario] | None = None,
+) -> pd.DataFrame:
     """One policy's assumptions by the share of its NPV's spread that goes with them, labelled."""
     from sim.analysis.uncertainty import SIGNIFICANCE
 
@@ -195,24 +226,28 @@ def rests_on_display(effects: pd.DataFrame, alternative: str, baseline: str, lan
             + ("" if r["p_value"] < SIGNIFICANCE else f" ({text('within_noise', lang)})"),
             text("col_npv_at_low", lang): format_number(r["npv_at_low_dkk"], lang, money=True),
             text("col_npv_at_high", lang): format_number(r["npv_at_high_dkk"], lang, money=True),
-            text("col_source", lang): str(r["source"]),
+            text("col_source", lang): source_text(r, lang, [(by_name or {}).get(alternative),
+                                                            (by_name or {}).get(baseline)]),
         })
     return pd.DataFrame(rows)
 
 
-def rests_on_section(effects: pd.DataFrame | None, economics: pd.DataFrame | None, lang: str) -> list[str]:
+def rests_on_section(
+    effects: pd.DataFrame | None, economics: pd.DataFrame | None, lang: str,
+    by_name: Mapping[str, Scenario] | None = None,
+) -> list[str]:
     """The report's section "What the answer rests on": per policy, its assumptions that matter most."""
     if effects is None or effects.empty or economics is None:
         return []
     parts = [f"<h2>{html.escape(text('sec_rests_on', lang))}</h2>"]
     for _, row in economics.drop_duplicates(["scenario", "baseline"]).iterrows():
-        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang, by_name)
         if shown.empty:
             continue
         lo, hi = row.get("npv_p05_noise_only_dkk"), row.get("npv_p95_noise_only_dkk")
         noise = (f"{format_money_range(lo, hi, lang)[0]} {text('to', lang)} {format_money_range(lo, hi, lang)[1]}"
                  if not (pd.isna(lo) or pd.isna(hi)) else text("not_estimable", lang))
-        parts.append(f"<h3>{html.escape(str(row['scenario']))}</h3>")
+        parts.append(f"<h3>{html.escape(scenario_label(row['scenario'], lang, by_name))}</h3>")
         intro = text("rests_on_intro", lang).format(n=int(row["replications"]), noise=noise)
         parts.append(f'<p class="note">{html.escape(intro)}</p>')
         header = [html.escape(c) for c in shown.columns]

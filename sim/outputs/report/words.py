@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from sim.model.scenario import Scenario
-from sim.outputs.labels import format_money_range, format_number, format_percent, text
+from sim.outputs.labels import format_money_range, format_number, format_percent, scenario_label, text
 from sim.outputs.notes import scenario_notes
 from sim.outputs.report.formats import format_difference, range_value, rate_text, whole_number, year_or_none
 from sim.runs.runner import RunResult
@@ -23,7 +23,7 @@ def intro_sentence(summary: pd.DataFrame, result: RunResult, lang: str) -> str:
         return float(last.loc[metric, col]) if metric in last.index else float("nan")
 
     return text("intro", lang).format(
-        name=s.name,
+        name=s.label_in(lang),
         first=s.calendar.start_year,
         last=s.end_year,
         reps=result.replications,
@@ -59,10 +59,14 @@ def horizon_years(name: str, by_name: Mapping[str, Scenario], comparison: pd.Dat
     return 0, 0
 
 
-def economics_sentence(row: Mapping, first: int, last: int, lang: str) -> str:
-    """The answer for one alternative in plain words (plain text; names are not escaped)."""
+def economics_sentence(
+    row: Mapping, first: int, last: int, lang: str, by_name: Mapping[str, Scenario] | None = None
+) -> str:
+    """The answer for one alternative in plain words (plain text; names are not escaped), each scenario by its
+    label in the language when ``by_name`` knows it."""
     npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
-    common = {"first": first, "last": last, "alt": row["scenario"], "base": row["baseline"]}
+    common = {"first": first, "last": last, "alt": scenario_label(row["scenario"], lang, by_name),
+              "base": scenario_label(row["baseline"], lang, by_name)}
     common["rate"] = rate_text(row.get("discount_rate"), lang)
     price_year = year_or_none(row.get("price_year"))
     common["prices"] = text("in_prices", lang).format(year=price_year) if price_year is not None else ""
@@ -159,7 +163,7 @@ def lead_sentences(
             if pd.isna(row.get("price_year", float("nan"))) and row["scenario"] in by_name:
                 row["price_year"] = by_name[row["scenario"]].price_year  # money is in the scenario's price year
             notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
-            out.append(economics_sentence(row, first, last, lang)
+            out.append(economics_sentence(row, first, last, lang, by_name)
                        + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
         return out
     if comparison is not None and not comparison.empty:
@@ -169,7 +173,9 @@ def lead_sentences(
             first, last = horizon_years(alt, by_name, comparison)
             diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
             notes = scenario_notes(alt, by_name, summary, lang, comparison, base)
-            sentence = text("lead_diff_only", lang).format(first=first, last=last, alt=alt, base=base, diff=diff)
+            sentence = text("lead_diff_only", lang).format(
+                first=first, last=last, alt=scenario_label(alt, lang, by_name),
+                base=scenario_label(base, lang, by_name), diff=diff)
             out.append(sentence + notes)
         if out:
             return out
@@ -199,5 +205,5 @@ def held_assumptions_note(results: Sequence[RunResult], lang: str) -> str:
         for path in assumptions_record(r)["held"]:
             a = r.scenario.assumptions[path]
             label = assumption_label({'path': path, 'label_en': a.label_en, 'label_da': a.label_da}, lang)
-            held.append(f"{r.scenario.name}: {label}")
+            held.append(f"{r.scenario.label_in(lang)}: {label}")
     return text("held_assumptions", lang).format(held="; ".join(held)) if held else ""
