@@ -209,6 +209,7 @@ TEXT = {
         "udgifter kommer fra, nettobesparelsen pr. kørsel og tabellerne.",
     ),
     "details_pair": ("{alt} compared with {base}", "{alt} sammenlignet med {base}"),
+    "diff_title": ("{metric}: difference from {base}", "{metric}: forskel fra {base}"),
     "with_each_answer": (
         "With each answer: its chance of a saving and what it rests on",
         "Til hvert svar: chancen for en besparelse og hvad den hviler på",
