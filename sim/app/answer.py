@@ -21,6 +21,8 @@ from sim.outputs.report import (
     waterfall_items,
 )
 
+LABEL_LIMIT = 420  # pixels: Vega-Lite cuts axis and legend labels at 180 and 160 ("Tidligt forebyggende ind…")
+
 
 def lead(answer: Answer, lang: str) -> list[str]:
     """The plain-words answer, exactly as the report's first paragraph says it."""
@@ -141,7 +143,8 @@ def staircase_chart(answer: Answer, lang: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("year:O", title=t("year", lang)),
         y=alt.Y("p50:Q", stack="zero", title=t("children", lang)),
-        color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order")),
+        color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order"),
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
         order=alt.Order("order:Q"),
         column=alt.Column("scenario:N", title=t("scenario", lang)),
         tooltip=["scenario:N", "year:O", "step:N", alt.Tooltip("p50:Q", format=",.0f")],
@@ -171,7 +174,7 @@ def waterfall_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     colour = alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "saving", "extra"],
                                                                range=["#888888", "#2e7d32", "#c62828"]))
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("item:N", sort=alt.SortField("i"), title=None),
+        y=alt.Y("item:N", sort=alt.SortField("i"), title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("start:Q", title=t("amount", lang)),
         x2="end:Q",
         color=colour,

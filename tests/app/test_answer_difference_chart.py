@@ -58,3 +58,14 @@ def test_the_same_scenario_has_the_same_colour_in_both_charts():
     levels, difference = answers.fan_chart(_answer(True), "cost_total", "en").to_dict()["hconcat"]
     domains = [part["layer"][0]["encoding"]["color"]["scale"]["domain"] for part in (levels, difference)]
     assert domains[0] == domains[1] == ["baseline", "more"]
+
+
+def test_long_step_names_are_not_cut_in_the_staircase_and_waterfall():
+    """Vega-Lite cuts labels at 160-180 pixels by default; the Danish step names are longer."""
+    answer = _answer(True)
+    frame = pd.DataFrame([{"i": 0, "item": "Tidligt forebyggende indsats (kurser, rådgivning)", "amount": 1.0,
+                           "kind": "total", "start": 0.0, "end": 1.0}])
+    waterfall = answers.waterfall_chart(frame, "da").to_dict()
+    assert waterfall["encoding"]["y"]["axis"]["labelLimit"] >= 400
+    stairs = answers.staircase_chart(answer, "da").to_dict()
+    assert stairs["encoding"]["color"]["legend"]["labelLimit"] >= 400
