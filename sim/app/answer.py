@@ -21,6 +21,7 @@ from sim.outputs.report import (
     waterfall_items,
 )
 
+SIDE_BY_SIDE_WIDTH = 300  # pixels per chart when the levels and the difference stand side by side
 LABEL_LIMIT = 420  # pixels: Vega-Lite cuts axis and legend labels at 180 and 160 ("Tidligt forebyggende ind…")
 
 
@@ -85,7 +86,8 @@ def _difference_chart(frame: pd.DataFrame, answer: Answer, metric: str, lang: st
     base = alt.Chart(frame).encode(x=alt.X("year:O", title=t("year", lang)), color=_scenario_colours(answer, lang))
     tooltip = ["scenario:N", "year:O", alt.Tooltip("diff_mean:Q", format=",.0f"),
                alt.Tooltip("diff_p05:Q", format=",.0f"), alt.Tooltip("diff_p95:Q", format=",.0f")]
-    band = base.mark_area(opacity=0.2).encode(y=alt.Y("diff_p05:Q", title=title), y2="diff_p95:Q", tooltip=tooltip)
+    # the chart's title says what the axis shows: a long axis title is cut at the chart's height
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("diff_p05:Q", title=None), y2="diff_p95:Q", tooltip=tooltip)
     line = base.mark_line(point=True).encode(y="diff_mean:Q", tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555555").encode(y="zero:Q")
     return (band + line + zero).properties(title=title, height=280)
@@ -98,7 +100,10 @@ def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart | alt.HC
     frame = difference_frame(answer, metric)
     if frame is None:
         return levels
-    return alt.hconcat(levels, _difference_chart(frame, answer, metric, lang))
+    # side by side, each chart gets its own width (a concatenation does not stretch to the page)
+    return alt.hconcat(levels.properties(width=SIDE_BY_SIDE_WIDTH),
+                       _difference_chart(frame, answer, metric, lang).properties(width=SIDE_BY_SIDE_WIDTH)
+                       ).configure_legend(orient="bottom")  # below both, not cut at the page's right edge
 
 
 def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
