@@ -5,8 +5,8 @@
 
 Runs the scenario for ``--years`` projected years and averages, over the years from ``--from-year`` on and all
 replications, each step's stock per 1,000 aged 0-22, the placed and preventive totals, the caseload and the
-hours per case. A scenario started from this stock with flat inputs gives a flat projection (README, "Where the
-fit starts"). ``--set`` changes a number first (a key path, as in a lever), to measure a candidate before
+hours per case. A scenario started from this stock with flat inputs gives a flat projection (docs/calibration.md,
+"Where the fit starts"). ``--set`` changes a number first (a key path, as in a lever), to measure a candidate before
 writing it into the scenario. Prints the ``initial_state`` block to paste.
 """
 

@@ -21,6 +21,9 @@ from sim.outputs.report import (
     waterfall_items,
 )
 
+SIDE_BY_SIDE_WIDTH = 300  # pixels per chart when the levels and the difference stand side by side
+LABEL_LIMIT = 420  # pixels: Vega-Lite cuts axis and legend labels at 180 and 160 ("Tidligt forebyggende ind…")
+
 
 def lead(answer: Answer, lang: str) -> list[str]:
     """The plain-words answer, exactly as the report's first paragraph says it."""
@@ -45,19 +48,62 @@ def fan_frame(answer: Answer, metric: str) -> pd.DataFrame:
     return part[["scenario", "year", "p05", "p50", "p95", "mean"]].reset_index(drop=True)
 
 
-def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
-    """A band of 90 % of runs and the median line per scenario; hover shows the values."""
+def _scenario_colours(answer: Answer, lang: str) -> alt.Color:
+    """One colour per scenario, the same in the levels and the difference charts."""
+    names = [r.scenario.name for r in answer.results]
+    return alt.Color("scenario:N", title=t("scenario", lang), scale=alt.Scale(domain=names, scheme="category10"))
+
+
+def _levels_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
+    """A band of 90 % of runs and the median line per scenario; the value axis starts near the data, not at 0,
+    so that a difference of a few per cent shows."""
     frame = fan_frame(answer, metric)
     title = metric_label(metric, lang, answer.results[0].scenario)
-    base = alt.Chart(frame).encode(
-        x=alt.X("year:O", title=t("year", lang)),
-        color=alt.Color("scenario:N", title=t("scenario", lang), scale=alt.Scale(scheme="category10")),
-    )
+    base = alt.Chart(frame).encode(x=alt.X("year:O", title=t("year", lang)), color=_scenario_colours(answer, lang))
     tooltip = ["scenario:N", "year:O", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
                alt.Tooltip("p95:Q", format=",.0f")]
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p05:Q", title=title), y2="p95:Q", tooltip=tooltip)
+    y = alt.Y("p05:Q", title=title, scale=alt.Scale(zero=False))
+    band = base.mark_area(opacity=0.25).encode(y=y, y2="p95:Q", tooltip=tooltip)
     line = base.mark_line(point=True).encode(y="p50:Q", tooltip=tooltip)
     return (band + line).properties(title=title, height=280)
+
+
+def difference_frame(answer: Answer, metric: str) -> pd.DataFrame | None:
+    """Per alternative and year, its paired difference from the baseline: mean and 5 % and 95 % of runs."""
+    if answer.comparison is None or answer.comparison.empty:
+        return None
+    part = answer.comparison[answer.comparison["metric"] == metric]
+    if part.empty:
+        return None
+    return part[["scenario", "baseline", "year", "diff_mean", "diff_p05", "diff_p95"]].reset_index(drop=True)
+
+
+def _difference_chart(frame: pd.DataFrame, answer: Answer, metric: str, lang: str) -> alt.LayerChart:
+    """Each alternative minus the baseline (paired runs): a band of 90 % of runs, the mean, and a line at 0."""
+    base_name = str(frame["baseline"].iloc[0])
+    title = t("diff_title", lang).format(metric=metric_label(metric, lang, answer.results[0].scenario),
+                                         base=base_name)
+    base = alt.Chart(frame).encode(x=alt.X("year:O", title=t("year", lang)), color=_scenario_colours(answer, lang))
+    tooltip = ["scenario:N", "year:O", alt.Tooltip("diff_mean:Q", format=",.0f"),
+               alt.Tooltip("diff_p05:Q", format=",.0f"), alt.Tooltip("diff_p95:Q", format=",.0f")]
+    # the chart's title says what the axis shows: a long axis title is cut at the chart's height
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y("diff_p05:Q", title=None), y2="diff_p95:Q", tooltip=tooltip)
+    line = base.mark_line(point=True).encode(y="diff_mean:Q", tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555555").encode(y="zero:Q")
+    return (band + line + zero).properties(title=title, height=280)
+
+
+def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart | alt.HConcatChart:
+    """The levels per scenario and, in a comparison, beside them the difference from the baseline, whose scale
+    shows what the levels' scale hides (4 M DKK on 200 M); hover shows the values."""
+    levels = _levels_chart(answer, metric, lang)
+    frame = difference_frame(answer, metric)
+    if frame is None:
+        return levels
+    # side by side, each chart gets its own width (a concatenation does not stretch to the page)
+    return alt.hconcat(levels.properties(width=SIDE_BY_SIDE_WIDTH),
+                       _difference_chart(frame, answer, metric, lang).properties(width=SIDE_BY_SIDE_WIDTH)
+                       ).configure_legend(orient="bottom")  # below both, not cut at the page's right edge
 
 
 def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
@@ -102,7 +148,8 @@ def staircase_chart(answer: Answer, lang: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("year:O", title=t("year", lang)),
         y=alt.Y("p50:Q", stack="zero", title=t("children", lang)),
-        color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order")),
+        color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order"),
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT)),
         order=alt.Order("order:Q"),
         column=alt.Column("scenario:N", title=t("scenario", lang)),
         tooltip=["scenario:N", "year:O", "step:N", alt.Tooltip("p50:Q", format=",.0f")],
@@ -132,7 +179,7 @@ def waterfall_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     colour = alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "saving", "extra"],
                                                                range=["#888888", "#2e7d32", "#c62828"]))
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("item:N", sort=alt.SortField("i"), title=None),
+        y=alt.Y("item:N", sort=alt.SortField("i"), title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("start:Q", title=t("amount", lang)),
         x2="end:Q",
         color=colour,

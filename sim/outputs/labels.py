@@ -202,6 +202,28 @@ TEXT = {
     "sec_tables": ("Key tables", "Nøgletabeller"),
     "sec_economics": ("Economics of the alternatives", "Økonomien i alternativerne"),
     "sec_differences": ("Difference from {base}: {alt}", "Forskel fra {base}: {alt}"),
+    "sec_details": ("Details per scenario", "Detaljer pr. scenarie"),
+    "details_hint": (
+        "Click a scenario to open it: its projection in words, what its answer rests on, where its cost "
+        "difference comes from, its net saving per run and its tables.",
+        "Klik på et scenarie for at åbne det: dets fremskrivning i ord, hvad svaret hviler på, hvor forskellen i "
+        "udgifter kommer fra, nettobesparelsen pr. kørsel og tabellerne.",
+    ),
+    "details_pair": ("{alt} compared with {base}", "{alt} sammenlignet med {base}"),
+    "diff_title": ("{metric}: difference from {base}", "{metric}: forskel fra {base}"),
+    "with_each_answer": (
+        "With each answer: its chance of a saving and what it rests on",
+        "Til hvert svar: chancen for en besparelse og hvad den hviler på",
+    ),
+    "fold_show": ("Show: {what}", "Vis: {what}"),
+    "fan_caption_multiples": (
+        "One panel per scenario, each over {base} in grey (its median dashed, 90 % of its runs shaded). The "
+        "coloured line is the scenario's median of the simulated runs; the dark band holds the middle half of the "
+        "runs (25-75 %), the light band 90 % of them (5-95 %).",
+        "Ét felt pr. scenarie, hvert over {base} i gråt (medianen stiplet, 90 % af kørslerne skraveret). Den "
+        "farvede linje er scenariets median af de simulerede kørsler; det mørke bånd rummer den midterste halvdel "
+        "af kørslerne (25-75 %), det lyse bånd 90 % af dem (5-95 %).",
+    ),
     "fan_caption": (
         "The line is the median of the simulated runs; the dark band holds the middle half of the runs "
         "(25-75 %), the light band 90 % of them (5-95 %).",

@@ -68,7 +68,7 @@ def test_the_national_fit_grows_notifications_within_two_points_of_the_observed_
     growth of notifications (not trade it for placements, as constant shares did). Measured 2026-12-01 with
     the reporting stage (abc.reporting_stage): 8.5 % a year against 9.2 % on the stored fit (60 particles, 6
     generations); 9.6 % with 40 particles, 8.2 % and 7.9 % with other settings. Without the stage it was 7.3 %
-    with 40 particles and 5.7 % with 60 (README, "Measured on the national history")."""
+    with 40 particles and 5.7 % with 60 (docs/calibration.md, "Measured on the national history")."""
     fit = pd.read_csv(FIT)
     notes = fit[fit["metric"] == "notifications"].set_index("year")
     gap = abs(_yearly_growth(notes["sim_mean"]) - _yearly_growth(notes["observed"]))

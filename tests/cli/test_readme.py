@@ -45,8 +45,17 @@ def test_readme_main_job_runs(tmp_path):
         assert (tmp_path / "out" / name).is_file(), name
 
 
-def test_readme_says_how_to_open_the_app_right_after_the_two_setup_commands():
-    after_tests = README.split("Run the tests:", 1)[1].split("```", 2)[2]
-    third = next(line for line in after_tests.splitlines() if line.strip())
-    assert "boernesim app" in third, third
+def test_readme_says_how_to_open_the_app_right_after_the_main_job():
+    """The app is the reader's second step: the first line after the main job's command names it."""
+    after_main = README.split("```bash", 1)[1].split("```", 1)[1]
+    second = next(line for line in after_main.splitlines() if line.strip())
+    assert "boernesim app" in second, second
+    assert README.index("boernesim app") < README.index("Run the tests:")
     assert (ROOT / "docs" / "app.png").is_file() and "](docs/app.png)" in README
+
+
+def test_readme_main_job_is_on_line_7_and_the_readme_is_short():
+    """The first screen is for users: the main job's command on line 7, the rest in docs/ (about 150 lines)."""
+    lines = README.splitlines()
+    assert "boernesim compare scenarios/baseline.yaml" in lines[6]
+    assert len(lines) <= 180, len(lines)

@@ -33,7 +33,7 @@ def _result(scenario, level: float) -> RunResult:
 @pytest.fixture(scope="module")
 def results():
     base = with_horizon(sim.load_scenario(BASELINE), 2)
-    return [_result(base, 1.0), _result(base.model_copy(update={"name": ALT}), 0.98)]
+    return [_result(base, 1.0), _result(base.model_copy(update={"name": ALT, "label": None}), 0.98)]
 
 
 def _comparison(results) -> pd.DataFrame:
@@ -70,16 +70,22 @@ def test_a_single_run_has_no_comparison_sections(tmp_path, results, lang):
 
 
 def test_a_comparison_adds_its_sections_in_reading_order(tmp_path, results):
-    """Two scenarios compared: the cost difference's waterfall and the net saving per run come between the
-    projection and the tables, and each scenario's projection sentence follows the answer."""
+    """Two scenarios compared: the investment table right under the answer, the projection with the baseline's
+    sentence, then the alternative's details folded (its projection sentence, waterfall and net saving per run),
+    the tables and the appendix."""
     table = pd.concat([r.table for r in results], ignore_index=True)
     npv = pd.DataFrame({"scenario": ALT, "baseline": "baseline", "npv_dkk": np.array([7e6, 9e6])})
     page = write_report(tmp_path, results, summarise(table), "en", comparison=_comparison(results),
                         economics=_economics(), per_replication_npv=npv)
-    assert _headings(page) == _expected(["sec_projection", "sec_waterfall", "sec_npv", "sec_tables", "appendix"],
-                                        "en")
+    assert _headings(page) == _expected(["sec_economics", "sec_projection", "sec_details", "sec_tables",
+                                         "appendix"], "en")
     html = page.read_text(encoding="utf-8")
     lead, notes = html.index('<p class="lead">'), [m.start() for m in re.finditer("Projection of ", html)]
-    assert len(notes) == 2 and all(lead < n < html.index("<h2>") for n in notes)
+    assert len(notes) == 2 and all(lead < n for n in notes)
+    details = html.index(f"<summary>{ALT} compared with {results[0].scenario.label_in('en')}</summary>")
+    folded = html[details:html.index("</details>", details)]
+    assert "Projection of " in folded and folded.count("data:image/png") == 2  # the waterfall and the net saving
+    assert html.index(f"<h3>{text('sec_waterfall', 'en')}</h3>", details) < html.index(
+        f"<h3>{text('sec_npv', 'en')}</h3>", details)
     assert (tmp_path / "figures" / f"waterfall_{ALT}.png").is_file()
     assert (tmp_path / "figures" / f"npv_{ALT}.png").is_file()

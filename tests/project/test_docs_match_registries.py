@@ -1,5 +1,5 @@
-"""The documents that list the model's names say what the code holds: the README's list of settings that can be
-levers is the lever registry (``sim.model.levers``), and docs/contract.md's metric table is the metric catalogue
+"""The documents that list the model's names say what the code holds: the user guide's list of settings that can
+be levers is the lever registry (``sim.model.levers``), and docs/contract.md's metric table is the metric catalogue
 (``sim.model.catalogue``). A lever or metric added to the code and not to the document (or the other way round)
 fails here, naming the difference."""
 
@@ -12,13 +12,13 @@ from sim.model.catalogue import METRICS
 from sim.model.levers import LEVER_SETTINGS, STEP_LEVER_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
 CONTRACT = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
 STEP = "<step>"  # how both documents write "any staircase step id"
 
 
-def readme_lever_settings(text: str) -> set[str]:
-    """The settings named in the README's sentence "Settings that can be levers: ...", without the
+def guide_lever_settings(text: str) -> set[str]:
+    """The settings named in the user guide's sentence "Settings that can be levers: ...", without the
     parenthetical remarks (which mention settings that are not levers, e.g. a price beside a share)."""
     after = text.split("Settings that can be levers:", 1)[1]
     plain = re.sub(r"\([^()]*\)", "", after)
@@ -46,17 +46,17 @@ def catalogue_metric_names() -> set[str]:
     return {f"{m.name}.{STEP}" if m.per_step else m.name for m in METRICS}
 
 
-def test_the_readme_reading_finds_a_list():
-    assert {"caseworkers.fte", f"staircase.{STEP}.capacity"} <= readme_lever_settings(README)
-    assert readme_lever_settings("Settings that can be levers: `a.b` (not `c.d`), `e.f`. Not `g.h`.") == {
+def test_the_guide_reading_finds_a_list():
+    assert {"caseworkers.fte", f"staircase.{STEP}.capacity"} <= guide_lever_settings(GUIDE)
+    assert guide_lever_settings("Settings that can be levers: `a.b` (not `c.d`), `e.f`. Not `g.h`.") == {
         "a.b", "e.f"}
 
 
-def test_the_readmes_levers_are_the_lever_registry():
-    readme, registry = readme_lever_settings(README), registry_lever_settings()
-    assert readme == registry, (
-        f"in the registry, not in the README: {sorted(registry - readme)}; "
-        f"in the README, not in the registry: {sorted(readme - registry)}"
+def test_the_guides_levers_are_the_lever_registry():
+    guide, registry = guide_lever_settings(GUIDE), registry_lever_settings()
+    assert guide == registry, (
+        f"in the registry, not in docs/user-guide.md: {sorted(registry - guide)}; "
+        f"in docs/user-guide.md, not in the registry: {sorted(guide - registry)}"
     )
 
 

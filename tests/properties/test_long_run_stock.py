@@ -1,4 +1,5 @@
-"""The baseline's initial stock is its own long-run stock (README, "Where the baseline's numbers come from").
+"""The baseline's initial stock is its own long-run stock (docs/calibration.md, "Where the baseline's numbers
+come from").
 
 `scripts/long_run_stock.py` measures it; after a change to the baseline's numbers (an adoption from a fit, a
 recalibration) the stock must be measured again, or projections drift from their first year. These tests fail

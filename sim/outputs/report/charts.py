@@ -38,6 +38,7 @@ SCENARIO_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B
 
 
 SAVING, EXTRA, TOTAL = "#2E8B57", "#C0392B", "#7F8C9A"
+REFERENCE = "#8A8A8A"  # the compared-with scenario behind each small multiple
 
 
 plt.rcParams.update(
@@ -66,7 +67,7 @@ def _style_panel(ax, title: str, unit: str, first_column: bool, lang: str) -> No
     ax.set_xlabel(text("year", lang))
     if first_column:
         ax.set_ylabel(text(unit, lang))
-    pages.year_axis(ax, nbins=5)
+    pages.year_axis(ax, nbins=4)  # a panel is about 2.9 inches wide: more year labels run together
     _value_axis(ax, lang)
     ax.grid(alpha=0.3, axis="y")
     ax.margins(x=0)
@@ -76,46 +77,90 @@ def _value_axis(ax, lang: str, axis: str = "y", scale: float = 1.0, percent: boo
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(_Ticks(lang, scale, percent))
 
 
+def _quantiles(part: pd.DataFrame) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Years and the 5, 25, 50, 75 and 95 % quantiles over replications of one scenario's metric."""
+    by_year = part.groupby("year")["value"]
+    years = np.array(sorted(part["year"].unique()))
+    return years, {p: by_year.quantile(p / 100).reindex(years).to_numpy() for p in (5, 25, 50, 75, 95)}
+
+
+def _fan(ax, years: np.ndarray, q: dict[int, np.ndarray], colour: str) -> None:
+    """One scenario's fan: the 5-95 % and 25-75 % bands and the median."""
+    ax.fill_between(years, q[5], q[95], color=colour, alpha=0.13, linewidth=0)
+    ax.fill_between(years, q[25], q[75], color=colour, alpha=0.28, linewidth=0)
+    ax.plot(years, q[50], color=colour, linewidth=2.0, marker="o", markersize=3)
+
+
+def _reference(ax, years: np.ndarray, q: dict[int, np.ndarray]) -> None:
+    """The compared-with scenario behind a panel: its 5-95 % band in grey and its median dashed."""
+    ax.fill_between(years, q[5], q[95], color=REFERENCE, alpha=0.22, linewidth=0)
+    ax.plot(years, q[50], color=REFERENCE, linewidth=1.4, linestyle="--")
+
+
 def fan_chart(
     table: pd.DataFrame, metric: str, lang: str, scenario: Scenario | None = None, order: Sequence[str] | None = None,
     labels: Mapping[str, str] | None = None,
 ):
-    """Median with 25-75 % and 5-95 % bands over replications, one colour per scenario, overlaid; ``labels``
-    names the scenarios in the legend (default: their names)."""
-    fig, ax = plt.subplots(figsize=(8.4, 4.0), dpi=DPI)
+    """Median with 25-75 % and 5-95 % bands over replications. One scenario: one panel. Several: small
+    multiples, one panel per scenario after the first, each over the first's 5-95 % band and median in grey, so
+    that no panel holds more than three bands; the panels share their value axis. ``labels`` names the
+    scenarios (default: their names)."""
+    shown = dict(labels or {})
     data = table[table["metric"] == metric]
     names = list(order) if order is not None else list(dict.fromkeys(data["scenario"]))
+    names = [n for n in names if (data["scenario"] == n).any()]
+    fans = {name: _quantiles(data[data["scenario"] == name]) for name in names}
+    reference, panels = (names[0], names[1:]) if len(names) > 1 else (None, names)
+    ncols = min(max(len(panels), 1), 3)
+    nrows = max(1, math.ceil(len(panels) / ncols))
+    if len(panels) <= 1:
+        size = (8.4, 4.0)
+    else:
+        size = (8.4, 2.5 * nrows + 1.0)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, dpi=DPI, sharey=True, sharex=True, squeeze=False)
+    top = max((float(np.nanmax(np.abs(q[95]))) for years, q in fans.values() if len(years)), default=0.0)
+    scale = money_scale(top) if is_money(metric) else 1.0
+    for k, name in enumerate(panels):
+        ax = axes[k // ncols][k % ncols]
+        if reference is not None:
+            _reference(ax, *fans[reference])
+        colour = _colour(names.index(name))
+        _fan(ax, *fans[name], colour)
+        if len(panels) > 1:
+            ax.set_title(shown.get(name, name), loc="left", fontsize=10, color=colour)
+        pages.year_axis(ax, nbins=4 if ncols > 1 else 10)
+        _value_axis(ax, lang, scale=scale, percent=is_share(metric))
+        ax.grid(alpha=0.3)
+        if k // ncols == nrows - 1 or k + ncols >= len(panels):
+            ax.set_xlabel(text("year", lang))
+            ax.xaxis.set_tick_params(labelbottom=True)
+    for k in range(len(panels), nrows * ncols):
+        axes[k // ncols][k % ncols].set_axis_off()
+    title = metric_label(metric, lang, scenario)
+    if is_money(metric):
+        axes[0][0].set_ylabel(money_axis_label(lang, scale))
+        title = with_unit(title, money_axis_label(lang, scale))
     handles = []
-    top = 0.0
-    for i, name in enumerate(names):
-        part = data[data["scenario"] == name]
-        if part.empty:
-            continue
-        by_year = part.groupby("year")["value"]
-        years = np.array(sorted(part["year"].unique()))
-        q = {p: by_year.quantile(p / 100).reindex(years).to_numpy() for p in (5, 25, 50, 75, 95)}
-        colour = _colour(i)
-        ax.fill_between(years, q[5], q[95], color=colour, alpha=0.13, linewidth=0)
-        ax.fill_between(years, q[25], q[75], color=colour, alpha=0.28, linewidth=0)
-        ax.plot(years, q[50], color=colour, linewidth=2.2, marker="o", markersize=3.5)
-        handles.append(Line2D([], [], color=colour, linewidth=2.2, label=(labels or {}).get(name, name)))
-        top = max(top, float(np.nanmax(np.abs(q[95]))) if len(years) else 0.0)
+    if len(panels) == 1:
+        handles.append(Line2D([], [], color=_colour(names.index(panels[0])), linewidth=2.0,
+                              label=shown.get(panels[0], panels[0])))
     handles += [
         Patch(facecolor="#555555", alpha=0.45, label=text("band_50", lang)),
         Patch(facecolor="#555555", alpha=0.18, label=text("band_90", lang)),
     ]
-    ax.set_xlabel(text("year", lang))
-    pages.year_axis(ax)
-    scale = money_scale(top) if is_money(metric) else 1.0
-    _value_axis(ax, lang, scale=scale, percent=is_share(metric))
-    title = metric_label(metric, lang, scenario)
-    if is_money(metric):
-        ax.set_ylabel(money_axis_label(lang, scale))
-        title = with_unit(title, money_axis_label(lang, scale))
-    ax.set_title(title, loc="left")
-    ax.grid(alpha=0.3)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
+    if reference is not None:
+        handles += [
+            Line2D([], [], color=REFERENCE, linewidth=1.4, linestyle="--", label=shown.get(reference, reference)),
+            Patch(facecolor=REFERENCE, alpha=0.3, label=f"{shown.get(reference, reference)}: {text('band_90', lang)}"),
+        ]
+    if len(panels) <= 1:
+        axes[0][0].set_title(title, loc="left")
+        axes[0][0].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        fig.tight_layout()
+    else:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=12)
+        fig.legend(handles=handles, loc="lower left", ncol=len(handles), frameon=False, bbox_to_anchor=(0.01, 0.0))
+        fig.tight_layout(rect=(0, 0.06 if nrows > 1 else 0.1, 1, 1))
     return fig
 
 

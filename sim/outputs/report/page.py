@@ -1,10 +1,13 @@
 """The report page: ``write_report`` composes report.html from one builder per section, in the order a
-finance officer reads it (the answer, the projection, where a difference comes from, what it rests on, the
-tables, the assumptions), each figure embedded and also written under figures/."""
+finance officer reads it: the answer and the investment table on the first screen, the projection of cost, then
+the details per scenario (where its difference comes from, what it rests on, its tables) folded under one
+``<details>`` each, the other charts and tables folded, the assumptions; each figure embedded and also written
+under figures/."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +19,7 @@ from sim.analysis.caseworker_time import caseworker_time, has_caseworker_time
 from sim.model.scenario import Scenario, scenario_to_yaml
 from sim.outputs import pages
 from sim.outputs.labels import LANGS, metric_label, scenario_label, text
+from sim.outputs.notes import scenario_notes
 from sim.outputs.report.charts import (
     caseworker_time_chart,
     fan_chart,
@@ -140,6 +144,13 @@ def _note(words: str) -> str:
     return f'<p class="note">{html.escape(words)}</p>'
 
 
+def _folded(summary: str, parts: Sequence[str]) -> list[str]:
+    """Parts under a closed ``<details>`` whose summary line says what opening it shows (none if no parts)."""
+    if not parts:
+        return []
+    return [f"<details><summary>{html.escape(summary)}</summary>", *parts, "</details>"]
+
+
 # ---------------------------------------------------------------- the sections, in the page's order
 
 
@@ -147,11 +158,63 @@ def _title_section(r: _Report) -> list[str]:
     return [f"<h1>{html.escape(r.title)}</h1>"]
 
 
-def _answer_section(r: _Report) -> list[str]:
-    """The answer in words, and which year's prices the money is in."""
+_SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-ZÆØÅ])")
+
+
+def _first_sentence(paragraph: str) -> tuple[str, str]:
+    """A paragraph split after its first sentence, and the rest. A sentence ends at a full stop or parenthesis
+    followed by a capital ("mio. kr. i" is not an end)."""
+    parts = _SENTENCE_END.split(paragraph, maxsplit=1)
+    return (parts[0], " " + parts[1]) if len(parts) == 2 else (paragraph, "")
+
+
+def _split_answers(r: _Report) -> bool:
+    """With several alternatives, each one's whole paragraph would push the investment table off the first
+    screen: then the paragraph keeps the answer and what travels with it, and the rest follows the table."""
+    return r.economics is not None and len(r.pairs) > 1
+
+
+def _answers(r: _Report) -> list[tuple[str, str]]:
+    """Per alternative, (its sentences for the first paragraph, the rest for after the investment table).
+
+    The first paragraph keeps each answer's first sentence (the number) and its notes: the children it closes
+    with a real need, the kinship warning and its caveats, which travel with the number. The rest (the chance of a
+    saving with its interval, the runs that would pin it, the assumption it rests on most) follows the table."""
     lead = lead_sentences(r.results, r.summary, r.lang, r.comparison, r.economics, r.assumption_effects)
-    return ['<p class="lead">' + "".join(f"<span>{html.escape(s)}</span>" for s in lead) + "</p>",
+    if not _split_answers(r) or len(lead) != len(r.pairs):
+        return [(paragraph, "") for paragraph in lead]
+    out = []
+    for (alt, base), paragraph in zip(r.pairs, lead):
+        notes = scenario_notes(alt, r.by_name, r.summary, r.lang, r.comparison, base)
+        body = paragraph[: len(paragraph) - len(notes)] if notes and paragraph.endswith(notes) else paragraph
+        first, rest = _first_sentence(body)
+        out.append((first + paragraph[len(body):], rest.strip()))
+    return out
+
+
+def _answer_section(r: _Report) -> list[str]:
+    """The answer in words (with several alternatives, the compact form of :func:`_answers`), and which year's
+    prices the money is in."""
+    answers = _answers(r)
+    return ['<p class="lead">' + "".join(f"<span>{html.escape(a)}</span>" for a, _ in answers) + "</p>",
             f'<p class="note prices">{html.escape(prices_note(r.scenarios[0], r.lang))}</p>']
+
+
+def _with_each_answer_section(r: _Report) -> list[str]:
+    """After the investment table, the rest of each alternative's paragraph (never folded)."""
+    items = [f"<li><strong>{html.escape(alt)}</strong>: {html.escape(rest)}</li>"
+             for (alt, _), (_, rest) in zip(r.pairs, _answers(r)) if rest]
+    if not items:
+        return []
+    return [f"<h3>{html.escape(text('with_each_answer', r.lang))}</h3>", '<ul class="answers">', *items, "</ul>"]
+
+
+def _investment_section(r: _Report) -> list[str]:
+    """The investment case of every alternative, right under the answer (the first screen)."""
+    if r.economics is None:
+        return []
+    return [_heading("sec_economics", r.lang),
+            economics_html(r.economics, r.lang, price_year_of(r.economics, r.scenarios), r.by_name)]
 
 
 def _forecast_section(r: _Report) -> list[str]:
@@ -161,20 +224,32 @@ def _forecast_section(r: _Report) -> list[str]:
 
 
 def _model_notes_section(r: _Report) -> list[str]:
-    """In a comparison, each scenario's own projection after the answer; then what the model is and leaves out."""
-    intros = [_note(intro_sentence(r.summary, res, r.lang)) for res in r.results] if r.pairs else []
-    return intros + [_note(text("what_model", r.lang)), _note(text("not_captured", r.lang))]
+    """What the model is and leaves out (each scenario's own projection is in its details)."""
+    return [_note(text("what_model", r.lang)), _note(text("not_captured", r.lang))]
+
+
+def _fan_figure(r: _Report, metric: str) -> str:
+    first, lang = r.scenarios[0], r.lang
+    caption = (text("fan_caption_multiples", lang).format(base=first.name) if len(r.names) > 2
+               else text("fan_caption", lang))
+    return r.figure(fan_chart(r.table, metric, lang, first, order=r.names, labels=r.labels), f"fan_{metric}",
+                    metric_label(metric, lang, first), caption)
 
 
 def _projection_section(r: _Report) -> list[str]:
-    """A fan chart per headline metric the run has."""
-    first, lang = r.scenarios[0], r.lang
-    parts = [_heading("sec_projection", lang)]
-    for metric in FAN_METRICS:
-        if not (r.table["metric"] == metric).any():
-            continue
-        parts.append(r.figure(fan_chart(r.table, metric, lang, first, order=r.names, labels=r.labels), f"fan_{metric}",
-                              metric_label(metric, lang, first), text("fan_caption", lang)))
+    """The first headline metric's fan chart and, in a comparison, the baseline's projection in words; the other
+    metrics' charts folded, each under its own summary line."""
+    lang = r.lang
+    metrics = [m for m in FAN_METRICS if (r.table["metric"] == m).any()]
+    if not metrics:
+        return []
+    parts = [_heading("sec_projection", lang), _fan_figure(r, metrics[0])]
+    compared = {alt for alt, _ in r.pairs}
+    if compared:  # the compared-with scenario's own projection; each alternative's is in its details
+        parts += [_note(intro_sentence(r.summary, res, lang)) for res in r.results if res.scenario.name not in compared]
+    for metric in metrics[1:]:
+        label = metric_label(metric, lang, r.scenarios[0])
+        parts += _folded(text("fold_show", lang).format(what=label), [_fan_figure(r, metric)])
     return parts
 
 
@@ -183,8 +258,9 @@ def _staircase_section(r: _Report) -> list[str]:
         return []
     lang = r.lang
     return [_heading("sec_staircase", lang),
-            r.figure(staircase_chart(r.summary, r.scenarios, lang), "staircase", text("staircase_title", lang),
-                     text("staircase_caption", lang))]
+            *_folded(text("fold_show", lang).format(what=text("staircase_title", lang)),
+                     [r.figure(staircase_chart(r.summary, r.scenarios, lang), "staircase",
+                               text("staircase_title", lang), text("staircase_caption", lang))])]
 
 
 def _caseworker_time_section(r: _Report) -> list[str]:
@@ -192,92 +268,123 @@ def _caseworker_time_section(r: _Report) -> list[str]:
         return []
     lang = r.lang
     return [_heading("sec_time", lang),
-            r.figure(caseworker_time_chart(caseworker_time(r.summary), r.names, lang, r.labels), "caseworker_time",
-                     text("time_title", lang), text("time_caption", lang))]
+            *_folded(text("fold_show", lang).format(what=text("time_title", lang)),
+                     [r.figure(caseworker_time_chart(caseworker_time(r.summary), r.names, lang, r.labels),
+                               "caseworker_time", text("time_title", lang), text("time_caption", lang))])]
 
 
-def _waterfall_section(r: _Report) -> list[str]:
-    """Per pair compared, where the cost difference comes from."""
+def _waterfall_figure(r: _Report, alt: str, base: str) -> list[str]:
+    """Where the cost difference of one pair comes from."""
     comparison, lang, by_name = r.comparison, r.lang, r.by_name
-    if comparison is None:
+    if comparison is None or not ((comparison["scenario"] == alt) & (comparison["baseline"] == base)).any():
         return []
-    figures = []
-    for alt, base in r.pairs:
-        if not ((comparison["scenario"] == alt) & (comparison["baseline"] == base)).any():
-            continue
-        items = waterfall_items(r.summary, comparison, alt, base, lang, by_name.get(alt), by_name.get(base))
-        y0, y1 = horizon_years(alt, by_name, comparison)
-        names = {"alt": r.label(alt), "base": r.label(base), "first": y0, "last": y1}
-        fig_title = text("waterfall_title", lang).format(**names)
-        caption = text("waterfall_caption", lang).format(**names)
-        figures.append(r.figure(waterfall_chart(items, fig_title, lang), f"waterfall_{alt}", fig_title, caption))
-    return [_heading("sec_waterfall", lang), *figures] if figures else []
+    items = waterfall_items(r.summary, comparison, alt, base, lang, by_name.get(alt), by_name.get(base))
+    y0, y1 = horizon_years(alt, by_name, comparison)
+    names = {"alt": r.label(alt), "base": r.label(base), "first": y0, "last": y1}
+    fig_title = text("waterfall_title", lang).format(**names)
+    caption = text("waterfall_caption", lang).format(**names)
+    return [f"<h3>{html.escape(text('sec_waterfall', lang))}</h3>",
+            r.figure(waterfall_chart(items, fig_title, lang), f"waterfall_{alt}", fig_title, caption)]
 
 
-def _npv_section(r: _Report) -> list[str]:
-    """Per pair, the net saving in present value over runs, at the headline discount rate."""
-    if r.npv.empty:
-        return []
+def _npv_figure(r: _Report, alt: str, base: str) -> list[str]:
+    """One pair's net saving in present value over runs, at the headline discount rate."""
     lang, economics = r.lang, r.economics
-    parts = [_heading("sec_npv", lang)]
-    for (alt, base), group in r.npv.groupby(["scenario", "baseline"], sort=False):
-        rate = "-"
-        if economics is not None:
-            hit = economics[(economics["scenario"] == alt) & (economics["baseline"] == base)]
-            if not hit.empty:
-                rate = rate_text(hit["discount_rate"].iloc[0], lang)
-        fig_title = text("npv_title", lang).format(alt=r.label(alt), base=r.label(base) if base else "-")
-        parts.append(r.figure(npv_chart(group["npv_dkk"].to_numpy(dtype=float), fig_title, lang), f"npv_{alt}",
-                              fig_title, text("npv_caption", lang).format(rate=rate)))
+    group = r.npv[(r.npv["scenario"] == alt) & (r.npv["baseline"].fillna("") == (base or ""))]
+    if group.empty:
+        return []
+    rate = "-"
+    if economics is not None:
+        hit = economics[(economics["scenario"] == alt) & (economics["baseline"] == base)]
+        if not hit.empty:
+            rate = rate_text(hit["discount_rate"].iloc[0], lang)
+    fig_title = text("npv_title", lang).format(alt=r.label(alt), base=r.label(base) if base else "-")
+    return [f"<h3>{html.escape(text('sec_npv', lang))}</h3>",
+            r.figure(npv_chart(group["npv_dkk"].to_numpy(dtype=float), fig_title, lang), f"npv_{alt}",
+                     fig_title, text("npv_caption", lang).format(rate=rate))]
+
+
+def _rests_on_parts(r: _Report, alt: str, base: str) -> list[str]:
+    """What one pair's answer rests on (its heading and the scenario's name left out: the details say it)."""
+    if r.economics is None:
+        return []
+    pair = r.economics[(r.economics["scenario"] == alt) & (r.economics["baseline"] == base)]
+    parts = rests_on_section(r.assumption_effects, pair, r.lang)
+    return [f"<h3>{html.escape(text('sec_rests_on', r.lang))}</h3>", *parts[2:]] if parts else []
+
+
+def _difference_table(r: _Report, alt: str, base: str) -> list[str]:
+    if r.comparison is None:
+        return []
+    diff_html = difference_table_html(r.comparison, alt, base, r.lang, r.by_name.get(alt), r.by_name)
+    if not diff_html:
+        return []
+    return [f"<h3>{html.escape(text('sec_differences', r.lang).format(alt=r.label(alt), base=r.label(base)))}</h3>",
+            diff_html]
+
+
+def _key_table(r: _Report, s: Scenario) -> list[str]:
+    lang = r.lang
+    return [f"<h3>{html.escape(text('key_figures', lang))}: {html.escape(r.label(s.name))} "
+            f"({text('median', lang).lower()})</h3>", key_table_html(r.summary, s, lang)]
+
+
+def _details_section(r: _Report) -> list[str]:
+    """Per pair compared, one closed ``<details>``: the alternative's projection in words, what its answer
+    rests on, where its cost difference comes from, its net saving per run, its differences and key figures."""
+    if not r.pairs:
+        return []
+    lang, results = r.lang, {res.scenario.name: res for res in r.results}
+    parts = [_heading("sec_details", lang), _note(text("details_hint", lang))]
+    for alt, base in r.pairs:
+        inner = [_note(intro_sentence(r.summary, results[alt], lang))] if alt in results else []
+        inner += _rests_on_parts(r, alt, base) + _waterfall_figure(r, alt, base) + _npv_figure(r, alt, base)
+        inner += _difference_table(r, alt, base)
+        if alt in r.by_name:
+            inner += _key_table(r, r.by_name[alt])
+        parts += _folded(text("details_pair", lang).format(alt=r.label(alt), base=r.label(base)), inner)
     return parts
 
 
 def _rests_on_section(r: _Report) -> list[str]:
-    """What the answer rests on, and the assumptions held at the scenario's value."""
+    """The assumptions held at the scenario's value (what each answer rests on is in its details)."""
     held = held_assumptions_note(r.results, r.lang)
-    return rests_on_section(r.assumption_effects, r.economics, r.lang, r.by_name) + ([_note(held)] if held else [])
+    return [_note(held)] if held else []
 
 
 def _tables_section(r: _Report) -> list[str]:
-    """The economics, each scenario's key figures (medians), and each pair's paired differences."""
-    lang, comparison = r.lang, r.comparison
-    parts = [_heading("sec_tables", lang)]
-    if r.economics is not None:
-        parts.append(f"<h3>{html.escape(text('sec_economics', lang))}</h3>")
-        parts.append(economics_html(r.economics, lang, price_year_of(r.economics, r.scenarios), r.by_name))
-    for s in r.scenarios:
-        heading = f"{text('key_figures', lang)}: {s.label_in(lang)} ({text('median', lang).lower()})"
-        parts.append(f"<h3>{html.escape(heading)}</h3>")
-        parts.append(key_table_html(r.summary, s, lang))
-    if comparison is not None:
-        for alt, base in r.pairs:
-            diff_html = difference_table_html(comparison, alt, base, lang, r.by_name.get(alt), r.by_name)
-            if diff_html:
-                heading = text("sec_differences", lang).format(alt=r.label(alt), base=r.label(base))
-                parts.append(f"<h3>{html.escape(heading)}</h3>")
-                parts.append(diff_html)
-    return parts
+    """The key figures (medians) of every scenario not in the details (the baseline; a single run's scenario),
+    and the economics table's column notes stay with the table above."""
+    compared = {alt for alt, _ in r.pairs}
+    parts = [part for s in r.scenarios if s.name not in compared for part in _key_table(r, s)]
+    if not parts:
+        return []
+    lang = r.lang
+    return [_heading("sec_tables", lang), *_folded(text("fold_show", lang).format(what=text("key_figures", lang)),
+                                                   parts)]
 
 
 def _appendix_section(r: _Report) -> list[str]:
     """Every scenario in full, as YAML."""
     lang = r.lang
     parts = [f"<h2>{html.escape(text('appendix', lang))}: {html.escape(text('assumptions', lang))}</h2>"]
-    return parts + [f"<h3>{html.escape(s.label_in(lang))}</h3><pre>{html.escape(scenario_to_yaml(s))}</pre>"
-                    for s in r.scenarios]
+    for s in r.scenarios:
+        parts += _folded(r.label(s.name), [f"<pre>{html.escape(scenario_to_yaml(s))}</pre>"])
+    return parts
 
 
 SECTIONS: tuple[Callable[[_Report], list[str]], ...] = (
     _title_section,
     _answer_section,
+    _investment_section,
+    _with_each_answer_section,
     _forecast_section,
-    _model_notes_section,
     _projection_section,
+    _model_notes_section,
+    _details_section,
+    _rests_on_section,
     _staircase_section,
     _caseworker_time_section,
-    _waterfall_section,
-    _npv_section,
-    _rests_on_section,
     _tables_section,
     _appendix_section,
 )
@@ -302,11 +409,20 @@ def _run_order(names: Sequence[str]) -> Callable[[str], int]:
     return lambda name: names.index(name) if name in names else len(names)
 
 
+# folds that look like something to open; the answers after the investment table as a compact list
+REPORT_CSS = """
+details{margin:0.35em 0}details>summary{cursor:pointer;color:#0b4f8a;font-weight:600;padding:0.25em 0}
+details[open]>summary{margin-bottom:0.6em}details details{margin-left:1em}
+table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:anywhere;hyphens:auto}td,th{padding:3px 5px}
+ul.answers{font-size:0.95em;padding-left:1.2em}ul.answers li{margin:0.3em 0}
+"""
+
+
 def _html_page(title: str, lang: str, parts: Sequence[str]) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{pages.CSS}</style>\n</head>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{pages.CSS}{REPORT_CSS}</style>\n</head>\n"
         f"<body>\n{chr(10).join(parts)}\n</body>\n</html>\n"
     )
 
