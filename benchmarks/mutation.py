@@ -34,7 +34,8 @@ RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 REGRESSION_TEST = "tests/properties/test_regression.py"
 # the quick unit tests first, so that with -x a caught mutant stops early; then every other test file
 FIRST = ("test_staircase_choice.py", "test_dispatcher.py", "test_ledger_books.py", "test_addressed_draws.py",
-         "test_known_children.py", "test_one_small_year.py", "test_layers.py", "test_economics.py", "test_forecast.py",
+         "test_known_children.py", "test_one_small_year.py", "test_workforce.py", "test_department.py",
+         "test_caseworker_organisations.py", "test_layers.py", "test_economics.py", "test_forecast.py",
          "test_register.py",
          "test_theory.py", "test_monotonicity.py", "test_common_random_numbers.py", "test_policy_levers.py")
 

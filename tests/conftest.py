@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -81,8 +82,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-    seconds = recorded_seconds()
-    items.sort(key=lambda item: file_order(item.path.name, seconds))  # stable: a file's tests keep their order
+    if distributed(config):
+        seconds = recorded_seconds()
+        items.sort(key=lambda item: file_order(item.path.name, seconds))  # stable: a file's tests keep their order
+
+
+def distributed(config) -> bool:
+    """Whether the files go to xdist workers: only then does their order change the wall time, and a run in one
+    process (a debugger, the mutation check with its own order) keeps the order it asked for."""
+    return bool(getattr(config.option, "numprocesses", None)) or "PYTEST_XDIST_WORKER" in os.environ
 
 
 def set_key(raw: dict, dotted: str, value) -> None:
