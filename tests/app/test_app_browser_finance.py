@@ -24,7 +24,8 @@ def start_scaled(page, children: int) -> None:
     settle(page)
     page.get_by_role("button", name="Brug dette udgangspunkt").click()
     settle(page)
-    expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value(str(children), timeout=LONG)
+    typed = f"{children:,}".replace(",", ".")  # the field shows the number as Danish writes it
+    expect(page.get_by_label("Børn i alderen 0-17", exact=True).first).to_have_value(typed, timeout=LONG)
 
 
 @pytest.mark.slow
