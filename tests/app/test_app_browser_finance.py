@@ -60,7 +60,13 @@ def test_a_finance_officer_sees_the_policy_the_time_and_the_forecast_in_danish(t
             go_to(page, "Kør")
             seen["koer_effect"] = page.get_by_text(re.compile(r"34,2 → 39,2 rådgivere")).first.inner_text()
             seen["estimate"] = page.get_by_text("Anslået tid på denne maskine", exact=False).inner_text()
-            seen["default_reps"] = page.get_by_label("Kørsler", exact=True).input_value()
+            from playwright.sync_api import expect
+
+            reps = page.get_by_label("Kørsler", exact=True)
+            # the field is drawn before its kept value arrives on a page's first visit: wait (a minute at most)
+            # for a default between 5 and 19, then read it
+            expect(reps).to_have_value(re.compile(r"^(?:[5-9]|1[0-9])$"), timeout=60_000)
+            seen["default_reps"] = reps.input_value()
             page.screenshot(path=str(shots / "2-koer-foer.png"), full_page=True)
             fill(page.get_by_label("Kørsler", exact=True), 2)
             settle(page)
