@@ -51,13 +51,14 @@ TEXT = {
         "department far above the average caseload hiring first finds need the backlog hid; prices of kinship "
         "care, intensive home support and an own room have no public average; the children's later lives and the "
         "costs to the region and the state are not valued; siblings, court decisions and consent are not modelled. "
-        "The README lists the assumptions in full.",
+        "The user guide (docs/user-guide.md) lists the assumptions in full.",
         "Det modellen ikke rummer: rådgivertidens virkning hviler på ét dansk forsøg uden kontrolgruppe "
         "(Herning 2013-15); et barn, der venter på en undersøgelse, får hverken hjælp eller får det værre, så i en "
         "afdeling med langt flere sager end gennemsnittet finder flere rådgivere først de behov, som puklen skjulte; "
         "priserne på netværkspleje, massiv hjemmebaseret indsats og eget værelse har ingen offentlig "
         "gennemsnitspris; børnenes senere liv og udgifterne i region og stat er ikke værdisat; søskende, "
-        "afgørelser og samtykke er ikke modelleret. README beskriver forudsætningerne fuldt ud.",
+        "afgørelser og samtykke er ikke modelleret. Brugervejledningen (docs/user-guide.md) beskriver "
+        "forudsætningerne fuldt ud.",
     ),
     # --- the answer of a comparison, one sentence per alternative
     "lead_saves": (

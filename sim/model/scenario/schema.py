@@ -403,7 +403,7 @@ class Lever(_Part):
 
     setting: str = Field(
         description="the setting that changes, e.g. reviews.interval_months or staircase.kinship_care.uptake_share "
-        "(`boernesim schema` and README list them)"
+        "(`boernesim schema` and docs/user-guide.md list them)"
     )
     value: float | None = Field(
         default=None, allow_inf_nan=False,
