@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from streamlit.testing.v1 import AppTest
+from app_pages import app_test, go
 from typer.testing import CliRunner
 
 from sim.app import building, jobs
@@ -19,22 +19,8 @@ from sim.data.register import read_case_register
 from sim.errors import InputError
 from sim.model.scenario import load_scenario, reason_in, scenario_to_yaml
 
-MAIN = Path(building.__file__).resolve().parent / "main.py"
 SCENARIOS = building.SCENARIOS
 REGISTER = building.PROJECT / "calibration" / "example_case_register.csv"
-
-
-def app_test() -> AppTest:
-    at = AppTest.from_file(str(MAIN), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    at.sidebar.radio(key=f"page_{at.session_state['lang']}").set_value(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def small_start() -> building.Start:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from app_pages import MAIN
 from streamlit.testing.v1 import AppTest
 
 from sim.analysis.forecast import FORECAST_COLUMNS
@@ -16,8 +16,6 @@ from sim.app import forecast as forecasts
 from sim.app.texts import t
 from sim.data.register import read_case_register_bytes
 from sim.errors import InputError
-
-MAIN = Path(building.__file__).resolve().parent / "main.py"
 
 
 def scenario():

@@ -3,13 +3,10 @@ shows it; the constants' measurements are in timing.py's docstring."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from app_pages import MAIN
 from streamlit.testing.v1 import AppTest
 
 from sim.app import building, jobs, timing
-
-MAIN = Path(building.__file__).resolve().parent / "main.py"
 
 
 def test_the_estimate_grows_with_replications_scenarios_years_and_the_municipalitys_size():

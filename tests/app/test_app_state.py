@@ -6,30 +6,16 @@ test_app_browser.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import yaml
+from app_pages import app_test, go
 from streamlit.testing.v1 import AppTest
 
 from sim.app import building, jobs, texts
 from sim.model.scenario import load_scenario, reason_in
 
-MAIN = Path(building.__file__).resolve().parent / "main.py"
 COST = "caseworkers.cost_per_fte_dkk"
-
-
-def app_test() -> AppTest:
-    at = AppTest.from_file(str(MAIN), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    at.sidebar.radio(key=f"page_{at.session_state['lang']}").set_value(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def apply_settings(at: AppTest, **typed: str) -> AppTest:
