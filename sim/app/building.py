@@ -19,7 +19,6 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.model.keypaths import set_path
-from sim.model.levers import lever_effects
 from sim.model.scenario import (
     Scenario,
     load_scenario,
@@ -32,7 +31,7 @@ from sim.model.scenario import (
 )
 from sim.model.scenario.numbers import check_range, read_number
 from sim.model.scenario.schema import NAME_PATTERN
-from sim.outputs.labels import lever_effect_line, source_caption
+from sim.outputs.labels import source_caption
 
 # the app runs from the project's folder layout (an editable install): the shipped scenarios and facts
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -429,15 +428,6 @@ class LeverChoice:
         return {"setting": setting, self.change: float(self.value), "start": self.start.isoformat(),
                 "ramp_months": float(self.ramp_months), "label": self.key,
                 "one_off_dkk": float(self.one_off_dkk), "per_year_dkk": float(self.per_year_dkk)}
-
-
-def lever_effect_lines(raw: dict, lang: str) -> list[str]:
-    """What each lever of a scenario mapping does to it, one line each ('caseworkers.fte: 34,2 → 39,2 (+5 fra
-    2027-01-01)'), as ``boernesim validate`` prints them; none when the mapping is not a valid scenario."""
-    scenario = check(raw).scenario
-    if scenario is None:
-        return []
-    return [lever_effect_line(effect, lang) for effect in lever_effects(scenario)]
 
 
 def current_value(raw: dict, option: LeverOption, step: str | None = None) -> float:
