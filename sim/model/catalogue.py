@@ -148,6 +148,8 @@ METRICS: tuple[Metric, ...] = (
            "Måneder anbragt for børn hvis anbringelse slutter (gennemsnit)"),
     Metric("family_like_share", "share", "share", "Share of placed children in family-like care (31 Dec)",
            "Andel anbragte i familielignende anbringelser (31. dec.)", better="higher"),
+    Metric("family_like_child_years", "stock", "child-years", "Child-years in family-like care",
+           "Barneår i familielignende anbringelser", better="higher"),
     Metric("days_to_investigation_start_p50", "ratio", "days", "Days from notification to investigation start (median)",
            "Dage fra underretning til undersøgelsens start (median)", better="lower"),
     Metric("days_to_investigation_start_p90", "ratio", "days",

@@ -296,6 +296,7 @@ class YearLedger:
             ("months_in_care_of_leavers_median", quantile(months, 0.5)),
             ("months_in_care_of_leavers_mean", _share(sum(months), len(months))),
             ("family_like_share", self.family_like_share(y)),
+            ("family_like_child_years", sum(self.child_years[i][y] for i in sc.family_like)),
             ("days_to_investigation_start_p50", quantile(self.days_to_investigation_start[y], 0.5)),
             ("days_to_investigation_start_p90", quantile(self.days_to_investigation_start[y], 0.9)),
             ("days_to_investigation_end_p50", quantile(self.days_to_investigation_end[y], 0.5)),
