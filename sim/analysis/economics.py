@@ -24,6 +24,13 @@ where it rises), never net of a saving; the cost per placement avoided is the gr
 the placements avoided, and beside it the net saving (undiscounted, signed like ``npv_dkk``) per placement
 avoided. With fewer than one placement avoided both are empty and ``per_placement_note`` says why.
 
+What the investment buys for the children, beside the placements: *family-like child-years gained* (alternative
+− baseline ``family_like_child_years``), *breakdowns avoided* (baseline − alternative ``placement_breakdowns``) and
+*need closures avoided* (baseline − alternative ``inquiries_closed_with_need``: children no longer closed while they
+have a real need), each summed over the years, mean over replications; the cost per unit is the same gross
+investment divided by it, empty with less than one unit gained. Each is the whole investment over one outcome, not
+a share of it: they are not to be added.
+
 Discounting uses the year-end convention: the flows of a year are discounted by
 ``(1 + rate) ** (year − start_year)``, so the first projected year (``start_year``) is not discounted.
 """
@@ -53,7 +60,21 @@ ECONOMICS_COLUMNS = [
     "net_saving_per_placement_avoided_dkk",
     "per_placement_note",
     "price_year",
+    # what the investment buys for the children (module docstring): per outcome, the amount and the cost per unit
+    "family_like_child_years_gained",
+    "cost_per_family_like_child_year_dkk",
+    "breakdowns_avoided",
+    "cost_per_breakdown_avoided_dkk",
+    "need_closures_avoided",
+    "cost_per_need_closure_avoided_dkk",
 ]
+# (column of the amount, column of the cost per unit, metric, sign: +1 when more of the metric is the gain)
+OUTCOME_UNITS = (
+    ("family_like_child_years_gained", "cost_per_family_like_child_year_dkk", "family_like_child_years", 1.0),
+    ("breakdowns_avoided", "cost_per_breakdown_avoided_dkk", "placement_breakdowns", -1.0),
+    ("need_closures_avoided", "cost_per_need_closure_avoided_dkk", "inquiries_closed_with_need", -1.0),
+)
+MIN_OUTCOME_GAINED = 1.0  # less than one child-year, breakdown or closure over the horizon buys nothing to price
 # the policy's own costs: extra caseworker salaries, and the levers' and declared one-off and yearly costs
 INVESTMENT_METRICS = ("cost_caseworkers", "cost_policy", "cost_diversion")  # the policy's own spending
 MIN_PLACEMENTS_AVOIDED = 1.0  # fewer than one whole placement over the horizon is not a placement avoided
@@ -275,6 +296,21 @@ def placements_avoided(table: pd.DataFrame, baseline: str, alternative: str) -> 
     return _mean_total(pairs, "avoided")
 
 
+def outcome_gained(table: pd.DataFrame, baseline: str, alternative: str, metric: str, sign: float) -> float:
+    """The gain in an outcome over the horizon: the sum over years of the mean (over replications) of
+    ``sign`` x (alternative − baseline); NaN when the metric is missing."""
+    pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=False)
+    pairs["gain"] = sign * (pairs["alt"] - pairs["base"])
+    return _mean_total(pairs, "gain")
+
+
+def cost_per_unit(investment: float, gained: float) -> float:
+    """Gross investment per unit gained; NaN with less than ``MIN_OUTCOME_GAINED`` gained (never divided by 0)."""
+    if np.isnan(gained) or not gained >= MIN_OUTCOME_GAINED:
+        return float("nan")
+    return investment / gained
+
+
 def per_placement(investment: float, net_saving: float, avoided: float) -> tuple[float, float, str]:
     """(cost per placement avoided, net saving per placement avoided, note).
 
@@ -312,6 +348,10 @@ def economics_row(
     investment = gross_investment(table, baseline, alternative, investment_metrics)
     avoided = placements_avoided(table, baseline, alternative)
     cost_each, saving_each, note = per_placement(investment, float(mean_saving.sum(skipna=False)), avoided)
+    for_children = {}
+    for amount_col, cost_col, metric, sign in OUTCOME_UNITS:
+        gained = outcome_gained(table, baseline, alternative, metric, sign)
+        for_children[amount_col], for_children[cost_col] = gained, cost_per_unit(investment, gained)
     return {
         "scenario": alternative,
         "baseline": baseline,
@@ -327,6 +367,7 @@ def economics_row(
         "net_saving_per_placement_avoided_dkk": saving_each,
         "per_placement_note": note,
         "price_year": price_year,
+        **for_children,
     }
 
 
@@ -355,7 +396,10 @@ def economics(
     - ``net_saving_per_placement_avoided_dkk``: the undiscounted net saving over the horizon / placements
       avoided, signed like ``npv_dkk`` (negative: a net cost per placement avoided);
     - ``per_placement_note``: empty, or why the two per-placement columns are empty (:func:`per_placement`);
-    - ``price_year``: the year whose prices the money is in (nullable ``Int64``).
+    - ``price_year``: the year whose prices the money is in (nullable ``Int64``);
+    - ``family_like_child_years_gained``, ``breakdowns_avoided``, ``need_closures_avoided`` and the gross
+      investment per unit of each (``cost_per_*``): :data:`OUTCOME_UNITS`, :func:`outcome_gained`,
+      :func:`cost_per_unit`.
     """
     rows = [
         economics_row(table, baseline, alternative, discount_rate, start_year, investment_metrics, price_year)

@@ -16,6 +16,7 @@ from sim.outputs.report import (
     economics_display,
     held_assumptions_note,
     lead_sentences,
+    outcomes_display,
     prices_note,
     rests_on_display,
     waterfall_items,
@@ -104,6 +105,19 @@ def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart | alt.HC
     return alt.hconcat(levels.properties(width=SIDE_BY_SIDE_WIDTH),
                        _difference_chart(frame, answer, metric, lang).properties(width=SIDE_BY_SIDE_WIDTH)
                        ).configure_legend(orient="bottom")  # below both, not cut at the page's right edge
+
+
+def outcomes(answer: Answer, lang: str) -> tuple[pd.DataFrame, str] | None:
+    """What happens to the children under each policy against the baseline (the report's first table), and its
+    caption; None without a comparison."""
+    table = answer.outcomes
+    if table is None or table.empty:
+        return None
+    by_name = {r.scenario.name: r.scenario for r in answer.results}
+    base = by_name.get(str(table["baseline"].iloc[0]))
+    first, last = (base.calendar.start_year, base.end_year) if base is not None else (0, 0)
+    caption = t("outcomes_caption", lang).format(base=base.label_in(lang) if base else "", first=first, last=last)
+    return outcomes_display(table, lang, by_name, list(by_name)), caption
 
 
 def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:

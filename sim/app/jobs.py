@@ -45,6 +45,7 @@ class Answer:
     forecast: pd.DataFrame | None
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # lang -> file name -> bytes
     assumption_effects: pd.DataFrame | None = None  # what each policy's answer rests on (assumption_effects.csv)
+    outcomes: pd.DataFrame | None = None  # what happens to the children under each policy (outcomes.csv)
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
@@ -62,10 +63,10 @@ def answer(question: Question, on_progress=None, on_writing=None) -> Answer:
         tables: dict[str, pd.DataFrame | None] = {}
         for lang, out in done.outputs.items():
             files[lang] = {name: (out / name).read_bytes() for name in ("report.html", "results.xlsx")}
-            for name in ("summary", "comparison", "economics", "forecast", "assumption_effects"):
+            for name in ("summary", "comparison", "economics", "forecast", "assumption_effects", "outcomes"):
                 tables[name] = _read_csv(out / f"{name}.csv")
     return Answer(done.results, tables["summary"], tables["comparison"], tables["economics"], tables["forecast"],
-                  files, tables["assumption_effects"])
+                  files, tables["assumption_effects"], tables["outcomes"])
 
 
 def _end_with_parent(parent: int) -> None:

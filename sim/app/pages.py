@@ -624,6 +624,11 @@ def answer_page() -> None:
     for sentence in answers.lead(result, L):
         st.markdown(f"### {sentence}")
     st.caption(answers.prices(result, L))
+    children = answers.outcomes(result, L)
+    if children is not None:  # what happens to the children, before the money
+        st.subheader(t("sec_outcomes", L))
+        st.table(children[0])
+        st.caption(children[1])
     chosen = st.multiselect(t("fan_metrics", L), answers.metric_choices(result),
                             default=list(answers.metric_choices(result)[:3]), key="fan_metrics",
                             format_func=lambda m: metric_label(m, L, result.results[0].scenario))

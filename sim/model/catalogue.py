@@ -35,6 +35,8 @@ class Metric:
     per_step: bool = False  # a family: one metric per staircase step, named "<name>.<step id>"
     per_capita: bool = False  # money per resident: a ratio, independent of the municipality's size
     in_history: bool = True  # a history file can hold it (a statistic over replications cannot)
+    # which way is better for the children: "lower", "higher", or None (no direction: more is neither)
+    better: str | None = None
 
     def label(self, lang: str, step_label: str = "") -> str:
         text = self.label_da if lang == "da" else self.label_en
@@ -66,15 +68,15 @@ METRICS: tuple[Metric, ...] = (
            "Børn i forebyggende indsatser (31. dec.)"),
     Metric(
         "kinship_share_of_family_care", "share", "share", "Kinship care's share of family care (31 Dec)",
-        "Netværksplejens andel af familiepleje (31. dec.)",
+        "Netværksplejens andel af familiepleje (31. dec.)", better="higher",
     ),
     Metric("open_cases", "stock", "cases", "Open cases (31 Dec)", "Åbne sager (31. dec.)"),
     Metric("inquiries_closed_with_need", "count", "inquiries", "Inquiries closed while the child had a real need",
-           "Henvendelser lukket trods reelt behov"),
+           "Henvendelser lukket trods reelt behov", better="lower"),
     Metric("renotified_after_unmet_need", "count", "notifications", "Notifications after a need left unmet",
-           "Underretninger efter udækket behov"),
+           "Underretninger efter udækket behov", better="lower"),
     Metric("placements_after_unmet_need", "count", "children", "Placements started after a need left unmet",
-           "Anbringelser startet efter udækket behov"),
+           "Anbringelser startet efter udækket behov", better="lower"),
     Metric("reviews_on_time_share", "share", "share", "Share of reviews on time", "Andel opfølgninger til tiden"),
     Metric("caseworker_fte", "stock", "FTE", "Caseworker FTEs", "Rådgivere (årsværk)"),
     Metric("caseload", "ratio", "cases per FTE", "Caseload (cases per caseworker)", "Sagstal (sager pr. rådgiver)"),
@@ -123,6 +125,52 @@ METRICS: tuple[Metric, ...] = (
            "Udgift pr. borger 0-17 år (kr.)", per_capita=True),
     Metric("budget_overrun_prob", "share", "share", "Chance of overrunning the budget",
            "Sandsynlighed for budgetoverskridelse", in_history=False),
+    # the children's course (docs/model.md, "Outcomes"): time on steps, stability, time in care, waiting, wellbeing
+    Metric("child_years", "stock", "child-years", "Child-years on step: {}", "Barneår på trin: {}", per_step=True),
+    Metric("placement_breakdowns", "count", "breakdowns", "Placement breakdowns", "Sammenbrud i anbringelser",
+           better="lower"),
+    Metric("breakdowns_per_100_placed_years", "ratio", "breakdowns per 100 child-years",
+           "Breakdowns per 100 placed child-years", "Sammenbrud pr. 100 anbragte barneår", better="lower"),
+    Metric("placement_type_changes_per_placed_year", "ratio", "changes per child-year",
+           "Changes of placement type per placed child-year", "Skift af anbringelsestype pr. anbragt barneår",
+           better="lower"),
+    Metric("share_placed_all_year_changed_type", "share", "share",
+           "Share of children placed all year who changed placement type",
+           "Andel anbragt hele året der skiftede anbringelsestype", better="lower"),
+    Metric("share_placed_1jan_left_by_31dec", "share", "share",
+           "Share of children placed on 1 Jan who left care by 31 Dec",
+           "Andel anbragt 1. jan. hvis anbringelse sluttede inden 31. dec."),
+    Metric("share_placed_over_2_years", "share", "share", "Share of placed children placed over 2 years (31 Dec)",
+           "Andel anbragte der har været anbragt over 2 år (31. dec.)"),
+    Metric("months_in_care_of_leavers_median", "ratio", "months", "Months in care of children leaving care (median)",
+           "Måneder anbragt for børn hvis anbringelse slutter (median)"),
+    Metric("months_in_care_of_leavers_mean", "ratio", "months", "Months in care of children leaving care (mean)",
+           "Måneder anbragt for børn hvis anbringelse slutter (gennemsnit)"),
+    Metric("family_like_share", "share", "share", "Share of placed children in family-like care (31 Dec)",
+           "Andel anbragte i familielignende anbringelser (31. dec.)", better="higher"),
+    Metric("family_like_child_years", "stock", "child-years", "Child-years in family-like care",
+           "Barneår i familielignende anbringelser", better="higher"),
+    Metric("days_to_investigation_start_p50", "ratio", "days", "Days from notification to investigation start (median)",
+           "Dage fra underretning til undersøgelsens start (median)", better="lower"),
+    Metric("days_to_investigation_start_p90", "ratio", "days",
+           "Days from notification to investigation start (90th percentile)",
+           "Dage fra underretning til undersøgelsens start (90 %-fraktil)", better="lower"),
+    Metric("days_to_investigation_end_p50", "ratio", "days", "Days from notification to investigation end (median)",
+           "Dage fra underretning til undersøgelsens afslutning (median)", better="lower"),
+    Metric("days_to_investigation_end_p90", "ratio", "days",
+           "Days from notification to investigation end (90th percentile)",
+           "Dage fra underretning til undersøgelsens afslutning (90 %-fraktil)", better="lower"),
+    Metric("good_wellbeing_child_years", "stock", "child-years",
+           "Child-years in settings where children report good wellbeing (proxy)",
+           "Barneår i anbringelsesformer hvor børn angiver god trivsel (indikator)"),
+    Metric("good_wellbeing_share", "share", "share",
+           "Share of placed child-years in settings where children report good wellbeing (proxy)",
+           "Andel anbragte barneår i anbringelsesformer hvor børn angiver god trivsel (indikator)", better="higher"),
+    Metric("reached_18", "count", "children", "Children with an open case who turned 18 on step: {}",
+           "Børn med åben sag der fyldte 18 på trin: {}", per_step=True),
+    Metric("reached_18_without_measure", "count", "children",
+           "Children with an open case who turned 18 during their investigation (no measure)",
+           "Børn med åben sag der fyldte 18 under undersøgelsen (ingen indsats)"),
 )
 _BY_NAME = {m.name: m for m in METRICS if not m.per_step}
 _FAMILIES = {m.name: m for m in METRICS if m.per_step}
@@ -155,6 +203,12 @@ def is_share(name: str) -> bool:
 
 def is_money(name: str) -> bool:
     return kind(name) == "money"
+
+
+def better(name: str) -> str | None:
+    """Which way is better for the children ("lower", "higher"), or None when the catalogue says neither."""
+    entry = metric(name)
+    return entry.better if entry else None
 
 
 def is_ratio(name: str) -> bool:

@@ -54,6 +54,11 @@ class Child:
         "unmet_token",
         "had_unmet_need",
         "need_unmet",
+        "prev_step",
+        "placed_since",
+        "placed_from_year",
+        "changed_type_at",
+        "reached_18_booked",
     )
 
     def __init__(self, cid: int, luck: ChildLuck, birth: float):
@@ -79,6 +84,11 @@ class Child:
         self.unmet_token = 0  # counts the child's unmet-need courses; a course that is not the latest stops
         self.had_unmet_need = False  # an inquiry about the child was once closed while it had a real need
         self.need_unmet = False  # closed with a real need that has not faded, and not notified again since
+        self.prev_step = NO_STEP  # the step just left, until the child enters the next or the case closes
+        self.placed_since = INF  # when the child's current placement spell began (placement steps without a break)
+        self.placed_from_year = NOT_NOTIFIED  # the year index at whose 1 January the child was placed (else -1)
+        self.changed_type_at = -INF  # when the child last moved from one placement step to another
+        self.reached_18_booked = False  # the child's age-out birthday with an open case is counted
 
     def age(self, t: float) -> float:
         return t - self.birth

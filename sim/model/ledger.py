@@ -67,6 +67,20 @@ class YearLedger:
         self.hours_ongoing = zeros()  # hours of ongoing work with the families
         self.diversion_cost = zeros()  # of cost on steps: what diverted children cost (an alternative to placement)
         self.measures_started = [zeros() for _ in range(k)]
+        # the children's course (docs/model.md, "Outcomes"): time on steps, stability, time in care, waiting
+        self.child_years = [zeros() for _ in range(k)]  # integral of children on each step over the year
+        self.placement_breakdowns = zeros()  # placements that broke down (the child moved on)
+        self.placement_type_changes = zeros()  # moves from one placement step to another
+        self.placed_at_year_start = zeros()  # children on a placement step at 1 January (the run's start: its day)
+        self.left_care_of_placed_at_year_start = zeros()  # of them, those whose placement ended in the year
+        self.placed_all_year = zeros()  # placed on 1 January and still on 31 December, without a break
+        self.placed_all_year_changed_type = zeros()  # of them, those who changed placement step in the year
+        self.placed_over_2_years = zeros()  # placed on 31 December for more than two years without a break
+        self.months_in_care_of_leavers: list[list[float]] = [[] for _ in range(n)]  # a placement spell's months
+        self.days_to_investigation_start: list[list[float]] = [[] for _ in range(n)]  # by the year it ended
+        self.days_to_investigation_end: list[list[float]] = [[] for _ in range(n)]
+        self.reached_18 = [zeros() for _ in range(k)]  # open cases that reach the age-out age, by step
+        self.reached_18_without_measure = zeros()  # open cases that reach it during their investigation
         self.stock = [zeros() for _ in range(k)]
         self.cost = [zeros() for _ in range(k)]
         self.price_index = [
@@ -114,6 +128,51 @@ class YearLedger:
         self.measures_started[step][y] += 1
         if placement_after_unmet_need:
             self.placements_after_unmet_need[y] += 1
+
+    def book_placement_breakdown(self, t: float) -> None:
+        """A placement broke down and the child moved to another step."""
+        self.placement_breakdowns[self.year_of(t)] += 1
+
+    def book_placement_type_change(self, t: float) -> None:
+        """A placed child moved from one placement step to another (after a breakdown, an escalation or a
+        review)."""
+        self.placement_type_changes[self.year_of(t)] += 1
+
+    def book_left_care(self, t: float, months: float, placed_at_year_start: bool) -> None:
+        """A placement spell ended (the child went home, to a preventive measure, aged out or moved away)
+        after ``months`` in care; ``placed_at_year_start``: the child was placed on 1 January of the year."""
+        y = self.year_of(t)
+        self.months_in_care_of_leavers[y].append(months)
+        if placed_at_year_start:
+            self.left_care_of_placed_at_year_start[y] += 1
+
+    def book_placed_at_year_start(self, y: int, placed: int) -> None:
+        """The children placed on 1 January of year index ``y`` (the denominator of those who left by 31 Dec)."""
+        if y < self.n_years:
+            self.placed_at_year_start[y] = placed
+
+    def book_placement_year_end(self, y: int, all_year: int, all_year_changed_type: int, over_2_years: int) -> None:
+        """At 31 December of year index ``y``: the placed children placed all year, of them those who changed
+        placement step, and those placed for more than two years."""
+        self.placed_all_year[y] = all_year
+        self.placed_all_year_changed_type[y] = all_year_changed_type
+        self.placed_over_2_years[y] = over_2_years
+
+    def book_investigation_waits(self, t: float, days_to_start: float, days_to_end: float) -> None:
+        """An investigation ended at ``t``: the days from the notification to its first session's start (the
+        caseworker took it up) and to its end."""
+        y = self.year_of(t)
+        self.days_to_investigation_start[y].append(days_to_start)
+        self.days_to_investigation_end[y].append(days_to_end)
+
+    def book_reached_18(self, t: float, step: int) -> None:
+        """A child with an open case reached the age-out age (18) at ``t`` on ``step``; NO_STEP (negative):
+        during its investigation, before any measure."""
+        y = self.year_of(t)
+        if step < 0:
+            self.reached_18_without_measure[y] += 1
+        else:
+            self.reached_18[step][y] += 1
 
     def book_inquiry_closed_with_need(self, t: float) -> None:
         self.inquiries_closed_with_need[self.year_of(t)] += 1
@@ -178,12 +237,14 @@ class YearLedger:
         return int(middle) if middle < self.n_years else None
 
     def book_step_cost(self, step: int, price_per_year: float, t0: float, t1: float, diverted: bool = False) -> None:
-        """Cost of [t0, t1) on a step; the caller never lets the interval cross a year end. A diverted child's
-        cost is also counted as ``cost_diversion`` (a part of the step's, what the diversion policy spends)."""
+        """Cost and time of [t0, t1) on a step; the caller never lets the interval cross a year end. A diverted
+        child's cost is also counted as ``cost_diversion`` (a part of the step's, what the diversion policy
+        spends); the time adds to the step's child-years."""
         if t1 > t0:
             y = self.year_of(t0)
             amount = price_per_year * (t1 - t0) * self.price_index[y]
             self.cost[step][y] += amount
+            self.child_years[step][y] += t1 - t0
             if diverted:
                 self.diversion_cost[y] += amount
 
@@ -195,6 +256,57 @@ class YearLedger:
         kinship = sum(self.stock[i][y] for i in self.staircase.kinship_care)
         foster = sum(self.stock[i][y] for i in self.staircase.foster_care)
         return _share(kinship, kinship + foster)
+
+    def family_like_share(self, y: int) -> float:
+        """The share of the placed children at the end of year index ``y`` in family-like settings (the steps
+        marked ``family_like``); NaN when no child is placed."""
+        sc = self.staircase
+        placed = sum(self.stock[i][y] for i in sc.placement)
+        return _share(sum(self.stock[i][y] for i in sc.family_like), placed)
+
+    def placed_child_years(self, y: int) -> float:
+        return sum(self.child_years[i][y] for i in self.staircase.placement)
+
+    def good_wellbeing_child_years(self, y: int) -> float:
+        """Child-years on the weighted steps times the share of children there who report good wellbeing."""
+        return sum(self.child_years[i][y] * w for i, w in self.staircase.wellbeing_weights.items())
+
+    def good_wellbeing_share(self, y: int) -> float:
+        """The wellbeing proxy as a share: of the child-years on the weighted placement steps, the part in which
+        children in such a setting report good wellbeing; NaN when no step is weighted or no time was spent."""
+        weighted = sum(self.child_years[i][y] for i in self.staircase.wellbeing_weights)
+        return _share(self.good_wellbeing_child_years(y), weighted)
+
+    def outcome_rows(self, y: int) -> list[tuple[str, float]]:
+        """The children's course in year index ``y``: time on steps, stability, time in care, waiting."""
+        sc = self.staircase
+        placed_years = self.placed_child_years(y)
+        months = self.months_in_care_of_leavers[y]
+        out = [(f"child_years.{st.id}", self.child_years[st.index][y]) for st in sc.steps]
+        out += [
+            ("placement_breakdowns", self.placement_breakdowns[y]),
+            ("breakdowns_per_100_placed_years", 100.0 * _share(self.placement_breakdowns[y], placed_years)),
+            ("placement_type_changes_per_placed_year", _share(self.placement_type_changes[y], placed_years)),
+            ("share_placed_all_year_changed_type",
+             _share(self.placed_all_year_changed_type[y], self.placed_all_year[y])),
+            ("share_placed_1jan_left_by_31dec",
+             _share(self.left_care_of_placed_at_year_start[y], self.placed_at_year_start[y])),
+            ("share_placed_over_2_years",
+             _share(self.placed_over_2_years[y], sum(self.stock[i][y] for i in sc.placement))),
+            ("months_in_care_of_leavers_median", quantile(months, 0.5)),
+            ("months_in_care_of_leavers_mean", _share(sum(months), len(months))),
+            ("family_like_share", self.family_like_share(y)),
+            ("family_like_child_years", sum(self.child_years[i][y] for i in sc.family_like)),
+            ("days_to_investigation_start_p50", quantile(self.days_to_investigation_start[y], 0.5)),
+            ("days_to_investigation_start_p90", quantile(self.days_to_investigation_start[y], 0.9)),
+            ("days_to_investigation_end_p50", quantile(self.days_to_investigation_end[y], 0.5)),
+            ("days_to_investigation_end_p90", quantile(self.days_to_investigation_end[y], 0.9)),
+            ("good_wellbeing_child_years", self.good_wellbeing_child_years(y)),
+            ("good_wellbeing_share", self.good_wellbeing_share(y)),
+        ]
+        out += [(f"reached_18.{st.id}", self.reached_18[st.index][y]) for st in sc.steps]
+        out.append(("reached_18_without_measure", self.reached_18_without_measure[y]))
+        return out
 
     def rows(self) -> list[tuple[int, str, float]]:
         """(year, metric, value) for the reported years."""
@@ -256,6 +368,8 @@ class YearLedger:
             total = step_costs + cw + policy
             add("cost_total", total)
             add("cost_per_child_0_17", total / self.population_0_17[year])
+            for name, value in self.outcome_rows(y):
+                add(name, value)
         return out
 
 
@@ -272,6 +386,17 @@ def policy_cost(items, year: int) -> float:
         if end > start:
             total += pc.per_year_dkk * (end - start) / (_ordinal(year + 1, 1, 1) - _ordinal(year, 1, 1))
     return total
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile of the values with linear interpolation (numpy's default); NaN for none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    pos = q * (len(ordered) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def _share(part: float, whole: float) -> float:

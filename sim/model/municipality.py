@@ -172,6 +172,9 @@ class Municipality:
     def close_case(self, child: Child, recent: bool, gone: bool = False) -> None:
         if child.step != NO_STEP:
             self.leave_step(child)
+        if child.prev_step in self.placement_steps:
+            self._leaves_care(child)
+        child.prev_step = NO_STEP
         if child.open:
             self._advance_integrals()
             last = self.open_children.pop()
@@ -216,6 +219,7 @@ class Municipality:
         diversion_price = self.settings.diversion_price
         child.price = diversion_price if diverted and diversion_price is not None else st.price_per_year_dkk
         self.occupancy[step] += 1
+        self._placement_spell(child, st.is_placement)
         if count:
             self.ledger.book_measure_started(step, now, child.had_unmet_need and st.is_placement)
         self.record(child, "enter", step)
@@ -223,7 +227,61 @@ class Municipality:
     def leave_step(self, child: Child) -> None:
         self.ledger.book_step_cost(child.step, child.price, child.booked_from, self.env.now, child.diverted)
         self.occupancy[child.step] -= 1
+        child.prev_step = child.step
         child.step = NO_STEP
+
+    def _placement_spell(self, child: Child, placed: bool) -> None:
+        """The child's placement spell as it enters a step: from a placement step to another is a change of
+        placement type, to a preventive step the spell's end; a first placement step begins a spell."""
+        was_placed = child.prev_step in self.placement_steps
+        child.prev_step = NO_STEP
+        if placed and was_placed:
+            child.changed_type_at = self.env.now
+            self.ledger.book_placement_type_change(self.env.now)
+        elif placed:
+            child.placed_since = self.env.now
+        elif was_placed:
+            self._leaves_care(child)
+
+    def _leaves_care(self, child: Child) -> None:
+        """A placement spell ends: its months in care, and whether the child was placed on 1 January."""
+        now = self.env.now
+        at_year_start = child.placed_from_year == self.ledger.year_of(now)
+        self.ledger.book_left_care(now, (now - child.placed_since) * 12.0, at_year_start)
+        child.placed_since = math.inf
+        child.placed_from_year = -1
+
+    def _placement_year_end(self, y: int) -> None:
+        """At 31 December of year index ``y``: the placed children placed all year (and of them those who changed
+        placement step), those placed for more than two years, and the placed children of 1 January next."""
+        now, placement, age_out = self.env.now, self.placement_steps, self.settings.age_out
+        placed = all_year = changed = over_2 = 0
+        for child in self.open_children:
+            if not child.reached_18_booked and child.step != NO_STEP and now - child.birth >= age_out:
+                # an initial child in aftercare passes its 18th birthday without an event of its own
+                child.reached_18_booked = True
+                self.ledger.book_reached_18(child.birth + age_out, child.step)
+            if child.step not in placement:
+                continue
+            placed += 1
+            if child.placed_since <= y:
+                all_year += 1
+                changed += child.changed_type_at >= y
+            over_2 += now - child.placed_since > 2.0
+            child.placed_from_year = y + 1
+        self.ledger.book_placement_year_end(y, all_year, changed, over_2)
+        self.ledger.book_placed_at_year_start(y + 1, placed)
+
+    def _placed_at_start(self) -> None:
+        """The children placed when the run starts count as placed on 1 January of its first year (at an as-of
+        date: on that day); those already past the age-out age do not reach it in the run."""
+        y, now, age_out = self.ledger.year_of(self.env.now), self.env.now, self.settings.age_out
+        for child in self.open_children:  # past the age-out age before the run: not counted as reaching it
+            child.reached_18_booked = now - child.birth >= age_out
+        placed = [c for c in self.open_children if c.step in self.placement_steps]
+        for child in placed:
+            child.placed_from_year = y
+        self.ledger.book_placed_at_year_start(y, len(placed))
 
     # ------------------------------------------------------------ levers
 
@@ -402,6 +460,7 @@ class Municipality:
 
     def year_ends(self):
         env, ledger = self.env, self.ledger
+        self._placed_at_start()  # started after the initial children's processes: they stand on their steps
         for y in range(ledger.n_years):
             if y + 1 <= env.now:
                 continue  # a run that starts mid-year (as-of date) has no earlier year ends
@@ -414,6 +473,7 @@ class Municipality:
             ledger.book_year_end(y, self.occupancy, len(self.open_children), self._placed_under_age_out(),
                                  self.team.unallocated)
             ledger.book_task_hours(y, self.team.hours_worked)
+            self._placement_year_end(y)
 
     # ------------------------------------------------------------ run
 

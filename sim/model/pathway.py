@@ -151,7 +151,7 @@ def screened(office: CaseOffice, child: Child, t_notified: float, started: float
     if outcome == CLOSED_AFTER_ADVICE:
         close_inquiry(office, child)
         return
-    office.env.process(case_after_screening(office, child, outcome, by_severity))
+    office.env.process(case_after_screening(office, child, outcome, by_severity, t_notified))
 
 
 def screen_by_severity(office: CaseOffice, child: Child) -> int:
@@ -169,16 +169,21 @@ def screen_by_severity(office: CaseOffice, child: Child) -> int:
 # ---------------------------------------------------------------- the open case
 
 
-def case_after_screening(office: CaseOffice, child: Child, outcome: int, by_severity: bool):
+def case_after_screening(office: CaseOffice, child: Child, outcome: int, by_severity: bool,
+                         t_notified: float | None = None):
     """Process: from the screening's outcome to the case's close: an acute placement, an early measure, or an
-    investigation first; then the measures."""
+    investigation first; then the measures. ``t_notified``: when the notification came (the waiting times)."""
     office.open_case(child)
     if outcome == ACUTE_PLACEMENT:
         found = office.settings.acute_need_level
     elif outcome == EARLY_MEASURE:
         found = 1
     else:
-        found = yield from investigation(office, child)
+        opened = office.env.now
+        found = yield from investigation(office, child, opened if t_notified is None else t_notified)
+        if opened < child.leaves_at <= office.env.now:  # turned 18 during the investigation, before any measure
+            child.reached_18_booked = True
+            office.ledger.book_reached_18(child.leaves_at, NO_STEP)
         if found == 0:
             close_inquiry(office, child)
             return
@@ -190,19 +195,25 @@ def case_after_screening(office: CaseOffice, child: Child, outcome: int, by_seve
     yield from on_measures(office, child, real, first_review_due=first_review, found=found)
 
 
-def investigation(office: CaseOffice, child: Child):
-    """Sessions of caseworker work separated by waits for others; returns the need level found."""
+def investigation(office: CaseOffice, child: Child, t_notified: float):
+    """Sessions of caseworker work separated by waits for others; returns the need level found. The waits
+    from the notification to the first session's start and to the end are booked when it ends."""
     env, luck, settings = office.env, child.luck, office.settings
     start = env.now
     office.ledger.book_investigation_started(start)
     per_session = settings.investigation_hours / settings.investigation_sessions
     due = start + settings.investigation_deadline
+    taken_up = start
     for session in range(settings.investigation_sessions):
         if session:
             yield env.timeout(luck.exponential(DRAW_INVESTIGATION, settings.investigation_lag_rate))
-        yield office.team.submit(INVESTIGATION, task_hours(office, child, per_session), child=child, due=due)
+        started = yield office.team.submit(INVESTIGATION, task_hours(office, child, per_session), child=child,
+                                           due=due)
+        if not session:
+            taken_up = started
     overdue = env.now - start > settings.investigation_deadline
     office.ledger.book_investigation_completed(env.now, (env.now - start) / DAY, overdue)
+    office.ledger.book_investigation_waits(env.now, (taken_up - t_notified) / DAY, (env.now - t_notified) / DAY)
     found = settings.investigation_need_levels[luck.pick(DRAW_INVESTIGATION, settings.investigation_cumulative)]
     if settings.demand.enabled:  # the real need, or less when the investigation falls short
         found = demand.investigation_finding(luck, DRAW_NEED, child.need, settings.demand.finds_need_share)
@@ -272,6 +283,9 @@ def on_measures(
             yield env.timeout(t_next - env.now)
         moved = False
         if t_next == child.leaves_at:
+            if not child.reached_18_booked:  # the age-out birthday (18), not the end of aftercare
+                child.reached_18_booked = True
+                office.ledger.book_reached_18(env.now, child.step)
             if not ages_into_aftercare(office, child):
                 office.close_case(child, recent=False, gone=True)
                 return
@@ -288,7 +302,10 @@ def on_measures(
             moved = end_limited_stay(office, child)
             clocks.limit = INF
         else:  # breakdown (or a failed diversion)
+            placement = not child.diverted and office.settings.steps[child.step].is_placement
             moved = yield from escalate(office, child)
+            if moved and placement:
+                office.ledger.book_placement_breakdown(env.now)
             clocks.breakdown = next_breakdown(office, child)
         if moved:
             clocks.on_new_step(office, child)

@@ -66,6 +66,11 @@ class Staircase:
         # family care (familiepleje) by the steps' own attribute: kinship (netværkspleje) and foster families
         self.kinship_care = [i for i, s in enumerate(ordered) if s.family_care == "kinship"]
         self.foster_care = [i for i, s in enumerate(ordered) if s.family_care == "foster"]
+        # family-like settings (kinship, foster family, own room) by the steps' own attribute
+        self.family_like = [i for i, s in enumerate(ordered) if s.family_like]
+        # the wellbeing proxy's weights: the share of children in the setting who report good wellbeing
+        self.wellbeing_weights = {i: s.good_wellbeing_share for i, s in enumerate(ordered)
+                                  if s.good_wellbeing_share is not None}
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> Staircase:

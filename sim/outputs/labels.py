@@ -375,6 +375,42 @@ TEXT = {
     "lever_effects": ("What the levers do to this scenario", "Hvad grebene gør ved dette scenarie"),
 }
 
+# what happens to the children: the answer's outcome table (sim.outputs.report.outcomes) and its first sentence
+TEXT.update({
+    "sec_outcomes": ("What happens to the children", "Hvad der sker for børnene"),
+    "outcomes_caption": (
+        "{base} and the change under each policy, {first}–{last}: the mean of the paired runs with 90 % of them in "
+        "brackets. Counts are totals over the years; shares and days are yearly values averaged over them. The "
+        "wellbeing row describes where children spend their time (weighted by what children in such settings "
+        "report in the national survey): a proxy, not an effect of the policy.",
+        "{base} og ændringen med hver politik, {first}–{last}: gennemsnittet af de parrede kørsler med 90 % af dem i "
+        "klammer. Antal er summer over årene; andele og dage er årlige værdier i gennemsnit over årene. Rækken om "
+        "trivsel beskriver, hvor børnene tilbringer deres tid (vægtet med, hvad børn i sådanne anbringelser svarer "
+        "i den nationale undersøgelse): en indikator, ikke en virkning af politikken.",
+    ),
+    "col_outcome": ("Outcome", "Udfald"),
+    "col_level": ("{base} (level)", "{base} (niveau)"),
+    "verdict_better": ("better", "bedre"),
+    "verdict_worse": ("worse", "værre"),
+    "verdict_no_clear_change": ("no clear change", "ingen klar ændring"),
+    "verdict_more": ("more", "mere"),
+    "verdict_less": ("less", "mindre"),
+    "percentage_points": ("percentage points", "procentpoint"),
+    "col_cost_per_family_like_year": ("Cost per child-year moved to family-like care",
+                                      "Udgift pr. barneår flyttet til familielignende anbringelse"),
+    "col_cost_per_breakdown_avoided": ("Cost per breakdown avoided", "Udgift pr. undgået sammenbrud"),
+    "col_cost_per_need_closure_avoided": ("Cost per child no longer closed with a real need",
+                                          "Udgift pr. barn der ikke længere lukkes med et reelt behov"),
+    "lead_saves_need": (
+        "Over {first}–{last}, {alt} saves {npv} in present value{prices} compared with {base}, but closes about "
+        "{n} more inquiries a year while the child has a real need (90 % of runs between {lo} and {hi}; "
+        "discount rate {rate})",
+        "I {first}–{last} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base}, men lukker omkring {n} "
+        "flere henvendelser om året, mens barnet har et reelt behov (90 % af kørslerne mellem {lo} og {hi}; "
+        "diskonteringsrente {rate})",
+    ),
+})
+
 # Where the shipped municipality's numbers come from, whole and in both languages, as the app shows them beside
 # the fields a user sets (the scenario files' comments say the same with their facts.csv keys)
 SOURCE_CAPTIONS = {

@@ -130,11 +130,14 @@ def write_outputs(
     else:
         table = pd.concat([r.table for r in results], ignore_index=True)
         summary = pd.concat([summarise(table), budget_rows(table, results)], ignore_index=True)
-    comparison = econ = npvs = fc = previous = effects = None
+    comparison = econ = npvs = fc = previous = effects = outcomes = None
     draws = assumption_draws(results)
     if compare:
+        from sim.analysis.outcomes import outcome_changes
+
         comparison, econ, npvs = comparison_tables(table, results)
         econ, effects = uncertainty_tables(econ, npvs, results, draws)
+        outcomes = outcome_changes(table, results[0].scenario.name)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:
@@ -155,6 +158,7 @@ def write_outputs(
             comparison.to_csv(tmp / "comparison.csv", index=False, float_format=plain_number)
             econ.to_csv(tmp / "economics.csv", index=False, float_format=plain_number)
             effects.to_csv(tmp / "assumption_effects.csv", index=False, float_format=plain_number)
+            outcomes.to_csv(tmp / "outcomes.csv", index=False, float_format=plain_number)
         if not draws.empty:
             draws.to_csv(tmp / "assumption_draws.csv", index=False, float_format=plain_number)
         if fc is not None:
@@ -162,7 +166,7 @@ def write_outputs(
         write_report(
             tmp, results, summary, lang, comparison=comparison, economics=econ, per_replication_npv=npvs,
             forecast=fc, previous_forecasts=previous, as_of=extra.get("as_of"), table=table,
-            assumption_effects=effects,
+            assumption_effects=effects, outcomes=outcomes,
         )
         write_workbook(
             tmp / "results.xlsx", summary, lang, [r.scenario for r in results], comparison=comparison,

@@ -27,6 +27,10 @@ def cross_field_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
             problems.append((f"{where}.min_age", "min_age is above max_age"))
         if st.family_care is not None and st.kind != "placement":
             problems.append((f"{where}.family_care", "only a placement step can be family care"))
+        if st.family_like and st.kind != "placement":
+            problems.append((f"{where}.family_like", "only a placement step can be family-like"))
+        if st.good_wellbeing_share is not None and st.kind != "placement":
+            problems.append((f"{where}.good_wellbeing_share", "only a placement step has a wellbeing weight"))
     orders = [st.order for st in s.staircase]
     if len(set(orders)) != len(orders):
         problems.append(("staircase", "two steps have the same order"))

@@ -202,6 +202,16 @@ class Step(_Part):
         description="a placement in a family (familiepleje): 'kinship' (netværkspleje) or 'foster' (a foster "
         "family); none = not family care. The kinship share of family care is reported from these steps",
     )
+    family_like: bool = Field(
+        default=False,
+        description="a placement in a family-like setting (kinship care, a foster family, the youth's own room): "
+        "the family-like share of the placed children is reported from these steps",
+    )
+    good_wellbeing_share: Share | None = Field(
+        default=None,
+        description="the share of children placed in this setting who report good wellbeing (a national survey's "
+        "figure or an assumption; a share, 0 to 1): the weight of the wellbeing proxy; none = not counted",
+    )
 
 
 class Reviews(_Part):

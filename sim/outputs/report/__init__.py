@@ -35,6 +35,7 @@ from sim.outputs.report.charts import (
 )
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import format_difference, format_metric
+from sim.outputs.report.outcomes import outcomes_display, outcomes_html
 from sim.outputs.report.page import FAN_METRICS, SECTIONS, write_report
 from sim.outputs.report.tables import (
     KEY_METRICS,
@@ -63,5 +64,5 @@ __all__ = [
     "forecast_moves_chart", "forecast_section", "format_difference", "format_metric", "held_assumptions_note",
     "key_table", "lead_sentences", "npv_chart", "precision_sentence", "price_year_of", "prices_note",
     "rests_on_display", "rests_on_section", "rests_on_sentence", "runs_of_ten", "staircase_chart",
-    "waterfall_chart", "waterfall_items", "write_report", "write_workbook",
+    "waterfall_chart", "waterfall_items", "write_report", "write_workbook", "outcomes_display", "outcomes_html",
 ]

@@ -30,6 +30,7 @@ from sim.outputs.report.charts import (
 )
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import rate_text
+from sim.outputs.report.outcomes import outcomes_html
 from sim.outputs.report.tables import (
     difference_table_html,
     economics_html,
@@ -99,6 +100,7 @@ class _Report:
     assumption_effects: pd.DataFrame | None
     pairs: list[tuple[str, str]]
     figures: Path
+    outcomes: pd.DataFrame | None = None  # what happens to the children (outcomes.csv)
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -207,6 +209,16 @@ def _with_each_answer_section(r: _Report) -> list[str]:
     if not items:
         return []
     return [f"<h3>{html.escape(text('with_each_answer', r.lang))}</h3>", '<ul class="answers">', *items, "</ul>"]
+
+
+def _outcomes_section(r: _Report) -> list[str]:
+    """What happens to the children under each policy, before the money: the first table."""
+    if r.outcomes is None or r.outcomes.empty:
+        return []
+    base = str(r.outcomes["baseline"].iloc[0])
+    first, last = horizon_years(base, r.by_name, r.comparison)
+    table = outcomes_html(r.outcomes, r.lang, first, last, r.by_name, r.names)
+    return [_heading("sec_outcomes", r.lang), table] if table else []
 
 
 def _investment_section(r: _Report) -> list[str]:
@@ -376,6 +388,7 @@ def _appendix_section(r: _Report) -> list[str]:
 SECTIONS: tuple[Callable[[_Report], list[str]], ...] = (
     _title_section,
     _answer_section,
+    _outcomes_section,
     _investment_section,
     _with_each_answer_section,
     _forecast_section,
@@ -440,6 +453,7 @@ def write_report(
     as_of: str | None = None,
     table: pd.DataFrame | None = None,
     assumption_effects: pd.DataFrame | None = None,
+    outcomes: pd.DataFrame | None = None,
 ) -> Path:
     """report.html with embedded figures; the same figures as PNG under figures/.
 
@@ -450,7 +464,9 @@ def write_report(
 
     ``comparison`` and ``economics`` are docs/contract.md's tables (see the module docstring);
     ``per_replication_npv`` is the net saving in present value per run: a DataFrame with ``scenario``,
-    ``npv_dkk`` and optionally ``baseline``, ``discount_rate``, ``replication``, or {alternative: values}."""
+    ``npv_dkk`` and optionally ``baseline``, ``discount_rate``, ``replication``, or {alternative: values}.
+    ``outcomes`` (outcomes.csv, ``sim.analysis.outcomes.outcome_changes``) adds what happens to the children
+    before the investment table."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     out = Path(out)
@@ -467,7 +483,8 @@ def write_report(
         economics = economics.iloc[sorted(range(len(economics)), key=ranks.__getitem__)]
     pairs.sort(key=lambda ab: run_order(ab[0]))
     report = _Report(results, summary, lang, comparison, economics, table, _npv_frame(per_replication_npv, economics),
-                     forecast, previous_forecasts, as_of, assumption_effects, pairs, figures)
+                     forecast, previous_forecasts, as_of, assumption_effects, pairs, figures,
+                     outcomes if outcomes is not None and not outcomes.empty else None)
     parts = [part for section in SECTIONS for part in section(report)]
     path = out / "report.html"
     path.write_text(_html_page(report.title, lang, parts), encoding="utf-8")

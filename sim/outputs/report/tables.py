@@ -172,9 +172,25 @@ def economics_display(
                 text("col_net_per_placement", lang): _per_placement(
                     r.get("net_saving_per_placement_avoided_dkk"), note, lang
                 ),
+                **_per_outcome_cells(r, lang),
             }
         )
     return pd.DataFrame(rows)
+
+
+# the investment per unit of what it buys for the children (economics.csv), beside the cost per placement avoided
+PER_OUTCOME_COLUMNS = (
+    ("cost_per_family_like_child_year_dkk", "col_cost_per_family_like_year"),
+    ("cost_per_breakdown_avoided_dkk", "col_cost_per_breakdown_avoided"),
+    ("cost_per_need_closure_avoided_dkk", "col_cost_per_need_closure_avoided"),
+)
+
+
+def _per_outcome_cells(row, lang: str) -> dict[str, str]:
+    """The investment per family-like child-year, per breakdown avoided and per child no longer closed with a
+    need ('-' where less than one is gained, or for an economics table without them)."""
+    return {text(label, lang): format_number(row.get(column), lang, money=True)
+            for column, label in PER_OUTCOME_COLUMNS}
 
 
 def price_year_of(economics: pd.DataFrame | None, scenarios: Sequence[Scenario]) -> int:

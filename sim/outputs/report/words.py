@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.model.scenario import Scenario
 from sim.outputs.labels import format_money_range, format_number, format_percent, scenario_label, text
-from sim.outputs.notes import scenario_notes
+from sim.outputs.notes import closed_with_need_more, scenario_notes
 from sim.outputs.report.formats import format_difference, range_value, rate_text, whole_number, year_or_none
 from sim.runs.runner import RunResult
 
@@ -60,10 +60,13 @@ def horizon_years(name: str, by_name: Mapping[str, Scenario], comparison: pd.Dat
 
 
 def economics_sentence(
-    row: Mapping, first: int, last: int, lang: str, by_name: Mapping[str, Scenario] | None = None
+    row: Mapping, first: int, last: int, lang: str, by_name: Mapping[str, Scenario] | None = None,
+    closed_with_need_more: float = math.nan,
 ) -> str:
     """The answer for one alternative in plain words (plain text; names are not escaped), each scenario by its
-    label in the language when ``by_name`` knows it."""
+    label in the language when ``by_name`` knows it. A saving that comes with ``closed_with_need_more`` more
+    inquiries a year closed while the child has a real need (``sim.outputs.notes.closed_with_need_more``) says so
+    in the same first sentence."""
     npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
     common = {"first": first, "last": last, "alt": scenario_label(row["scenario"], lang, by_name),
               "base": scenario_label(row["baseline"], lang, by_name)}
@@ -72,7 +75,11 @@ def economics_sentence(
     common["prices"] = text("in_prices", lang).format(year=price_year) if price_year is not None else ""
     if pd.isna(npv) or float(npv) >= 0:
         lo_s, hi_s = format_money_range(lo, hi, lang)
-        s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
+        if math.isnan(closed_with_need_more):
+            s = text("lead_saves", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s, **common)
+        else:
+            s = text("lead_saves_need", lang).format(npv=format_number(npv, lang, money=True), lo=lo_s, hi=hi_s,
+                                                     n=whole_number(round(closed_with_need_more), lang), **common)
     else:
         lo_s, hi_s = format_money_range(-float(hi), -float(lo), lang)
         s = text("lead_costs", lang).format(
@@ -163,7 +170,8 @@ def lead_sentences(
             if pd.isna(row.get("price_year", float("nan"))) and row["scenario"] in by_name:
                 row["price_year"] = by_name[row["scenario"]].price_year  # money is in the scenario's price year
             notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
-            out.append(economics_sentence(row, first, last, lang, by_name)
+            more = closed_with_need_more(comparison, summary, row["scenario"], row["baseline"])
+            out.append(economics_sentence(row, first, last, lang, by_name, more)
                        + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
         return out
     if comparison is not None and not comparison.empty:
