@@ -14,6 +14,8 @@ from sim.analysis.long_term.value import (
     LONG_TERM_COLUMNS,
     LongTermValue,
     column,
+    has_long_term,
+    left_out_ids,
     long_term_table,
     path_difference,
     quantity_metrics,
@@ -24,7 +26,7 @@ from sim.analysis.long_term.value import (
 )
 
 __all__ = [
-    "LONG_TERM_COLUMNS", "LongTermValue", "column", "long_term_from_som", "long_term_table", "path_difference",
-    "quantity_metrics", "read_som_consequences", "read_som_prices", "value_pair", "weakest_grade",
-    "with_long_term", "year_weights",
+    "LONG_TERM_COLUMNS", "LongTermValue", "column", "has_long_term", "left_out_ids", "long_term_from_som",
+    "long_term_table", "path_difference", "quantity_metrics", "read_som_consequences", "read_som_prices",
+    "value_pair", "weakest_grade", "with_long_term", "year_weights",
 ]

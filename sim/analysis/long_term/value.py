@@ -188,6 +188,18 @@ def left_out_note(left_out: Sequence[str]) -> str:
     return f"left out, quantity not reported: {', '.join(left_out)}" if left_out else ""
 
 
+def left_out_ids(note) -> list[str]:
+    """The profile ids a ``long_term_note`` names (none for an empty note)."""
+    if not isinstance(note, str) or ":" not in note:
+        return []
+    return [i.strip() for i in note.split(":", 1)[1].split(",") if i.strip()]
+
+
+def has_long_term(economics: pd.DataFrame | None) -> bool:
+    """True when an economics table carries the long-term columns (the baseline enabled ``long_term:``)."""
+    return economics is not None and not economics.empty and column(ACTORS[0], "npv_dkk") in economics.columns
+
+
 def long_term_table(table: pd.DataFrame, baseline: Scenario, seed: int | None = None) -> pd.DataFrame | None:
     """The long-term columns of economics.csv, one row per alternative with ``scenario`` and ``baseline``; None
     when the baseline's ``long_term`` is off. ``seed``: the run's seed when its assumptions were drawn."""
