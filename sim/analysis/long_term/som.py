@@ -36,7 +36,8 @@ CONSEQUENCE_COLUMNS = {"målgruppe": "target_group", "target_group": "target_gro
 PRICE_COLUMNS = {"konsekvens": "consequence", "consequence": "consequence", "enhed": "unit", "unit": "unit",
                  "kommune": "kommune", "municipality": "kommune", "region": "region", "stat": "stat",
                  "state": "stat", "prisår": "price_year", "price_year": "price_year"}
-YEAR = re.compile(r"^(?:år|year)[ _]?(\d{1,2})$")
+YEAR = re.compile(r"^(?:år|year)[ _]?(\d{1,2})$", re.IGNORECASE)
+THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 SHEETS = {"consequences": "Konsekvenser", "prices": "Priser"}
 
 
@@ -54,7 +55,7 @@ def _read(path: Path, kind: str) -> pd.DataFrame:
 
 def _renamed(frame: pd.DataFrame, names: dict[str, str], path: Path, kind: str,
              needed: tuple[str, ...]) -> pd.DataFrame:
-    out = frame.rename(columns=lambda c: names.get(str(c).strip().lower(), str(c).strip().lower()))
+    out = frame.rename(columns=lambda c: names.get(str(c).strip().lower(), str(c).strip()))
     missing = [c for c in needed if c not in out.columns]
     if missing:
         raise InputError(f"{path}: a SØM {kind} export needs the column(s) {', '.join(missing)} "
@@ -63,11 +64,12 @@ def _renamed(frame: pd.DataFrame, names: dict[str, str], path: Path, kind: str,
 
 
 def danish_number(cell, path: Path, where: str) -> float:
-    """A cell as a number: '1.234,5', '1234.5', '-12', blank = 0; InputError naming the cell otherwise."""
+    """A cell as a number: '1.234,5', '1.200' (Danish thousands), '1234.5', '-12', blank = 0; InputError naming
+    the cell otherwise."""
     if cell is None or (isinstance(cell, float) and pd.isna(cell)) or str(cell).strip() in ("", "-"):
         return 0.0
     text = str(cell).strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
-    if "," in text:
+    if "," in text or THOUSANDS.match(text):  # Danish: 1.234,5 and 1.200 (a point then three digits: thousands)
         text = text.replace(".", "").replace(",", ".")
     try:
         return float(text)
