@@ -117,3 +117,27 @@ def test_a_consequence_without_a_price_is_refused(export, tmp_path):
     with pytest.raises(InputError, match="'Uger på offentlig forsørgelse' has no price"):
         long_term_from_som(read_som_consequences(export[0]), read_som_prices(only_one), "Anbragte 14-17 år",
                            "Ikke anbragt året efter", "child_years")
+
+
+def test_the_script_writes_a_file_a_scenario_can_name(export, tmp_path):
+    import subprocess
+    import sys
+
+    from sim.model.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "lt.yaml"
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "som_to_long_term.py"), *map(str, export),
+                           "--target-group", "Anbragte 14-17 år", "--success", "Ikke anbragt året efter",
+                           "--metric", "child_years", "--step-kind", "placement", "--out", str(out)],
+                          capture_output=True, text=True, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    (tmp_path / "s.yaml").write_text(f"extends: {BASELINE}\nlong_term: {{enabled: true, file: lt.yaml}}\n")
+    lt = load_scenario(tmp_path / "s.yaml").long_term
+    assert {p.service for p in lt.profiles} == {"Døgn på psykiatrisk afdeling", "Uger på offentlig forsørgelse"}
+    assert lt.price_year == 2022
+    bad = subprocess.run([sys.executable, str(root / "scripts" / "som_to_long_term.py"), *map(str, export),
+                          "--target-group", "nobody", "--success", "x", "--metric", "child_years", "--out",
+                          str(out)], capture_output=True, text=True, cwd=root)
+    assert bad.returncode == 2 and "no consequences for target group 'nobody'" in bad.stderr
+    assert "Traceback" not in bad.stderr

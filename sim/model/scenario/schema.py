@@ -628,11 +628,12 @@ class LongTerm(_Part):
     horizon_years: int = Field(default=10, ge=1, le=60, description="years from start_year whose consequences count "
                                "(1 to 60)")
     price_year: int | None = Field(default=None, ge=1990, le=2100, description="the year of the prices' DKK "
-                                   "(default: the scenario's price year)")
-    deadweight: Share = Field(default=0.0, description="share of the value that would have happened anyway")
+                                   "(1990 to 2100; default: the scenario's price year)")
+    deadweight: Share = Field(default=0.0, description="share of the value that would have happened anyway (0 to 1)")
     attribution: Share = Field(default=1.0, description="share of the value owed to the policy (others' part "
                                "taken off)")
-    drop_off_per_year: Share = Field(default=0.0, description="yearly fall of a consequence after its first year")
+    drop_off_per_year: Share = Field(default=0.0, description="yearly fall of a consequence after its first year "
+                                     "(a share, 0 to 1)")
     optimism_bias: dict[Literal["register", "controlled", "pilot", "assumption"], Share] = Field(
         default_factory=dict, description="share of the value taken off by the weakest grade of its profile and "
         "price (HM Treasury's local-partnership guidance: the weaker the evidence, the larger)")
