@@ -126,6 +126,13 @@ def test_each_adjustment_moves_the_value_the_stated_way():
     assert _region(optimism_bias={"assumption": 0.4}) == pytest.approx(plain)  # a grade the numbers do not have
 
 
+def test_optimism_bias_takes_a_saving_down_and_a_cost_up():
+    more_care = long_table({"child_years.institution": [1.0, 1.0]})  # the policy keeps children longer in care
+    cost = value_pair(more_care, baseline_with(), "policy").by_actor["region"][0]
+    biased = value_pair(more_care, baseline_with(optimism_bias={"register": 0.2}), "policy").by_actor["region"][0]
+    assert cost < 0 and biased == pytest.approx(1.2 * cost)
+
+
 def test_the_weaker_grade_of_profile_and_price_takes_its_share_off():
     prices = [{"service": "bed_day", "dkk": {"region": 100.0}, "grade": "pilot", "source": "constructed"}]
     plain = _region(prices=prices)

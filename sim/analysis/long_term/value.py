@@ -11,11 +11,12 @@ more of a public service one unit of that quantity brings in each of the years a
 
 counted for years ``y + k`` within ``horizon_years`` of the start year, where ``f`` are the replication's drawn
 factors on the profile and the price (``low``/``high``, triangular with its peak at 1, from the same random
-streams as the scenario's assumptions), ``adjust(k) = (1 − deadweight) · attribution · (1 − drop_off)^(k−1) ·
-(1 − optimism_bias[the weaker grade of profile and price])`` (HM Treasury's guidance for local partnerships)
-and ``discount(t) = (1 + rate)^−(t − start_year)`` (year-end convention, as the municipal NPV). The actor's
-*net saving* is minus that cost: positive when the policy lowers the actor's later spending, signed like
-``npv_dkk``. A profile whose quantity the run did not report is left out with a note.
+streams as the scenario's assumptions), ``adjust(k) = (1 − deadweight) · attribution · (1 − drop_off)^(k−1)``
+(HM Treasury's guidance for local partnerships) and ``discount(t) = (1 + rate)^−(t − start_year)`` (year-end
+convention, as the municipal NPV). The actor's *net saving* is minus that cost: positive when the policy lowers
+the actor's later spending, signed like ``npv_dkk``; the optimism-bias share of the weaker grade of profile and
+price then takes a saving down and a cost up (:func:`less_favourable`). A profile whose quantity the run did not
+report is left out with a note.
 """
 
 from __future__ import annotations
@@ -90,11 +91,12 @@ def path_difference(table: pd.DataFrame, baseline: str, alternative: str, metric
     return pairs.groupby(["replication", "year"], sort=True)["diff"].sum().unstack("year", fill_value=0.0)
 
 
-def year_weights(years: Sequence[int], units: Sequence[float], settings: LongTerm, grade: str, rate: float,
+def year_weights(years: Sequence[int], units: Sequence[float], settings: LongTerm, rate: float,
                  start_year: int) -> np.ndarray:
     """Per year *y* a unit occurs: the adjusted, discounted extra use of the service it brings in the years
-    after, ``sum over k of units[k] · adjust(k) · discount(y + k)`` within the horizon."""
-    keep = (1.0 - settings.deadweight) * settings.attribution * (1.0 - settings.optimism_bias.get(grade, 0.0))
+    after, ``sum over k of units[k] · (1 − deadweight) · attribution · (1 − drop_off)^(k−1) · discount(y + k)``
+    within the horizon (the optimism bias comes after: :func:`less_favourable`)."""
+    keep = (1.0 - settings.deadweight) * settings.attribution
     out = np.zeros(len(years))
     last = start_year + settings.horizon_years - 1
     for i, y in enumerate(years):
@@ -141,14 +143,20 @@ def value_pair(table: pd.DataFrame, baseline: Scenario, alternative: str, seed: 
         result.used.append(profile)
         diff = path_difference(table, base_name, alternative, metrics).reindex(replications, fill_value=0.0)
         price = price_of[profile.service]
-        weights = year_weights(list(diff.columns), profile.units_per_year, settings,
-                               weakest_grade(profile.grade, price.grade), rate, start)
+        weights = year_weights(list(diff.columns), profile.units_per_year, settings, rate, start)
+        bias = settings.optimism_bias.get(weakest_grade(profile.grade, price.grade), 0.0)
         extra_use = diff.to_numpy(dtype=float) @ weights  # per replication, before the drawn factors
         extra_use = extra_use * factors([profile], [f"long_term.profiles.{profile.id}"], replications, seed)[0]
         extra_use = extra_use * price_factors[profile.service]
         for actor, dkk in price.dkk.items():
-            by_actor[actor] -= extra_use * dkk * price_conversion(baseline)
+            by_actor[actor] += less_favourable(-extra_use * dkk * price_conversion(baseline), bias)
     return result
+
+
+def less_favourable(saving: np.ndarray, bias: float) -> np.ndarray:
+    """HM Treasury's optimism-bias correction on a net saving: a saving taken down by the share, a cost (a
+    negative saving) taken up by it, so that a weaker grade always makes the answer less favourable."""
+    return saving * np.where(saving > 0, 1.0 - bias, 1.0 + bias)
 
 
 def price_conversion(scenario: Scenario) -> float:
