@@ -91,3 +91,16 @@ def test_the_shipped_illustrative_set_is_valid_and_every_number_says_illustrativ
     assert lt.profiles and lt.prices
     for number in (*lt.profiles, *lt.prices):
         assert number.illustrative and number.source.startswith("illustrative")
+
+
+def test_the_reasons_have_danish_sentences():
+    from sim.model.scenario import reason_in
+
+    for section in ({"enabled": True, "profiles": [PROFILE], "prices": [{**PRICE, "dkk": {"kommunen": 5.0}}]},
+                    {"enabled": True, "profiles": [PROFILE], "prices": [{**PRICE, "dkk": {"region": -5.0}}]},
+                    {"enabled": True, "profiles": [{**PROFILE, "service": "x"}], "prices": [PRICE]},
+                    {"enabled": True, "profiles": [{**PROFILE, "low": 1.5}], "prices": [PRICE]}):
+        with pytest.raises(ScenarioError) as e:
+            with_section(section)
+        for _, why in e.value.problems:
+            assert reason_in(why, "da") != why, why
