@@ -384,11 +384,13 @@ TEXT = {
         "Not part of the municipal answer above and never added to it: what the policy's different paths for the "
         "children may mean for the public actors' later spending, valued with consequence estimates and prices "
         "per actor over {years} years from {start}, discounted at {rate}; deadweight {deadweight}, attribution "
-        "{attribution}, drop-off {drop_off} a year, and a share taken off by each number's confidence grade.",
+        "{attribution}, drop-off {drop_off} a year, and a correction for optimism by each number's confidence grade "
+        "(a saving taken down, a cost up).",
         "Ikke en del af kommunens svar ovenfor og aldrig lagt til det: hvad politikkens anderledes forløb for "
         "børnene kan betyde for de offentlige aktørers senere udgifter, værdisat med konsekvensestimater og priser "
         "pr. aktør over {years} år fra {start}, diskonteret med {rate}; dødvægt {deadweight}, tilskrivning "
-        "{attribution}, aftagende {drop_off} om året og et fradrag efter hvert tals evidensgrad.",
+        "{attribution}, aftagende {drop_off} om året og en korrektion for optimisme efter hvert tals evidensgrad "
+        "(en besparelse trækkes ned, en udgift op).",
     ),
     "lt_illustrative": (
         "The numbers behind it are illustrative, not measured: read the size as an example of the method only.",
