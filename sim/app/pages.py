@@ -18,6 +18,7 @@ from streamlit.runtime.scriptrunner import RerunException, StopException
 from sim.app import answer as answers
 from sim.app import building, effects, jobs, timing
 from sim.app import forecast as forecasts
+from sim.app.long_term import long_term_box
 from sim.app.texts import t
 from sim.data.register import read_case_register_bytes
 from sim.errors import InputError, ScenarioError
@@ -638,6 +639,7 @@ def answer_page() -> None:
     if case is not None:
         st.subheader(t("investment_case", L))
         st.table(case)
+    _long_term_box(result, L)
     rests = answers.rests_on(result, L)
     if rests:
         st.subheader(t("rests_on", L))
@@ -654,6 +656,22 @@ def answer_page() -> None:
         st.subheader(t("waterfall", L))
         st.altair_chart(answers.waterfall_chart(waterfall, L), use_container_width=True)
     _downloads(result, L)
+
+
+def _long_term_box(result: jobs.Answer, L: str) -> None:
+    """Beyond the municipality's budget, in a bordered box of its own (nothing when the run did not value it)."""
+    box = long_term_box(result, L)
+    if box is None:
+        return
+    with st.container(border=True):
+        st.subheader(box.title)
+        st.warning(box.warning)
+        st.table(box.table)
+        for note in box.notes:
+            st.caption(note)
+        if box.grades is not None and not box.grades.empty:
+            st.markdown(f"**{box.grades_title}**")
+            st.table(box.grades)
 
 
 def _downloads(result: jobs.Answer, L: str) -> None:

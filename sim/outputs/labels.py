@@ -373,6 +373,43 @@ TEXT = {
     "lever_over": ("over {months} months", "over {months} måneder"),
     "lever_unlimited": ("unlimited", "ubegrænset"),
     "lever_effects": ("What the levers do to this scenario", "Hvad grebene gør ved dette scenarie"),
+    "lt_title": ("Beyond the municipality's budget (illustrative)", "Ud over kommunens budget (illustrativt)"),
+    "lt_warning": (
+        "Like Social- og Boligstyrelsen's own investment model (SØM), this calculation can never stand alone: a "
+        "decision about children's services must also weigh the progress and quality of life the children get.",
+        "Som Social- og Boligstyrelsens egen investeringsmodel (SØM) kan denne beregning aldrig stå alene: en "
+        "beslutning om indsatser for børn må også vægte den progression og livskvalitet, børnene får.",
+    ),
+    "lt_apart": (
+        "Not part of the municipal answer above and never added to it: what the policy's different paths for the "
+        "children may mean for the public actors' later spending, valued with consequence estimates and prices "
+        "per actor over {years} years from {start}, discounted at {rate}; deadweight {deadweight}, attribution "
+        "{attribution}, drop-off {drop_off} a year, and a correction for optimism by each number's confidence grade "
+        "(a saving taken down, a cost up).",
+        "Ikke en del af kommunens svar ovenfor og aldrig lagt til det: hvad politikkens anderledes forløb for "
+        "børnene kan betyde for de offentlige aktørers senere udgifter, værdisat med konsekvensestimater og priser "
+        "pr. aktør over {years} år fra {start}, diskonteret med {rate}; dødvægt {deadweight}, tilskrivning "
+        "{attribution}, aftagende {drop_off} om året og en korrektion for optimisme efter hvert tals evidensgrad "
+        "(en besparelse trækkes ned, en udgift op).",
+    ),
+    "lt_illustrative": (
+        "The numbers behind it are illustrative, not measured: read the size as an example of the method only.",
+        "Tallene bag er illustrative, ikke målte: læs størrelsen kun som et eksempel på metoden.",
+    ),
+    "lt_left_out": ("Left out, as the run does not report their quantity: {ids}.",
+                    "Udeladt, da kørslen ikke rapporterer deres mængde: {ids}."),
+    "lt_actor": ("Public actor", "Offentlig aktør"),
+    "lt_actor_kommune": ("Municipality, later and other budgets", "Kommunen, senere og andre budgetter"),
+    "lt_actor_region": ("Region", "Region"),
+    "lt_actor_stat": ("State", "Stat"),
+    "lt_npv": ("Net saving, present value (mean)", "Nettobesparelse, nutidsværdi (gennemsnit)"),
+    "lt_band": ("90 % of runs", "90 % af kørslerne"),
+    "lt_prob": ("Chance of a net saving", "Sandsynlighed for nettobesparelse"),
+    "lt_grades": ("What the numbers rest on", "Hvad tallene hviler på"),
+    "lt_number": ("Number", "Tal"),
+    "lt_grade": ("Confidence grade", "Evidensgrad"),
+    "lt_source": ("Source", "Kilde"),
+    "lt_price_of": ("Price of {service}", "Pris på {service}"),
 }
 
 # what happens to the children: the answer's outcome table (sim.outputs.report.outcomes) and its first sentence
@@ -624,6 +661,22 @@ COLUMN_HELP = {
         "hvorfor kolonnerne pr. anbringelse er tomme, hvis de er",
     ),
     "price_year": ("the year whose prices the money is in", "året, hvis priser beløbene er i"),
+    **{f"long_term_{a}_{stat}": (f"{what_en} ({a}), long-term value beyond the municipal budget; never part of npv_dkk",
+                                 f"{what_da} ({a}), langsigtet værdi ud over kommunens budget; aldrig del af npv_dkk")
+       for a in ("kommune", "region", "stat")
+       for stat, what_en, what_da in (
+           ("npv_dkk", "net saving in present value, mean over runs", "nettobesparelse i nutidsværdi, gennemsnit"),
+           ("npv_p05_dkk", "5 % of runs below", "5 % af kørslerne under"),
+           ("npv_p95_dkk", "95 % of runs below", "95 % af kørslerne under"),
+           ("prob_positive", "share of runs with a net saving", "andel kørsler med nettobesparelse"))},
+    "long_term_horizon_years": ("years from the start year whose long-term consequences count",
+                                "år fra startåret, hvis langsigtede konsekvenser tæller med"),
+    "long_term_weakest_grade": ("the weakest confidence grade of the long-term numbers used",
+                                "den svageste evidensgrad blandt de langsigtede tal"),
+    "long_term_illustrative": ("true when any long-term number used is illustrative",
+                               "sand, når et af de langsigtede tal er illustrativt"),
+    "long_term_note": ("long-term profiles left out (their quantity not reported by the run)",
+                       "langsigtede profiler udeladt (kørslen rapporterer ikke deres mængde)"),
 }
 
 

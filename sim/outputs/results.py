@@ -90,6 +90,16 @@ def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
     return out, effects_table
 
 
+def long_term_columns(econ: pd.DataFrame, table: pd.DataFrame, results: list[RunResult]) -> pd.DataFrame:
+    """economics.csv with the other public actors' long-term value (the baseline's ``long_term:``; nothing added
+    when it is off), drawn per replication when the run drew its assumptions (sim.analysis.long_term)."""
+    from sim.analysis.long_term import long_term_table, with_long_term
+
+    base = results[0]
+    seed = base.seed if base.assumptions is not None else None
+    return with_long_term(econ, long_term_table(table, base.scenario, seed))
+
+
 def _pair_values(draws: pd.DataFrame, alternative: str, baseline: str) -> pd.DataFrame:
     """Replication x key path of what the pair drew: the alternative's values, the baseline's for paths only it drew."""
     from sim.analysis.uncertainty import drawn_values
@@ -138,6 +148,7 @@ def write_outputs(
         comparison, econ, npvs = comparison_tables(table, results)
         econ, effects = uncertainty_tables(econ, npvs, results, draws)
         outcomes = outcome_changes(table, results[0].scenario.name)
+        econ = long_term_columns(econ, table, results)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:

@@ -118,10 +118,18 @@ def draws_table(scenarios: Sequence[Scenario], seed: int, replications: int,
     return pd.DataFrame(rows, columns=DRAW_COLUMNS)
 
 
+def long_term_uncertain(scenario: Scenario) -> bool:
+    """True when the scenario values the long term with a number that has a range: the run then draws per
+    replication (sim.analysis.long_term draws those factors from the same streams), though nothing in the
+    model itself is uncertain."""
+    lt = scenario.long_term
+    return lt.enabled and any(n.low != n.high for n in (*lt.profiles, *lt.prices))
+
+
 def draws_for(scenarios: Sequence[Scenario], fixed: bool, skip: Iterable[str] = ()) -> AssumptionDraws | None:
     """How the scenarios' uncertain assumptions are drawn (None: ``fixed``, or none to draw), checked against
     every scenario: each assumption's ends must give a valid scenario. Paths in ``skip`` are set otherwise."""
-    if fixed or not any(sc.assumptions for sc in scenarios):
+    if fixed or not any(sc.assumptions or long_term_uncertain(sc) for sc in scenarios):
         return None
     draws = AssumptionDraws(frozenset(skip))
     for sc in scenarios:
@@ -129,5 +137,6 @@ def draws_for(scenarios: Sequence[Scenario], fixed: bool, skip: Iterable[str] = 
     return draws
 
 
-__all__ = ["AssumptionDraws", "DRAW_COLUMNS", "draws_for", "draws_table", "draw_key", "uniform_draw", "value_at",
+__all__ = ["AssumptionDraws", "DRAW_COLUMNS", "draws_for", "long_term_uncertain", "draws_table", "draw_key",
+           "uniform_draw", "value_at",
            "path_key"]

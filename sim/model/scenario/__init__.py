@@ -24,6 +24,8 @@ from sim.model.scenario.loading import (
 )
 from sim.model.scenario.messages import problem_line, reason_in
 from sim.model.scenario.schema import (
+    ACTORS,
+    GRADES,
     LEVER_CHANGES,
     MAX_DKK,
     MAX_MONTHS,
@@ -36,6 +38,7 @@ from sim.model.scenario.schema import (
     Caseworkers,
     Caveat,
     CaveatText,
+    ConsequenceProfile,
     Demand,
     Description,
     Diversion,
@@ -48,6 +51,7 @@ from sim.model.scenario.schema import (
     Investigation,
     Label,
     Lever,
+    LongTerm,
     NeedLevel,
     Needs,
     NonNegative,
@@ -60,6 +64,7 @@ from sim.model.scenario.schema import (
     Reviews,
     Scenario,
     Screening,
+    ServicePrice,
     Share,
     Step,
     StepId,
@@ -68,6 +73,7 @@ from sim.model.scenario.schema import (
 )
 
 __all__ = [
+    "ACTORS", "GRADES", "ConsequenceProfile", "LongTerm", "ServicePrice",
     "LEVER_CHANGES", "MAX_DKK", "MAX_MONTHS", "MAX_RATE_PER_YEAR", "MAX_REVIEW_MONTHS", "Aftercare", "Assumption",
     "CalibratedValue", "Calendar", "Caseworkers", "Caveat", "CaveatText", "Demand", "Description", "Diversion",
     "Drift", "Economics", "Exits", "FamilyTime", "FteChange", "InitialState", "Investigation", "Label", "Lever",

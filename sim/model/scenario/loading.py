@@ -93,7 +93,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise ScenarioError(str(path), [("extends", f"circular extends: {chain}")])
-    data = read_yaml(path)
+    data = with_long_term_file(read_yaml(path), path)
     parent = data.pop("extends", None)
     origins = {key: str(path) for key in _key_paths(data)}
     if parent is None:
@@ -111,6 +111,25 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]
 
 
 NOT_INHERITED = ("label", "description")
+
+
+def with_long_term_file(data: dict, path: Path) -> dict:
+    """``long_term.file`` (a YAML file next to ``path``) read under the scenario's own ``long_term`` keys, so the
+    scenario holds the numbers it is valued with (the file may hold the section itself or ``long_term:``)."""
+    section = data.get("long_term")
+    if not isinstance(section, dict) or not section.get("file"):
+        return data
+    name = section["file"]
+    if not isinstance(name, str):
+        raise ScenarioError(str(path), [("long_term.file", "must be a file name, e.g. long_term.yaml")])
+    other = path.parent / name
+    if not other.exists():
+        raise ScenarioError(str(path), [("long_term.file", f"file '{name}' not found next to {path.name}")])
+    loaded = read_yaml(other)
+    loaded = loaded.get("long_term", loaded) if isinstance(loaded, dict) else loaded
+    if not isinstance(loaded, dict):
+        raise ScenarioError(str(other), [("long_term", "must be a mapping of the long_term section's keys")])
+    return {**data, "long_term": _merge(loaded, section)}
 
 
 def _key_paths(data: Any, prefix: tuple = ()) -> list[tuple]:

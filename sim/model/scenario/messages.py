@@ -88,6 +88,22 @@ OWN = (
     ("need level {level} is not defined in needs.levels", "behovsniveau {level} er ikke defineret i needs.levels"),
     ("need level {level} is not defined", "behovsniveau {level} er ikke defineret"),
     ("file not found", "filen findes ikke"),
+    # long_term: (schema.py's LongTerm, ServicePrice, _LongTermNumber; loading.with_long_term_file)
+    ("low ({low}) and high ({high}) are factors on the number: low <= 1 <= high",
+     "low ({low}) og high ({high}) er faktorer på tallet: low <= 1 <= high"),
+    ("unknown actor '{actor}'; the actors are {actors}", "ukendt aktør '{actor}'; aktørerne er {actors}"),
+    ("the price to {actor} is negative ({price}): a price is what one unit costs, never negative; a revenue "
+     "(taxes) is a consequence with a negative sign",
+     "prisen for {actor} er negativ ({price}): en pris er, hvad én enhed koster, aldrig negativ; en indtægt "
+     "(skat) er en konsekvens med negativt fortegn"),
+    ("give a price for at least one actor ({actors})", "angiv en pris for mindst én aktør ({actors})"),
+    ("profile ids must be unique: {ids}", "profilernes id'er skal være forskellige: {ids}"),
+    ("one price per service: {services} priced twice", "én pris pr. ydelse: {services} har to priser"),
+    ("no price for the service(s) {services}: add them under long_term.prices",
+     "ingen pris for ydelsen/ydelserne {services}: tilføj dem under long_term.prices"),
+    ("enabled without profiles: add long_term.profiles (or a long_term.file)",
+     "slået til uden profiler: tilføj long_term.profiles (eller en long_term.file)"),
+    ("file '{name}' not found next to {where}", "filen '{name}' findes ikke ved siden af {where}"),
 )
 
 

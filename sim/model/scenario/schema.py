@@ -554,6 +554,120 @@ class Economics(_Part):
     discount_rate: float = Field(ge=0.0, le=0.2, description="yearly discount rate for net present values (0 to 0.2)")
 
 
+GRADES = ("register", "controlled", "pilot", "assumption")  # the evidence grades of Assumption.grade
+ACTORS = ("kommune", "region", "stat")  # the public actors SØM prices consequences for
+MAX_UNITS_PER_YEAR = 1e6  # a service's yearly use per unit of a path quantity (days, contacts, weeks, kroner)
+ServiceId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S",
+                                 description="a public service whose use changes, e.g. psychiatric_bed_days")]
+
+
+class _LongTermNumber(_Part):
+    """What every long-term number carries: its evidence grade, its source, whether it is illustrative, and the
+    range (as factors on the number) each replication draws from."""
+
+    grade: Literal["register", "controlled", "pilot", "assumption"] = Field(
+        description="the evidence behind the number: register, controlled, pilot or assumption (as assumptions:)"
+    )
+    source: str = Field(min_length=1, description="where the number comes from (a report, SØM's knowledge base, or "
+                        "'illustrative: ...' with why)")
+    illustrative: bool = Field(default=False, description="true: not a measured number, shown as illustrative")
+    low: float = Field(default=1.0, ge=0.0, le=10.0, allow_inf_nan=False,
+                       description="the lowest plausible value as a factor on the number (0 to 10; default 1: none)")
+    high: float = Field(default=1.0, ge=0.0, le=10.0, allow_inf_nan=False,
+                        description="the highest plausible value as a factor on the number (0 to 10; default 1)")
+
+    @model_validator(mode="after")
+    def _range_holds_the_number(self):
+        if not self.low <= 1.0 <= self.high:
+            raise ValueError(f"low ({self.low:g}) and high ({self.high:g}) are factors on the number: low <= 1 <= "
+                             "high")
+        return self
+
+
+class ConsequenceProfile(_LongTermNumber):
+    """Per unit of a path quantity (e.g. a child-year in residential care), the yearly difference in a public
+    service's use in each of the years after (SØM's consequence estimates: up to 10 years)."""
+
+    id: StepId
+    metric: str = Field(min_length=1, description="the path quantity: a metric of the run (e.g. "
+                        "placements_after_unmet_need) or a per-step family (e.g. child_years, reached_18)")
+    steps: tuple[StepId, ...] = Field(default=(), description="for a per-step family: the steps counted "
+                                      "(default: all, or those of step_kind)")
+    step_kind: Literal["preventive", "placement"] | None = Field(
+        default=None, description="for a per-step family: count the steps of this kind")
+    service: ServiceId
+    units_per_year: tuple[Annotated[float, Field(ge=-MAX_UNITS_PER_YEAR, le=MAX_UNITS_PER_YEAR,
+                                                 allow_inf_nan=False)], ...] = Field(
+        min_length=1, max_length=50,
+        description="the extra use of the service per unit of the quantity in year 1, 2, ... after the year the "
+        "unit occurs (negative: less use; 1 to 50 years, each at most 1,000,000 either way)")
+    label_en: str = ""
+    label_da: str = ""
+
+
+class ServicePrice(_LongTermNumber):
+    """What one unit of a service costs each public actor (SØM's prices: after refunds, per actor)."""
+
+    service: ServiceId
+    unit: str = Field(default="", description="what one unit is, e.g. 'bed day'")
+    dkk: dict[str, Annotated[float, Field(allow_inf_nan=False, le=MAX_DKK)]] = Field(
+        description="price per unit per actor (kommune, region, stat), DKK in long_term.price_year's prices")
+
+    @field_validator("dkk")
+    @classmethod
+    def _known_actors_and_prices(cls, prices: dict[str, float]) -> dict[str, float]:
+        for actor, price in prices.items():
+            if actor not in ACTORS:
+                raise ValueError(f"unknown actor '{actor}'; the actors are {', '.join(ACTORS)}")
+            if price < 0:
+                raise ValueError(f"the price to {actor} is negative ({price:g}): a price is what one unit costs, "
+                                 "never negative; a revenue (taxes) is a consequence with a negative sign")
+        if not prices:
+            raise ValueError(f"give a price for at least one actor ({', '.join(ACTORS)})")
+        return prices
+
+
+class LongTerm(_Part):
+    """Beyond the municipality's budget: the long-term public value of a policy's path differences, valued with
+    consequence profiles x prices per actor, adjusted and discounted (sim.analysis.long_term; docs/long-term.md).
+    Off by default; never part of the municipal answer."""
+
+    enabled: bool = Field(default=False, description="value the path differences beyond the municipal budget")
+    file: str = Field(default="", description="a YAML file (next to the scenario) whose long_term mapping is read "
+                      "under this one when the scenario is loaded")
+    horizon_years: int = Field(default=10, ge=1, le=60, description="years from start_year whose consequences count "
+                               "(1 to 60)")
+    price_year: int | None = Field(default=None, ge=1990, le=2100, description="the year of the prices' DKK "
+                                   "(1990 to 2100; default: the scenario's price year)")
+    deadweight: Share = Field(default=0.0, description="share of the value that would have happened anyway (0 to 1)")
+    attribution: Share = Field(default=1.0, description="share of the value owed to the policy (others' part "
+                               "taken off)")
+    drop_off_per_year: Share = Field(default=0.0, description="yearly fall of a consequence after its first year "
+                                     "(a share, 0 to 1)")
+    optimism_bias: dict[Literal["register", "controlled", "pilot", "assumption"], Share] = Field(
+        default_factory=dict, description="share of the value taken off by the weakest grade of its profile and "
+        "price (HM Treasury's local-partnership guidance: the weaker the evidence, the larger)")
+    profiles: tuple[ConsequenceProfile, ...] = ()
+    prices: tuple[ServicePrice, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LongTerm:
+        ids = [p.id for p in self.profiles]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"profile ids must be unique: {', '.join(twice)}")
+        services = [p.service for p in self.prices]
+        twice = sorted({s for s in services if services.count(s) > 1})
+        if twice:
+            raise ValueError(f"one price per service: {', '.join(twice)} priced twice")
+        unpriced = sorted({p.service for p in self.profiles} - set(services))
+        if self.enabled and unpriced:
+            raise ValueError(f"no price for the service(s) {', '.join(unpriced)}: add them under long_term.prices")
+        if self.enabled and not self.profiles:
+            raise ValueError("enabled without profiles: add long_term.profiles (or a long_term.file)")
+        return self
+
+
 class InitialState(_Part):
     """Children on each step when the simulation starts, per 1,000 residents aged 0-22."""
 
@@ -700,6 +814,9 @@ class Scenario(_Part):
                     "100 billion)",
     )
     economics: Economics
+    long_term: LongTerm = Field(
+        default_factory=LongTerm, description="the long-term public value beyond the municipal budget "
+        "(off by default; docs/long-term.md)")
     initial_state: InitialState
     provenance: tuple[CalibratedValue, ...] = ()
     assumptions: dict[str, Assumption] = Field(

@@ -19,7 +19,8 @@ baseline cost minus alternative cost: positive means the alternative saves money
 
 By job: ``charts`` (the figures), ``words`` (the answer in plain words, which the app shows too), ``tables``,
 ``forecast`` (the year-end forecast's section), ``workbook`` (results.xlsx), ``page`` (report.html, one builder
-per section), ``formats`` (numbers as the report writes them). Everything is importable from here.
+per section), ``formats`` (numbers as the report writes them), ``long_term`` (the box beyond the municipality's
+budget). Everything is importable from here.
 """
 
 from sim.outputs.report.charts import (
@@ -36,6 +37,7 @@ from sim.outputs.report.charts import (
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import format_difference, format_metric
 from sim.outputs.report.outcomes import outcomes_display, outcomes_html
+from sim.outputs.report.long_term import long_term_box, long_term_display, long_term_grades, long_term_notes
 from sim.outputs.report.page import FAN_METRICS, SECTIONS, write_report
 from sim.outputs.report.tables import (
     KEY_METRICS,
@@ -62,7 +64,8 @@ __all__ = [
     "DPI", "FAN_METRICS", "KEY_METRICS", "RESTS_ON_ROWS", "SCENARIO_COLOURS", "SECTIONS", "SHEETS",
     "assumption_label", "caseworker_time_chart", "economics_display", "economics_sentence", "fan_chart",
     "forecast_moves_chart", "forecast_section", "format_difference", "format_metric", "held_assumptions_note",
-    "key_table", "lead_sentences", "npv_chart", "precision_sentence", "price_year_of", "prices_note",
+    "key_table", "lead_sentences", "long_term_box", "long_term_display", "long_term_grades", "long_term_notes",
+    "npv_chart", "precision_sentence", "price_year_of", "prices_note",
     "rests_on_display", "rests_on_section", "rests_on_sentence", "runs_of_ten", "staircase_chart",
     "waterfall_chart", "waterfall_items", "write_report", "write_workbook", "outcomes_display", "outcomes_html",
 ]

@@ -31,6 +31,7 @@ from sim.outputs.report.charts import (
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import rate_text
 from sim.outputs.report.outcomes import outcomes_html
+from sim.outputs.report.long_term import long_term_box
 from sim.outputs.report.tables import (
     difference_table_html,
     economics_html,
@@ -229,6 +230,12 @@ def _investment_section(r: _Report) -> list[str]:
             economics_html(r.economics, r.lang, price_year_of(r.economics, r.scenarios), r.by_name)]
 
 
+def _long_term_section(r: _Report) -> list[str]:
+    """Beyond the municipality's budget: the other public actors' long-term value, in a box of its own, apart
+    from the municipal answer (absent when the baseline's ``long_term:`` is off)."""
+    return long_term_box(r.economics, r.lang, r.by_name)
+
+
 def _forecast_section(r: _Report) -> list[str]:
     if r.forecast is None or r.forecast.empty:
         return []
@@ -391,6 +398,7 @@ SECTIONS: tuple[Callable[[_Report], list[str]], ...] = (
     _outcomes_section,
     _investment_section,
     _with_each_answer_section,
+    _long_term_section,
     _forecast_section,
     _projection_section,
     _model_notes_section,
