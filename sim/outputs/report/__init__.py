@@ -36,8 +36,8 @@ from sim.outputs.report.charts import (
 )
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import format_difference, format_metric
-from sim.outputs.report.outcomes import outcomes_display, outcomes_html
 from sim.outputs.report.long_term import long_term_box, long_term_display, long_term_grades, long_term_notes
+from sim.outputs.report.outcomes import outcomes_display, outcomes_html
 from sim.outputs.report.page import FAN_METRICS, SECTIONS, write_report
 from sim.outputs.report.tables import (
     KEY_METRICS,

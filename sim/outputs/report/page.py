@@ -30,8 +30,8 @@ from sim.outputs.report.charts import (
 )
 from sim.outputs.report.forecast import forecast_section
 from sim.outputs.report.formats import rate_text
-from sim.outputs.report.outcomes import outcomes_html
 from sim.outputs.report.long_term import long_term_box
+from sim.outputs.report.outcomes import outcomes_html
 from sim.outputs.report.tables import (
     difference_table_html,
     economics_html,
