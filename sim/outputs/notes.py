@@ -99,11 +99,13 @@ def scenario_notes(
     lang: str,
     comparison: pd.DataFrame | None = None,
     base: str | None = None,
+    need_said: bool = False,
 ) -> str:
     """What follows a scenario's number in the first paragraph: the children it closes with a real need (against
-    ``base``), the kinship warning, then its caveats; '' when there is nothing to say. Starts with a space."""
+    ``base``, unless the first sentence ``need_said`` it already), the kinship warning, then its caveats; '' when
+    there is nothing to say. Starts with a space."""
     parts = []
-    if base is not None:
+    if base is not None and not need_said:
         parts.append(closed_with_need_sentence(comparison, summary, name, base, lang,
                                                scenario_label(base, lang, by_name)))
     parts.append(kinship_warning(summary, name, lang))

@@ -109,3 +109,14 @@ def test_a_policy_that_costs_more_is_not_told_as_a_saving_with_a_need(results):
     table = pd.concat([r.table for r in results], ignore_index=True)
     lead = lead_sentences(results, summarise(table), "en", _comparison(results, 20.0), _economics(-8e6))[0]
     assert "costs" in _first_sentence(lead) and text("lead_saves_need", "en")[-30:] not in lead
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_the_need_is_said_once_in_a_saving_and_after_a_cost(results, lang):
+    table = pd.concat([r.table for r in results], ignore_index=True)
+    summary = summarise(table)
+    later = text("closed_with_need_more", lang).split("{n}")[0].strip()
+    saving = lead_sentences(results, summary, lang, _comparison(results, 20.0), _economics(8e6))[0]
+    assert later not in saving  # the first sentence said it; the notes do not say it again
+    cost = lead_sentences(results, summary, lang, _comparison(results, 20.0), _economics(-8e6))[0]
+    assert later in cost  # a cost's first sentence does not name the need: the note after it does

@@ -169,8 +169,10 @@ def lead_sentences(
             first, last = horizon_years(row["scenario"], by_name, comparison)
             if pd.isna(row.get("price_year", float("nan"))) and row["scenario"] in by_name:
                 row["price_year"] = by_name[row["scenario"]].price_year  # money is in the scenario's price year
-            notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"])
             more = closed_with_need_more(comparison, summary, row["scenario"], row["baseline"])
+            saves = pd.isna(row["npv_dkk"]) or float(row["npv_dkk"]) >= 0
+            notes = scenario_notes(row["scenario"], by_name, summary, lang, comparison, row["baseline"],
+                                   need_said=saves and not math.isnan(more))
             out.append(economics_sentence(row, first, last, lang, by_name, more)
                        + rests_on_sentence(assumption_effects, row["scenario"], row["baseline"], lang) + notes)
         return out
