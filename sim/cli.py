@@ -306,6 +306,10 @@ def sweep(
     done = sweep_job(scenario, setting, values, replications=replications, years=years, seed=seed, workers=workers,
                      out=out, lang=lang.value, fixed_assumptions=fixed_assumptions,
                      command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+    from sim.outputs.sweep_report import minimum_lines
+
+    for line in minimum_lines(done.results, setting, lang.value):
+        typer.echo(line)
     typer.echo(f"{len(done.values)} values x {replications} replications -> {done.target}")
 
 

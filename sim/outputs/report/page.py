@@ -202,7 +202,7 @@ def _answer_section(r: _Report) -> list[str]:
 
 def _with_each_answer_section(r: _Report) -> list[str]:
     """After the investment table, the rest of each alternative's paragraph (never folded)."""
-    items = [f"<li><strong>{html.escape(alt)}</strong>: {html.escape(rest)}</li>"
+    items = [f"<li><strong>{html.escape(r.label(alt))}</strong>: {html.escape(rest)}</li>"
              for (alt, _), (_, rest) in zip(r.pairs, _answers(r)) if rest]
     if not items:
         return []
@@ -230,7 +230,7 @@ def _model_notes_section(r: _Report) -> list[str]:
 
 def _fan_figure(r: _Report, metric: str) -> str:
     first, lang = r.scenarios[0], r.lang
-    caption = (text("fan_caption_multiples", lang).format(base=first.name) if len(r.names) > 2
+    caption = (text("fan_caption_multiples", lang).format(base=first.label_in(lang)) if len(r.names) > 2
                else text("fan_caption", lang))
     return r.figure(fan_chart(r.table, metric, lang, first, order=r.names, labels=r.labels), f"fan_{metric}",
                     metric_label(metric, lang, first), caption)
