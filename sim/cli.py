@@ -202,20 +202,33 @@ def compare(
 
 @app.command()
 @_guard
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+             lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the messages and the verdict.")) -> None:
     """Check a scenario file and print the fully resolved scenario, then (as YAML comments) what each lever
-    does to it: the value before and after, e.g. caseworkers.fte: 20 → 25 (+5 from 2027-01-01)."""
+    does to it: the value before and after, e.g. caseworkers.fte: 20 → 25 (+5 from 2027-01-01); the last
+    line says valid (gyldig) or not. A refused file's problems are listed short: a misspelt key with the key
+    it resembles, one line for a reason many keys share, at most 20 lines."""
+    from sim.errors import ScenarioError
     from sim.model.levers import lever_effects
     from sim.model.scenario import load_scenario, scenario_to_yaml
+    from sim.model.scenario.messages import problem_summary, verdict
     from sim.outputs.labels import lever_effect_line, text
 
-    resolved = load_scenario(scenario)
+    try:
+        resolved = load_scenario(scenario)
+    except ScenarioError as e:
+        if _state["debug"]:
+            raise
+        for line in problem_summary(e.problems, lang.value):
+            typer.echo(f"{e.file}: {line}", err=True)
+        _fail(verdict("invalid", lang.value, n=len(e.problems), file=e.file), 2)
     typer.echo(scenario_to_yaml(resolved), nl=False)
     effects = lever_effects(resolved)
     if effects:
-        typer.echo(f"# {text('lever_effects', 'en')}:")
+        typer.echo(f"# {text('lever_effects', lang.value)}:")
         for effect in effects:
-            typer.echo(f"#   levers[{effect.index}] {lever_effect_line(effect, 'en')}")
+            typer.echo(f"#   levers[{effect.index}] {lever_effect_line(effect, lang.value)}")
+    typer.echo(f"# {verdict('valid', lang.value, file=scenario)}")
 
 
 @app.command("app")
