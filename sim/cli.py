@@ -24,6 +24,30 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+def _flags_without_a_type_in_help() -> None:
+    """A flag (--debug, --no-browser, --help) is shown in `--help` as the plain flag it is, not as
+    `--debug <bool>`: typer's rich help gives every option a type column, flags too (a value is never
+    typed after a flag)."""
+    try:
+        from typer.core import TyperOption
+    except ImportError:  # an older typer: its help has no such column
+        return
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "plain_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False) and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich.plain_flags = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_a_type_in_help()
+
+
 class Lang(str, Enum):
     """Languages of reports and workbooks."""
 
@@ -204,10 +228,12 @@ def compare(
 @_guard
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file."),
              lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the messages and the verdict.")) -> None:
-    """Check a scenario file and print the fully resolved scenario, then (as YAML comments) what each lever
-    does to it: the value before and after, e.g. caseworkers.fte: 20 → 25 (+5 from 2027-01-01); the last
-    line says valid (gyldig) or not. A refused file's problems are listed short: a misspelt key with the key
-    it resembles, one line for a reason many keys share, at most 20 lines."""
+    """Check a scenario file: print it fully resolved, what each lever does to it, and a verdict.
+
+    After the resolved scenario come (as YAML comments) each lever's value before and after, e.g.
+    caseworkers.fte: 20 → 25 (+5 from 2027-01-01), and last "valid" (gyldig). A refused file's problems are
+    listed short: a misspelt key with the key it resembles, one line for a reason many keys share, at most
+    20 lines, then "not valid" (ugyldig) with their number."""
     from sim.errors import ScenarioError
     from sim.model.levers import lever_effects
     from sim.model.scenario import load_scenario, scenario_to_yaml
