@@ -413,7 +413,8 @@ def _run_order(names: Sequence[str]) -> Callable[[str], int]:
 REPORT_CSS = """
 details{margin:0.35em 0}details>summary{cursor:pointer;color:#0b4f8a;font-weight:600;padding:0.25em 0}
 details[open]>summary{margin-bottom:0.6em}details details{margin-left:1em}
-table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:anywhere;hyphens:auto}td,th{padding:3px 5px}
+table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:normal;word-break:normal;hyphens:manual}
+td,th{padding:3px 5px}
 ul.answers{font-size:0.95em;padding-left:1.2em}ul.answers li{margin:0.3em 0}
 """
 
