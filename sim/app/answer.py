@@ -134,7 +134,7 @@ def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
     cost (gross) and net saving per placement avoided."""
     if answer.economics is None or answer.economics.empty:
         return None
-    return economics_display(answer.economics, lang)
+    return economics_display(answer.economics, lang, {r.scenario.name: r.scenario for r in answer.results})
 
 
 def rests_on(answer: Answer, lang: str) -> list[tuple[str, pd.DataFrame]]:
@@ -145,7 +145,8 @@ def rests_on(answer: Answer, lang: str) -> list[tuple[str, pd.DataFrame]]:
         return []
     out = []
     for _, row in econ.drop_duplicates(["scenario", "baseline"]).iterrows():
-        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang,
+                                 {r.scenario.name: r.scenario for r in answer.results})
         if not shown.empty:
             out.append((scenario_labels(answer, lang).get(row["scenario"], str(row["scenario"])), shown))
     return out
