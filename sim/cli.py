@@ -24,6 +24,30 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+def _flags_without_a_type_in_help() -> None:
+    """A flag (--debug, --no-browser, --help) is shown in `--help` as the plain flag it is, not as
+    `--debug <bool>`: typer's rich help gives every option a type column, flags too (a value is never
+    typed after a flag)."""
+    try:
+        from typer.core import TyperOption
+    except ImportError:  # an older typer: its help has no such column
+        return
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "plain_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False) and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich.plain_flags = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_a_type_in_help()
+
+
 class Lang(str, Enum):
     """Languages of reports and workbooks."""
 
@@ -202,20 +226,35 @@ def compare(
 
 @app.command()
 @_guard
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
-    """Check a scenario file and print the fully resolved scenario, then (as YAML comments) what each lever
-    does to it: the value before and after, e.g. caseworkers.fte: 20 → 25 (+5 from 2027-01-01)."""
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+             lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the messages and the verdict.")) -> None:
+    """Check a scenario file: print it fully resolved, what each lever does to it, and a verdict.
+
+    After the resolved scenario come (as YAML comments) each lever's value before and after, e.g.
+    caseworkers.fte: 20 → 25 (+5 from 2027-01-01), and last "valid" (gyldig). A refused file's problems are
+    listed short: a misspelt key with the key it resembles, one line for a reason many keys share, at most
+    20 lines, then "not valid" (ugyldig) with their number."""
+    from sim.errors import ScenarioError
     from sim.model.levers import lever_effects
     from sim.model.scenario import load_scenario, scenario_to_yaml
+    from sim.model.scenario.messages import problem_summary, verdict
     from sim.outputs.labels import lever_effect_line, text
 
-    resolved = load_scenario(scenario)
+    try:
+        resolved = load_scenario(scenario)
+    except ScenarioError as e:
+        if _state["debug"]:
+            raise
+        for line in problem_summary(e.problems, lang.value):
+            typer.echo(f"{e.file}: {line}", err=True)
+        _fail(verdict("invalid", lang.value, n=len(e.problems), file=e.file), 2)
     typer.echo(scenario_to_yaml(resolved), nl=False)
     effects = lever_effects(resolved)
     if effects:
-        typer.echo(f"# {text('lever_effects', 'en')}:")
+        typer.echo(f"# {text('lever_effects', lang.value)}:")
         for effect in effects:
-            typer.echo(f"#   levers[{effect.index}] {lever_effect_line(effect, 'en')}")
+            typer.echo(f"#   levers[{effect.index}] {lever_effect_line(effect, lang.value)}")
+    typer.echo(f"# {verdict('valid', lang.value, file=scenario)}")
 
 
 @app.command("app")
@@ -306,6 +345,10 @@ def sweep(
     done = sweep_job(scenario, setting, values, replications=replications, years=years, seed=seed, workers=workers,
                      out=out, lang=lang.value, fixed_assumptions=fixed_assumptions,
                      command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+    from sim.outputs.sweep_report import minimum_lines
+
+    for line in minimum_lines(done.results, setting, lang.value):
+        typer.echo(line)
     typer.echo(f"{len(done.values)} values x {replications} replications -> {done.target}")
 
 

@@ -37,13 +37,21 @@ class SpecPart(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ParameterLabel(SpecPart):
+    """A parameter's name in the report in both languages (``label: {en: ..., da: ...}``)."""
+
+    en: str = Field(min_length=1)
+    da: str = Field(min_length=1)
+
+
 class Parameter(SpecPart):
     """A key path of the scenario varied between ``low`` and ``high``."""
 
     path: str = Field(min_length=1, description="key path into the scenario, e.g. caseworkers.fte")
     low: float = Field(description="lowest value sampled")
     high: float = Field(description="highest value sampled")
-    label: str = Field(default="", description="name in the report (default: the path)")
+    label: str | ParameterLabel = Field(default="", description="name in the report, one text or {en, da} "
+                                        "(default: the setting's label, else the path)")
     integer: bool = Field(default=False, description="round sampled values to whole numbers")
 
     @field_validator("low", "high")
@@ -63,7 +71,17 @@ class Parameter(SpecPart):
 
     @property
     def name(self) -> str:
+        """The English name (one text is used in either language), else the path."""
+        if isinstance(self.label, ParameterLabel):
+            return self.label.en
         return self.label or self.path
+
+    def label_in(self, lang: str) -> str | None:
+        """The name in the language when the spec gives one in it (a {en, da} label; one text counts as
+        English), else None."""
+        if isinstance(self.label, ParameterLabel):
+            return self.label.da if lang == "da" else self.label.en
+        return (self.label or None) if lang == "en" else None
 
 
 def listed_once(keys: Sequence[str], what: str, hint: str = "") -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from sim.app.chart_format import localised, value_format, with_labels
 from sim.app.jobs import Answer
 from sim.app.texts import t
 from sim.outputs.labels import metric_label, step_label
@@ -49,20 +50,39 @@ def fan_frame(answer: Answer, metric: str) -> pd.DataFrame:
     return part[["scenario", "year", "p05", "p50", "p95", "mean"]].reset_index(drop=True)
 
 
+def scenario_labels(answer: Answer, lang: str) -> dict[str, str]:
+    """Each scenario's label in the language (its ``label:``), by its name; two scenarios with one label are told
+    apart by their names in brackets."""
+    labels = {r.scenario.name: r.scenario.label_in(lang) for r in answer.results}
+    twice = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    return {name: f"{label} ({name})" if label in twice and label != name else label
+            for name, label in labels.items()}
+
+
 def _scenario_colours(answer: Answer, lang: str) -> alt.Color:
-    """One colour per scenario, the same in the levels and the difference charts."""
-    names = [r.scenario.name for r in answer.results]
-    return alt.Color("scenario:N", title=t("scenario", lang), scale=alt.Scale(domain=names, scheme="category10"))
+    """One colour per scenario, the same in the levels and the difference charts; the legend names the
+    scenarios by their labels."""
+    names = list(scenario_labels(answer, lang).values())
+    return alt.Color("scenario_label:N", title=t("scenario", lang),
+                     scale=alt.Scale(domain=names, scheme="category10"))
+
+
+def _tooltip(frame: pd.DataFrame, lang: str, fields: dict[str, str]) -> list:
+    """Hover texts: the scenario's label, the year, and each field under its name in the language, written in the
+    language's number format (the chart's locale)."""
+    head = [alt.Tooltip("scenario_label:N", title=t("scenario", lang)), alt.Tooltip("year:O", title=t("year", lang))]
+    return head + [alt.Tooltip(f"{field}:Q", title=title, format=value_format(frame[field]))
+                   for field, title in fields.items()]
 
 
 def _levels_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart:
     """A band of 90 % of runs and the median line per scenario; the value axis starts near the data, not at 0,
     so that a difference of a few per cent shows."""
-    frame = fan_frame(answer, metric)
+    frame = with_labels(fan_frame(answer, metric), scenario_labels(answer, lang), "scenario")
     title = metric_label(metric, lang, answer.results[0].scenario)
     base = alt.Chart(frame).encode(x=alt.X("year:O", title=t("year", lang)), color=_scenario_colours(answer, lang))
-    tooltip = ["scenario:N", "year:O", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p05:Q", format=",.0f"),
-               alt.Tooltip("p95:Q", format=",.0f")]
+    tooltip = _tooltip(frame, lang, {"p50": t("median", lang), "p05": t("p05_short", lang),
+                                     "p95": t("p95_short", lang)})
     y = alt.Y("p05:Q", title=title, scale=alt.Scale(zero=False))
     band = base.mark_area(opacity=0.25).encode(y=y, y2="p95:Q", tooltip=tooltip)
     line = base.mark_line(point=True).encode(y="p50:Q", tooltip=tooltip)
@@ -81,12 +101,14 @@ def difference_frame(answer: Answer, metric: str) -> pd.DataFrame | None:
 
 def _difference_chart(frame: pd.DataFrame, answer: Answer, metric: str, lang: str) -> alt.LayerChart:
     """Each alternative minus the baseline (paired runs): a band of 90 % of runs, the mean, and a line at 0."""
-    base_name = str(frame["baseline"].iloc[0])
+    labels = scenario_labels(answer, lang)
+    frame = with_labels(frame, labels, "scenario")
+    base_name = labels.get(str(frame["baseline"].iloc[0]), str(frame["baseline"].iloc[0]))
     title = t("diff_title", lang).format(metric=metric_label(metric, lang, answer.results[0].scenario),
                                          base=base_name)
     base = alt.Chart(frame).encode(x=alt.X("year:O", title=t("year", lang)), color=_scenario_colours(answer, lang))
-    tooltip = ["scenario:N", "year:O", alt.Tooltip("diff_mean:Q", format=",.0f"),
-               alt.Tooltip("diff_p05:Q", format=",.0f"), alt.Tooltip("diff_p95:Q", format=",.0f")]
+    tooltip = _tooltip(frame, lang, {"diff_mean": t("diff_mean_short", lang), "diff_p05": t("p05_short", lang),
+                                     "diff_p95": t("p95_short", lang)})
     # the chart's title says what the axis shows: a long axis title is cut at the chart's height
     band = base.mark_area(opacity=0.2).encode(y=alt.Y("diff_p05:Q", title=None), y2="diff_p95:Q", tooltip=tooltip)
     line = base.mark_line(point=True).encode(y="diff_mean:Q", tooltip=tooltip)
@@ -100,11 +122,12 @@ def fan_chart(answer: Answer, metric: str, lang: str) -> alt.LayerChart | alt.HC
     levels = _levels_chart(answer, metric, lang)
     frame = difference_frame(answer, metric)
     if frame is None:
-        return levels
+        return localised(levels, lang)
     # side by side, each chart gets its own width (a concatenation does not stretch to the page)
-    return alt.hconcat(levels.properties(width=SIDE_BY_SIDE_WIDTH),
+    both = alt.hconcat(levels.properties(width=SIDE_BY_SIDE_WIDTH),
                        _difference_chart(frame, answer, metric, lang).properties(width=SIDE_BY_SIDE_WIDTH)
                        ).configure_legend(orient="bottom")  # below both, not cut at the page's right edge
+    return localised(both, lang)
 
 
 def outcomes(answer: Answer, lang: str) -> tuple[pd.DataFrame, str] | None:
@@ -125,19 +148,21 @@ def investment_case(answer: Answer, lang: str) -> pd.DataFrame | None:
     cost (gross) and net saving per placement avoided."""
     if answer.economics is None or answer.economics.empty:
         return None
-    return economics_display(answer.economics, lang)
+    return economics_display(answer.economics, lang, {r.scenario.name: r.scenario for r in answer.results})
 
 
 def rests_on(answer: Answer, lang: str) -> list[tuple[str, pd.DataFrame]]:
-    """Per policy, the assumptions its answer rests on most (the report's table of the same name)."""
+    """Per policy (by its label), the assumptions its answer rests on most (the report's table of the same
+    name)."""
     effects, econ = answer.assumption_effects, answer.economics
     if effects is None or effects.empty or econ is None:
         return []
     out = []
     for _, row in econ.drop_duplicates(["scenario", "baseline"]).iterrows():
-        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang)
+        shown = rests_on_display(effects, row["scenario"], row["baseline"], lang,
+                                 {r.scenario.name: r.scenario for r in answer.results})
         if not shown.empty:
-            out.append((str(row["scenario"]), shown))
+            out.append((scenario_labels(answer, lang).get(row["scenario"], str(row["scenario"])), shown))
     return out
 
 
@@ -158,16 +183,19 @@ def staircase_frame(answer: Answer, lang: str) -> pd.DataFrame:
 
 
 def staircase_chart(answer: Answer, lang: str) -> alt.Chart:
-    frame = staircase_frame(answer, lang)
-    return alt.Chart(frame).mark_bar().encode(
+    frame = with_labels(staircase_frame(answer, lang), scenario_labels(answer, lang), "scenario")
+    chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("year:O", title=t("year", lang)),
         y=alt.Y("p50:Q", stack="zero", title=t("children", lang)),
         color=alt.Color("step:N", title=t("step", lang), sort=alt.SortField("order"),
                         legend=alt.Legend(labelLimit=LABEL_LIMIT)),
         order=alt.Order("order:Q"),
-        column=alt.Column("scenario:N", title=t("scenario", lang)),
-        tooltip=["scenario:N", "year:O", "step:N", alt.Tooltip("p50:Q", format=",.0f")],
+        column=alt.Column("scenario_label:N", title=t("scenario", lang),
+                          sort=list(scenario_labels(answer, lang).values())),
+        tooltip=[*_tooltip(frame, lang, {})[:2], alt.Tooltip("step:N", title=t("step", lang)),
+                 alt.Tooltip("p50:Q", title=t("children", lang), format=value_format(frame["p50"]))],
     ).properties(title=t("staircase", lang), height=260, width=260)
+    return localised(chart, lang)
 
 
 def waterfall_frame(answer: Answer, lang: str, alternative: str | None = None) -> pd.DataFrame | None:
@@ -192,13 +220,15 @@ def waterfall_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
     # totals grey, savings green, extra costs red, as in the report
     colour = alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "saving", "extra"],
                                                                range=["#888888", "#2e7d32", "#c62828"]))
-    return alt.Chart(frame).mark_bar().encode(
+    chart = alt.Chart(frame).mark_bar().encode(
         y=alt.Y("item:N", sort=alt.SortField("i"), title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("start:Q", title=t("amount", lang)),
         x2="end:Q",
         color=colour,
-        tooltip=["item:N", alt.Tooltip("amount:Q", format=",.0f")],
+        tooltip=[alt.Tooltip("item:N", title=t("item", lang)),
+                 alt.Tooltip("amount:Q", title=t("amount", lang), format=",.0f")],
     ).properties(title=t("waterfall", lang), height=40 + 28 * len(frame))
+    return localised(chart, lang)
 
 
 def yaml_files(answer: Answer) -> dict[str, str]:

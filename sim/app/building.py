@@ -474,6 +474,19 @@ def policy_description(path: Path, lang: str = "en") -> str:
     return str(description)
 
 
+def policy_label(path: Path, lang: str = "en") -> str:
+    """A shipped policy's label in the chosen language (its ``label:``), else its file's name."""
+    return raw_label(read_yaml(path) | {"name": path.stem}, lang)
+
+
+def raw_label(raw: dict, lang: str = "en") -> str:
+    """A scenario mapping's label in the chosen language (``label: {en, da}`` or one text), else its name."""
+    label = raw.get("label")
+    if isinstance(label, dict):
+        return str(label.get(lang) or label.get("en") or raw.get("name", ""))
+    return str(label) if label else str(raw.get("name", ""))
+
+
 def policy_caveats(path: Path, lang: str) -> list[str]:
     """A shipped policy's caveats in the chosen language (as the answer will print them beside its number)."""
     return [c.text(lang) for c in load_scenario(path).caveats]

@@ -169,7 +169,8 @@ def _use_municipality(raw: dict) -> None:
     policy = _from_recipe(recipe, raw)
     checked = building.check(policy)
     ss.policy = policy if checked.scenario is not None else None
-    ss.policy_lost = None if checked.scenario is not None else (policy["name"], checked.message)
+    ss.policy_lost = None if checked.scenario is not None else (building.raw_label(policy, lang()),
+                                                                 checked.message)
 
 
 def _policy_lost_note(L: str) -> None:
@@ -316,10 +317,10 @@ def _policy_state(mode: str, L: str) -> None:
     policy = ss.policy
     if ss.get("policy_problems"):
         if policy is not None:
-            st.info(t("policy_still", L).format(name=policy["name"]))
+            st.info(t("policy_still", L).format(name=building.raw_label(policy, L)))
         return
     if policy is not None:
-        st.success(t("policy_ready", L).format(name=policy["name"], n=len(policy.get("levers", []))))
+        st.success(t("policy_ready", L).format(name=building.raw_label(policy, L), n=len(policy.get("levers", []))))
         if mode == "compose":
             _lever_effects(policy, L)
 
@@ -357,7 +358,8 @@ def _choose_policy(recipe: dict) -> list[str]:
 def _shipped_policy(L: str) -> None:
     shipped = building.shipped_policies()
     keep("shipped_policy", next(iter(shipped)), list(shipped))
-    name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy")
+    name = st.selectbox(t("shipped", L), list(shipped), key="shipped_policy",
+                        format_func=lambda n: building.policy_label(shipped[n], L))
     st.write(building.policy_description(shipped[name], L))
     caveats = building.policy_caveats(shipped[name], L)
     if caveats:
@@ -463,7 +465,7 @@ def run_page() -> None:
     ss = st.session_state
     scenarios = _scenarios_to_run()
     if len(scenarios) > 1:
-        st.write(t("compared", L).format(alt=scenarios[1].name, base=scenarios[0].name))
+        st.write(t("compared", L).format(alt=scenarios[1].label_in(L), base=scenarios[0].label_in(L)))
         _lever_effects(ss.policy, L)
     else:
         st.info(t("no_policy", L))

@@ -101,6 +101,11 @@ APP_TEXT: dict[str, tuple[str, str]] = {
     "download_yaml": ("Download the scenario (YAML for boernesim run)", "Hent scenariet (YAML til boernesim run)"),
     "children": ("children", "børn"),
     "amount": ("Amount", "Beløb"),
+    # the charts' hover texts
+    "p05_short": ("5 % of runs below", "5 % af kørslerne under"),
+    "p95_short": ("95 % of runs below", "95 % af kørslerne under"),
+    "diff_mean_short": ("Mean difference", "Gennemsnitlig forskel"),
+    "item": ("Item", "Post"),
     # forecast
     "register": ("Case register (CSV)", "Sagsregister (CSV)"),
     "as_of": ("The register's date", "Registerets dato"),

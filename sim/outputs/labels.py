@@ -243,6 +243,16 @@ TEXT = {
         "The total cost over {first}-{last} is lowest at {setting} = {value}: {cost}.",
         "Den samlede udgift {first}-{last} er lavest ved {setting} = {value}: {cost}.",
     ),
+    "sweep_edge_low": (
+        "That is the lowest value swept: the minimum may lie below the range; sweep lower values to find it.",
+        "Det er den laveste værdi, der er kørt: minimum kan ligge under intervallet; kør lavere værdier for at "
+        "finde det.",
+    ),
+    "sweep_edge_high": (
+        "That is the highest value swept: the minimum may lie above the range; sweep higher values to find it.",
+        "Det er den højeste værdi, der er kørt: minimum kan ligge over intervallet; kør højere værdier for at "
+        "finde det.",
+    ),
     "sweep_crn": (
         "Every value meets the same children with the same luck (common random numbers), so the differences "
         "between values are the setting's effect, not noise.",
@@ -808,3 +818,42 @@ def _missing(x) -> bool:
 def _da(s: str) -> str:
     """1,234.5 -> 1.234,5"""
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+# settings a sweep varies or a sensitivity analysis samples, as a reader reads them; a staircase step's own
+# setting reads '{step}: ...' with the step's label (SETTING_PER_STEP)
+SETTING_TEXT: dict[str, tuple[str, str]] = {
+    "population.aged_0_17": ("Children aged 0-17", "Børn i alderen 0-17"),
+    "population.growth_per_year": ("Growth in the number of children per year", "Årlig vækst i antal børn"),
+    "caseworkers.fte": ("Caseworkers (FTEs)", "Rådgivere (årsværk)"),
+    "caseworkers.cost_per_fte_dkk": ("Cost of a caseworker per year (DKK)", "Udgift pr. rådgiver pr. år (kr.)"),
+    "caseworkers.family_time.max_effect": ("Effect of hours per case on step choices and step-downs",
+                                           "Effekt af timer pr. sag på valg af trin og nedtrapning"),
+    "investigation.hours": ("Hours per investigation", "Timer pr. børnefaglig undersøgelse"),
+    "reviews.interval_months": ("Review interval (months)", "Opfølgningsinterval (måneder)"),
+    "reviews.step_down_share": ("Step-down share at review", "Andel trappet ned ved opfølgning"),
+    "notifications.per_1000_aged_0_17": ("Notifications per 1,000 aged 0-17",
+                                         "Underretninger pr. 1.000 0-17-årige"),
+    "notifications.trend_per_year": ("Notification trend per year", "Årlig udvikling i underretninger"),
+    "screening.share_closed_after_advice": ("Share of inquiries closed after advice",
+                                            "Andel henvendelser lukket efter rådgivning"),
+}
+SETTING_PER_STEP: dict[str, tuple[str, str]] = {
+    "price_per_year_dkk": ("{step}: price per year (DKK)", "{step}: pris pr. år (kr.)"),
+    "uptake_share": ("{step}: share", "{step}: andel"),
+    "capacity": ("{step}: places", "{step}: pladser"),
+}
+
+
+def setting_label(path: str, lang: str, scenario: Scenario | None = None) -> str | None:
+    """A setting's name in the language ('caseworkers.fte' -> 'Rådgivere (årsværk)'; a step's price reads
+    'Plejefamilie: pris pr. år (kr.)'), or None when the path has no label here (the caller shows the path)."""
+    k = LANGS.index(lang)
+    if path in SETTING_TEXT:
+        return SETTING_TEXT[path][k]
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "staircase" and parts[2] in SETTING_PER_STEP:
+        step = step_label(parts[1], lang, scenario)
+        if step != parts[1] or scenario is None:
+            return SETTING_PER_STEP[parts[2]][k].format(step=step)
+    return None

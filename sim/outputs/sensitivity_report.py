@@ -31,7 +31,7 @@ from sim.model.keypaths import get_path  # noqa: E402
 from sim.model.scenario import Scenario  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, git_commit  # noqa: E402
-from sim.outputs.labels import format_number, metric_label  # noqa: E402
+from sim.outputs.labels import format_number, metric_label, setting_label  # noqa: E402
 
 _TEXT = {
     "title": ("Sensitivity analysis: {name}", "Følsomhedsanalyse: {name}"),
@@ -130,6 +130,16 @@ def _t(key: str, lang: str) -> str:
     return _TEXT[key][1 if lang == "da" else 0]
 
 
+def parameter_label(param, lang: str, scenario: Scenario | None = None) -> str:
+    """A parameter's name in the reader's language: the spec's label in that language, else the setting's
+    label (labels.setting_label), else the spec's one text, else the path."""
+    return param.label_in(lang) or setting_label(param.path, lang, scenario) or param.name
+
+
+def parameter_labels(run: SensitivityRun, lang: str) -> dict[str, str]:
+    return {p.path: parameter_label(p, lang, run.scenario) for p in run.params}
+
+
 def _is_money(output: Output) -> bool:
     return output.npv_against is not None or catalogue.is_money(output.metric or "")
 
@@ -153,7 +163,7 @@ def tornado_chart(run: SensitivityRun, output: Output, lang: str) -> bytes:
     ST and S1 bars with their intervals."""
     a = run.analysis
     ranked = ranking(run, output.id)
-    labels = {p.path: p.name for p in run.params}
+    labels = parameter_labels(run, lang)
     names = [labels.get(p, p) for p in ranked["parameter"]]
     y = np.arange(len(ranked))[::-1]
     fig, ax = plt.subplots(figsize=(8.0, 0.45 * len(ranked) + 1.6))
@@ -199,7 +209,7 @@ def tornado_chart(run: SensitivityRun, output: Output, lang: str) -> bytes:
 
 def lead_sentences(run: SensitivityRun, lang: str, top: int = 3) -> list[str]:
     """One plain sentence per output naming its most influential parameters (those above the noise)."""
-    labels = {p.path: p.name for p in run.params}
+    labels = parameter_labels(run, lang)
     out = []
     missing = not_a_number_rows(run.analysis)
     for o in run.spec.outputs:
@@ -218,10 +228,12 @@ def lead_sentences(run: SensitivityRun, lang: str, top: int = 3) -> list[str]:
     return out
 
 
-def _plain(x: float) -> str:
+def _plain(x: float, lang: str = "en") -> str:
+    """A range's end or a scenario's value as written: 1,160,000 / 1.160.000; 0.45 / 0,45."""
     if x is None or not math.isfinite(x):
         return "-"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    s = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".") if lang == "da" else s
 
 
 def _index_fmt(x: float, output: Output, method: str, lang: str) -> str:
@@ -247,7 +259,7 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
     parts.append("<p class='note'>" + html.escape(_t("crn", lang).format(last_rep=run.replications - 1)) + "</p>")
     parts.append("<p class='note'>" + html.escape(_t("how_morris" if a.method == "morris" else "how_sobol", lang))
                  + "</p>")
-    labels = {p.path: p.name for p in run.params}
+    labels = parameter_labels(run, lang)
     for o in run.spec.outputs:
         title = output_label(o, sc, lang)
         parts.append(f"<h2>{html.escape(title)}</h2>")
@@ -284,10 +296,11 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
     prow = []
     for p in run.params:
         try:
-            nominal = _plain(float(get_path(raw, p.path)))
+            nominal = _plain(float(get_path(raw, p.path)), lang)
         except KeyError:
             nominal = "-"
-        prow.append([p.name, p.path, _plain(p.low), _plain(p.high), nominal])
+        prow.append([parameter_label(p, lang, sc), p.path, _plain(p.low, lang), _plain(p.high, lang),
+                     nominal])
     columns = ("col_param", "col_path", "col_low", "col_high", "col_nominal")
     parts.append(pages.text_table([_t(k, lang) for k in columns], prow))
     spec_yaml = json.dumps(run.spec.model_dump(mode="json", exclude_defaults=True), indent=1, ensure_ascii=False)

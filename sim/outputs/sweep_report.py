@@ -16,7 +16,14 @@ import pandas as pd  # noqa: E402
 from sim.analysis.sweep import SIDE_METRICS, cheapest, mean_over_years, sweep_summary, total_cost_by_value  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, manifest  # noqa: E402
-from sim.outputs.labels import format_money_range, format_number, metric_label, text  # noqa: E402
+from sim.outputs.labels import (  # noqa: E402
+    format_money_range,
+    format_number,
+    format_setting_value,
+    metric_label,
+    setting_label,
+    text,
+)
 from sim.runs.runner import RunResult  # noqa: E402
 
 BAND, LINE, MINIMUM = "#9ecae1", "#0072B2", "#D55E00"
@@ -29,6 +36,39 @@ def money_band(mean: float, low: float, high: float, lang: str) -> str:
     return f"{format_number(mean, lang, money=True)} ({lo}\u2013{hi})"
 
 
+def swept_label(setting: str, lang: str, scenario=None) -> str:
+    """The swept setting as the reader reads it ('Rådgivere (årsværk)'), else its key path."""
+    return setting_label(setting, lang, scenario) or setting
+
+
+def at_edge(totals: pd.DataFrame) -> str | None:
+    """'low' or 'high' when the lowest mean is at the first or last value swept (the minimum may lie beyond
+    the range), else None; a sweep of one value has no edge to speak of."""
+    values = sorted(totals["value"])
+    if len(values) < 2:
+        return None
+    best = cheapest(totals)
+    return "low" if best == values[0] else "high" if best == values[-1] else None
+
+
+def minimum_lines(results: dict[float, RunResult], setting: str, lang: str) -> list[str]:
+    """Where the total cost is lowest, in words, and when that is at the edge of the range, that the minimum
+    may lie beyond it (the report's lead and the terminal say the same)."""
+    tables = {value: r.table for value, r in results.items()}
+    totals = total_cost_by_value(tables)
+    scenario = next(iter(results.values())).scenario
+    first, last = scenario.calendar.start_year, scenario.end_year
+    best = cheapest(totals)
+    row = totals[totals["value"] == best].iloc[0]
+    lines = [text("sweep_lead", lang).format(
+        setting=swept_label(setting, lang, scenario), value=format_setting_value(best, lang), first=first,
+        last=last, cost=money_band(row["mean"], row["p05"], row["p95"], lang))]
+    edge = at_edge(totals)
+    if edge is not None:
+        lines.append(text(f"sweep_edge_{edge}", lang).format(value=format_setting_value(best, lang)))
+    return lines
+
+
 def total_cost_chart(totals: pd.DataFrame, setting: str, first: int, last: int, lang: str):
     """Total cost over the projected years against the setting: mean, 5-95 % band, the minimum marked."""
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
@@ -39,7 +79,7 @@ def total_cost_chart(totals: pd.DataFrame, setting: str, first: int, last: int, 
     best = cheapest(totals)
     best_mean = float(totals.loc[totals["value"] == best, "mean"].iloc[0]) / MILLION
     ax.plot([best], [best_mean], marker="*", markersize=16, color=MINIMUM, linestyle="none",
-            label=text("sweep_minimum", lang).format(value=f"{best:g}"))
+            label=text("sweep_minimum", lang).format(value=format_setting_value(best, lang)))
     ax.set_xlabel(setting)
     ax.set_ylabel(text("sweep_cost_axis", lang))
     ax.set_title(text("sweep_title", lang).format(first=first, last=last), loc="left", fontsize=11)
@@ -73,24 +113,19 @@ def write_sweep_outputs(
     first_result = next(iter(results.values()))
     scenario = first_result.scenario
     first, last = scenario.calendar.start_year, scenario.end_year
-    cost_png = pages.png(total_cost_chart(totals, setting, first, last, lang), lang=lang)
-    side_png = pages.png(side_charts(summary, setting, lang, scenario), lang=lang)
-    best = cheapest(totals)
-    row = totals[totals["value"] == best].iloc[0]
-    lead = text("sweep_lead", lang).format(
-        setting=setting, value=f"{best:g}", first=first, last=last,
-        cost=money_band(row["mean"], row["p05"], row["p95"], lang),
-    )
-    rows = [[f"{v:g}", money_band(m, lo, hi, lang)] for v, m, lo, hi in
+    shown = swept_label(setting, lang, scenario)
+    cost_png = pages.png(total_cost_chart(totals, shown, first, last, lang), lang=lang)
+    side_png = pages.png(side_charts(summary, shown, lang, scenario), lang=lang)
+    rows = [[format_setting_value(v, lang), money_band(m, lo, hi, lang)] for v, m, lo, hi in
             totals[["value", "mean", "p05", "p95"]].itertuples(index=False)]
     parts = [
-        pages.lead_paragraph([lead, text("sweep_crn", lang)]),
+        pages.lead_paragraph([*minimum_lines(results, setting, lang), text("sweep_crn", lang)]),
         pages.figure_html(cost_png, text("sweep_title", lang).format(first=first, last=last),
                           text("sweep_cost_caption", lang)),
         pages.figure_html(side_png, text("sweep_side_title", lang), text("sweep_side_caption", lang)),
-        pages.text_table([setting, text("sweep_cost_axis", lang)], rows),
+        pages.text_table([shown, text("sweep_cost_axis", lang)], rows),
     ]
-    heading = text("sweep_heading", lang).format(scenario=scenario.label_in(lang), setting=setting)
+    heading = text("sweep_heading", lang).format(scenario=scenario.label_in(lang), setting=shown)
     page = pages.page(heading, parts, lang)
     info = manifest(list(results.values()), command=command, analysis="sweep", setting=setting,
                     values=list(results), common_random_numbers="every value runs the same replications and seed")

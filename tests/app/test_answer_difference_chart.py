@@ -42,7 +42,7 @@ def test_a_comparison_shows_the_difference_beside_the_levels():
     assert levels["layer"][0]["encoding"]["y"]["scale"] == {"zero": False}
     fields = {layer["encoding"]["y"]["field"] for layer in difference["layer"]}
     assert {"diff_p05", "diff_mean", "zero"} <= fields
-    assert "forskel fra baseline" in difference["title"]
+    assert "forskel fra Nuværende praksis" in difference["title"]  # the baseline's label
     frame = answers.difference_frame(_answer(True), "cost_total")
     assert list(frame["diff_mean"]) == [-4e6] * len(YEARS)
 
@@ -57,7 +57,8 @@ def test_one_scenario_alone_has_the_levels_only():
 def test_the_same_scenario_has_the_same_colour_in_both_charts():
     levels, difference = answers.fan_chart(_answer(True), "cost_total", "en").to_dict()["hconcat"]
     domains = [part["layer"][0]["encoding"]["color"]["scale"]["domain"] for part in (levels, difference)]
-    assert domains[0] == domains[1] == ["baseline", "more"]
+    # labels; "more" kept the baseline's label, so its name tells them apart
+    assert domains[0] == domains[1] == ["Current practice (baseline)", "Current practice (more)"]
 
 
 def test_long_step_names_are_not_cut_in_the_staircase_and_waterfall():

@@ -283,7 +283,8 @@ def test_a_comparison_answer_says_what_it_rests_on_and_fixed_assumptions_say_noi
     assert drawn.economics["assumptions_drawn"].all()
     assert set(drawn.assumption_effects["scenario"]) == {"policy"}
     tables = answers.rests_on(drawn, "da")
-    assert tables and tables[0][0] == "policy" and "Evidens" in tables[0][1].columns
+    # by its label; it kept the municipality's, so its name tells them apart
+    assert tables and tables[0][0] == "Jeres kommune (policy)" and "Evidens" in tables[0][1].columns
     assert answers.held_note(drawn, "da") == ""  # everything listed was drawn
     own_price = building.check(building.with_settings(small_start().raw, {
         "staircase.kinship_care.price_per_year_dkk": 400000.0})).scenario  # the municipality's own, outside the range

@@ -47,7 +47,7 @@ def test_a_finance_officer_sees_the_policy_the_time_and_the_forecast_in_danish(t
             go_to(page, "Politik")
             page.get_by_text("Hvad grebene gør ved denne kommune").wait_for(timeout=LONG)
             page.get_by_test_id("stSelectbox").first.click()
-            page.get_by_role("option", name="more-caseworkers").click()
+            page.get_by_role("option", name="Flere rådgivere").click()  # the shipped policy by its label
             settle(page)
             effect = page.get_by_text(re.compile(r"34,2 → 39,2 rådgivere"))
             effect.first.wait_for(timeout=LONG)

@@ -126,7 +126,7 @@ def test_a_refused_policy_shows_its_error_and_no_green_for_the_policy_in_use():
     at.button(key="apply_levers").click().run()
     assert not at.success
     assert any(e.value.startswith("levers[0].value") for e in at.error), [e.value for e in at.error]
-    assert at.info[-1].value == texts.t("policy_still", "da").format(name="more-caseworkers")
+    assert at.info[-1].value == texts.t("policy_still", "da").format(name="Flere rådgivere")  # by its label
 
 
 @pytest.mark.parametrize("months", ["0", "0,1"])

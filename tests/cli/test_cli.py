@@ -458,7 +458,9 @@ def test_sweep_end_to_end(tmp_path):
     assert posts.to_dict() == pytest.approx({3.0: 3.0, 4.0: 4.0, 5.0: 5.0})
     totals = table[table["metric"] == "cost_total"].groupby("value")["mean"].sum()
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert f"caseworkers.fte = {totals.idxmin():g}" in page
+    lowest = f"Caseworkers (FTEs) = {totals.idxmin():g}"  # the setting by its label
+    assert lowest in page and lowest in proc.stdout  # the report's lead and the terminal say it
+    assert ("may lie" in proc.stdout) == (totals.idxmin() in (3.0, 5.0))  # at an edge of the range, it says so
     assert (out / "figures" / "sweep_cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((out / "manifest.json").read_text())["setting"] == "caseworkers.fte"
 

@@ -324,7 +324,7 @@ def test_report_danish(tmp_path, synthetic):
         "Forudsætninger",
         "Plejefamilie",
     ):
-        assert word in page, word
+        assert word in page.replace("\u00ad", ""), word  # a header's soft hyphens break lines, not words
     # Danish number formats: decimal comma, thousands point, no English unit
     assert re.search(r"\d{1,3}(\.\d{3})+ kr\.", page), "no Danish amount like 1.234.567 kr."
     assert re.search(r"\d+,\d mio\. kr\.", page)

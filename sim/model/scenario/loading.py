@@ -3,12 +3,13 @@ and errors that name the file, the key path and the reason."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.model.scenario.checks import cross_field_problems
@@ -168,8 +169,58 @@ def key_path(loc: tuple, raw: dict, label_key: str = "id") -> str:
     return "".join(parts)
 
 
-def validation_reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys") -> str:
+def keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys a mapping may have at a key path's parent (the fields of the model there), or [] when the
+    path does not lead to a model (a list item is passed over by its index)."""
+    node: Any = model
+    for item in loc[:-1]:
+        node = _inner_model(node, item)
+        if node is None:
+            return []
+    node = _inner_model(node, None) if not _is_model(node) else node
+    return list(node.model_fields) if _is_model(node) else []
+
+
+def _is_model(node: Any) -> bool:
+    return isinstance(node, type) and issubclass(node, BaseModel)
+
+
+def _inner_model(node: Any, item: Any) -> Any:
+    """The model one step down a key path: a model's field by name, a list's or mapping's item by its index or
+    key; Optional, Annotated and tuples are looked through (the first model found)."""
+    if _is_model(node):
+        if isinstance(item, int):
+            return node  # a list item: the list's model, looked through already
+        if not isinstance(item, str) or item not in node.model_fields:
+            return None
+        return _unwrap(node.model_fields[item].annotation)
+    return _unwrap(node)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """A model within an annotation (``X | None``, ``tuple[X, ...]``, ``dict[str, X]``, ``Annotated[X, ...]``)."""
+    if _is_model(annotation):
+        return annotation
+    for arg in get_args(annotation):
+        found = _unwrap(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def did_you_mean(key: str, valid: list[str]) -> str | None:
+    """The valid key closest to a misspelt one ('fte_chages' -> 'fte_changes'), if one is close enough."""
+    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def validation_reason(err: dict, keys_hint: str = "`boernesim schema` lists the keys",
+                      model: type[BaseModel] | None = None) -> str:
     if err["type"] == "extra_forbidden":
+        loc = tuple(err["loc"])
+        close = did_you_mean(loc[-1], keys_at(model, loc)) if model is not None and loc else None
+        if close is not None:
+            return f"unknown key (did you mean `{close}`?)"
         return f"unknown key (check the spelling; {keys_hint})"
     if err["type"] == "missing":
         return "required key is missing"
@@ -185,15 +236,22 @@ def scenario_from_mapping(raw: dict, source: str = "<scenario>", origins: dict[t
         scenario = Scenario.model_validate(raw)
     except ValidationError as e:
         by_file: dict[str, list[tuple[str, str]]] = {}
+        spelt: dict[str, str] = {}  # one file named two ways (as given, and as resolved) is one file
         for err in e.errors():
             where = _blame(err["loc"], origins or {}, source)
-            by_file.setdefault(where, []).append((key_path(err["loc"], raw), validation_reason(err)))
+            where = spelt.setdefault(_same_file(where), where)
+            by_file.setdefault(where, []).append((key_path(err["loc"], raw), validation_reason(err, model=Scenario)))
         first = next(iter(by_file))
         raise ScenarioError(first, by_file[first] if len(by_file) == 1 else _with_files(by_file)) from None
     problems = cross_field_problems(scenario, raw)
     if problems:
         raise ScenarioError(source, problems)
     return scenario
+
+
+def _same_file(name: str) -> str:
+    """A file's name as one key whether it was given relative or absolute ('<scenario>' as it is)."""
+    return str(Path(name).resolve()) if not name.startswith("<") else name
 
 
 def _with_files(by_file: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:

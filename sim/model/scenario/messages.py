@@ -35,6 +35,8 @@ PYDANTIC = {
                   "skal have mindst {min_length} elementer, ikke {actual}"),
     "too_long": ("{kind} should have at most {max_length} items after validation, not {actual}",
                  "må højst have {max_length} elementer, ikke {actual}"),
+    "too_short_one": ("{kind} should have at least 1 item after validation, not {actual}",
+                      "skal have mindst 1 element, ikke {actual}"),
     "list_type": ("Input should be a valid list", "skal være en liste"),
     "tuple_type": ("Input should be a valid tuple", "skal være en liste"),
     "dict_type": ("Input should be a valid dictionary", "skal være en tabel af nøgler og værdier"),
@@ -53,6 +55,7 @@ PYDANTIC = {
 # the scenario format's own reasons (sim.model.scenario.loading, schema validators, checks, sim.model.levers)
 OWN = (
     ("unknown key (check the spelling; {hint})", "ukendt nøgle (tjek stavningen)"),
+    ("unknown key (did you mean `{key}`?)", "ukendt nøgle (mente du `{key}`?)"),
     ("required key is missing", "påkrævet nøgle mangler"),
     ("a yes/no value where a number is expected; write the number",
      "et ja/nej, hvor der skal stå et tal; skriv tallet"),
@@ -139,3 +142,38 @@ def problem_line(where: str, reason: str, lang: str) -> str:
     """One problem as a user reads it: the key path, then the reason in the language (no file name)."""
     top = "(øverste niveau)" if lang == "da" else "(top level)"
     return f"{where or top}: {reason_in(reason, lang)}"
+
+
+# the verdict and the summary of a long list of problems (``boernesim validate``)
+VERDICT = {
+    "valid": ("valid: {file}", "gyldig: {file}"),
+    "invalid": ("not valid: {n} problem(s) in {file}", "ugyldig: {n} problem(er) i {file}"),
+    "same_reason": ("{paths} and {more} more", "{paths} og {more} mere"),
+    "more_problems": ("... and {n} more problem(s) not shown", "... og {n} problem(er) mere, der ikke vises"),
+}
+
+
+def verdict(key: str, lang: str, **values) -> str:
+    return VERDICT[key][1 if lang == "da" else 0].format(**values)
+
+
+def problem_summary(problems: list[tuple[str, str]], lang: str, limit: int = 20, per_reason: int = 4) -> list[str]:
+    """The problems as short lines in the language: one reason shared by many key paths is one line naming the
+    first few and how many more; at most ``limit`` lines, then how many problems were left out."""
+    by_reason: dict[str, list[str]] = {}
+    top = "(øverste niveau)" if lang == "da" else "(top level)"
+    for where, reason in problems:
+        by_reason.setdefault(reason_in(reason, lang), []).append(where or top)
+    lines: list[tuple[str, int]] = []  # (line, problems it stands for)
+    for reason, paths in by_reason.items():
+        if len(paths) <= per_reason:
+            lines += [(f"{path}: {reason}", 1) for path in paths]
+        else:
+            shown = verdict("same_reason", lang, paths=", ".join(paths[:per_reason - 1]),
+                            more=len(paths) - per_reason + 1)
+            lines.append((f"{shown}: {reason}", len(paths)))
+    out = [line for line, _ in lines[:limit]]
+    left = sum(n for _, n in lines[limit:])
+    if left:
+        out.append(verdict("more_problems", lang, n=left))
+    return out

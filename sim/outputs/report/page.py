@@ -205,7 +205,7 @@ def _answer_section(r: _Report) -> list[str]:
 
 def _with_each_answer_section(r: _Report) -> list[str]:
     """After the investment table, the rest of each alternative's paragraph (never folded)."""
-    items = [f"<li><strong>{html.escape(alt)}</strong>: {html.escape(rest)}</li>"
+    items = [f"<li><strong>{html.escape(r.label(alt))}</strong>: {html.escape(rest)}</li>"
              for (alt, _), (_, rest) in zip(r.pairs, _answers(r)) if rest]
     if not items:
         return []
@@ -249,7 +249,7 @@ def _model_notes_section(r: _Report) -> list[str]:
 
 def _fan_figure(r: _Report, metric: str) -> str:
     first, lang = r.scenarios[0], r.lang
-    caption = (text("fan_caption_multiples", lang).format(base=first.name) if len(r.names) > 2
+    caption = (text("fan_caption_multiples", lang).format(base=first.label_in(lang)) if len(r.names) > 2
                else text("fan_caption", lang))
     return r.figure(fan_chart(r.table, metric, lang, first, order=r.names, labels=r.labels), f"fan_{metric}",
                     metric_label(metric, lang, first), caption)
@@ -434,7 +434,8 @@ def _run_order(names: Sequence[str]) -> Callable[[str], int]:
 REPORT_CSS = """
 details{margin:0.35em 0}details>summary{cursor:pointer;color:#0b4f8a;font-weight:600;padding:0.25em 0}
 details[open]>summary{margin-bottom:0.6em}details details{margin-left:1em}
-table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:anywhere;hyphens:auto}td,th{padding:3px 5px}
+table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:normal;word-break:normal;hyphens:manual}
+td,th{padding:3px 5px}
 ul.answers{font-size:0.95em;padding-left:1.2em}ul.answers li{margin:0.3em 0}
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -57,12 +58,29 @@ def key_table(summary: pd.DataFrame, scenario: Scenario, lang: str) -> pd.DataFr
     return wide
 
 
+# where the long words of the column headers may break, so that a narrow column breaks "Netto-besparelse" and not
+# "Nettobespare-lse" (the page's CSS breaks headers only here: Chromium has no Danish hyphenation)
+SOFT = "\u00ad"  # a soft hyphen: a break shown as "-" only where the line breaks
+HEADER_BREAKS = {word.replace("|", ""): word.replace("|", SOFT) for word in (
+    "Netto|besparelse", "netto|besparelse", "Diskonterings|rente", "Sandsynlig|hed", "Sammen|lignet",
+    "Und|gåede", "anbrin|gelser", "anbrin|gelse", "nutids|værdi", "ud|gifter", "Inve|stering",
+    "Forudsæt|ning", "Sprednings|andel",
+)}
+_HEADER_WORD = re.compile("|".join(sorted(map(re.escape, HEADER_BREAKS), key=len, reverse=True)))
+
+
+def breakable_header(cell: str) -> str:
+    """A header cell with soft hyphens where its long Danish words may break (English words break between
+    words)."""
+    return _HEADER_WORD.sub(lambda m: HEADER_BREAKS[m.group(0)], cell)
+
+
 def table_html(
     header: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]], caption: str = "", wide: bool = False
 ) -> str:
     """Cells are HTML already (escaped by the caller); the row label is escaped here."""
     cap = f"<caption>{caption}</caption>" if caption else ""
-    head = "".join(f'<th scope="col">{h}</th>' for h in header)
+    head = "".join(f'<th scope="col">{breakable_header(h)}</th>' for h in header)
     body = "".join(
         f'<tr><th scope="row">{html.escape(label)}</th>{"".join(f"<td>{c}</td>" for c in cells)}</tr>'
         for label, cells in rows
