@@ -90,6 +90,22 @@ def uncertainty_tables(econ: pd.DataFrame, npvs: dict, results: list[RunResult],
     return out, effects_table
 
 
+def with_precision_columns(econ: pd.DataFrame, precision: dict | None) -> pd.DataFrame:
+    """economics.csv of a run to a precision (sim.analysis.precision.summary) with each policy's Monte Carlo
+    errors and whether it reached the precision; unchanged otherwise."""
+    if not precision:
+        return econ
+    from sim.analysis.precision import PRECISION_ECONOMICS_COLUMNS
+
+    policies = precision["policies"]
+    out = econ.copy()
+    for col in PRECISION_ECONOMICS_COLUMNS:
+        values = [policies.get(name, {}).get(col) for name in out["scenario"]]
+        out[col] = pd.array(values, dtype="boolean") if col == "precision_reached" else \
+            np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    return out
+
+
 def _pair_values(draws: pd.DataFrame, alternative: str, baseline: str) -> pd.DataFrame:
     """Replication x key path of what the pair drew: the alternative's values, the baseline's for paths only it drew."""
     from sim.analysis.uncertainty import drawn_values
@@ -135,6 +151,7 @@ def write_outputs(
     if compare:
         comparison, econ, npvs = comparison_tables(table, results)
         econ, effects = uncertainty_tables(econ, npvs, results, draws)
+        econ = with_precision_columns(econ, (manifest_extra or {}).get("precision"))
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:

@@ -115,8 +115,10 @@ def run_experiment(
     on_progress: Callable[[int], None] | None = None,
     stream_to: Path | None = None,
     fixed_assumptions: bool = False,
+    first: int = 0,
 ) -> list[RunResult]:
     """Every scenario with the same seed and replications (checked first); one local Dask cluster for all.
+    ``first``: replications first .. first + replications - 1 (a batch of a run to a precision).
 
     Each replication draws the scenarios' uncertain assumptions (``assumptions:``; replication r of every
     scenario the same draws) unless ``fixed_assumptions``. ``stream_to``: with one scenario, its replications
@@ -133,7 +135,7 @@ def run_experiment(
             results.append(run_replications(
                 sc, replications, seed=seed, workers=workers, on_progress=on_progress, start=start,
                 executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, stream_to=stream_to,
-                assumptions=draws,
+                assumptions=draws, first=first,
             ))
     return results
 
@@ -175,10 +177,12 @@ def sweep(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     fixed_assumptions: bool = False,
+    first: int = 0,
 ) -> dict[float, RunResult]:
     """The scenario at each value of one setting (a key path, set from the start of the run, burn-in
     included), every value with the same seed and replications: common random numbers across values, the
-    assumptions included (drawn per replication unless ``fixed_assumptions``; the swept setting is not drawn)."""
+    assumptions included (drawn per replication unless ``fixed_assumptions``; the swept setting is not drawn).
+    ``first``: replications first .. first + replications - 1 (a batch of a run to a precision)."""
     load_scenario(path)  # errors name the file that set the key, as `validate` does
     raw = resolve_raw(path)
     check_run_options(replications, workers)
@@ -194,6 +198,6 @@ def sweep(
     draws = assumption_draws_for(list(scenarios.values()), fixed_assumptions, skip=(setting,))
     return {
         value: run_replications(sc, replications, seed=seed, workers=workers, on_progress=on_progress,
-                                assumptions=draws)
+                                assumptions=draws, first=first)
         for value, sc in scenarios.items()
     }
