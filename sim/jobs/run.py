@@ -115,19 +115,21 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
     return Done(request, results, targets, precise)
 
 
-def precision_statistic(results: list[RunResult]) -> tuple[dict, bool]:
-    """Each policy's NPV per replication, by name, and whether the chance of a saving counts too: in a
-    comparison each alternative's net saving against the first scenario; alone, the scenario's total cost."""
+def precision_statistic(results: list[RunResult], names: Sequence[str] | None = None) -> tuple[dict, bool]:
+    """Each policy's NPV per replication, by name (``names``, default the scenarios'), and whether the chance
+    of a saving counts too: in a comparison each alternative's net saving against the first scenario; alone,
+    the scenario's total cost."""
     import pandas as pd
 
     from sim.analysis.precision import cost_npvs, saving_npvs
 
     base = results[0].scenario
+    names = list(names) if names is not None else [r.scenario.name for r in results]
     rate, start = base.economics.discount_rate, base.calendar.start_year
     if len(results) == 1:
-        return {base.name: cost_npvs(results[0].table, rate, start)}, False
-    table = pd.concat([r.table for r in results], ignore_index=True)
-    return saving_npvs(table, base.name, [r.scenario.name for r in results[1:]], rate, start), True
+        return {names[0]: cost_npvs(results[0].table, rate, start)}, False
+    table = pd.concat([r.table.assign(scenario=name) for r, name in zip(results, names)], ignore_index=True)
+    return saving_npvs(table, names[0], names[1:], rate, start), True
 
 
 def run_to_precision(run_batch, precision, hooks: Hooks | None = None,

@@ -115,9 +115,11 @@ def sweep_job(scenario: Path, setting: str, values: str, *, replications: int = 
         if precision is None:
             runs = run_batch(0, replications)
         else:
-            from sim.jobs.run import run_to_precision
+            from sim.jobs.run import precision_statistic, run_to_precision
 
-            runs, extra["precision"] = run_to_precision(run_batch, precision, hooks)
+            names = [f"{setting} = {v:g}" for v in chosen]  # the values' scenarios share the scenario's name
+            runs, extra["precision"] = run_to_precision(
+                run_batch, precision, hooks, statistic=lambda results: precision_statistic(results, names))
         results = dict(zip(chosen, runs))
     finally:
         hooks.finished()
