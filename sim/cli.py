@@ -98,6 +98,10 @@ _PRECISION = typer.Option(
     "this share (e.g. 0.1: ±10 %, 95 %; at least ±5 M DKK) and its chance of a saving to ±0.03; instead of "
     "--replications."
 )
+_PRECISION_CHANCE = typer.Option(
+    None, "--precision-chance", help="With --precision: how closely the chance of a saving must be known "
+    "(default 0.03: ±3 percentage points, 95 %, Wilson; about 800 replications for a chance of 3 in 4)."
+)
 _MAX_REPLICATIONS = typer.Option(
     None, "--max-replications", help="With --precision: the most replications of each scenario (default 200); "
     "a policy not precise by then is reported as no clear saving."
@@ -105,11 +109,11 @@ _MAX_REPLICATIONS = typer.Option(
 
 
 def _replications_and_precision(replications: Optional[int], precision: Optional[float],
-                                max_replications: Optional[int]):
+                                max_replications: Optional[int], chance: Optional[float] = None):
     """(replications, precision) of the options: --precision excludes --replications."""
     from sim.analysis.precision import precision_from_options
 
-    chosen = precision_from_options(precision, replications, max_replications)
+    chosen = precision_from_options(precision, replications, max_replications, chance)
     if chosen is not None:
         return chosen.cap, chosen
     return (DEFAULT_REPLICATIONS if replications is None else replications), None
@@ -200,13 +204,15 @@ def run(
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
     precision: Optional[float] = _PRECISION,
     max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
     With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
     from sim.jobs import register_from_options, request_from_files
 
-    replications, chosen = _replications_and_precision(replications, precision, max_replications)
+    replications, chosen = _replications_and_precision(replications, precision, max_replications,
+                                                       precision_chance)
     register = register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
     request = request_from_files([scenario], replications, years=years, seed=seed, workers=workers,
                                  register=register, fixed_assumptions=fixed_assumptions, executor=executor,
@@ -231,11 +237,13 @@ def compare(
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
     precision: Optional[float] = _PRECISION,
     max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
     from sim.jobs import request_from_files
 
-    replications, chosen = _replications_and_precision(replications, precision, max_replications)
+    replications, chosen = _replications_and_precision(replications, precision, max_replications,
+                                                       precision_chance)
     request = request_from_files([baseline, *alternatives], replications, years=years, seed=seed, workers=workers,
                                  fixed_assumptions=fixed_assumptions, executor=executor, scheduler=scheduler,
                                  parameter_sets=parameter_sets, precision=chosen)
@@ -345,13 +353,14 @@ def sweep(
         None, "--precision", help="Run replications in batches until each value's net saving against the first "
         "value is known to within this share (see `compare --precision`); instead of --replications."),
     max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """The scenario at each value of one setting, with common random numbers: sweep.csv and a report whose
     first chart is the total cost against the setting, its band and its minimum."""
     from sim.analysis.precision import precision_from_options
     from sim.jobs.studies import sweep_job
 
-    chosen = precision_from_options(precision, replications, max_replications)
+    chosen = precision_from_options(precision, replications, max_replications, precision_chance)
     replications = SWEEP_REPLICATIONS if replications is None else replications
     done = sweep_job(scenario, setting, values, replications=replications, years=years, seed=seed, workers=workers,
                      out=out, lang=lang.value, fixed_assumptions=fixed_assumptions,

@@ -52,13 +52,17 @@ class Precision:
 
 
 def precision_from_options(precision: float | None, replications: int | None,
-                           max_replications: int | None) -> Precision | None:
-    """The precision of ``--precision`` and ``--max-replications`` (None without ``--precision``); every
-    refusal names the option."""
+                           max_replications: int | None, chance: float | None = None) -> Precision | None:
+    """The precision of ``--precision``, ``--max-replications`` and ``--precision-chance`` (None without
+    ``--precision``); every refusal names the option."""
     if precision is None:
-        if max_replications is not None:
-            raise InputError("--max-replications goes with --precision")
+        for option, value in (("--max-replications", max_replications), ("--precision-chance", chance)):
+            if value is not None:
+                raise InputError(f"{option} goes with --precision")
         return None
+    if chance is not None and not 0 < chance < 1:
+        raise InputError(f"--precision-chance must be above 0 and below 1, e.g. 0.05 for ±5 percentage points "
+                         f"(got {chance})")
     if replications is not None:
         raise InputError("--precision and --replications exclude each other: a run to a precision chooses its "
                          "replications (cap them with --max-replications)")
@@ -67,7 +71,8 @@ def precision_from_options(precision: float | None, replications: int | None,
     cap = DEFAULT_CAP if max_replications is None else max_replications
     if not 1 <= cap <= MAX_CAP:
         raise InputError(f"--max-replications must be from 1 to {MAX_CAP:,} (got {cap:,})")
-    return Precision(relative=float(precision), cap=int(cap))
+    return Precision(relative=float(precision), cap=int(cap),
+                     probability=DEFAULT_PROBABILITY if chance is None else float(chance))
 
 
 def mean_error(values: np.ndarray) -> float:
