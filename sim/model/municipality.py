@@ -419,6 +419,14 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
+        ends = self.start_processes(extra_children, stock_at_start)
+        self.env.run(until=ends)
+        return self.result()
+
+    def start_processes(self, extra_children: tuple[ExtraChild, ...] = (),
+                        stock_at_start: dict | None = None) -> simpy.Process:
+        """Seed the start and start every process (``self.processes`` keeps the arrivals' and the levers');
+        returns the process whose end is the run's end (the year ends)."""
         plan = self.plan
         if self.initial_cases is None:
             self.seed_initial_stock()
@@ -426,15 +434,17 @@ class Municipality:
             self.seed_register(self.initial_cases)
         if stock_at_start is not None:
             self.env.process(self._capture_start(stock_at_start))
-        self.env.process(self.arrivals(plan.arrival_times))
+        self.processes = {"arrivals": self.env.process(self.arrivals(plan.arrival_times))}
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
-        self.env.process(self.apply_levers())
+        self.processes["levers"] = self.env.process(self.apply_levers())
         if plan.drift:
             self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years))
-        ends = self.env.process(self.year_ends())
-        self.env.run(until=ends)
+        return self.env.process(self.year_ends())
+
+    def result(self) -> ReplicationResult:
+        """The reported years' rows, the events scheduled and the traced paths, once the run is over."""
         return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
 
 
