@@ -209,7 +209,7 @@ POLICIES = ("more-caseworkers", "swedish-model", "intensive-home-support", "inta
             "notification-surge", "caseworker-cuts")  # the README's main job, after the baseline
 
 
-def timed_answer(names: list[str], bare: float, workers: int, langs: tuple[str, ...], replications: int = 0,
+def timed_answer(names: list[str], workers: int, langs: tuple[str, ...], replications: int = 0,
                  precision=None, share: bool = True) -> dict:
     """One question run as a user runs it (sim.jobs.run_job, outputs written to a temporary folder): wall
     seconds, the same in bare SimPy timeouts, replications run and, to a precision, whether it was reached.
@@ -223,16 +223,18 @@ def timed_answer(names: list[str], bare: float, workers: int, langs: tuple[str, 
     if precision is not None:
         replications = precision.cap
     request = Request(scenarios, replications, seed=1, workers=workers, precision=precision)
+    bare = bare_simpy_timeouts_per_second()  # just before: the machine's load moves during a long benchmark
     worth = experiment.worth_sharing
     experiment.worth_sharing = worth if share else (lambda _scenarios: False)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu_seconds()
     try:
         with tempfile.TemporaryDirectory() as d:
             done = run_job(request, Path(d) / "out", langs, stream=len(langs) == 1)
     finally:
         experiment.worth_sharing = worth
-    wall = time.perf_counter() - t
-    out = {"wall_s": wall, "bare_timeouts_m": wall * bare / 1e6, "replications": done.replications,
+    wall, cpu = time.perf_counter() - t, _cpu_seconds() - cpu
+    out = {"wall_s": wall, "cpu_s": cpu, "bare_timeouts_per_s": bare, "bare_timeouts_m": wall * bare / 1e6,
+           "replications": done.replications,
            "events": done.events}
     if done.precision is not None:
         out["precision_reached"] = done.precision["reached"]
@@ -241,7 +243,13 @@ def timed_answer(names: list[str], bare: float, workers: int, langs: tuple[str, 
     return out
 
 
-def answers(bare: float, workers: int, relative: float, cap: int | None, main_job: bool,
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its ended workers (and theirs): less moved by a loaded machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def answers(workers: int, relative: float, cap: int | None, main_job: bool,
             app_replications: int | None = None, main_replications: int = 20) -> dict:
     """The app's typical question with its default replications, each scenario's burn-in on its own (before)
     and shared (after), and to a precision; the main job, burn-ins on their own and shared."""
@@ -249,7 +257,7 @@ def answers(bare: float, workers: int, relative: float, cap: int | None, main_jo
     from sim.app.timing import default_replications
 
     print(f"\n-- what users wait for ({workers} workers; load average {os.getloadavg()[0]:.1f}; in units of "
-          f"bare SimPy: wall x {bare:,.0f} timeouts/s) --")
+          "bare SimPy: wall x bare SimPy timeouts/s measured just before each) --")
     base = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     question = ["baseline", "more-caseworkers"]
     if app_replications is None:
@@ -262,21 +270,23 @@ def answers(bare: float, workers: int, relative: float, cap: int | None, main_jo
         extra = ""
         if "precision_reached" in result:
             extra = " (precision " + ("reached" if result["precision_reached"] else "not reached: the cap") + ")"
-        print(f"{label:50s} {result['wall_s']:8.1f} s wall = {result['bare_timeouts_m']:8.0f} M bare timeouts; "
-              f"{result['replications']} replications{extra}", flush=True)
+        print(f"{label:50s} {result['wall_s']:8.1f} s wall = {result['bare_timeouts_m']:8.0f} M bare timeouts "
+              f"({result['cpu_s']:.0f} CPU s) "
+              f"(bare {result['bare_timeouts_per_s']:,.0f}/s just before); {result['replications']} replications"
+              f"{extra}", flush=True)
 
     for share in (False, True):
         show(f"app_question_{'shared' if share else 'alone'}",
              f"app question, {app_replications} replications, burn-in {'shared' if share else 'alone'}",
-             timed_answer(question, bare, workers, ("en", "da"), app_replications, share=share))
+             timed_answer(question, workers, ("en", "da"), app_replications, share=share))
     chosen = Precision(relative=relative, cap=DEFAULT_CAP if cap is None else cap)
     show("app_question_precision", f"app question, --precision {relative:g} (cap {chosen.cap}), shared",
-         timed_answer(question, bare, workers, ("en", "da"), precision=chosen))
+         timed_answer(question, workers, ("en", "da"), precision=chosen))
     if main_job:
         for share in (False, True):
             show(f"main_job_{'shared' if share else 'alone'}",
                  f"main job, {main_replications} replications, burn-in {'shared' if share else 'alone'}",
-                 timed_answer(["baseline", *POLICIES], bare, workers, ("en",), main_replications, share=share))
+                 timed_answer(["baseline", *POLICIES], workers, ("en",), main_replications, share=share))
     return out
 
 
@@ -355,7 +365,7 @@ def main() -> None:
     print(f"bare SimPy:            {bare:12,.0f} timeouts/s")
     if args.answers_only:
         out.update(bare_simpy_timeouts_per_s=bare,
-                   answers=answers(bare, args.workers, args.answers_precision, args.answers_cap,
+                   answers=answers(args.workers, args.answers_precision, args.answers_cap,
                                    not args.no_main_job, args.answers_replications, args.main_job_replications))
         out["bare_simpy_timeouts_per_s_after"] = bare_simpy_timeouts_per_second()
         print(f"bare SimPy again:      {out['bare_simpy_timeouts_per_s_after']:12,.0f} timeouts/s (after)")
@@ -409,7 +419,7 @@ def main() -> None:
         memory(sizes, args.years, args.workers)
 
     if args.answers:
-        out["answers"] = answers(bare, args.workers, args.answers_precision, args.answers_cap,
+        out["answers"] = answers(args.workers, args.answers_precision, args.answers_cap,
                                  not args.no_main_job, args.answers_replications, args.main_job_replications)
     if args.sobol:
         sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)

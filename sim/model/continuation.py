@@ -88,7 +88,7 @@ class BurnIn(Municipality):
 def burn_in(scenario: Scenario, seed: int, replication: int, stock_at_start: dict | None = None) -> tuple:
     """(municipality, the process that ends the run): replication ``replication`` of ``scenario`` run up to
     the projection's start, no event at that moment yet taken."""
-    with _fewer_garbage_collections():
+    with _fewer_garbage_collections(collect=False):  # its state runs on: collected at the continuation's end
         m = BurnIn(scenario, seed, replication)
         m.fresh = Municipality(scenario, seed, replication)  # its plan, settings and ledger before any event
         ends = m.start_processes(stock_at_start=stock_at_start)

@@ -498,16 +498,18 @@ def simulate(
 
 
 @contextlib.contextmanager
-def _fewer_garbage_collections():
+def _fewer_garbage_collections(collect: bool = True):
     """A run creates many short-lived objects; Python's default collector thresholds cost about a fifth of
-    the run time in collections that find little. Collect less often, and once at the end."""
+    the run time in collections that find little. Collect less often, and once at the end (unless not
+    ``collect``: a burn-in whose state runs on)."""
     old = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.collect()
+        if collect:
+            gc.collect()
 
 
 __all__ = ["simulate", "Municipality", "ExtraChild", "ReplicationResult", "simulated_years", "KnownChildren",

@@ -10,6 +10,7 @@ Forking needs ``os.fork`` (Linux, macOS): elsewhere every scenario runs on its o
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import time
@@ -38,6 +39,7 @@ def _in_fork(work: Callable[[], ReplicationResult | None]) -> ReplicationResult 
     if pid == 0:  # the copy: work, answer, and leave without running the parent's exit handlers
         code = 0
         try:
+            gc.freeze()  # the collector leaves the inherited objects alone: their pages stay shared, not copied
             os.close(read)
             try:
                 answer = ("ok", work())
