@@ -30,7 +30,7 @@ from simpy.core import NORMAL
 from simpy.events import Event, Process
 
 from sim.model.levers import scheduled_levers, years_since
-from sim.model.municipality import Municipality, ReplicationResult, _events_scheduled, _fewer_garbage_collections
+from sim.model.municipality import Municipality, ReplicationResult, events_scheduled, fewer_garbage_collections
 from sim.model.scenario import Scenario
 
 # what may differ between scenarios that share a burn-in: names and texts, and what starts with the projection
@@ -88,7 +88,7 @@ class BurnIn(Municipality):
 def burn_in(scenario: Scenario, seed: int, replication: int, stock_at_start: dict | None = None) -> tuple:
     """(municipality, the process that ends the run): replication ``replication`` of ``scenario`` run up to
     the projection's start, no event at that moment yet taken."""
-    with _fewer_garbage_collections(collect=False):  # its state runs on: collected at the continuation's end
+    with fewer_garbage_collections(collect=False):  # its state runs on: collected at the continuation's end
         m = BurnIn(scenario, seed, replication)
         m.fresh = Municipality(scenario, seed, replication)  # its plan, settings and ledger before any event
         ends = m.start_processes(stock_at_start=stock_at_start)
@@ -190,9 +190,9 @@ def continue_as(m: BurnIn, ends: Process, scenario: Scenario, seed: int, replica
     for key, value in vars(own.ledger).items():  # what the ledger holds of the scenario: the scenario's own
         if not _same(value, vars(burnt.ledger).get(key)):
             setattr(m.ledger, key, value)
-    with _fewer_garbage_collections():
+    with fewer_garbage_collections():
         m.env.run(until=ends)
-    return ReplicationResult(rows=m.ledger.rows(), events=_events_scheduled(m.env) - extra, paths={})
+    return ReplicationResult(rows=m.ledger.rows(), events=events_scheduled(m.env) - extra, paths={})
 
 
 def _same(a, b) -> bool:

@@ -445,7 +445,7 @@ class Municipality:
 
     def result(self) -> ReplicationResult:
         """The reported years' rows, the events scheduled and the traced paths, once the run is over."""
-        return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+        return ReplicationResult(rows=self.ledger.rows(), events=events_scheduled(self.env), paths=self.trace or {})
 
 
 def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings) -> CaseworkerOrganisation:
@@ -471,7 +471,7 @@ def caseworker_posts(scenario: Scenario, draws: Draws, n_years: int, start: floa
     return Workforce(turnover, scenario.caseworkers.fte, draws, n_months=n_years * 12, start=start)
 
 
-def _events_scheduled(env: simpy.Environment) -> int:
+def events_scheduled(env: simpy.Environment) -> int:
     """Events SimPy scheduled in this run (its internal event counter)."""
     try:
         return next(env._eid)  # type: ignore[attr-defined]
@@ -492,13 +492,13 @@ def simulate(
     """One replication of the scenario: burn-in and horizon; the reported years' metrics.
 
     With ``initial_cases`` the run starts at ``start`` from those children instead of the initial stock."""
-    with _fewer_garbage_collections():
+    with fewer_garbage_collections():
         m = Municipality(scenario, seed, replication, trace=trace, initial_cases=initial_cases, start=start)
         return m.run(extra_children, stock_at_start=stock_at_start)
 
 
 @contextlib.contextmanager
-def _fewer_garbage_collections(collect: bool = True):
+def fewer_garbage_collections(collect: bool = True):
     """A run creates many short-lived objects; Python's default collector thresholds cost about a fifth of
     the run time in collections that find little. Collect less often, and once at the end (unless not
     ``collect``: a burn-in whose state runs on)."""

@@ -96,7 +96,7 @@ def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, 
     return out
 
 
-def _chunks(n: int, size: int, first: int = 0) -> list[list[int]]:
+def replication_chunks(n: int, size: int, first: int = 0) -> list[list[int]]:
     """Replications first .. first + n - 1 in lists of ``size``."""
     return [list(range(first + i, first + min(n, i + size))) for i in range(0, n, size)]
 
@@ -149,7 +149,7 @@ def run_replications(
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
     work = partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets,
                    assumptions=assumptions)
-    chunks = _chunks(replications, size, first)
+    chunks = replication_chunks(replications, size, first)
     run_on = dict(executor=executor, workers=workers, scheduler=scheduler)
     if stream_to is not None:
         streamed = _streamed(scenario, work, chunks, run_on, stream_to, seed, replications, on_progress, started)
@@ -158,7 +158,7 @@ def run_replications(
     parts = map_chunks(work, chunks, on_result=(lambda part: on_progress(len(part))) if on_progress else None,
                        **run_on)
     results = sorted((x for part in parts for x in part), key=lambda x: x[0])
-    table = _long_table(scenario.name, results)
+    table = long_table(scenario.name, results)
     return RunResult(
         scenario=scenario,
         table=table,
@@ -210,7 +210,7 @@ def run_metrics(
     return table[table["metric"].isin(metrics)].reset_index(drop=True), res.events
 
 
-def _long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:
+def long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:
     reps, years, metrics, values = [], [], [], []
     for r, rows, *_ in results:
         for year, metric, value in rows:

@@ -21,7 +21,7 @@ from sim.model.continuation import burn_in, continue_as, shares_burn_in
 from sim.model.municipality import ReplicationResult, simulate
 from sim.model.scenario import Scenario
 from sim.runs.executors import default_workers, map_chunks
-from sim.runs.runner import RunResult, _chunks, _long_table
+from sim.runs.runner import RunResult, long_table, replication_chunks
 
 CAN_FORK = hasattr(os, "fork")
 
@@ -106,14 +106,14 @@ def run_shared(scenarios: Sequence[Scenario], replications: int, seed: int, *, w
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
     work = partial(_replications, list(scenarios), seed, parameter_sets=parameter_sets, assumptions=assumptions)
     n = len(scenarios)
-    parts = map_chunks(work, _chunks(replications, size, first), workers=workers,
+    parts = map_chunks(work, replication_chunks(replications, size, first), workers=workers,
                        on_result=(lambda part: on_progress(len(part) * n)) if on_progress else None)
     done = sorted((x for part in parts for x in part), key=lambda x: x[0])
     wall = (time.perf_counter() - started) / n  # each scenario's share of the time
     results = []
     for j, sc in enumerate(scenarios):
         mine = [(r, per[j][0], per[j][1], per[j][2]) for r, per in done]
-        results.append(RunResult(scenario=sc, table=_long_table(sc.name, mine), seed=seed,
+        results.append(RunResult(scenario=sc, table=long_table(sc.name, mine), seed=seed,
                                  replications=replications, wall_seconds=wall, events=sum(x[2] for x in mine),
                                  stock_at_start=mine[0][3], assumptions=assumptions))
     return results
