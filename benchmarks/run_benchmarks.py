@@ -18,6 +18,14 @@ Measures in one run, on the same machine:
   wall times and their ratio, Dask's cluster start-up shown apart;
 - memory: the peak memory of whole runs of each of --memory-replications replications (each in a fresh
   process), streamed to disk as `boernesim run` does (the main process keeps no replication's rows);
+- with --answers: what users wait for, as they run it (sim.jobs.run_job, outputs written): the app's typical
+  question (one policy, more caseworkers, against the baseline, average municipality, 10 years, both languages)
+  with the app's default replications (or --answers-replications), each scenario's burn-in on its own and
+  shared (sim.runs.shared), and to --answers-precision (default 0.1, up to --answers-cap), and the README's
+  main job (seven policies against the baseline, --main-job-replications 20) alone and shared; each wall
+  time also in units of the bare SimPy throughput measured in the same run (wall s x bare timeouts/s: the
+  bare SimPy timeouts that fit in that time), so a loaded machine's number compares with a quiet one's;
+  --answers-only skips the rest;
 - with --sobol: the wall time of a Sobol analysis of 8 parameters with N = 256 (2,560 sample points);
 - with --calibration: the national calibration (8 parameters, 5 years of history).
 The headline numbers are stored as JSON in benchmarks/results/ with the commit they measured; --compare FILE
@@ -197,6 +205,91 @@ def memory(sizes: list[int], years: int, workers: int) -> None:
           "replication at a time, so no process's peak should grow with the number of replications)")
 
 
+POLICIES = ("more-caseworkers", "swedish-model", "intensive-home-support", "intake-team", "rising-notifications",
+            "notification-surge", "caseworker-cuts")  # the README's main job, after the baseline
+
+
+def timed_answer(names: list[str], workers: int, langs: tuple[str, ...], replications: int = 0,
+                 precision=None, share: bool = True) -> dict:
+    """One question run as a user runs it (sim.jobs.run_job, outputs written to a temporary folder): wall
+    seconds, the same in bare SimPy timeouts, replications run and, to a precision, whether it was reached.
+    ``share``: False runs every scenario's burn-in on its own (as before sim.runs.shared)."""
+    import tempfile
+
+    import sim.runs.experiment as experiment
+    from sim.jobs import Request, run_job
+
+    scenarios = tuple(sim.load_scenario(ROOT / "scenarios" / f"{name}.yaml") for name in names)
+    if precision is not None:
+        replications = precision.cap
+    request = Request(scenarios, replications, seed=1, workers=workers, precision=precision)
+    bare = bare_simpy_timeouts_per_second()  # just before: the machine's load moves during a long benchmark
+    worth = experiment.worth_sharing
+    experiment.worth_sharing = worth if share else (lambda _scenarios: False)
+    t, cpu = time.perf_counter(), _cpu_seconds()
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            done = run_job(request, Path(d) / "out", langs, stream=len(langs) == 1)
+    finally:
+        experiment.worth_sharing = worth
+    wall, cpu = time.perf_counter() - t, _cpu_seconds() - cpu
+    out = {"wall_s": wall, "cpu_s": cpu, "bare_timeouts_per_s": bare, "bare_timeouts_m": wall * bare / 1e6,
+           "replications": done.replications,
+           "events": done.events}
+    if done.precision is not None:
+        out["precision_reached"] = done.precision["reached"]
+        out["policies"] = {name: {k: p[k] for k in ("npv_mc_error_dkk", "prob_mc_error", "precision_reached")
+                                  if k in p} for name, p in done.precision["policies"].items()}
+    return out
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its ended workers (and theirs): less moved by a loaded machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def answers(workers: int, relative: float, cap: int | None, main_job: bool,
+            app_replications: int | None = None, main_replications: int = 20) -> dict:
+    """The app's typical question with its default replications, each scenario's burn-in on its own (before)
+    and shared (after), and to a precision; the main job, burn-ins on their own and shared."""
+    from sim.analysis.precision import DEFAULT_CAP, Precision
+    from sim.app.timing import default_replications
+
+    print(f"\n-- what users wait for ({workers} workers; load average {os.getloadavg()[0]:.1f}; in units of "
+          "bare SimPy: wall x bare SimPy timeouts/s measured just before each) --")
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    question = ["baseline", "more-caseworkers"]
+    if app_replications is None:
+        app_replications = default_replications(base.population.aged_0_17, 2, base.calendar.horizon_years,
+                                                base.calendar.burn_in_years)
+    out = {}
+
+    def show(key: str, label: str, result: dict) -> None:
+        out[key] = result
+        extra = ""
+        if "precision_reached" in result:
+            extra = " (precision " + ("reached" if result["precision_reached"] else "not reached: the cap") + ")"
+        print(f"{label:50s} {result['wall_s']:8.1f} s wall = {result['bare_timeouts_m']:8.0f} M bare timeouts "
+              f"({result['cpu_s']:.0f} CPU s) "
+              f"(bare {result['bare_timeouts_per_s']:,.0f}/s just before); {result['replications']} replications"
+              f"{extra}", flush=True)
+
+    for share in (False, True):
+        show(f"app_question_{'shared' if share else 'alone'}",
+             f"app question, {app_replications} replications, burn-in {'shared' if share else 'alone'}",
+             timed_answer(question, workers, ("en", "da"), app_replications, share=share))
+    chosen = Precision(relative=relative, cap=DEFAULT_CAP if cap is None else cap)
+    show("app_question_precision", f"app question, --precision {relative:g} (cap {chosen.cap}), shared",
+         timed_answer(question, workers, ("en", "da"), precision=chosen))
+    if main_job:
+        for share in (False, True):
+            show(f"main_job_{'shared' if share else 'alone'}",
+                 f"main job, {main_replications} replications, burn-in {'shared' if share else 'alone'}",
+                 timed_answer(["baseline", *POLICIES], workers, ("en",), main_replications, share=share))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--replications", type=int, default=20)
@@ -216,6 +309,14 @@ def main() -> None:
     ap.add_argument("--save", help="where to store the JSON (default benchmarks/results/<time>-<commit>.json)")
     ap.add_argument("--compare", help="an earlier results JSON to compare with (before -> after)")
     ap.add_argument("--calibration", action="store_true", help="also time the national calibration (minutes)")
+    ap.add_argument("--answers", action="store_true",
+                    help="also time the app's typical question and the README's main job (long)")
+    ap.add_argument("--answers-only", action="store_true", help="only bare SimPy and --answers")
+    ap.add_argument("--answers-precision", type=float, default=0.1)
+    ap.add_argument("--answers-cap", type=int, help="the cap of the question to a precision (default: the default)")
+    ap.add_argument("--no-main-job", action="store_true", help="with --answers: skip the main job")
+    ap.add_argument("--answers-replications", type=int, help="the app question's (default: the app's default)")
+    ap.add_argument("--main-job-replications", type=int, default=20)
     ap.add_argument("--sobol", action="store_true", help="also time a Sobol analysis, 8 parameters (long)")
     ap.add_argument("--sobol-only", action="store_true", help="only the Sobol benchmark")
     ap.add_argument("--sobol-n", type=int, default=256)
@@ -262,6 +363,14 @@ def main() -> None:
 
     bare = bare_simpy_timeouts_per_second()
     print(f"bare SimPy:            {bare:12,.0f} timeouts/s")
+    if args.answers_only:
+        out.update(bare_simpy_timeouts_per_s=bare,
+                   answers=answers(args.workers, args.answers_precision, args.answers_cap,
+                                   not args.no_main_job, args.answers_replications, args.main_job_replications))
+        out["bare_simpy_timeouts_per_s_after"] = bare_simpy_timeouts_per_second()
+        print(f"bare SimPy again:      {out['bare_simpy_timeouts_per_s_after']:12,.0f} timeouts/s (after)")
+        finish(out, args)
+        return
 
     n1 = max(2, args.replications // 4)
     secs, events = single_process(scenario, n1)
@@ -309,6 +418,9 @@ def main() -> None:
     if sizes:
         memory(sizes, args.years, args.workers)
 
+    if args.answers:
+        out["answers"] = answers(args.workers, args.answers_precision, args.answers_cap,
+                                 not args.no_main_job, args.answers_replications, args.main_job_replications)
     if args.sobol:
         sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
     if args.calibration:

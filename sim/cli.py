@@ -115,7 +115,32 @@ def _progress(total: int, label: str):
     return (lambda k: progress.advance(task, k)), progress.stop
 
 
-_REPLICATIONS = typer.Option(100, "--replications", "-n", help="Monte Carlo replications.")
+_REPLICATIONS = typer.Option(None, "--replications", "-n", help="Monte Carlo replications (default 100).")
+DEFAULT_REPLICATIONS = 100
+_PRECISION = typer.Option(
+    None, "--precision", help="Run replications in batches of 10 until each policy's mean NPV is known to within "
+    "this share (e.g. 0.1: ±10 %, 95 %; at least ±5 M DKK) and its chance of a saving to ±0.03; instead of "
+    "--replications."
+)
+_PRECISION_CHANCE = typer.Option(
+    None, "--precision-chance", help="With --precision: how closely the chance of a saving must be known "
+    "(default 0.03: ±3 percentage points, 95 %, Wilson; about 860 replications for a chance of 3 in 4)."
+)
+_MAX_REPLICATIONS = typer.Option(
+    None, "--max-replications", help="With --precision: the most replications of each scenario (default 200); "
+    "a policy not precise by then is reported as no clear saving."
+)
+
+
+def _replications_and_precision(replications: Optional[int], precision: Optional[float],
+                                max_replications: Optional[int], chance: Optional[float] = None):
+    """(replications, precision) of the options: --precision excludes --replications."""
+    from sim.analysis.precision import precision_from_options
+
+    chosen = precision_from_options(precision, replications, max_replications, chance)
+    if chosen is not None:
+        return chosen.cap, chosen
+    return (DEFAULT_REPLICATIONS if replications is None else replications), None
 _YEARS = typer.Option(None, "--years", help="Projected years (default: the scenario's horizon).")
 _SEED = typer.Option(1, "--seed", help="Random seed; the same seed gives the same numbers.")
 _WORKERS = typer.Option(None, "--workers", help="Parallel processes (default: all cores).")
@@ -145,8 +170,23 @@ def _simulate(request, out, lang: Lang) -> None:
     from sim.jobs import run_job
 
     done = run_job(request, out, [lang.value], command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
-    typer.echo(f"{len(done.results)} x {request.replications} replications x {done.horizon_years} years in "
+    typer.echo(f"{len(done.results)} x {done.replications} replications x {done.horizon_years} years in "
                f"{done.wall_seconds:.1f} s ({done.events:,} events) -> {done.outputs[lang.value]}")
+    if done.precision is not None:
+        typer.echo(_precision_line(done.precision))
+
+
+def _precision_line(precision: dict) -> str:
+    """Whether a run to a precision reached it, and each policy's Monte Carlo errors."""
+    parts = []
+    for name, p in precision["policies"].items():
+        error = p.get("npv_mc_error_dkk")
+        part = f"{name}: NPV ±{error / 1e6:.1f} M DKK" if error is not None else f"{name}: NPV ±?"
+        if p.get("prob_mc_error") is not None:
+            part += f", chance of a saving ±{p['prob_mc_error']:.3f}"
+        parts.append(part + ("" if p["precision_reached"] else " (no clear saving)"))
+    head = "precision reached" if precision["reached"] else "precision not reached by the cap"
+    return f"{head} after {precision['replications']} replications (95 %): " + "; ".join(parts)
 
 
 _FIXED_ASSUMPTIONS = typer.Option(
@@ -186,16 +226,21 @@ def run(
     ),
     parameter_sets: Optional[Path] = _PARAMETER_SETS,
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
+    precision: Optional[float] = _PRECISION,
+    max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """Run replications of a scenario and write manifest, tables, report and workbook.
 
     With --initial-cases and --as-of: start from today's cases and forecast the year-end result."""
     from sim.jobs import register_from_options, request_from_files
 
+    replications, chosen = _replications_and_precision(replications, precision, max_replications,
+                                                       precision_chance)
     register = register_from_options(scenario, initial_cases, as_of, spent_to_date, pseudonymise, previous)
     request = request_from_files([scenario], replications, years=years, seed=seed, workers=workers,
                                  register=register, fixed_assumptions=fixed_assumptions, executor=executor,
-                                 scheduler=scheduler, parameter_sets=parameter_sets)
+                                 scheduler=scheduler, parameter_sets=parameter_sets, precision=chosen)
     _simulate(request, out, lang)
 
 
@@ -214,13 +259,18 @@ def compare(
     scheduler: Optional[str] = _SCHEDULER,
     parameter_sets: Optional[Path] = _PARAMETER_SETS,
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
+    precision: Optional[float] = _PRECISION,
+    max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
     from sim.jobs import request_from_files
 
+    replications, chosen = _replications_and_precision(replications, precision, max_replications,
+                                                       precision_chance)
     request = request_from_files([baseline, *alternatives], replications, years=years, seed=seed, workers=workers,
                                  fixed_assumptions=fixed_assumptions, executor=executor, scheduler=scheduler,
-                                 parameter_sets=parameter_sets)
+                                 parameter_sets=parameter_sets, precision=chosen)
     _simulate(request, out, lang)
 
 
@@ -328,7 +378,8 @@ def sweep(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     setting: str = typer.Option(..., "--setting", help="Key path of the setting to vary, e.g. caseworkers.fte."),
     values: str = typer.Option(..., "--values", help="START:STOP:STEP (e.g. 14:32:2) or a comma list."),
-    replications: int = typer.Option(20, "--replications", help="Replications per value, the same for all."),
+    replications: Optional[int] = typer.Option(
+        None, "--replications", help="Replications per value, the same for all (default 20)."),
     years: Optional[int] = typer.Option(None, "--years", help="Projected years (default: the scenario's)."),
     seed: int = _SEED,
     workers: Optional[int] = _WORKERS,
@@ -337,19 +388,33 @@ def sweep(
     ),
     lang: Lang = _LANG,
     fixed_assumptions: bool = _FIXED_ASSUMPTIONS,
+    precision: Optional[float] = typer.Option(
+        None, "--precision", help="Run replications in batches until each value's net saving against the first "
+        "value is known to within this share (see `compare --precision`); instead of --replications."),
+    max_replications: Optional[int] = _MAX_REPLICATIONS,
+    precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
     """The scenario at each value of one setting, with common random numbers: sweep.csv and a report whose
     first chart is the total cost against the setting, its band and its minimum."""
+    from sim.analysis.precision import precision_from_options
     from sim.jobs.studies import sweep_job
 
+    chosen = precision_from_options(precision, replications, max_replications, precision_chance)
+    replications = SWEEP_REPLICATIONS if replications is None else replications
     done = sweep_job(scenario, setting, values, replications=replications, years=years, seed=seed, workers=workers,
                      out=out, lang=lang.value, fixed_assumptions=fixed_assumptions,
-                     command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
+                     command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks(), precision=chosen)
     from sim.outputs.sweep_report import minimum_lines
 
     for line in minimum_lines(done.results, setting, lang.value):
         typer.echo(line)
-    typer.echo(f"{len(done.values)} values x {replications} replications -> {done.target}")
+    ran = next(iter(done.results.values())).replications
+    typer.echo(f"{len(done.values)} values x {ran} replications -> {done.target}")
+    if done.precision is not None:
+        typer.echo(_precision_line(done.precision))
+
+
+SWEEP_REPLICATIONS = 20
 
 
 _HISTORY = typer.Option(..., "--history", help="History file: CSV year,metric,value[,note] (docs/contract.md).")

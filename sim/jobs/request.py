@@ -22,7 +22,9 @@ class Request:
 
     ``sources`` name the scenarios in messages (their files; default their names). ``parameter_sets``: a
     ``posterior.parquet`` each replication draws one set from; ``fixed_assumptions``: every assumption as
-    written (bands of simulation noise only)."""
+    written (bands of simulation noise only). ``precision`` (sim.analysis.precision.Precision): run
+    replications in batches until each policy's answer is that precise, up to its cap (``replications`` is
+    then the cap)."""
 
     scenarios: tuple[Scenario, ...]
     replications: int
@@ -38,6 +40,7 @@ class Request:
     scheduler: str | None = None
     parameter_sets: Path | None = None
     sources: tuple[str, ...] = ()
+    precision: object | None = None
 
     @property
     def compare(self) -> bool:
@@ -74,12 +77,15 @@ class Request:
                   str(self.spent_to_date), str(self.fixed_assumptions)]
         if self.parameter_sets is not None:
             parts.append(str(self.parameter_sets))
+        if self.precision is not None:
+            parts.append(repr(self.precision))
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @property
     def total(self) -> int:
-        """Replication-runs the request makes (for a progress bar)."""
-        return self.replications * len(self.scenarios)
+        """Replication-runs the request makes (for a progress bar; to a precision, at most)."""
+        cap = self.precision.cap if self.precision is not None else self.replications
+        return cap * len(self.scenarios)
 
     @property
     def label(self) -> str:
@@ -125,8 +131,9 @@ def register_from_options(scenario: Path, initial_cases: Path | None, as_of: str
 def request_from_files(paths: Sequence[Path], replications: int, *, years: int | None = None, seed: int = 1,
                        workers: int | None = None, register: Register | None = None, fixed_assumptions: bool = False,
                        executor: str = "local", scheduler: str | None = None,
-                       parameter_sets: Path | None = None) -> Request:
-    """The request of `run` or `compare`: the scenario files loaded (errors name the file that set the key)."""
+                       parameter_sets: Path | None = None, precision=None) -> Request:
+    """The request of `run` or `compare`: the scenario files loaded (errors name the file that set the key).
+    With ``precision`` (sim.analysis.precision.Precision) ``replications`` is its cap."""
     from sim.model.scenario import load_scenario
 
     # each file loaded and given its years in turn, so that the first file with a problem is the one named
@@ -135,6 +142,8 @@ def request_from_files(paths: Sequence[Path], replications: int, *, years: int |
     if register is not None:
         extra = {"cases": register.cases, "as_of": register.as_of, "spent_to_date": register.spent_to_date,
                  "previous": register.previous}
+    if precision is not None:
+        replications = precision.cap
     return Request(scenarios, replications, years, seed, workers, fixed_assumptions=fixed_assumptions,
                    executor=executor, scheduler=scheduler, parameter_sets=parameter_sets,
-                   sources=tuple(str(p) for p in paths), **extra)
+                   sources=tuple(str(p) for p in paths), precision=precision, **extra)

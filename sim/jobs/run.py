@@ -23,6 +23,12 @@ class Done:
     request: Request
     results: list[RunResult]
     outputs: dict[str, Path] = field(default_factory=dict)
+    precision: dict | None = None  # a run to a precision: what the manifest records (sim.analysis.precision.summary)
+
+    @property
+    def replications(self) -> int:
+        """Replications run of each scenario."""
+        return self.results[0].replications
 
     @property
     def wall_seconds(self) -> float:
@@ -79,13 +85,24 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
 
     hooks.started(request.total, request.label)
     results: list[RunResult] = []
-    streamed = stream and not request.compare and not request.forecast and len(langs) == 1
+    # a run to a precision looks at every replication after each batch: its tables stay in memory
+    streamed = (stream and not request.compare and not request.forecast and len(langs) == 1
+                and request.precision is None)
     stream_to = stream_file(target) if streamed else None
+    precise = None
     try:
-        results = run_experiment(
-            scenarios, request.replications, request.seed, workers=request.workers, start=start,
-            executor=request.executor, scheduler=request.scheduler, parameter_sets=sets,
-            on_progress=hooks.progress, stream_to=stream_to, fixed_assumptions=request.fixed_assumptions)
+        def run_batch(first: int, n: int) -> list[RunResult]:
+            return run_experiment(
+                scenarios, n, request.seed, workers=request.workers, start=start,
+                executor=request.executor, scheduler=request.scheduler, parameter_sets=sets,
+                on_progress=hooks.progress, stream_to=stream_to, fixed_assumptions=request.fixed_assumptions,
+                first=first)
+
+        if request.precision is None:
+            results = run_batch(0, request.replications)
+        else:
+            results, precise = run_to_precision(run_batch, request.precision, hooks)
+            manifest_extra = {**manifest_extra, "precision": precise}
         hooks.finished()
         hooks.stop_if_cancelled()
         for lang, folder in targets.items():
@@ -95,4 +112,41 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
         hooks.finished()
         if stream_to is not None:
             stream_to.unlink(missing_ok=True)  # gone already when the output was written
-    return Done(request, results, targets)
+    return Done(request, results, targets, precise)
+
+
+def precision_statistic(results: list[RunResult], names: Sequence[str] | None = None) -> tuple[dict, bool]:
+    """Each policy's NPV per replication, by name (``names``, default the scenarios'), and whether the chance
+    of a saving counts too: in a comparison each alternative's net saving against the first scenario; alone,
+    the scenario's total cost."""
+    import pandas as pd
+
+    from sim.analysis.precision import cost_npvs, saving_npvs
+
+    base = results[0].scenario
+    names = list(names) if names is not None else [r.scenario.name for r in results]
+    rate, start = base.economics.discount_rate, base.calendar.start_year
+    if len(results) == 1:
+        return {names[0]: cost_npvs(results[0].table, rate, start)}, False
+    table = pd.concat([r.table.assign(scenario=name) for r, name in zip(results, names)], ignore_index=True)
+    return saving_npvs(table, names[0], names[1:], rate, start), True
+
+
+def run_to_precision(run_batch, precision, hooks: Hooks | None = None,
+                     statistic=precision_statistic) -> tuple[list[RunResult], dict]:
+    """``run_batch(first, n)`` batch after batch until every policy's answer is within ``precision``
+    (sim.analysis.precision) or its cap; the results and what the manifest records of the precision."""
+    from sim.analysis.precision import all_reached, assess_all, summary
+    from sim.runs.batches import Batches, run_in_batches
+
+    seen: dict = {}
+
+    def enough(results: list[RunResult]) -> bool:
+        if hooks is not None:
+            hooks.stop_if_cancelled()
+        npvs, probability = statistic(results)
+        seen["assessed"] = assess_all(npvs, precision, probability)
+        return all_reached(seen["assessed"])
+
+    results, reached = run_in_batches(run_batch, Batches(precision.batch, precision.cap), enough)
+    return results, summary(precision, seen["assessed"], reached, results[0].replications)

@@ -81,14 +81,17 @@ class SweepDone:
     results: object
     values: list
     target: Path
+    precision: dict | None = None  # a sweep to a precision: what the manifest records
 
 
 def sweep_job(scenario: Path, setting: str, values: str, *, replications: int = 20, years: int | None = None,
               seed: int = 1, workers: int | None = None, out: Path | None = None, lang: str = "en",
               fixed_assumptions: bool = False, command: Sequence[str] = ("boernesim",),
-              hooks: Hooks | None = None) -> SweepDone:
+              hooks: Hooks | None = None, precision=None) -> SweepDone:
     """The scenario at each of ``values`` (START:STOP:STEP or a comma list) of ``setting``, with common random
-    numbers; the output folder ``out`` or results/sweep-<scenario>-<time>/."""
+    numbers; the output folder ``out`` or results/sweep-<scenario>-<time>/. ``precision``
+    (sim.analysis.precision.Precision): replications in batches until each value's net saving against the
+    first value is that precise, up to the cap (``replications`` is then ignored)."""
     from sim.analysis.sweep import parse_values
     from sim.model.scenario import load_scenario
     from sim.outputs.files import check_out_dir, default_out_dir
@@ -100,11 +103,25 @@ def sweep_job(scenario: Path, setting: str, values: str, *, replications: int = 
     name = load_scenario(scenario).name
     target = Path(out) if out is not None else default_out_dir(f"sweep-{name}")
     check_out_dir(target)  # before the long part, not after it
-    hooks.started(replications * len(chosen), f"sweep {name} over {setting}")
+    cap = precision.cap if precision is not None else replications
+    hooks.started(cap * len(chosen), f"sweep {name} over {setting}")
+    extra = {}
     try:
-        results = run_sweep(scenario, setting, chosen, replications=replications, years=years, seed=seed,
-                            workers=workers, on_progress=hooks.progress, fixed_assumptions=fixed_assumptions)
+        def run_batch(first: int, n: int) -> list:
+            return list(run_sweep(scenario, setting, chosen, replications=n, years=years, seed=seed,
+                                  workers=workers, on_progress=hooks.progress, fixed_assumptions=fixed_assumptions,
+                                  first=first).values())
+
+        if precision is None:
+            runs = run_batch(0, replications)
+        else:
+            from sim.jobs.run import precision_statistic, run_to_precision
+
+            names = [f"{setting} = {v:g}" for v in chosen]  # the values' scenarios share the scenario's name
+            runs, extra["precision"] = run_to_precision(
+                run_batch, precision, hooks, statistic=lambda results: precision_statistic(results, names))
+        results = dict(zip(chosen, runs))
     finally:
         hooks.finished()
-    write_sweep_outputs(target, results, setting, lang, command=list(command))
-    return SweepDone(results, chosen, target)
+    write_sweep_outputs(target, results, setting, lang, command=list(command), manifest_extra=extra)
+    return SweepDone(results, chosen, target, extra.get("precision"))

@@ -479,6 +479,14 @@ class Municipality:
 
     def run(self, extra_children: tuple[ExtraChild, ...] = (), stock_at_start: dict | None = None) -> ReplicationResult:
         """``stock_at_start``: filled with children and monthly cost per step once the start is seeded."""
+        ends = self.start_processes(extra_children, stock_at_start)
+        self.env.run(until=ends)
+        return self.result()
+
+    def start_processes(self, extra_children: tuple[ExtraChild, ...] = (),
+                        stock_at_start: dict | None = None) -> simpy.Process:
+        """Seed the start and start every process (``self.processes`` keeps the arrivals' and the levers');
+        returns the process whose end is the run's end (the year ends)."""
         plan = self.plan
         if self.initial_cases is None:
             self.seed_initial_stock()
@@ -486,16 +494,18 @@ class Municipality:
             self.seed_register(self.initial_cases)
         if stock_at_start is not None:
             self.env.process(self._capture_start(stock_at_start))
-        self.env.process(self.arrivals(plan.arrival_times))
+        self.processes = {"arrivals": self.env.process(self.arrivals(plan.arrival_times))}
         for i, extra in enumerate(extra_children):
             self.env.process(self.extra_arrival(i, extra))
         self.env.process(self.monthly_capacity())
-        self.env.process(self.apply_levers())
+        self.processes["levers"] = self.env.process(self.apply_levers())
         if plan.drift:
             self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years))
-        ends = self.env.process(self.year_ends())
-        self.env.run(until=ends)
-        return ReplicationResult(rows=self.ledger.rows(), events=_events_scheduled(self.env), paths=self.trace or {})
+        return self.env.process(self.year_ends())
+
+    def result(self) -> ReplicationResult:
+        """The reported years' rows, the events scheduled and the traced paths, once the run is over."""
+        return ReplicationResult(rows=self.ledger.rows(), events=events_scheduled(self.env), paths=self.trace or {})
 
 
 def caseworker_organisation(env: simpy.Environment, scenario: Scenario, settings: Settings) -> CaseworkerOrganisation:
@@ -521,7 +531,7 @@ def caseworker_posts(scenario: Scenario, draws: Draws, n_years: int, start: floa
     return Workforce(turnover, scenario.caseworkers.fte, draws, n_months=n_years * 12, start=start)
 
 
-def _events_scheduled(env: simpy.Environment) -> int:
+def events_scheduled(env: simpy.Environment) -> int:
     """Events SimPy scheduled in this run (its internal event counter)."""
     try:
         return next(env._eid)  # type: ignore[attr-defined]
@@ -542,22 +552,24 @@ def simulate(
     """One replication of the scenario: burn-in and horizon; the reported years' metrics.
 
     With ``initial_cases`` the run starts at ``start`` from those children instead of the initial stock."""
-    with _fewer_garbage_collections():
+    with fewer_garbage_collections():
         m = Municipality(scenario, seed, replication, trace=trace, initial_cases=initial_cases, start=start)
         return m.run(extra_children, stock_at_start=stock_at_start)
 
 
 @contextlib.contextmanager
-def _fewer_garbage_collections():
+def fewer_garbage_collections(collect: bool = True):
     """A run creates many short-lived objects; Python's default collector thresholds cost about a fifth of
-    the run time in collections that find little. Collect less often, and once at the end."""
+    the run time in collections that find little. Collect less often, and once at the end (unless not
+    ``collect``: a burn-in whose state runs on)."""
     old = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.collect()
+        if collect:
+            gc.collect()
 
 
 __all__ = ["simulate", "Municipality", "ExtraChild", "ReplicationResult", "simulated_years", "KnownChildren",

@@ -115,6 +115,18 @@ TEXT = {
         " Forudsætningerne blev holdt faste (--fixed-assumptions): båndet og sandsynligheden rummer kun den "
         "tilfældige variation, ikke usikkerheden om forudsætningerne.",
     ),
+    "lead_precision_reached": (
+        " Run to the stated precision: {n} runs pin the net saving to within {npv} and the chance of it to "
+        "within {prob} percentage points (95 %).",
+        " Kørt til den ønskede præcision: {n} kørsler fastlægger nettobesparelsen inden for {npv} og "
+        "sandsynligheden for den inden for {prob} procentpoint (95 %).",
+    ),
+    "lead_no_clear_saving": (
+        " No clear saving: after {n} runs, the most allowed, the net saving is known only to within {npv} and "
+        "the chance of it to within {prob} percentage points (95 %), short of the stated precision.",
+        " Ingen klar besparelse: efter {n} kørsler, det højst tilladte, kendes nettobesparelsen kun inden for "
+        "{npv} og sandsynligheden for den inden for {prob} procentpoint (95 %), under den ønskede præcision.",
+    ),
     "sec_rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
     "held_assumptions": (
         "Held at the scenario's own value, not drawn (the scenario sets it outside the listed range, e.g. from its "

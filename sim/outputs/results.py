@@ -100,6 +100,22 @@ def long_term_columns(econ: pd.DataFrame, table: pd.DataFrame, results: list[Run
     return with_long_term(econ, long_term_table(table, base.scenario, seed))
 
 
+def with_precision_columns(econ: pd.DataFrame, precision: dict | None) -> pd.DataFrame:
+    """economics.csv of a run to a precision (sim.analysis.precision.summary) with each policy's Monte Carlo
+    errors and whether it reached the precision; unchanged otherwise."""
+    if not precision:
+        return econ
+    from sim.analysis.precision import PRECISION_ECONOMICS_COLUMNS
+
+    policies = precision["policies"]
+    out = econ.copy()
+    for col in PRECISION_ECONOMICS_COLUMNS:
+        values = [policies.get(name, {}).get(col) for name in out["scenario"]]
+        out[col] = pd.array(values, dtype="boolean") if col == "precision_reached" else \
+            np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    return out
+
+
 def _pair_values(draws: pd.DataFrame, alternative: str, baseline: str) -> pd.DataFrame:
     """Replication x key path of what the pair drew: the alternative's values, the baseline's for paths only it drew."""
     from sim.analysis.uncertainty import drawn_values
@@ -148,6 +164,7 @@ def write_outputs(
         comparison, econ, npvs = comparison_tables(table, results)
         econ, effects = uncertainty_tables(econ, npvs, results, draws)
         outcomes = outcome_changes(table, results[0].scenario.name)
+        econ = with_precision_columns(econ, (manifest_extra or {}).get("precision"))
         econ = long_term_columns(econ, table, results)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})

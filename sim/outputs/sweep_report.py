@@ -104,9 +104,11 @@ def side_charts(summary: pd.DataFrame, setting: str, lang: str, scenario):
 
 
 def write_sweep_outputs(
-    out: Path, results: dict[float, RunResult], setting: str, lang: str, command: list[str] | None = None
+    out: Path, results: dict[float, RunResult], setting: str, lang: str, command: list[str] | None = None,
+    manifest_extra: dict | None = None,
 ) -> Path:
-    """sweep.csv, figures/sweep_cost.png, figures/sweep_side.png, report.html, manifest.json."""
+    """sweep.csv, figures/sweep_cost.png, figures/sweep_side.png, report.html, manifest.json (with
+    ``manifest_extra`` added, e.g. a run to a precision's record)."""
     tables = {value: r.table for value, r in results.items()}
     summary = sweep_summary(tables)
     totals = total_cost_by_value(tables)
@@ -128,7 +130,8 @@ def write_sweep_outputs(
     heading = text("sweep_heading", lang).format(scenario=scenario.label_in(lang), setting=shown)
     page = pages.page(heading, parts, lang)
     info = manifest(list(results.values()), command=command, analysis="sweep", setting=setting,
-                    values=list(results), common_random_numbers="every value runs the same replications and seed")
+                    values=list(results), common_random_numbers="every value runs the same replications and seed",
+                    **(manifest_extra or {}))
     with atomic_directory(Path(out)) as tmp:
         summary.to_csv(tmp / "sweep.csv", index=False, float_format="%.10g")
         (tmp / "figures").mkdir()

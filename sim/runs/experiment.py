@@ -25,6 +25,7 @@ from sim.runs.assumptions import AssumptionDraws, draws_for
 from sim.runs.executors import EXECUTORS, shared_local_cluster
 from sim.runs.parameter_sets import ParameterSets, check_same_base, read_parameter_sets
 from sim.runs.runner import RunResult, Start, check_run_options, run_replications, with_horizon
+from sim.runs.shared import run_shared, worth_sharing
 
 
 @dataclass
@@ -115,8 +116,13 @@ def run_experiment(
     on_progress: Callable[[int], None] | None = None,
     stream_to: Path | None = None,
     fixed_assumptions: bool = False,
+    first: int = 0,
+    share_burn_in: bool = True,
 ) -> list[RunResult]:
     """Every scenario with the same seed and replications (checked first); one local Dask cluster for all.
+    ``first``: replications first .. first + replications - 1 (a batch of a run to a precision).
+    ``share_burn_in``: on this machine, simulate each replication's burn-in once for the scenarios that share
+    it (sim.runs.shared: the same tables, less time); False runs every scenario on its own.
 
     Each replication draws the scenarios' uncertain assumptions (``assumptions:``; replication r of every
     scenario the same draws) unless ``fixed_assumptions``. ``stream_to``: with one scenario, its replications
@@ -127,13 +133,16 @@ def run_experiment(
     if stream_to is not None and len(scenarios) != 1:
         raise ValueError("only one scenario's replications can be streamed to a file")
     draws = assumption_draws_for(scenarios, fixed_assumptions, parameter_sets)
+    if share_burn_in and executor == "local" and start == Start() and stream_to is None and worth_sharing(scenarios):
+        return run_shared(scenarios, replications, seed, workers=workers, on_progress=on_progress,
+                          parameter_sets=parameter_sets, assumptions=draws, first=first)
     results = []
     with shared_local_cluster(executor, scheduler, workers):
         for sc in scenarios:
             results.append(run_replications(
                 sc, replications, seed=seed, workers=workers, on_progress=on_progress, start=start,
                 executor=executor, scheduler=scheduler, parameter_sets=parameter_sets, stream_to=stream_to,
-                assumptions=draws,
+                assumptions=draws, first=first,
             ))
     return results
 
@@ -175,10 +184,12 @@ def sweep(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     fixed_assumptions: bool = False,
+    first: int = 0,
 ) -> dict[float, RunResult]:
     """The scenario at each value of one setting (a key path, set from the start of the run, burn-in
     included), every value with the same seed and replications: common random numbers across values, the
-    assumptions included (drawn per replication unless ``fixed_assumptions``; the swept setting is not drawn)."""
+    assumptions included (drawn per replication unless ``fixed_assumptions``; the swept setting is not drawn).
+    ``first``: replications first .. first + replications - 1 (a batch of a run to a precision)."""
     load_scenario(path)  # errors name the file that set the key, as `validate` does
     raw = resolve_raw(path)
     check_run_options(replications, workers)
@@ -194,6 +205,6 @@ def sweep(
     draws = assumption_draws_for(list(scenarios.values()), fixed_assumptions, skip=(setting,))
     return {
         value: run_replications(sc, replications, seed=seed, workers=workers, on_progress=on_progress,
-                                assumptions=draws)
+                                assumptions=draws, first=first)
         for value, sc in scenarios.items()
     }

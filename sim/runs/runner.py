@@ -96,8 +96,9 @@ def _replications(scenario: Scenario, seed: int, reps: list[int], start: Start, 
     return out
 
 
-def _chunks(n: int, size: int) -> list[list[int]]:
-    return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+def replication_chunks(n: int, size: int, first: int = 0) -> list[list[int]]:
+    """Replications first .. first + n - 1 in lists of ``size``."""
+    return [list(range(first + i, first + min(n, i + size))) for i in range(0, n, size)]
 
 
 MAX_REPLICATIONS = 100_000  # about a day on 2 cores; more would only exhaust memory before it starts
@@ -127,8 +128,12 @@ def run_replications(
     parameter_sets=None,
     stream_to: Path | None = None,
     assumptions=None,
+    first: int = 0,
 ) -> RunResult:
     """Run ``replications`` replications of ``scenario``; ``on_progress(k)`` is called as k more finish.
+
+    ``first``: run replications first .. first + replications - 1 (a batch of a run to a precision,
+    sim.runs.batches); replication r is the same whichever batch runs it.
 
     ``executor`` 'local' (processes on this machine) or 'dask' (a Dask cluster at ``scheduler``, or a local
     one); the result is the same whatever runs it. ``parameter_sets`` (sim.runs.parameter_sets.ParameterSets):
@@ -144,7 +149,7 @@ def run_replications(
     size = 1 if workers == 1 else max(1, min(8, replications // (workers * 4) or 1))
     work = partial(_replications, scenario, seed, start=start, parameter_sets=parameter_sets,
                    assumptions=assumptions)
-    chunks = _chunks(replications, size)
+    chunks = replication_chunks(replications, size, first)
     run_on = dict(executor=executor, workers=workers, scheduler=scheduler)
     if stream_to is not None:
         streamed = _streamed(scenario, work, chunks, run_on, stream_to, seed, replications, on_progress, started)
@@ -153,7 +158,7 @@ def run_replications(
     parts = map_chunks(work, chunks, on_result=(lambda part: on_progress(len(part))) if on_progress else None,
                        **run_on)
     results = sorted((x for part in parts for x in part), key=lambda x: x[0])
-    table = _long_table(scenario.name, results)
+    table = long_table(scenario.name, results)
     return RunResult(
         scenario=scenario,
         table=table,
@@ -205,7 +210,7 @@ def run_metrics(
     return table[table["metric"].isin(metrics)].reset_index(drop=True), res.events
 
 
-def _long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:
+def long_table(name: str, results: Iterable[tuple]) -> pd.DataFrame:
     reps, years, metrics, values = [], [], [], []
     for r, rows, *_ in results:
         for year, metric, value in rows:

@@ -108,7 +108,7 @@ def precision_sentence(row: Mapping, lang: str) -> str:
     assumptions were held fixed; empty for an economics row without those columns."""
     from sim.analysis.uncertainty import TARGET_MARGIN
 
-    out = ""
+    out = stated_precision_sentence(row, lang)
     lo, hi, n = row.get("prob_net_saving_low"), row.get("prob_net_saving_high"), row.get("replications")
     prob = row.get("prob_net_saving")
     if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
@@ -119,6 +119,19 @@ def precision_sentence(row: Mapping, lang: str) -> str:
     if drawn is not None and not pd.isna(drawn) and not bool(drawn):
         out += text("lead_fixed_assumptions", lang)
     return out
+
+
+def stated_precision_sentence(row: Mapping, lang: str) -> str:
+    """A run to a precision (``--precision``): the runs and the Monte Carlo errors reached, or "no clear
+    saving" when the cap came first; empty for any other run."""
+    reached, n = row.get("precision_reached"), row.get("replications")
+    if reached is None or pd.isna(reached) or n is None or pd.isna(n):
+        return ""
+    key = "lead_precision_reached" if bool(reached) else "lead_no_clear_saving"
+    prob = row.get("prob_mc_error")
+    points = "-" if prob is None or pd.isna(prob) else format_number(100 * float(prob), lang)
+    return text(key, lang).format(n=whole_number(n, lang), prob=points,
+                                  npv="±" + format_number(row.get("npv_mc_error_dkk"), lang, money=True))
 
 
 def assumption_label(row: Mapping, lang: str) -> str:
