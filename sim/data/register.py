@@ -46,8 +46,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.model.privacy import CPR_REDACTED, contains_cpr, cpr_digits, looks_like_cpr, redact_cpr
 
-__all__ = ["InitialCase", "looks_like_cpr", "read_case_register", "read_case_register_bytes", "summarise_register",
+__all__ = ["CPR_REDACTED", "InitialCase", "looks_like_cpr", "redact_cpr", "read_case_register",
+           "read_case_register_bytes", "summarise_register",
            "COLUMNS"]
 
 REQUIRED = ("case_id", "step", "step_start", "monthly_price_dkk")
@@ -73,35 +75,8 @@ class InitialCase:
 
 # ---------------------------------------------------------------- CPR numbers
 
-# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, a slash or a single space.
-_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212/ ]"
-# DDMMYY, optionally written as a date (DD.MM.YY or DD-MM-YY, the same separator twice), then the four digits
-_BIRTH_DATE = r"[0-9]{2}(?P<date_sep>[.\-]?)[0-9]{2}(?P=date_sep)[0-9]{2}"
-_CPR = re.compile(rf"{_BIRTH_DATE}{_SEP}?[0-9]{{4}}")
-_CPR_INSIDE = re.compile(rf"(?<![0-9]){_BIRTH_DATE}{_SEP}?[0-9]{{4}}(?![0-9])")
-CPR_REDACTED = "[CPR-like number removed]"
-
-
-def redact_cpr(text: str) -> str:
-    """``text`` with every CPR-shaped run of digits replaced (for paths and command lines written out)."""
-    return _CPR_INSIDE.sub(CPR_REDACTED, text)
-
-
-def looks_like_cpr(value: str) -> bool:
-    """True when ``value`` has the shape of a Danish CPR number: ten digits, optionally with a hyphen after
-    the sixth (DDMMYY-SSSS or DDMMYYSSSS); surrounding whitespace is ignored. A dash that a spreadsheet may
-    put in place of the hyphen (en dash, minus sign, ...) or a single space counts as a hyphen.
-
-    The first six digits are deliberately *not* checked to be a valid date: a false alarm costs the user one
-    rerun with ``--pseudonymise``, a missed CPR number leaks personal data, and a test on the date would
-    also pass most real numbers anyway (and miss mistyped ones). So any ten-digit id is treated as a CPR
-    number."""
-    return bool(_CPR.fullmatch(value.strip()))
-
-
-def _contains_cpr(value: str) -> bool:
-    """A CPR-shaped run of digits anywhere in ``value`` (e.g. 'SAG-0102031234'), bounded by non-digits."""
-    return bool(_CPR_INSIDE.search(value))
+# one detector for the whole tool: sim.model.privacy
+_contains_cpr = contains_cpr
 
 
 # ---------------------------------------------------------------- messages
@@ -310,14 +285,16 @@ def read_case_register(
         raise TypeError("step_ids must be a sequence of step ids, not a single string")
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    return read_case_register_bytes(_read_bytes(Path(path), str(path)), str(path), as_of, step_ids, pseudonymise)
+    name = redact_cpr(str(path))  # a file named after a child: its CPR-like number is in no message
+    return read_case_register_bytes(_read_bytes(Path(path), name), name, as_of, step_ids, pseudonymise)
 
 
 def read_case_register_bytes(
     raw: bytes, name: str, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False
 ) -> list[InitialCase]:
     """:func:`read_case_register` of a register held in memory (an upload: never written to disk); ``name``
-    is what messages call the file."""
+    is what messages call the file (redacted: an upload named after a child)."""
+    name = redact_cpr(name)
     if isinstance(step_ids, str):
         raise TypeError("step_ids must be a sequence of step ids, not a single string")
     if isinstance(as_of, datetime):
@@ -378,7 +355,7 @@ def _case(
         # case id: hashed at once, only to find duplicates; a CPR number counts the same with or without hyphen
         if not case_id:
             raise _Bad("the case id is empty")
-        key = re.sub(_SEP, "", case_id) if looks_like_cpr(case_id) else case_id
+        key = cpr_digits(case_id) if looks_like_cpr(case_id) else case_id
         digest = hashlib.sha256(salt + key.encode("utf-8")).digest()
         if digest in seen:
             first_row, first_line = seen[digest]

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
-from sim.data.register import redact_cpr
 from sim.errors import InputError
+from sim.model.privacy import redact_cpr
 from sim.runs.runner import RunResult
 from sim.runs.streaming import SCHEMA as LONG_TABLE_SCHEMA  # one schema, whether written at once or streamed
 
@@ -109,6 +109,8 @@ def calibration_provenance(scenario) -> list[dict]:
 
 
 def default_out_dir(name: str) -> Path:
+    """results/<name>-<time>/, with no CPR-like number in the name (a file named after a child)."""
+    name = redact_cpr(name)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("results") / f"{name}-{stamp}"
 
