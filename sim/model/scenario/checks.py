@@ -83,6 +83,35 @@ def cross_field_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     problems += _price_year_problems(s)
     problems += _provenance_problems(s, raw)
     problems += _assumption_problems(s, raw)
+    if not problems:  # the levers are valid: the yearly demand they make can be computed
+        problems += _growth_problems(s)
+    return problems
+
+
+# what a run may ask for: a bound on each replication's memory and time before it starts (Denmark had
+# 137,986 notifications in 2019, and about 1.5 million residents aged 0-22)
+MAX_NOTIFICATIONS = 10_000_000  # over all simulated years, burn-in included: about 70 years of all Denmark
+MAX_CHILDREN_0_22 = 5_000_000
+
+
+def _growth_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Compound growth (of the children, of the notification rate, levers included) kept finite: at most
+    MAX_NOTIFICATIONS notifications over the simulated years and MAX_CHILDREN_0_22 children in any of them."""
+    from sim.model.population import first_simulated_year, notifications_per_year, population_0_22
+
+    years = range(first_simulated_year(s), s.end_year + 1)
+    problems = []
+    most = max(years, key=lambda y: population_0_22(s, y))
+    if not population_0_22(s, most) <= MAX_CHILDREN_0_22:
+        problems.append(("population.growth_per_year", f"{s.population.growth_per_year:g} a year gives "
+                         f"{population_0_22(s, most):,.0f} children aged 0-22 in {most}; at most "
+                         f"{MAX_CHILDREN_0_22:,} in any simulated year (burn-in included)"))
+    total = sum(notifications_per_year(s, y) for y in years)
+    if not total <= MAX_NOTIFICATIONS:
+        problems.append(("notifications.trend_per_year", f"the trend ({s.notifications.trend_per_year:g} a year, "
+                         f"levers included), the rate and the population give {total:,.0f} notifications over "
+                         f"{years[0]}-{years[-1]}; at most {MAX_NOTIFICATIONS:,} (shorten calendar.horizon_years "
+                         "or lower the trend)"))
     return problems
 
 
