@@ -97,7 +97,8 @@ def mutations(draw) -> list[tuple[str, tuple, object]]:
 
 # changes to the file's text or bytes, after the mapping is written: a whole-file problem names no key
 TEXT_CHANGES = ["none", "impossible date", "30 February", "cp1252", "utf-16", "nul byte", "truncated",
-                "danish thousands", "tab indent"]
+                "danish thousands", "tab indent", "base 60", "octal", "cpr in free text"]
+FUZZ_CPR = "311299\u00a01234"  # in the name and description of the "cpr in free text" change: never printed
 
 
 def _apply(raw: dict, changes) -> dict:
@@ -128,6 +129,13 @@ def _file_bytes(raw: dict, text_change: str, cut: float) -> bytes:
         text = text.replace("cost_per_fte_dkk: 500000", "cost_per_fte_dkk: 500.000")
     elif text_change == "tab indent":
         text = text.replace("\n  ", "\n\t", 1)
+    elif text_change == "base 60":
+        text = text.replace("horizon_years: 1\n", "horizon_years: 0:01\n", 1)
+    elif text_change == "octal":
+        text = text.replace("fte: 2\n", "fte: 02\n", 1)
+    elif text_change == "cpr in free text":
+        text = text.replace("name: fuzzed\n", f"name: fuzzed-{FUZZ_CPR.replace(chr(0xa0), '')}\n"
+                            f"description: 'Plan for {FUZZ_CPR}'\n", 1)
     if text_change == "cp1252":
         return ("description: K\u00f8ge \u00c6r\u00f8\n" + text).encode("cp1252", errors="replace")
     if text_change == "utf-16":
@@ -204,11 +212,13 @@ def test_mutated_scenarios_validate_and_run_or_are_refused_clearly(tmp_path_fact
     whole_file = text_change in ("cp1252", "utf-16", "nul byte", "truncated")
     with _no_hang(HANG_SECONDS):
         checked = _invoke(["validate", str(path)])
+        assert "311299" not in checked.output, checked.output
         if checked.exit_code != 0:
             _assert_clear_refusal(checked, whole_file)
             return
         out = folder / "out"
         ran = _invoke(["run", str(path), "--replications", "1", "--years", "1", "--workers", "1", "--out", str(out)])
+    assert "311299" not in ran.output, ran.output
     if ran.exit_code != 0:
         _assert_clear_refusal(ran, whole_file)
         return
