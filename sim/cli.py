@@ -412,6 +412,7 @@ def fetch_history(
 def main() -> None:
     from sim.signals import run_command
 
+    _redact_terminal()  # before any option is parsed: a usage error may quote a value
     run_command(app)
 
 

@@ -161,3 +161,13 @@ def test_a_run_with_a_cpr_like_number_in_every_free_text_writes_and_says_none(tm
     assert not leaks, leaks
     assert not LEAK.search(done.stdout + done.stderr), done.stdout + done.stderr
 
+
+
+def test_a_history_note_keeps_no_cpr_like_number(tmp_path):
+    from sim.data.history import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_text("year,metric,value,note\n2019,notifications,1200,\"from the case of 311299 1234\"\n",
+                    encoding="utf-8")
+    frame = read_history(path)
+    assert not LEAK.search(" ".join(frame["note"])) and "CPR-removed" in frame["note"].iloc[0]
