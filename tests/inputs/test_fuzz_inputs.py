@@ -41,6 +41,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 FUZZ_EXAMPLES = int(os.environ.get("BOERNESIM_FUZZ_EXAMPLES", "40"))
 # CI runs the same examples every time; a longer hunt (the variable set) draws new ones on every run
 FIXED_EXAMPLES = "BOERNESIM_FUZZ_EXAMPLES" not in os.environ
+TALLY = os.environ.get("BOERNESIM_FUZZ_TALLY")  # a file to append each example's outcome to (a long hunt's count)
 HANG_SECONDS = 60  # one example (a validate and a one-year run of 1,000 children) takes well under a second or two
 
 
@@ -84,12 +85,16 @@ ODD_VALUES = st.one_of(
 
 @st.composite
 def mutations(draw) -> list[tuple[str, tuple, object]]:
-    """One to three changes: ("delete", key path, None) or ("set", key path, value)."""
+    """One to three changes: ("delete", key path, None), ("set", key path, value) or ("scale", key path,
+    factor) of a number."""
     changes = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(KEY_PATHS))
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["delete", "set", "scale"]))
+        if kind == "delete":
             changes.append(("delete", path, None))
+        elif kind == "scale":  # a careless but plausible number: more examples get as far as the run
+            changes.append(("scale", path, draw(st.sampled_from([0, 0.5, 0.9, 1.1, 2, 10]))))
         else:
             changes.append(("set", path, draw(ODD_VALUES)))
     return changes
@@ -114,6 +119,10 @@ def _apply(raw: dict, changes) -> dict:
             with contextlib.suppress(KeyError, IndexError, TypeError):
                 if kind == "delete":
                     del node[path[-1]]
+                elif kind == "scale":
+                    old = node[path[-1]]
+                    if isinstance(old, (int, float)) and not isinstance(old, bool):
+                        node[path[-1]] = type(old)(old * value)
                 else:
                     node[path[-1]] = value
     return raw
@@ -215,14 +224,23 @@ def test_mutated_scenarios_validate_and_run_or_are_refused_clearly(tmp_path_fact
         assert "311299" not in checked.output, checked.output
         if checked.exit_code != 0:
             _assert_clear_refusal(checked, whole_file)
+            _tally(f"validate refused ({text_change})")
             return
         out = folder / "out"
         ran = _invoke(["run", str(path), "--replications", "1", "--years", "1", "--workers", "1", "--out", str(out)])
     assert "311299" not in ran.output, ran.output
     if ran.exit_code != 0:
         _assert_clear_refusal(ran, whole_file)
+        _tally(f"run refused ({text_change})")
         return
     _assert_finite_outputs(out)
+    _tally(f"ran ({text_change})")
+
+
+def _tally(outcome: str) -> None:
+    if TALLY:
+        with open(TALLY, "a", encoding="utf-8") as f:
+            f.write(outcome + "\n")
 
 
 # ---------------------------------------------------------------- CPR-like strings in a register run
