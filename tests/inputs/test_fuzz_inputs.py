@@ -1,12 +1,12 @@
 """Hostile and careless inputs, generated: a property-based fuzzer of scenario files, and a scan of
 everything a register run writes and says for CPR-like strings.
 
-The fuzzer (hypothesis) mutates a small valid scenario: keys deleted, values of other types, extreme and
-non-finite numbers, impossible dates, odd encodings and broken bytes. Through ``boernesim validate`` and, when
-that passes, a one-replication one-year ``boernesim run``, every example must end in exit 0 or in exit 2 with
-a message naming the file and a key or line: never a traceback ("internal error", exit 1), a hang, or ``inf``
-or ``NaN`` in the output. CI runs a fixed, derandomised set of 40 examples (about 35 s on 2 cores); a longer
-run, with new examples each time: ``BOERNESIM_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest
+The fuzzer (hypothesis) mutates a small valid scenario: keys deleted, values of other types, extreme, scaled and
+non-finite numbers, impossible dates, odd encodings and broken bytes. Through ``boernesim validate`` and a
+one-replication one-year ``boernesim run`` (which must refuse what validate refuses), every example must end in
+exit 0 or in exit 2 with a message naming the file and a key or line: never a traceback ("internal error",
+exit 1), a hang, or ``inf`` or ``NaN`` in the output. CI runs a fixed, derandomised set of 40 examples (about
+35 s on 2 cores); a longer run, with new examples each time: ``BOERNESIM_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest
 tests/inputs/test_fuzz_inputs.py -k mutated`` (300 examples took about 2.5 minutes).
 """
 
@@ -224,15 +224,14 @@ def test_mutated_scenarios_validate_and_run_or_are_refused_clearly(tmp_path_fact
         assert "311299" not in checked.output, checked.output
         if checked.exit_code != 0:
             _assert_clear_refusal(checked, whole_file)
-            _tally(f"validate refused ({text_change})")
-            return
-        out = folder / "out"
+        out = folder / "out"  # run as well: a refused scenario must be refused by run the same way
         ran = _invoke(["run", str(path), "--replications", "1", "--years", "1", "--workers", "1", "--out", str(out)])
     assert "311299" not in ran.output, ran.output
     if ran.exit_code != 0:
         _assert_clear_refusal(ran, whole_file)
-        _tally(f"run refused ({text_change})")
+        _tally(f"{'validate and run' if checked.exit_code else 'run'} refused ({text_change})")
         return
+    assert checked.exit_code == 0, ("run accepted what validate refused", checked.output)
     _assert_finite_outputs(out)
     _tally(f"ran ({text_change})")
 
