@@ -69,7 +69,7 @@ class _Loader(yaml.SafeLoader):
             seen: dict[Any, tuple[str, int]] = {}
             for key_node, _ in node.value:
                 if isinstance(key_node, ScalarNode):
-                    key = self.construct_object(key_node)  # 1, 1.0 and 01 are one key, as in the mapping built
+                    key = _identity(self.construct_object(key_node))  # 1, 1.0 and "1" are one key to a reader
                     line = key_node.start_mark.line + 1
                     if _hashable(key) and key in seen:
                         first, first_line = seen[key]
@@ -79,6 +79,17 @@ class _Loader(yaml.SafeLoader):
                     if _hashable(key):
                         seen[key] = (key_node.value, line)
         return super().construct_mapping(node, deep=deep)
+
+
+def _identity(key: Any) -> Any:
+    """What a key means once read: a number, whether written 1, 1.0 or "1" (the scenario reads "2019" and 2019
+    as one year), else the key itself."""
+    if isinstance(key, bool) or not isinstance(key, (int, float, str)):
+        return key
+    try:
+        return float(key)
+    except ValueError:
+        return key
 
 
 def _hashable(value: Any) -> bool:

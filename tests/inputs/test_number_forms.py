@@ -76,7 +76,7 @@ def test_yaml_1_1_number_forms_are_refused_naming_file_and_line(tmp_path, text, 
     assert says in message and "t.yaml" in message and "line 2" in message
 
 
-@pytest.mark.parametrize("second", ["01", "1.0", "+1"])
+@pytest.mark.parametrize("second", ["01", "1.0", "+1", "\"1\""])
 def test_one_key_written_as_two_numbers_is_refused(tmp_path, second):
     message = _overlay(tmp_path, f"prices:\n  index:\n    1: 1.0\n    {second}: 1.1")
     assert ("appears twice" in message or "octal" in message) and "t.yaml" in message and "line 5" in message
