@@ -103,7 +103,7 @@ def mutations(draw) -> list[tuple[str, tuple, object]]:
 # changes to the file's text or bytes, after the mapping is written: a whole-file problem names no key
 TEXT_CHANGES = ["none", "impossible date", "30 February", "cp1252", "utf-16", "nul byte", "truncated",
                 "danish thousands", "tab indent", "base 60", "octal", "cpr in free text"]
-FUZZ_CPR = "311299\u00a01234"  # in the name and description of the "cpr in free text" change: never printed
+FUZZ_CPR = "311299\u00a01234"  # in the name and a step's label of the "cpr in free text" change: never printed
 
 
 def _apply(raw: dict, changes) -> dict:
@@ -143,8 +143,8 @@ def _file_bytes(raw: dict, text_change: str, cut: float) -> bytes:
     elif text_change == "octal":
         text = text.replace("fte: 2\n", "fte: 02\n", 1)
     elif text_change == "cpr in free text":
-        text = text.replace("name: fuzzed\n", f"name: fuzzed-{FUZZ_CPR.replace(chr(0xa0), '')}\n"
-                            f"description: 'Plan for {FUZZ_CPR}'\n", 1)
+        text = text.replace("name: fuzzed\n", f"name: fuzzed-{FUZZ_CPR.replace(chr(0xa0), '')}\n", 1)
+        text = text.replace("label_en: ", f"label_en: for {FUZZ_CPR} ", 1)
     if text_change == "cp1252":
         return ("description: K\u00f8ge \u00c6r\u00f8\n" + text).encode("cp1252", errors="replace")
     if text_change == "utf-16":
@@ -233,6 +233,9 @@ def test_mutated_scenarios_validate_and_run_or_are_refused_clearly(tmp_path_fact
         return
     assert checked.exit_code == 0, ("run accepted what validate refused", checked.output)
     _assert_finite_outputs(out)
+    if text_change == "cpr in free text":  # the text files (the binary ones: tests/inputs/test_private_text.py)
+        assert not [p.name for p in out.rglob("*") if p.suffix in (".csv", ".json", ".html")
+                    and "311299" in p.read_text(encoding="utf-8")]
     _tally(f"ran ({text_change})")
 
 
