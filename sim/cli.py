@@ -58,10 +58,22 @@ class Lang(str, Enum):
 @app.callback()
 def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
     _state["debug"] = debug
+    _redact_terminal()
+
+
+def _redact_terminal() -> None:
+    """Everything the command prints (results, notes, progress bars, messages) passes one redaction: no
+    CPR-like number from a file name, a label or a command-line value reaches the terminal."""
+    from sim.model.privacy import RedactingStream
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, RedactingStream):
+            setattr(sys, name, RedactingStream(stream))
 
 
 def _fail(message: str, code: int) -> None:
-    from sim.data.register import redact_cpr  # a file or folder named after a child must not echo its CPR
+    from sim.model.privacy import redact_cpr  # a file or folder named after a child must not echo its CPR
 
     typer.echo(f"boernesim: {redact_cpr(message)}", err=True)
     raise typer.Exit(code)
@@ -508,6 +520,7 @@ def fetch_history(
 def main() -> None:
     from sim.signals import run_command
 
+    _redact_terminal()  # before any option is parsed: a usage error may quote a value
     run_command(app)
 
 

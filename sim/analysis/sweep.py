@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.analysis.summary import quantile, summarise
 from sim.errors import InputError
+from sim.model.scenario.numbers import NumberTextError, read_number
 
 SWEEP_COLUMNS = ["value", "year", "metric", "mean", "p05", "p50", "p95"]
 # what the report shows beside the total cost: deadlines, caseload and children placed
@@ -21,21 +22,30 @@ SIDE_METRICS = ("investigations_overdue_share", "reviews_on_time_share", "caselo
 MAX_VALUES = 200  # a sweep is a handful of values; more is a typo in --values
 
 
-def parse_values(spec: str) -> list[float]:
-    """``START:STOP:STEP`` (STOP included when the steps reach it) or a comma list ``14,20,26``."""
+def parse_values(spec: str, kind: str = "number") -> list[float]:
+    """``START:STOP:STEP`` (STOP included when the steps reach it), a comma list ``14,20,26`` or, where a
+    number has a decimal comma, a semicolon list ``0,5;0,75``. Each number is read as a person types it
+    (``sim.model.scenario.numbers``; ``kind`` says whether 500.000 is money or a decimal fraction), and the
+    count of values is checked before any is made."""
     text = spec.strip()
     try:
         if ":" in text:
-            parts = [float(x) for x in text.split(":")]
+            parts = [read_number(x, kind) for x in text.split(":")]
             if len(parts) != 3:
                 raise ValueError
             start, stop, step = parts
             if step <= 0 or stop < start:
                 raise InputError(f"--values {spec}: need START <= STOP and STEP > 0 (e.g. 14:32:2)")
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            steps = (stop - start) / step
+            if not steps < MAX_VALUES:  # also an infinite count (a step of 1e-320)
+                raise InputError(f"--values {spec}: {steps + 1:,.0f} values, at most {MAX_VALUES}")
+            count = math.floor(steps + 1e-9) + 1
             values = [round(start + i * step, 10) for i in range(count)]
         else:
-            values = [float(x) for x in text.split(",") if x.strip()]
+            values = [read_number(x, kind) for x in _items(text) if x.strip()]
+    except NumberTextError as e:
+        raise InputError(f"--values {spec}: {e}; write START:STOP:STEP, a comma list of numbers, or a semicolon "
+                         "list where a number has a decimal comma (0,5;0,75)") from None
     except ValueError:
         raise InputError(f"--values {spec}: not START:STOP:STEP or a comma list of numbers") from None
     if not values:
@@ -45,6 +55,11 @@ def parse_values(spec: str) -> list[float]:
     if len(set(values)) != len(values):
         raise InputError(f"--values {spec}: a value is repeated")
     return values
+
+
+def _items(text: str) -> list[str]:
+    """A list's items: split at semicolons when there are any (0,5;0,75), else at commas (500.000,600.000)."""
+    return text.split(";") if ";" in text else text.split(",")
 
 
 def sweep_summary(tables: Mapping[float, pd.DataFrame]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.jobs import Hooks, Request, run_job
+from sim.model.privacy import redact_cpr
 from sim.outputs.labels import LANGS
 from sim.runs.runner import RunResult
 
@@ -84,9 +85,9 @@ def _work(question: Question, messages, parent: int) -> None:
         result = answer(question, on_progress=lambda k: messages.put(("progress", k)),
                         on_writing=lambda: messages.put(("writing", None)))
     except InputError as e:
-        messages.put(("error", str(e)))
+        messages.put(("error", redact_cpr(str(e))))
     except Exception as e:  # noqa: BLE001 - the page shows it; the app must not crash
-        messages.put(("error", f"{type(e).__name__}: {e}"))
+        messages.put(("error", redact_cpr(f"{type(e).__name__}: {e}")))
     else:
         messages.put(("answer", result))
 

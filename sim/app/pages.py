@@ -743,7 +743,8 @@ def _start_forecast(question: jobs.Question, upload, pseudonymise: bool, registe
     try:
         # the upload stays in memory: read from its bytes, never saved
         cases = read_case_register_bytes(upload.getvalue(), upload.name, as_of,
-                                         [s.id for s in scenario.staircase], pseudonymise=pseudonymise)
+                                         [s.id for s in scenario.staircase], pseudonymise=pseudonymise,
+                                         max_rows=scenario.population.aged_0_22)
     except InputError as e:
         ss.register_error = forecasts.register_message(str(e), L, t("pseudonymise", L))
         ss.forecast_answer = None

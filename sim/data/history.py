@@ -25,6 +25,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.model.catalogue import is_share, metric_problem
 from sim.model.catalogue import metric as catalogue_metric
+from sim.model.privacy import redact_cpr
 
 COLUMNS = ("year", "metric", "value", "note")
 REQUIRED = ("year", "metric", "value")
@@ -120,6 +121,11 @@ def _lines(path: Path) -> Iterable[tuple[int, list[str]]]:
             yield line, fields
 
 
+def _note(text):
+    """A row's note as reports show it: free text, so a CPR-like number in it is removed (sim.model.privacy)."""
+    return redact_cpr(text) if isinstance(text, str) else text
+
+
 def read_history(path: str | Path) -> pd.DataFrame:
     """The history as a frame ``year, metric, value, note`` (sorted by metric and year), or HistoryError
     naming every bad line and column: missing columns, unknown metrics, non-numeric or impossible values,
@@ -174,7 +180,7 @@ def read_history(path: str | Path) -> pd.DataFrame:
                             "keep one row per year and metric")
             continue
         seen[key] = line
-        records.append((key[0], metric, value, get("note")))
+        records.append((key[0], metric, value, _note(get("note"))))
     if problems:
         raise HistoryError(name, problems)
     if not records:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -46,8 +47,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.model.privacy import CPR_REDACTED, contains_cpr, cpr_digits, looks_like_cpr, redact_cpr
 
-__all__ = ["InitialCase", "looks_like_cpr", "read_case_register", "read_case_register_bytes", "summarise_register",
+__all__ = ["CPR_REDACTED", "InitialCase", "looks_like_cpr", "redact_cpr", "read_case_register",
+           "read_case_register_bytes", "summarise_register",
            "COLUMNS"]
 
 REQUIRED = ("case_id", "step", "step_start", "monthly_price_dkk")
@@ -56,6 +59,7 @@ OPTIONAL = ("last_review", "investigation_start")
 COLUMNS = ("case_id", "birth_year", "age", "step", "step_start", "monthly_price_dkk", "last_review",
            "investigation_start")  # every column the register may have, in the documented order
 MAX_AGE = 22.0
+MAX_MONTHLY_PRICE_DKK = 50_000_000 / 12  # the scenario format's largest price of a step, per month
 
 
 @dataclass(frozen=True)
@@ -73,35 +77,8 @@ class InitialCase:
 
 # ---------------------------------------------------------------- CPR numbers
 
-# Hyphen-minus and the dashes a spreadsheet or word processor may put in its place, a slash or a single space.
-_SEP = "[-\u2010\u2011\u2012\u2013\u2014\u2212/ ]"
-# DDMMYY, optionally written as a date (DD.MM.YY or DD-MM-YY, the same separator twice), then the four digits
-_BIRTH_DATE = r"[0-9]{2}(?P<date_sep>[.\-]?)[0-9]{2}(?P=date_sep)[0-9]{2}"
-_CPR = re.compile(rf"{_BIRTH_DATE}{_SEP}?[0-9]{{4}}")
-_CPR_INSIDE = re.compile(rf"(?<![0-9]){_BIRTH_DATE}{_SEP}?[0-9]{{4}}(?![0-9])")
-CPR_REDACTED = "[CPR-like number removed]"
-
-
-def redact_cpr(text: str) -> str:
-    """``text`` with every CPR-shaped run of digits replaced (for paths and command lines written out)."""
-    return _CPR_INSIDE.sub(CPR_REDACTED, text)
-
-
-def looks_like_cpr(value: str) -> bool:
-    """True when ``value`` has the shape of a Danish CPR number: ten digits, optionally with a hyphen after
-    the sixth (DDMMYY-SSSS or DDMMYYSSSS); surrounding whitespace is ignored. A dash that a spreadsheet may
-    put in place of the hyphen (en dash, minus sign, ...) or a single space counts as a hyphen.
-
-    The first six digits are deliberately *not* checked to be a valid date: a false alarm costs the user one
-    rerun with ``--pseudonymise``, a missed CPR number leaks personal data, and a test on the date would
-    also pass most real numbers anyway (and miss mistyped ones). So any ten-digit id is treated as a CPR
-    number."""
-    return bool(_CPR.fullmatch(value.strip()))
-
-
-def _contains_cpr(value: str) -> bool:
-    """A CPR-shaped run of digits anywhere in ``value`` (e.g. 'SAG-0102031234'), bounded by non-digits."""
-    return bool(_CPR_INSIDE.search(value))
+# one detector for the whole tool: sim.model.privacy
+_contains_cpr = contains_cpr
 
 
 # ---------------------------------------------------------------- messages
@@ -148,6 +125,8 @@ def _number(text: str, shown: str, *, price: bool = False) -> float:
     if _NUMBER.fullmatch(t):
         if price and _THOUSANDS_WITH_POINT.fullmatch(t):
             raise _Bad(f"{shown} looks like a number with a thousands separator; {_SEPARATOR_HINT}")
+        if len(t) > 30 or not math.isfinite(float(t)):  # 400 nines is read as infinity
+            raise _Bad(f"{shown} has {len(t)} characters: too large to be a price or an age")
         return float(t)
     if "," in t and re.search(r"[0-9]", t):
         raise _Bad(f"{shown} has a comma: {_SEPARATOR_HINT}")
@@ -297,7 +276,7 @@ def _realign(fields: list[str], names: list[str]) -> tuple[str, str] | None:
 
 
 def read_case_register(
-    path: str | Path, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False
+    path: str | Path, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False, max_rows: float | None = None
 ) -> list[InitialCase]:
     """Read and validate the case register at ``path`` (format in the module docstring): one
     :class:`InitialCase` per data row, in file order, without the case ids.
@@ -305,30 +284,48 @@ def read_case_register(
     ``as_of`` is the date the register describes (no date in it may be later); ``step_ids`` are the
     scenario's staircase step ids. Any problem raises :class:`sim.errors.InputError` with one message naming
     the file, the data row, the line and the column. Case ids that look like CPR numbers are refused unless
-    ``pseudonymise`` is true."""
+    ``pseudonymise`` is true. With ``max_rows`` (the municipality's children aged 0-22), a register with more
+    rows is refused before its rows are read: it cannot be this municipality's."""
     if isinstance(step_ids, str):
         raise TypeError("step_ids must be a sequence of step ids, not a single string")
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    return read_case_register_bytes(_read_bytes(Path(path), str(path)), str(path), as_of, step_ids, pseudonymise)
+    name = redact_cpr(str(path))  # a file named after a child: its CPR-like number is in no message
+    return read_case_register_bytes(_read_bytes(Path(path), name), name, as_of, step_ids, pseudonymise, max_rows)
+
+
+def _check_size(name: str, rows: int, max_rows: float, margin: float = 1.0) -> None:
+    """A register cannot have more rows than the municipality has children aged 0-22 (``margin`` allows for
+    a rough count: lines, some of which may be a quoted value's)."""
+    if rows > max_rows * margin:
+        raise InputError(f"{name}: the case register has {rows:,} rows, more than the {max_rows:,.0f} children "
+                         "aged 0-22 of the scenario's municipality (population.aged_0_22); check the file and the "
+                         "scenario")
 
 
 def read_case_register_bytes(
-    raw: bytes, name: str, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False
+    raw: bytes, name: str, as_of: date, step_ids: Sequence[str], pseudonymise: bool = False,
+    max_rows: float | None = None
 ) -> list[InitialCase]:
     """:func:`read_case_register` of a register held in memory (an upload: never written to disk); ``name``
-    is what messages call the file."""
+    is what messages call the file (redacted: an upload named after a child)."""
+    name = redact_cpr(name)
     if isinstance(step_ids, str):
         raise TypeError("step_ids must be a sequence of step ids, not a single string")
     if isinstance(as_of, datetime):
         as_of = as_of.date()
     steps = list(step_ids)
+    if max_rows is not None:  # a quick count first: a file of a million rows is refused in a second, not a minute
+        _check_size(name, sum(1 for line in raw.splitlines() if line.strip() and not line.lstrip().startswith(b"#"))
+                    - 1, max_rows, margin=2)
     header, rows = _split_lines(raw, name)
     if header is None:
         raise InputError(f"{name}: the case register is empty (no header line, no rows)")
     names = _check_header(name, *header)
     if not rows:
         raise InputError(f"{name}: the case register has a header but no rows (no children with an open case)")
+    if max_rows is not None:
+        _check_size(name, len(rows), max_rows)
     col = {c: i for i, c in enumerate(names)}
     if not pseudonymise:
         _check_cpr(name, rows, col["case_id"])
@@ -378,7 +375,7 @@ def _case(
         # case id: hashed at once, only to find duplicates; a CPR number counts the same with or without hyphen
         if not case_id:
             raise _Bad("the case id is empty")
-        key = re.sub(_SEP, "", case_id) if looks_like_cpr(case_id) else case_id
+        key = cpr_digits(case_id) if looks_like_cpr(case_id) else case_id
         digest = hashlib.sha256(salt + key.encode("utf-8")).digest()
         if digest in seen:
             first_row, first_line = seen[digest]
@@ -424,6 +421,9 @@ def _case(
         price = _number(values[column], _show(values[column], case_id), price=True)
         if price < 0:
             raise _Bad("the price is negative")
+        if price > MAX_MONTHLY_PRICE_DKK:
+            raise _Bad(f"the price is above {MAX_MONTHLY_PRICE_DKK:,.0f} DKK a month, the most the scenario format "
+                       "allows for a step (50,000,000 DKK a year)")
 
         column = "last_review"
         last_review = _optional_date(values, column, case_id, as_of)

@@ -122,7 +122,8 @@ def register_from_options(scenario: Path, initial_cases: Path | None, as_of: str
     from sim.model.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise)
+    cases = read_case_register(initial_cases, day, [st.id for st in sc.staircase], pseudonymise=pseudonymise,
+                               max_rows=sc.population.aged_0_22)
     spent = parse_spent(spent_to_date, account_functions(sc))
     read_previous(list(previous))  # a wrong --previous is found before the simulation, not after it
     return Register(cases=tuple(cases), as_of=day, spent_to_date=spent, previous=tuple(previous))

@@ -94,12 +94,13 @@ def sweep_job(scenario: Path, setting: str, values: str, *, replications: int = 
     first value is that precise, up to the cap (``replications`` is then ignored)."""
     from sim.analysis.sweep import parse_values
     from sim.model.scenario import load_scenario
+    from sim.model.scenario.numbers import number_kind
     from sim.outputs.files import check_out_dir, default_out_dir
     from sim.outputs.sweep_report import write_sweep_outputs
     from sim.runs.experiment import sweep as run_sweep
 
     hooks = hooks or Hooks()
-    chosen = parse_values(values)
+    chosen = parse_values(values, number_kind(setting))
     name = load_scenario(scenario).name
     target = Path(out) if out is not None else default_out_dir(f"sweep-{name}")
     check_out_dir(target)  # before the long part, not after it

@@ -66,19 +66,67 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode):
-            seen: dict[Any, int] = {}
+            seen: dict[Any, tuple[str, int]] = {}
             for key_node, _ in node.value:
                 if isinstance(key_node, ScalarNode):
-                    key = key_node.value
+                    key = _identity(self.construct_object(key_node))  # 1, 1.0 and "1" are one key to a reader
                     line = key_node.start_mark.line + 1
-                    if key in seen:
-                        raise YamlInputError(f"line {line}", f"key '{key}' appears twice (also on line {seen[key]}); "
-                                             "keep one of them")
-                    seen[key] = line
+                    if _hashable(key) and key in seen:
+                        first, first_line = seen[key]
+                        same = "" if first == key_node.value else f" (as '{first}')"
+                        raise YamlInputError(f"line {line}", f"key '{key_node.value}' appears twice{same} (also on "
+                                             f"line {first_line}); keep one of them")
+                    if _hashable(key):
+                        seen[key] = (key_node.value, line)
         return super().construct_mapping(node, deep=deep)
 
 
+def _identity(key: Any) -> Any:
+    """What a key means once read: a number, whether written 1, 1.0 or "1" (the scenario reads "2019" and 2019
+    as one year), else the key itself."""
+    if isinstance(key, bool) or not isinstance(key, (int, float, str)):
+        return key
+    try:
+        return float(key)
+    except ValueError:
+        return key
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+# YAML 1.1 reads 1:30 as 90 (base 60) and 010 as 8 (octal): no municipality means either, so both are refused
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+_OCTAL = re.compile(r"[-+]?0[0-9_]+")
+
+
+def _old_number_form(node: ScalarNode) -> str | None:
+    """Why a plain number written in a YAML 1.1 form nobody means is refused, or None."""
+    text = node.value.strip()
+    if _SEXAGESIMAL.fullmatch(text):
+        return (f"'{text}' is read by YAML as a base-60 number (1:30 as 90); write the number itself, or put "
+                "quotation marks around text")
+    if _OCTAL.fullmatch(text):
+        return f"'{text}' has a leading zero, which YAML reads as an octal number; write {int(text.replace('_', ''))}"
+    return None
+
+
+def _construct_int(loader: _Loader, node: ScalarNode) -> int:
+    reason = _old_number_form(node)
+    if reason:
+        raise YamlInputError(f"line {node.start_mark.line + 1}", reason)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
 def _construct_float(loader: _Loader, node: ScalarNode) -> float:
+    reason = _old_number_form(node)
+    if reason:
+        raise YamlInputError(f"line {node.start_mark.line + 1}", reason)
     value = yaml.SafeLoader.construct_yaml_float(loader, node)
     if DANISH_THOUSANDS.fullmatch(node.value.strip().replace("_", "")):
         marked = _Marked(value)
@@ -89,6 +137,7 @@ def _construct_float(loader: _Loader, node: ScalarNode) -> float:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _scalar_text(node) -> str:

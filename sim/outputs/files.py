@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
-from sim.data.register import redact_cpr
 from sim.errors import InputError
+from sim.model.privacy import redact_cpr
 from sim.runs.runner import RunResult
 from sim.runs.streaming import SCHEMA as LONG_TABLE_SCHEMA  # one schema, whether written at once or streamed
 
@@ -109,37 +109,79 @@ def calibration_provenance(scenario) -> list[dict]:
 
 
 def default_out_dir(name: str) -> Path:
+    """results/<name>-<time>/, with no CPR-like number in the name (a file named after a child)."""
+    name = redact_cpr(name)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path("results") / f"{name}-{stamp}"
 
 
-# the manifest lists every file an output holds (relative paths), so a later run can tell that a folder is
-# wholly ours before it replaces it; a folder holding anything else is never deleted
+# the manifest lists every file an output holds (relative paths) with its SHA-256, and every folder, so a later
+# run can tell that a folder is wholly ours and unchanged before it replaces it; a folder holding anything else
+# (a file, a folder, a link added, or a listed file edited in place) is never deleted
 MANIFEST = "manifest.json"
 FILES_KEY = "files"
+HASHES_KEY = "sha256"
+FOLDERS_KEY = "folders"
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.partial$")
 _STREAM = re.compile(r"^\.(?P<name>.+)\.replications-(?P<pid>[0-9]+)\.parquet$")
 _WRITE_ERRORS = (errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG)
 
 
 def _files_in(folder: Path) -> set[str]:
-    """Every file below ``folder``, as relative paths with forward slashes."""
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+    """Every regular file below ``folder`` (links not followed), as relative paths with forward slashes."""
+    return _entries(folder)[0]
+
+
+def _entries(folder: Path) -> tuple[set[str], set[str], set[str]]:
+    """What ``folder`` holds, links not followed: (regular files, folders, anything else: links to files or
+    folders, pipes, sockets), each as relative paths with forward slashes."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    others: set[str] = set()
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for name in [*dirs, *names]:
+            path = Path(root, name)
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                others.add(relative)
+            elif path.is_dir():
+                folders.add(relative)
+            elif path.is_file():
+                files.add(relative)
+            else:
+                others.add(relative)
+    return files, folders, others
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256 as a fingerprint, byte pairs joined by colons (ab:12:...): a plain hex digest often
+    holds a run of ten decimal digits, which a scanner for CPR numbers (ours, or a municipality's) flags."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.digest().hex(":")
 
 
 def is_our_output(folder: Path) -> bool:
-    """True only when ``folder`` is an earlier boernesim output with nothing added: its manifest says it was
-    written by boernesim and lists every file the folder holds now."""
+    """True only when ``folder`` is an earlier boernesim output with nothing added or changed: its manifest
+    says it was written by boernesim, lists every file the folder holds now with the content it had, and
+    every folder; a link of any kind, or a manifest without hashes (an older version's), is not ours."""
     try:
         recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     if not isinstance(recorded, dict) or recorded.get("tool") != "boernesim":
         return False
-    listed = recorded.get(FILES_KEY)
-    if not isinstance(listed, list):
+    listed, hashes, folders = recorded.get(FILES_KEY), recorded.get(HASHES_KEY), recorded.get(FOLDERS_KEY)
+    if not (isinstance(listed, list) and isinstance(hashes, dict) and isinstance(folders, list)):
         return False
-    return _files_in(folder) <= {*map(str, listed), MANIFEST}
+    files, present_folders, others = _entries(folder)
+    if others or not present_folders <= set(map(str, folders)) or not files <= {*map(str, listed), MANIFEST}:
+        return False
+    return all(hashes.get(f) == _sha256(folder / f) for f in files - {MANIFEST})
 
 
 def _out_path_problem(target: Path) -> str | None:
@@ -157,20 +199,26 @@ def _out_path_problem(target: Path) -> str | None:
                 return f"cannot write in {parent}: permission denied"
             break
     if target.is_dir() and any(target.iterdir()) and not is_our_output(target):
-        return ("exists and holds files boernesim did not write (or an older output with files added); "
+        return ("exists and holds files boernesim did not write, or changed since (or an older output with files "
+                "added); "
                 "nothing was changed. Choose another directory, or move the files you want to keep and "
                 "delete the folder yourself")
     return None
+
+
+def _refuse_out(target: Path) -> None:
+    """InputError saying why ``--out target`` cannot be written, if it cannot."""
+    problem = _out_path_problem(target)
+    if problem:
+        joiner = " " if problem.startswith(("is ", "exists ")) else ": "
+        raise InputError(f"--out {target}{joiner}{problem}")
 
 
 def check_out_dir(target: Path) -> None:
     """An output directory must be new, empty, or an earlier boernesim output with nothing added; checked
     before a long run."""
     target = Path(target)
-    problem = _out_path_problem(target)
-    if problem:
-        joiner = " " if problem.startswith(("is ", "exists ")) else ": "
-        raise InputError(f"--out {target}{joiner}{problem}")
+    _refuse_out(target)
     remove_stale_partials(target)
 
 
@@ -210,7 +258,10 @@ def _record_files(tmp: Path) -> None:
         return
     recorded = _redacted(json.loads(path.read_text(encoding="utf-8")))
     if isinstance(recorded, dict):
-        recorded[FILES_KEY] = sorted(_files_in(tmp) | {MANIFEST})
+        files, folders, _ = _entries(tmp)
+        recorded[FILES_KEY] = sorted(files | {MANIFEST})
+        recorded[HASHES_KEY] = {f: _sha256(tmp / f) for f in sorted(files - {MANIFEST})}
+        recorded[FOLDERS_KEY] = sorted(folders)
     path.write_text(json.dumps(recorded, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
@@ -236,6 +287,15 @@ def write_error(path: Path, error: OSError) -> InputError | None:
                       "a folder you can write to")
 
 
+def _unused_sibling(target: Path) -> Path:
+    """<target>-new, <target>-new-2, ...: the first name beside ``target`` that nothing has."""
+    for n in range(1, 10_000):
+        candidate = target.with_name(f"{target.name}-new" + (f"-{n}" if n > 1 else ""))
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+    raise InputError(f"--out {target}: no free name beside it for this run's output")
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yields a temporary directory; on success it replaces ``target`` (only an earlier boernesim output)."""
@@ -254,8 +314,14 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         if isinstance(e, OSError) and (bad := write_error(target, e)) is not None:
             raise bad from None
         raise
+    try:  # again, just before the replace: the user may have added or edited a file while the run ran
+        _refuse_out(target)
+    except InputError as refused:
+        kept = _unused_sibling(target)
+        os.replace(tmp, kept)  # the run's output is not thrown away either
+        raise InputError(f"{refused}; this run's output is in {kept}") from None
     old = None
-    if target.exists():
+    if target.exists() or target.is_symlink():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.replace(target, old)
     os.replace(tmp, target)

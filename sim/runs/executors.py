@@ -109,7 +109,8 @@ def _process_pool(fn, chunks: list, workers: int, on_result) -> list:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     results: list = [None] * len(chunks)
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), initializer=end_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
         try:
             for fut in as_completed(futures):
@@ -123,6 +124,47 @@ def _process_pool(fn, chunks: list, workers: int, on_result) -> list:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+PARENT_POLL_SECONDS = 1.0  # how often a worker without a parent-death signal checks that its parent lives
+
+
+def end_with_parent(parent: int) -> None:
+    """A worker process's initializer: the worker ends when ``parent`` (the command's process) ends, even when
+    that is killed with SIGKILL and can clean nothing up, so no worker goes on computing, holding the caller's
+    pipes. On Linux the kernel sends the worker SIGKILL (prctl PR_SET_PDEATHSIG); everywhere a daemon thread
+    also checks every PARENT_POLL_SECONDS that the worker has not been handed to another parent."""
+    _parent_death_signal()
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _parent_death_signal() -> bool:
+    """Ask the Linux kernel for SIGKILL when the parent ends; False where there is no prctl."""
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        return libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _terminate_workers(pool) -> None:

@@ -1,12 +1,12 @@
 """Hostile and careless inputs, generated: a property-based fuzzer of scenario files, and a scan of
 everything a register run writes and says for CPR-like strings.
 
-The fuzzer (hypothesis) mutates a small valid scenario: keys deleted, values of other types, extreme and
-non-finite numbers, impossible dates, odd encodings and broken bytes. Through ``boernesim validate`` and, when
-that passes, a one-replication one-year ``boernesim run``, every example must end in exit 0 or in exit 2 with
-a message naming the file and a key or line: never a traceback ("internal error", exit 1), a hang, or ``inf``
-or ``NaN`` in the output. CI runs a fixed, derandomised set of 40 examples (about 35 s on 2 cores); a longer
-run, with new examples each time: ``BOERNESIM_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest
+The fuzzer (hypothesis) mutates a small valid scenario: keys deleted, values of other types, extreme, scaled and
+non-finite numbers, impossible dates, odd encodings and broken bytes. Through ``boernesim validate`` and a
+one-replication one-year ``boernesim run`` (which must refuse what validate refuses), every example must end in
+exit 0 or in exit 2 with a message naming the file and a key or line: never a traceback ("internal error",
+exit 1), a hang, or ``inf`` or ``NaN`` in the output. CI runs a fixed, derandomised set of 40 examples (about
+35 s on 2 cores); a longer run, with new examples each time: ``BOERNESIM_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest
 tests/inputs/test_fuzz_inputs.py -k mutated`` (300 examples took about 2.5 minutes).
 """
 
@@ -41,6 +41,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 FUZZ_EXAMPLES = int(os.environ.get("BOERNESIM_FUZZ_EXAMPLES", "40"))
 # CI runs the same examples every time; a longer hunt (the variable set) draws new ones on every run
 FIXED_EXAMPLES = "BOERNESIM_FUZZ_EXAMPLES" not in os.environ
+TALLY = os.environ.get("BOERNESIM_FUZZ_TALLY")  # a file to append each example's outcome to (a long hunt's count)
 HANG_SECONDS = 60  # one example (a validate and a one-year run of 1,000 children) takes well under a second or two
 
 
@@ -84,12 +85,16 @@ ODD_VALUES = st.one_of(
 
 @st.composite
 def mutations(draw) -> list[tuple[str, tuple, object]]:
-    """One to three changes: ("delete", key path, None) or ("set", key path, value)."""
+    """One to three changes: ("delete", key path, None), ("set", key path, value) or ("scale", key path,
+    factor) of a number."""
     changes = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(KEY_PATHS))
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["delete", "set", "scale"]))
+        if kind == "delete":
             changes.append(("delete", path, None))
+        elif kind == "scale":  # a careless but plausible number: more examples get as far as the run
+            changes.append(("scale", path, draw(st.sampled_from([0, 0.5, 0.9, 1.1, 2, 10]))))
         else:
             changes.append(("set", path, draw(ODD_VALUES)))
     return changes
@@ -97,7 +102,8 @@ def mutations(draw) -> list[tuple[str, tuple, object]]:
 
 # changes to the file's text or bytes, after the mapping is written: a whole-file problem names no key
 TEXT_CHANGES = ["none", "impossible date", "30 February", "cp1252", "utf-16", "nul byte", "truncated",
-                "danish thousands", "tab indent"]
+                "danish thousands", "tab indent", "base 60", "octal", "cpr in free text"]
+FUZZ_CPR = "311299\u00a01234"  # in the name and a step's label of the "cpr in free text" change: never printed
 
 
 def _apply(raw: dict, changes) -> dict:
@@ -113,6 +119,10 @@ def _apply(raw: dict, changes) -> dict:
             with contextlib.suppress(KeyError, IndexError, TypeError):
                 if kind == "delete":
                     del node[path[-1]]
+                elif kind == "scale":
+                    old = node[path[-1]]
+                    if isinstance(old, (int, float)) and not isinstance(old, bool):
+                        node[path[-1]] = type(old)(old * value)
                 else:
                     node[path[-1]] = value
     return raw
@@ -128,6 +138,13 @@ def _file_bytes(raw: dict, text_change: str, cut: float) -> bytes:
         text = text.replace("cost_per_fte_dkk: 500000", "cost_per_fte_dkk: 500.000")
     elif text_change == "tab indent":
         text = text.replace("\n  ", "\n\t", 1)
+    elif text_change == "base 60":
+        text = text.replace("horizon_years: 1\n", "horizon_years: 0:01\n", 1)
+    elif text_change == "octal":
+        text = text.replace("fte: 2\n", "fte: 02\n", 1)
+    elif text_change == "cpr in free text":
+        text = text.replace("name: fuzzed\n", f"name: fuzzed-{FUZZ_CPR.replace(chr(0xa0), '')}\n", 1)
+        text = text.replace("label_en: ", f"label_en: for {FUZZ_CPR} ", 1)
     if text_change == "cp1252":
         return ("description: K\u00f8ge \u00c6r\u00f8\n" + text).encode("cp1252", errors="replace")
     if text_change == "utf-16":
@@ -204,15 +221,28 @@ def test_mutated_scenarios_validate_and_run_or_are_refused_clearly(tmp_path_fact
     whole_file = text_change in ("cp1252", "utf-16", "nul byte", "truncated")
     with _no_hang(HANG_SECONDS):
         checked = _invoke(["validate", str(path)])
+        assert "311299" not in checked.output, checked.output
         if checked.exit_code != 0:
             _assert_clear_refusal(checked, whole_file)
-            return
-        out = folder / "out"
+        out = folder / "out"  # run as well: a refused scenario must be refused by run the same way
         ran = _invoke(["run", str(path), "--replications", "1", "--years", "1", "--workers", "1", "--out", str(out)])
+    assert "311299" not in ran.output, ran.output
     if ran.exit_code != 0:
         _assert_clear_refusal(ran, whole_file)
+        _tally(f"{'validate and run' if checked.exit_code else 'run'} refused ({text_change})")
         return
+    assert checked.exit_code == 0, ("run accepted what validate refused", checked.output)
     _assert_finite_outputs(out)
+    if text_change == "cpr in free text":  # the text files (the binary ones: tests/inputs/test_private_text.py)
+        assert not [p.name for p in out.rglob("*") if p.suffix in (".csv", ".json", ".html")
+                    and "311299" in p.read_text(encoding="utf-8")]
+    _tally(f"ran ({text_change})")
+
+
+def _tally(outcome: str) -> None:
+    if TALLY:
+        with open(TALLY, "a", encoding="utf-8") as f:
+            f.write(outcome + "\n")
 
 
 # ---------------------------------------------------------------- CPR-like strings in a register run

@@ -87,7 +87,54 @@ def cross_field_problems(s: Scenario, raw: dict) -> list[tuple[str, str]]:
     problems += _price_year_problems(s)
     problems += _provenance_problems(s, raw)
     problems += _assumption_problems(s, raw)
+    if not problems:  # the levers are valid: the yearly demand they make can be computed
+        problems += _growth_problems(s)
     return problems
+
+
+# what a run may ask for: a bound on each replication's memory and time before it starts (Denmark had
+# 137,986 notifications in 2019, and about 1.5 million residents aged 0-22)
+MAX_NOTIFICATIONS = 10_000_000  # over all simulated years, burn-in included: about 70 years of all Denmark
+MAX_CHILDREN_0_22 = 5_000_000
+
+
+def _growth_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Compound growth (of the children, of the notification rate) kept finite: at most MAX_NOTIFICATIONS
+    notifications over the simulated years and MAX_CHILDREN_0_22 children in any of them. Levers on the rate
+    or the trend count at their largest from the start (an upper bound of what sim.model.population computes,
+    without importing it: the model imports the scenario)."""
+    g = s.population.growth_per_year
+    first, start, end = s.calendar.start_year - s.calendar.burn_in_years, s.calendar.start_year, s.end_year
+    children = {year: s.population.aged_0_22 * (1.0 + g) ** (year - start) for year in (first, end)}
+    most = max(children, key=children.get)
+    problems = []
+    if not children[most] <= MAX_CHILDREN_0_22:
+        problems.append(("population.growth_per_year", f"{g:g} a year gives {children[most]:,.0f} children aged "
+                         f"0-22 in {most}; at most {MAX_CHILDREN_0_22:,} in any simulated year (burn-in included)"))
+        return problems
+    n = s.notifications
+    rate = _largest(s, "notifications.per_1000_aged_0_17", n.per_1000_aged_0_17)
+    trend = _largest(s, "notifications.trend_per_year", n.trend_per_year)
+    total = sum(rate * s.population.aged_0_17 * (1.0 + g) ** (year - start) / 1000.0
+                * (1.0 + trend) ** max(0, year - start) for year in range(first, end + 1))
+    if not total <= MAX_NOTIFICATIONS:
+        problems.append(("notifications.trend_per_year", f"the trend ({trend:g} a year, levers included), the rate "
+                         f"and the population give up to {total:,.0f} notifications over {first}-{end}; at most "
+                         f"{MAX_NOTIFICATIONS:,} (shorten calendar.horizon_years or lower the trend)"))
+    return problems
+
+
+def _largest(s: Scenario, setting: str, value: float) -> float:
+    """The largest value ``setting`` can take: its own, and after each lever on it in turn (an upper bound)."""
+    most = value
+    for lever in sorted((lv for lv in s.levers if lv.setting == setting), key=lambda lv: lv.start):
+        if lever.value is not None:
+            most = max(most, lever.value)
+        elif lever.by is not None:
+            most = max(most, most + lever.by)
+        elif lever.times is not None:
+            most = max(most, most * lever.times)
+    return most
 
 
 def applicable_assumptions(s: Scenario, raw: dict | None = None) -> dict[str, Assumption]:

@@ -12,7 +12,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
+from sim.model.privacy import redact_strings
 from sim.model.scenario.checks import cross_field_problems
+from sim.model.scenario.numbers import COUNT_KEYS
 from sim.model.scenario.schema import Scenario
 from sim.model.yaml_input import ThousandsLike, YamlInputError, load_yaml_file
 
@@ -50,11 +52,10 @@ def read_yaml(path: Path) -> dict:
                 for t in thousands_like if (reason := _thousands_problem(t, data))]
     if problems:
         raise ScenarioError(str(path), problems)
-    return data
+    return redact_strings(data)  # a CPR-like number in a name, a label or a description goes no further
 
 
-# keys whose values are money or counts of people: there 500.000 means five hundred thousand, not 500
-_COUNT_KEYS = ("aged_0_17", "aged_0_22", "capacity", "fte")
+_COUNT_KEYS = COUNT_KEYS  # money or counts of people: there 500.000 means five hundred thousand, not 500
 
 
 def _is_money_or_count(key_path: tuple, data: dict) -> bool:
@@ -63,20 +64,35 @@ def _is_money_or_count(key_path: tuple, data: dict) -> bool:
         return False
     if keys[-1].endswith("_dkk") or keys[-1] in _COUNT_KEYS or "budget_dkk" in keys:
         return True
-    if keys[-1] in ("value", "by") and len(key_path) >= 2 and key_path[0] == "levers":  # a lever: its setting decides
-        lever = data["levers"][key_path[1]] if isinstance(data.get("levers"), list) else {}
-        setting = str(lever.get("setting", "")) if isinstance(lever, dict) else ""
-        return setting.endswith("_dkk") or setting.rsplit(".", 1)[-1] in _COUNT_KEYS
+    # a number that sets another (a lever's value, a spec's low and high): the setting or path beside it decides
+    parent = _at(data, key_path[:-1])
+    named = parent.get("setting", parent.get("path")) if isinstance(parent, dict) else None
+    if isinstance(named, str) and keys[-1] in ("value", "by", "low", "high", "nominal"):
+        return named.endswith("_dkk") or named.rsplit(".", 1)[-1] in _COUNT_KEYS
     return False
 
 
+def _at(data, key_path: tuple):
+    """The value at ``key_path`` in ``data``, or None."""
+    for key in key_path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _thousands_problem(found: ThousandsLike, data: dict) -> str | None:
-    """Why a number written like 500.000 is refused at its key (money or a count), or None."""
-    if not _is_money_or_count(found.key_path, data):
+    """Why a number written like 500.000 is refused at its key (money or a count, or anywhere when its three
+    decimals are zeros: nobody writes 110.000 for 110), or None."""
+    money = _is_money_or_count(found.key_path, data)
+    if not (money or found.text.replace("_", "").endswith(".000")):
         return None
     plain = found.text.replace(".", "")
-    return (f"'{found.text}' reads as {float(found.text.replace('_', '')):g} but looks like a Danish thousands "
-            f"separator; write {plain} (no separators; a point is a decimal point)")
+    value = float(found.text.replace("_", ""))
+    other = "" if money else f", or {value:g} if that is what you mean"
+    return (f"'{found.text}' reads as {value:g} but looks like a Danish thousands separator; write {plain} "
+            f"(no separators; a point is a decimal point){other}")
 
 
 def _dotted(key_path: tuple) -> str:
@@ -231,7 +247,9 @@ def validation_reason(err: dict, keys_hint: str = "`boernesim schema` lists the 
 def scenario_from_mapping(raw: dict, source: str = "<scenario>", origins: dict[tuple, str] | None = None) -> Scenario:
     """Validate a resolved mapping; raises ScenarioError naming every problem found.
 
-    ``origins`` (key path -> file) lets an error in a file that others extend name that file."""
+    ``origins`` (key path -> file) lets an error in a file that others extend name that file. Every text in
+    ``raw`` is redacted first (sim.model.privacy), so no CPR-like number reaches the scenario."""
+    raw = redact_strings(raw)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as e:

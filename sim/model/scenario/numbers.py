@@ -17,6 +17,8 @@ import re
 
 from sim.model.yaml_input import DANISH_THOUSANDS
 
+# keys whose values are amounts of people or staff: there 500.000 means five hundred thousand, not 500
+COUNT_KEYS = ("aged_0_17", "aged_0_22", "capacity", "fte")
 KINDS = ("money", "count", "quantity", "number")  # quantity: an amount of something, not whole (34,2 FTEs)
 
 # words after the number that multiply it (Danish and English), lower case, without a final point
@@ -110,6 +112,15 @@ def _split_words(text: str) -> tuple[str, list[str]]:
         return text, []
     words = [w.rstrip(".").lower() for w in m["words"].split() if w.rstrip(".")]
     return m["number"].rstrip(".") if words else m["number"], words
+
+
+def number_kind(key_path: str) -> str:
+    """How a number typed for the scenario's ``key_path`` is read: money (``..._dkk``), a quantity (a count of
+    people or staff, which may have a fraction: 34,2 FTEs) or another number (a rate, a share, a factor)."""
+    last = str(key_path).rsplit(".", 1)[-1]
+    if last.endswith("_dkk"):
+        return "money"
+    return "quantity" if last in COUNT_KEYS else "number"
 
 
 def read_number(text: str, kind: str = "number") -> float:
