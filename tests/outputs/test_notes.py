@@ -276,8 +276,8 @@ def test_a_policy_that_closes_more_children_with_need_says_how_many_beside_the_m
     results, summary, comparison, economics = _results(["intake-team", "more-caseworkers"], {},
                                                        {"intake-team": 157.0, "more-caseworkers": 100.4})
     sentences = lead_sentences(results, summary, lang, comparison, economics)
-    phrase = "more inquiries a year about children with a real need" if lang == "en" else \
-        "flere henvendelser om året om børn med et reelt behov"
+    phrase = "more inquiries a year while the child has a real need" if lang == "en" else \
+        "flere henvendelser om året, mens barnet har et reelt behov"
     closing, other = sentences
     label = {r.scenario.name: r.scenario.label_in(lang) for r in results}
     assert label["intake-team"] in closing and label["more-caseworkers"] in other
