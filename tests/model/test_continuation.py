@@ -3,6 +3,8 @@ and event for event, and refuses what it cannot continue."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from sim.model.continuation import burn_in, continue_as, shares_burn_in
@@ -20,6 +22,14 @@ def _scenario(raw: dict, name: str, levers=(), **changes) -> object:
         section, field = key.split("__")
         raw[section] = {**raw[section], field: value}
     return scenario_from_mapping(raw, name)
+
+
+def _same_rows(a: list[tuple], b: list[tuple]) -> bool:
+    """Row for row equal, a year's undefined value (NaN: no child left care that year) equal to the other's."""
+    def key(row: tuple) -> tuple:
+        return tuple("NaN" if isinstance(v, float) and math.isnan(v) else v for v in row)
+
+    return [key(r) for r in a] == [key(r) for r in b]
 
 
 def _lever(setting: str, start: str, **how) -> dict:
@@ -52,7 +62,7 @@ def test_a_continued_burn_in_is_the_scenarios_own_run(family, case):
         m, ends = burn_in(base, 5, replication)
         continued = continue_as(m, ends, other, 5, replication)
         assert continued is not None
-        assert continued.rows == own.rows
+        assert _same_rows(continued.rows, own.rows)
         assert continued.events == own.events
 
 
