@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sim.analysis.reporting_fit import ReportingFit
+from sim.analysis.reporting_fit import ReportingFit, renotified_share
 
 LEVEL, TREND, SHARE = 24.0, 0.06, 0.05
 
@@ -37,3 +37,13 @@ def test_a_renotified_share_lowers_the_reporting_level_it_implies():
     """The same observations with 5 % renotified imply a reporting level 5 % lower."""
     plain = replace(_exact_fit(SHARE), renotified_share=0.0)
     assert plain.summary()["level_estimate"] == pytest.approx(LEVEL * (1 + SHARE), rel=1e-6)
+
+
+def test_the_renotified_share_is_what_the_pilots_notifications_add_to_the_stream():
+    """Pilot runs that notify 3 % more than the stream expected at the prior's midpoint: a share of 0.03."""
+    fit = _exact_fit(0.0)
+    middle = [LEVEL, TREND]
+    expected = np.exp(fit.log_stream(np.array(middle))[0])
+    assert renotified_share(fit, middle, expected * 1.03) == pytest.approx(0.03)
+    assert renotified_share(fit, middle, expected) == pytest.approx(0.0, abs=1e-12)
+    assert renotified_share(fit, middle, np.full(len(expected), np.nan)) == 0.0  # the pilot defines none
