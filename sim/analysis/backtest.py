@@ -138,17 +138,47 @@ def anchored_paths(paths: pd.DataFrame, anchor_year: int, anchor_value: float) -
     return scaled.where(ratio.notna(), shifted, axis=0)
 
 
+WALK_DRAWS = 10  # trend walks drawn per replication: 20 replications give a band from 200 values
+
+
+def trend_walk_factors(n_paths: int, horizon: int, sd: float, phi: float,
+                       rng: np.random.Generator) -> np.ndarray:
+    """exp of a damped random walk on the trend, paths x horizons: b_h = phi * b_(h-1) + sd * z_h from b_0 = 0,
+    the log level moved by b_1 + ... + b_h after h years (the damped local trend's own uncertainty)."""
+    z = rng.standard_normal((n_paths, horizon)) * sd
+    trend, level = np.zeros(n_paths), np.zeros((n_paths, horizon))
+    for h in range(horizon):
+        trend = phi * trend + z[:, h]
+        level[:, h] = (level[:, h - 1] if h else 0.0) + trend
+    return np.exp(level)
+
+
+def with_trend_walk(paths: pd.DataFrame, origin: int, sd: float, phi: float, seed) -> pd.DataFrame:
+    """Each replication's path repeated WALK_DRAWS times, the years after the origin times a trend walk
+    (:func:`trend_walk_factors`); unchanged when sd is 0."""
+    later = [y for y in paths.columns if y > origin]
+    if sd <= 0.0 or not later:
+        return paths
+    many = pd.DataFrame(np.repeat(paths.to_numpy(dtype=float), WALK_DRAWS, axis=0), columns=paths.columns)
+    horizon = max(later) - origin
+    factors = trend_walk_factors(len(many), horizon, sd, phi, np.random.default_rng(seed))
+    for year in later:
+        many[year] = many[year] * factors[:, year - origin - 1]
+    return many
+
+
 def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years: Sequence[int],
                       population: pd.DataFrame, condition: bool = True) -> pd.DataFrame:
     """metric, year, forecast (mean), p05, p25, p75, p95 of the model on the history's scale, for the history
     metrics the model produces, in ``years`` after the origin. ``condition``: each replication's path first
     passes through the last value observed up to the origin (:func:`anchored_paths`); without it the paths
-    are as simulated (for comparison)."""
+    are as simulated (for comparison). With the spec's ``projection_trend_walk_sd`` the years after the origin
+    also carry a damped random walk on the trend (:func:`with_trend_walk`; phi the scenario's)."""
     spec = problem.spec
     produced = set(table["metric"])
     metrics = sorted(m for m in set(problem.history["metric"]) if m in produced and m not in POPULATION_METRICS)
     rows = []
-    for metric in metrics:
+    for index, metric in enumerate(metrics):
         scale = scale_for(metric, spec)
         paths = table[table["metric"] == metric].pivot_table(index="replication", columns="year", values="value")
         anchor = last_observed(problem.history, metric, origin)
@@ -158,6 +188,8 @@ def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years:
         if condition and anchor is not None and anchor[0] in paths.columns:
             at = to_model_scale(anchor[1], scale, anchor[0], population, problem.scenario)
             paths = anchored_paths(paths, anchor[0], at)
+        paths = with_trend_walk(paths, origin, spec.projection_trend_walk_sd, problem.scenario.trend_damping.phi,
+                                [spec.seed, origin, index])
         for year in years:
             if year not in paths.columns:
                 continue
@@ -233,6 +265,17 @@ def rolling_table(scored: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- running
 
 
+def damped_after(raw: dict, origin: int) -> dict:
+    """The scenario mapping with its trends damped from the origin on at the latest (``trend_damping``,
+    sim.model.damping): a projection knows no year after its origin, so a ``full_until`` later than the origin
+    becomes the origin; an earlier one (damping within the fitted years) stays. ``raw`` is changed and returned."""
+    damping = raw.get("trend_damping") or {}
+    full = damping.get("full_until")
+    if full is not None and int(full) > origin:
+        raw["trend_damping"] = {**damping, "full_until": origin}
+    return raw
+
+
 def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
                     journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
                     source: str = "<spec>", scenario_source: str = "<scenario>", trials: int | None = None,
@@ -250,7 +293,7 @@ def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon
                          f"{problem.years[1]} or widen the spec's years")
     cal = calibrate(problem, workers=workers, journal=journal, on_progress=on_progress, executor=executor,
                     scheduler=scheduler, trials=trials, fit_bands=False)
-    longer = copy.deepcopy(problem.raw)
+    longer = damped_after(copy.deepcopy(problem.raw), origin)
     longer["calendar"]["horizon_years"] = origin + horizon - problem.years[0] + 1
     scenario = scenario_from_mapping(longer, scenario_source)
     table, events = project(scenario, cal.parameter_sets, spec.projection_replications, spec.seed, workers,

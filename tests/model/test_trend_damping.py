@@ -95,3 +95,17 @@ def test_a_damped_model_run_notifies_fewer_children_in_the_damped_years_only(sma
     damped = metric_table(simulate(build(small_raw, trend_damping={"phi": 0.3}), seed=5, replication=0).rows)
     assert damped["notifications"][start] == plain["notifications"][start]
     assert damped["notifications"][start + 2] < 0.9 * plain["notifications"][start + 2]
+
+
+def test_a_reporting_trend_that_stops_after_five_years_is_projected_better_damped(small_raw):
+    """Notifications grow 10 % a year for five years and then stop; projected from the fifth year with the
+    national scenario's phi (0.82), the expected notifications of the next three years miss by less than
+    with the full trend carried on."""
+    small_raw["notifications"]["trend_per_year"] = 0.1
+    small_raw["calendar"]["horizon_years"] = 8
+    full = build(small_raw)
+    start = full.calendar.start_year
+    damped = build(small_raw, trend_damping={"phi": 0.82, "full_until": start + 4})
+    stopped = notifications_per_year(full, start + 4)  # the trend stops here: flat afterwards
+    for year in range(start + 5, start + 8):
+        assert abs(notifications_per_year(damped, year) - stopped) < abs(notifications_per_year(full, year) - stopped)
