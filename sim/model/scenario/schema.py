@@ -520,7 +520,7 @@ class TrendDamping(_Part):
                        "(above 0, at most 1)")
     full_until: int | None = Field(default=None, ge=1990, le=2100,
                                    description="last calendar year whose trend step runs at full strength "
-                                   "(default: start_year; a back-test's projection uses its origin)")
+                                   "(1990 to 2100; default: start_year; a back-test's projection uses its origin)")
 
 
 class Diversion(_Part):
