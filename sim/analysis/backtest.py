@@ -9,7 +9,8 @@ origin. Its band then carries what the model says about the change from there (s
 uncertainty and, with ``drift:``, the propensities' random walk), not where the fitted model happens to be.
 
 Beside it, three simple forecasts (:mod:`sim.analysis.simple_forecasts`): last value carried forward, a linear
-trend and a deterministic stock-and-flow projection with constant rates. A model that cannot beat them on the
+trend and a deterministic stock-and-flow projection with constant rates, and a combination of the model with
+two of them, weighted on earlier origins only (:mod:`sim.analysis.combination`). A model that cannot beat them on the
 past should not be trusted on the future. Scores: MAPE, MASE (absolute error over the history's mean absolute
 year-to-year change up to the origin: the in-sample error of "same as last year", Hyndman & Koehler 2006) and
 the coverage of the model's 50 % and 90 % bands.
@@ -37,6 +38,7 @@ from sim.analysis.calibration import (
     to_history_scale,
     to_model_scale,
 )
+from sim.analysis.combination import winners, with_combination
 from sim.analysis.simple_forecasts import clip_to_bounds, mape_table, score, simple_forecasts
 from sim.data.history import value_at
 from sim.errors import InputError
@@ -69,6 +71,11 @@ class Backtest:
     def fit_until(self) -> int:
         """The last origin (for a one-origin back-test, its --fit-until)."""
         return self.origins[-1]
+
+    @property
+    def winners(self) -> pd.DataFrame:
+        """Per metric and horizon, each method's MAPE and MASE and the lowest of each (backtest_winners.csv)."""
+        return winners(self.rolling)
 
     @property
     def calibration(self) -> Calibration:
@@ -138,17 +145,51 @@ def anchored_paths(paths: pd.DataFrame, anchor_year: int, anchor_value: float) -
     return scaled.where(ratio.notna(), shifted, axis=0)
 
 
+WALK_DRAWS = 10  # trend walks drawn per replication: 20 replications give a band from 200 values
+
+
+def trend_walk_factors(n_paths: int, horizon: int, sd: float, phi: float,
+                       rng: np.random.Generator) -> np.ndarray:
+    """exp of a damped random walk on the trend, paths x horizons: b_h = phi * b_(h-1) + sd * z_h from b_0 = 0,
+    the log level moved by b_1 + ... + b_h after h years (the damped local trend's own uncertainty)."""
+    z = rng.standard_normal((n_paths, horizon)) * sd
+    trend, level = np.zeros(n_paths), np.zeros((n_paths, horizon))
+    for h in range(horizon):
+        trend = phi * trend + z[:, h]
+        level[:, h] = (level[:, h - 1] if h else 0.0) + trend
+    return np.exp(level)
+
+
+def with_trend_walk(paths: pd.DataFrame, origin: int, sd: float, phi: float, seed) -> pd.DataFrame:
+    """Each replication's path repeated WALK_DRAWS times, the years after the origin times a trend walk
+    (:func:`trend_walk_factors`); unchanged when sd is 0."""
+    later = [y for y in paths.columns if y > origin]
+    if sd <= 0.0 or not later:
+        return paths
+    many = pd.DataFrame(np.repeat(paths.to_numpy(dtype=float), WALK_DRAWS, axis=0), columns=paths.columns)
+    horizon = max(later) - origin
+    factors = trend_walk_factors(len(many), horizon, sd, phi, np.random.default_rng(seed))
+    for year in later:
+        many[year] = many[year] * factors[:, year - origin - 1]
+    return many
+
+
 def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years: Sequence[int],
-                      population: pd.DataFrame, condition: bool = True) -> pd.DataFrame:
+                      population: pd.DataFrame, condition: bool = True, phi: float | None = None,
+                      walk_sd: float | None = None) -> pd.DataFrame:
     """metric, year, forecast (mean), p05, p25, p75, p95 of the model on the history's scale, for the history
     metrics the model produces, in ``years`` after the origin. ``condition``: each replication's path first
     passes through the last value observed up to the origin (:func:`anchored_paths`); without it the paths
-    are as simulated (for comparison)."""
+    are as simulated (for comparison). With the spec's ``projection_trend_walk_sd`` the years after the origin
+    also carry a damped random walk on the trend (:func:`with_trend_walk`; ``phi`` the projection's, default
+    the problem scenario's)."""
     spec = problem.spec
+    phi = problem.scenario.trend_damping.phi if phi is None else phi
+    walk_sd = spec.projection_trend_walk_sd if walk_sd is None else walk_sd
     produced = set(table["metric"])
     metrics = sorted(m for m in set(problem.history["metric"]) if m in produced and m not in POPULATION_METRICS)
     rows = []
-    for metric in metrics:
+    for index, metric in enumerate(metrics):
         scale = scale_for(metric, spec)
         paths = table[table["metric"] == metric].pivot_table(index="replication", columns="year", values="value")
         anchor = last_observed(problem.history, metric, origin)
@@ -158,6 +199,7 @@ def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years:
         if condition and anchor is not None and anchor[0] in paths.columns:
             at = to_model_scale(anchor[1], scale, anchor[0], population, problem.scenario)
             paths = anchored_paths(paths, anchor[0], at)
+        paths = with_trend_walk(paths, origin, walk_sd, phi, [spec.seed, origin, index])
         for year in years:
             if year not in paths.columns:
                 continue
@@ -233,12 +275,23 @@ def rolling_table(scored: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- running
 
 
-def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
-                    journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
-                    source: str = "<spec>", scenario_source: str = "<scenario>", trials: int | None = None,
-                    condition: bool = True) -> tuple[Calibration, pd.DataFrame]:
-    """Fit on the history up to ``origin`` (the later years are not seen: the fit is prepared from the cut
-    history), project ``horizon`` years and score every method: (calibration, scored rows)."""
+def damped_after(raw: dict, origin: int) -> dict:
+    """The scenario mapping with its trends damped from the origin on at the latest (``trend_damping``,
+    sim.model.damping): a projection knows no year after its origin, so a ``full_until`` later than the origin
+    becomes the origin; an earlier one (damping within the fitted years) stays. ``raw`` is changed and returned."""
+    damping = raw.get("trend_damping") or {}
+    full = damping.get("full_until")
+    if full is not None and int(full) > origin:
+        raw["trend_damping"] = {**damping, "full_until": origin}
+    return raw
+
+
+def fit_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
+               journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
+               source: str = "<spec>", scenario_source: str = "<scenario>",
+               trials: int | None = None) -> tuple[Problem, Calibration]:
+    """The fit on the history up to ``origin`` (the later years are not seen: the fit is prepared from the cut
+    history): (problem, calibration)."""
     check_window(history, origin, horizon)
     seen = history[history["year"] <= origin]
     seen = pd.concat([seen, known_population(history, origin)], ignore_index=True).drop_duplicates(
@@ -250,18 +303,47 @@ def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon
                          f"{problem.years[1]} or widen the spec's years")
     cal = calibrate(problem, workers=workers, journal=journal, on_progress=on_progress, executor=executor,
                     scheduler=scheduler, trials=trials, fit_bands=False)
+    return problem, cal
+
+
+def project_origin(problem: Problem, cal: Calibration, history: pd.DataFrame, origin: int, horizon: int, *,
+                   workers=None, executor: str = "local", scheduler=None, scenario_source: str = "<scenario>",
+                   condition: bool = True, changes: dict | None = None, method: str = "model",
+                   walk_sd: float | None = None) -> pd.DataFrame:
+    """The fitted ensemble projected ``horizon`` years past the origin, as ``method``'s forecast rows (metric,
+    year, forecast, band), damped from the origin on (:func:`damped_after`). ``changes``: top-level scenario
+    sections replaced for this projection only (e.g. another ``trend_damping`` to compare); ``walk_sd``: the
+    trend walk's sd instead of the spec's."""
+    spec = problem.spec
     longer = copy.deepcopy(problem.raw)
+    longer.update(copy.deepcopy(changes or {}))
+    longer = damped_after(longer, origin)
     longer["calendar"]["horizon_years"] = origin + horizon - problem.years[0] + 1
     scenario = scenario_from_mapping(longer, scenario_source)
     table, events = project(scenario, cal.parameter_sets, spec.projection_replications, spec.seed, workers,
                             executor, scheduler, spec.projection_scale)
     cal.events += events
     cal.simulations += spec.projection_replications
-    cal.fit = fit_table(problem, table)  # the fitted years of the same projection
-    known = known_population(history, origin)
+    if not changes:
+        cal.fit = fit_table(problem, table)  # the fitted years of the same projection
     future = list(range(origin + 1, origin + horizon + 1))
-    model = conditioned_bands(problem, table, origin, future, known, condition=condition)
-    model.insert(0, "method", "model")
+    model = conditioned_bands(problem, table, origin, future, known_population(history, origin),
+                              condition=condition, phi=scenario.trend_damping.phi, walk_sd=walk_sd)
+    model.insert(0, "method", method)
+    return model
+
+
+def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
+                    journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
+                    source: str = "<spec>", scenario_source: str = "<scenario>", trials: int | None = None,
+                    condition: bool = True) -> tuple[Calibration, pd.DataFrame]:
+    """Fit on the history up to ``origin``, project ``horizon`` years and score every method: (calibration,
+    scored rows)."""
+    problem, cal = fit_origin(raw, spec, history, origin, horizon, workers=workers, journal=journal,
+                              on_progress=on_progress, executor=executor, scheduler=scheduler, source=source,
+                              scenario_source=scenario_source, trials=trials)
+    model = project_origin(problem, cal, history, origin, horizon, workers=workers, executor=executor,
+                           scheduler=scheduler, scenario_source=scenario_source, condition=condition)
     simple = simple_forecasts(history, origin, horizon)
     simple = simple[simple["metric"].isin(set(model["metric"]))]
     return cal, score_origin(pd.concat([model, simple], ignore_index=True), history, origin)
@@ -292,6 +374,6 @@ def run_backtest(raw: dict, spec, history: pd.DataFrame, fit_until: int | Sequen
                                       condition=condition)
         calibrations[origin] = cal
         frames.append(scored)
-    scored = pd.concat(frames, ignore_index=True)
+    scored = with_combination(pd.concat(frames, ignore_index=True))
     return Backtest(calibrations=calibrations, horizon=horizon, scored=scored, summary=mape_table(scored),
                     rolling=rolling_table(scored), history=history)

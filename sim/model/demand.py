@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.model.damping import scenario_damped_years
 from sim.model.population import notifications_per_year, population_0_17
 
 if TYPE_CHECKING:
@@ -49,13 +50,14 @@ def need_growth_factor(scenario: Scenario, year: int) -> float:
 
     Notified children with a real need grow with the population and ``need_trend_per_year``; new
     notifications grow with the notification rate (reporting, levers included). Their ratio scales the
-    shares of need levels 1 and above; before the start year both are flat (as the notification trend is)."""
+    shares of need levels 1 and above; before the start year both are flat (as the notification trend is).
+    Both trends are damped alike (``trend_damping``; sim.model.damping)."""
     start = scenario.calendar.start_year
     reported_at_start = notifications_per_year(scenario, start)
     if year <= start or reported_at_start <= 0.0:
         return 1.0  # before the trends start, or no reporting to compare with (no notifications at all)
     need = population_0_17(scenario, year) / population_0_17(scenario, start)
-    need *= (1.0 + scenario.demand.need_trend_per_year) ** (year - start)
+    need *= (1.0 + scenario.demand.need_trend_per_year) ** scenario_damped_years(scenario, year)
     reported = notifications_per_year(scenario, year) / reported_at_start
     return need / reported if reported > 0.0 else 1.0
 

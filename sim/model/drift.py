@@ -13,7 +13,8 @@ positive. ``value_0`` is the setting's value when the start year begins (after t
 drift). The steps ``z`` come from a stream of their own per entry (decision ``policy``, key 7000 + the entry's
 position), drawn whatever the sd, so scenarios that differ elsewhere face the same drift. A back-test's
 projection runs the same process past the fitted years, so its band widens with the horizon by the random
-walk's sd, fitted with the other parameters (``drift.<i>.sd_per_year`` in a calibration spec).
+walk's sd, fitted with the other parameters (``drift.<i>.sd_per_year`` in a calibration spec). A damped
+trend (``trend_damping``, sim.model.damping) replaces ``trend * k`` by ``trend`` times the damped sum of years.
 """
 
 from __future__ import annotations
@@ -44,19 +45,24 @@ def from_scale(x: float, share: bool) -> float:
     return math.exp(min(x, 700.0))
 
 
-def drift_path(base: float, share: bool, trend: float, sd: float, steps) -> list[float]:
-    """The setting's value in years 1, 2, ... after the start year, from the random-walk steps ``steps``."""
+def drift_path(base: float, share: bool, trend: float, sd: float, steps, trend_years=None) -> list[float]:
+    """The setting's value in years 1, 2, ... after the start year, from the random-walk steps ``steps``.
+
+    ``trend_years``: the trend's cumulative effect in years 1, 2, ... in years of full trend (a damped trend,
+    sim.model.damping); default 1, 2, ... (undamped). The random walk is not damped."""
     out, walk = [], 0.0
     for k, z in enumerate(steps, start=1):
         walk += sd * float(z)
-        out.append(from_scale(to_scale(base, share) + trend * k + walk, share))
+        effect = k if trend_years is None else trend_years[k - 1]
+        out.append(from_scale(to_scale(base, share) + trend * effect + walk, share))
     return out
 
 
-def apply_drift(m, entries, start: float, years: int):
+def apply_drift(m, entries, start: float, years: int, trend_years=None):
     """Process: each ``drift:`` entry's setting set on 1 January of every year after the start year.
 
-    ``start``: the model time of 1 January of the start year; ``years``: the horizon's years after it."""
+    ``start``: the model time of 1 January of the start year; ``years``: the horizon's years after it;
+    ``trend_years``: the trends' cumulative effect in each of those years (:func:`drift_path`)."""
     if not entries:
         return
     if start > m.env.now:
@@ -65,7 +71,8 @@ def apply_drift(m, entries, start: float, years: int):
     for i, d in enumerate(entries):
         share = drifts_as_share(d.setting, m.settings.step_ids)
         steps = m.draws.generator(D["policy"], DRIFT_KEY + i).standard_normal(max(years, 0))
-        paths.append(drift_path(m.settings.read(d.setting), share, d.trend_per_year, d.sd_per_year, steps))
+        paths.append(drift_path(m.settings.read(d.setting), share, d.trend_per_year, d.sd_per_year, steps,
+                                trend_years))
     for k in range(years):
         yield m.env.timeout(max(0.0, start + k + 1 - m.env.now))
         for d, path in zip(entries, paths):

@@ -17,6 +17,7 @@ import simpy
 from sim.model import initial_state, pathway
 from sim.model.caseworkers import CaseworkerTeam
 from sim.model.child import NO_SLOT, Child, new_child
+from sim.model.damping import scenario_damped_years
 from sim.model.department import OwnCaseDepartment
 from sim.model.drift import apply_drift
 from sim.model.family_time import FamilyTimeMeter
@@ -53,6 +54,7 @@ class RunPlan:
     drift_years: int  # the horizon's years after the start year
     initial_stock_per_1000: dict[str, float]  # children on each step per 1,000 aged 0-22 at the start
     population_0_22: float  # in the first simulated year
+    drift_trend_years: tuple = ()  # the drift trends' cumulative effect in each year after the start year
 
 
 def plan_run(scenario: Scenario, draws: Draws, first_year: int) -> RunPlan:
@@ -68,6 +70,8 @@ def plan_run(scenario: Scenario, draws: Draws, first_year: int) -> RunPlan:
         drift_years=calendar.horizon_years - 1,
         initial_stock_per_1000=dict(scenario.initial_state.stock_per_1000_aged_0_22),
         population_0_22=population_0_22(scenario, first_year),
+        drift_trend_years=tuple(scenario_damped_years(scenario, calendar.start_year + k)
+                                for k in range(1, calendar.horizon_years)),
     )
 
 
@@ -500,7 +504,8 @@ class Municipality:
         self.env.process(self.monthly_capacity())
         self.processes["levers"] = self.env.process(self.apply_levers())
         if plan.drift:
-            self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years))
+            self.env.process(apply_drift(self, plan.drift, plan.drift_start, plan.drift_years,
+                                         plan.drift_trend_years))
         return self.env.process(self.year_ends())
 
     def result(self) -> ReplicationResult:

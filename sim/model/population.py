@@ -11,6 +11,7 @@ import datetime as dt
 
 import numpy as np
 
+from sim.model.damping import scenario_step_weight
 from sim.model.levers import value_at
 from sim.model.scenario import Scenario
 
@@ -35,12 +36,15 @@ def notifications_per_year(s: Scenario, year: int) -> float:
     """Expected notifications in a calendar year: rate x population x trend (trend from start_year on).
 
     A lever on the rate is read at each year's middle; a lever on the trend changes the growth from the
-    year it is in force in to the next."""
+    year it is in force in to the next. A damped trend (``trend_damping``) carries the step into a damped year
+    as the power ``phi ** j`` of the year's growth factor (a multiplicative damped trend)."""
     n = s.notifications
     growth = 1.0
     for y in range(s.calendar.start_year + 1, year + 1):
         # the growth from year y-1 to y is the trend in force in the middle of year y-1
-        growth *= 1.0 + value_at(s.levers, "notifications.trend_per_year", n.trend_per_year, dt.date(y - 1, 7, 1))
+        step = 1.0 + value_at(s.levers, "notifications.trend_per_year", n.trend_per_year, dt.date(y - 1, 7, 1))
+        weight = scenario_step_weight(s, y)
+        growth *= step if weight == 1.0 else step ** weight
     rate = value_at(s.levers, "notifications.per_1000_aged_0_17", n.per_1000_aged_0_17, dt.date(year, 7, 1))
     return rate * population_0_17(s, year) / 1000.0 * growth
 

@@ -432,6 +432,7 @@ def write_backtest_outputs(out: Path, bt: Backtest, lang: str = "en", command: l
         scored.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
         bt.summary.to_csv(tmp / "backtest_summary.csv", index=False, float_format="%.6g")
         bt.rolling.to_csv(tmp / "backtest_rolling.csv", index=False, float_format="%.6g")
+        bt.winners.to_csv(tmp / "backtest_winners.csv", index=False, float_format="%.6g")
         for c in ("covered_50",):
             scored[c] = scored[c].astype("object").where(scored[c].notna(), None)
         bt.calibration.fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")

@@ -140,6 +140,11 @@ class CalibrationSpec(SpecPart):
                                   "this many times the scenario's (children, caseworkers, capacities), reported per "
                                   "scenario-sized municipality: less chance in the bands of a larger history (at "
                                   "most 100)")
+    projection_trend_walk_sd: float = Field(
+        default=0.0, ge=0.0, le=1.0, allow_inf_nan=False,
+        description="sd of a yearly random walk on each metric's trend (log scale) that a back-test's projection "
+        "adds after its origin, damped by the scenario's trend_damping.phi: the trend's own uncertainty in the "
+        "band (0: none; at most 1)")
 
     @field_validator("parameters")
     @classmethod

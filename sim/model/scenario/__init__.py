@@ -69,6 +69,7 @@ from sim.model.scenario.schema import (
     Step,
     StepId,
     TimeLimitedStays,
+    TrendDamping,
     Turnover,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "Drift", "Economics", "Exits", "FamilyTime", "FteChange", "InitialState", "Investigation", "Label", "Lever",
     "NeedLevel", "Needs", "NonNegative", "Notifications", "Overload", "PolicyCost", "Population", "Positive",
     "Prices", "Reviews", "Scenario", "Screening", "Share", "Step", "StepId", "TimeLimitedStays", "Turnover",
+    "TrendDamping",
     "applicable_assumptions", "get_path", "json_schema", "key_path", "load_scenario", "locate_key_path",
     "merge_mapping", "problem_line", "read_yaml", "reason_in", "resolve_raw", "scenario_from_mapping",
     "scenario_to_yaml", "set_path", "validation_reason",

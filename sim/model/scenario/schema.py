@@ -520,6 +520,19 @@ class Demand(_Part):
         return shares
 
 
+class TrendDamping(_Part):
+    """How much of a fitted trend a projection carries forward (Gardner-McKenzie damped trend;
+    sim.model.damping): the step of the reporting trend, the need trend and every drift's trend into the j-th
+    year after ``full_until`` is multiplied by ``phi ** j``. Default: no damping (phi 1)."""
+
+    phi: float = Field(default=1.0, gt=0.0, le=1.0, allow_inf_nan=False,
+                       description="damping factor per year: 1 carries trends at full strength, less fades them "
+                       "(above 0, at most 1)")
+    full_until: int | None = Field(default=None, ge=1990, le=2100,
+                                   description="last calendar year whose trend step runs at full strength "
+                                   "(1990 to 2100; default: start_year; a back-test's projection uses its origin)")
+
+
 class Diversion(_Part):
     """Intensive home-based support as an alternative to placement (alternativ til anbringelse)."""
 
@@ -805,6 +818,7 @@ class Scenario(_Part):
     policy_costs: tuple[PolicyCost, ...] = ()
     levers: tuple[Lever, ...] = ()
     drift: tuple[Drift, ...] = ()
+    trend_damping: TrendDamping = TrendDamping()
     demand: Demand = Demand()
     diversion: Diversion = Diversion()
     time_limited_stays: TimeLimitedStays = TimeLimitedStays()
