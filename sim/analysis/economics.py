@@ -304,9 +304,22 @@ def outcome_gained(table: pd.DataFrame, baseline: str, alternative: str, metric:
     return _mean_total(pairs, "gain")
 
 
-def cost_per_unit(investment: float, gained: float) -> float:
-    """Gross investment per unit gained; NaN with less than ``MIN_OUTCOME_GAINED`` gained (never divided by 0)."""
-    if np.isnan(gained) or not gained >= MIN_OUTCOME_GAINED:
+def outcome_gain_is_clear(table: pd.DataFrame, baseline: str, alternative: str, metric: str, sign: float) -> bool:
+    """Whether the gain over the horizon is clear: at least 95 % of the replications' totals (over years) are
+    gains (their 5th percentile above 0), the band the answer's outcome table calls *better*."""
+    pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=False)
+    if pairs.empty:
+        return False
+    pairs["gain"] = sign * (pairs["alt"] - pairs["base"])
+    totals = _by_replication_and_year(pairs, "gain").sum(axis=1, min_count=1).dropna()
+    return bool(totals.size) and float(np.quantile(totals, 0.05)) > 0
+
+
+def cost_per_unit(investment: float, gained: float, clear: bool = True) -> float:
+    """Gross investment per unit gained; NaN with less than ``MIN_OUTCOME_GAINED`` gained or a gain that is not
+    ``clear`` (a price per unit of a change the runs do not show is a number a critic rightly takes apart; never
+    divided by 0)."""
+    if not clear or np.isnan(gained) or not gained >= MIN_OUTCOME_GAINED:
         return float("nan")
     return investment / gained
 
@@ -351,7 +364,8 @@ def economics_row(
     for_children = {}
     for amount_col, cost_col, metric, sign in OUTCOME_UNITS:
         gained = outcome_gained(table, baseline, alternative, metric, sign)
-        for_children[amount_col], for_children[cost_col] = gained, cost_per_unit(investment, gained)
+        clear = outcome_gain_is_clear(table, baseline, alternative, metric, sign)
+        for_children[amount_col], for_children[cost_col] = gained, cost_per_unit(investment, gained, clear)
     return {
         "scenario": alternative,
         "baseline": baseline,

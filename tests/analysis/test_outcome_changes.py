@@ -88,3 +88,14 @@ def test_the_investment_is_priced_per_outcome_gained():
     assert row["need_closures_avoided"] == pytest.approx(-6.0)  # more closed: nothing bought, no price
     assert math.isnan(row["cost_per_need_closure_avoided_dkk"])
     assert math.isnan(cost_per_unit(1e6, 0.5)) and cost_per_unit(1e6, 2.0) == 5e5
+
+
+def test_a_gain_the_runs_do_not_show_clearly_is_not_priced():
+    """On average 1 breakdown fewer a year, but with a spread of 3 either way between runs: no price per
+    breakdown avoided; the same average with no spread is priced."""
+    noisy = economics(_table({"cost_caseworkers": 2e6, "placement_breakdowns": -1.0},
+                             {"placement_breakdowns": 3.0}), "baseline", 0.035, YEARS[0]).iloc[0]
+    assert noisy["breakdowns_avoided"] > 1.0 and math.isnan(noisy["cost_per_breakdown_avoided_dkk"])
+    clear = economics(_table({"cost_caseworkers": 2e6, "placement_breakdowns": -1.0}), "baseline", 0.035,
+                      YEARS[0]).iloc[0]
+    assert clear["cost_per_breakdown_avoided_dkk"] == pytest.approx(6e6 / clear["breakdowns_avoided"])
