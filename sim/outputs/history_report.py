@@ -124,9 +124,10 @@ _TEXT = {
     "last_value": ("last value", "seneste værdi"),
     "linear_trend": ("linear trend", "lineær trend"),
     "stock_flow": ("stock and flow", "bestand og flow"),
+    "combination": ("combination", "kombination"),
     "coverage": ("band covered", "båndet dækkede"),
 }
-METHOD_ORDER = ("model", "last_value", "linear_trend", "stock_flow")
+METHOD_ORDER = ("model", "last_value", "linear_trend", "stock_flow", "combination")
 
 
 def _t(key: str, lang: str) -> str:
@@ -153,7 +154,7 @@ def metric_chart(metric: str, history: pd.DataFrame, band: pd.DataFrame, lang: s
     if simple is not None:
         # markers too: a one-year back-test has one point per method, which a line alone would not show
         styles = {"last_value": ("#D55E00", ":", "s"), "linear_trend": ("#009E73", "--", "^"),
-                  "stock_flow": ("#CC79A7", "-.", "D")}
+                  "stock_flow": ("#CC79A7", "-.", "D"), "combination": ("#E69F00", "-", "o")}
         for method, rows in simple.groupby("method"):
             colour, dash, marker = styles.get(method, ("#555555", "-", "x"))
             rows = rows.sort_values("year")

@@ -100,4 +100,4 @@ def test_a_danish_finance_officer_types_numbers_and_keeps_choices_in_chromium(tm
     assert field_in_view
     assert len(price_labels) == 8 and len(set(price_labels)) == 8, price_labels
     # the policy stayed chosen, over the municipality under the app's Danish default name
-    assert compared == "Sammenligner caseworker-cuts med kommune.", compared
+    assert compared == "Sammenligner Færre rådgivere med Jeres kommune.", compared

@@ -123,7 +123,7 @@ def test_backtest_writes_scores_for_model_and_simple_forecasts(files):
     assert list(table.columns) == ["origin", "horizon", "method", "metric", "year", "actual", "forecast", "p05",
                                    "p25", "p75", "p95", "ape", "ase", "covered_50", "covered"]
     assert set(table["origin"]) == {2021} and set(table["horizon"]) == {1, 2}
-    assert set(table["method"]) == {"model", "last_value", "linear_trend", "stock_flow"}
+    assert set(table["method"]) == {"model", "last_value", "linear_trend", "stock_flow", "combination"}
     assert set(table["year"]) == {2022, 2023}
     last = table[(table["method"] == "last_value") & (table["metric"] == "notifications")]
     assert last["forecast"].tolist() == [245, 245]  # 2021's value carried forward
@@ -170,7 +170,7 @@ def test_rolling_backtest_scores_every_origin_and_horizon(files):
     assert (model["p05"] <= model["p25"]).all() and (model["p75"] <= model["p95"]).all()
     rolling = pd.read_csv(out / "backtest_rolling.csv")
     pooled = rolling[(rolling["metric"] == "all") & (rolling["horizon"] == 0)].set_index("method")
-    assert set(pooled.index) == {"model", "last_value", "linear_trend", "stock_flow"}
+    assert set(pooled.index) == {"model", "last_value", "linear_trend", "stock_flow", "combination"}
     assert pooled.loc["model", "n"] == 6
     assert json.loads((out / "manifest.json").read_text())["origins"] == [2021, 2022]
     assert not list(files["dir"].glob(".rolling.trials.journal*"))
