@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from synthetic import synthetic_result
 
 import sim
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
@@ -16,23 +17,17 @@ from sim.analysis.outcomes import OUTCOME_COLUMNS
 from sim.analysis.summary import summarise
 from sim.outputs.labels import metric_label, text
 from sim.outputs.report import lead_sentences, outcomes_display, write_report
-from sim.runs.runner import COLUMNS, RunResult, with_horizon
+from sim.runs.runner import with_horizon
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 ALT = "intake_like"
 
 
-def _result(scenario, level: float) -> RunResult:
-    years = range(scenario.calendar.start_year, scenario.end_year + 1)
-    rows = [(scenario.name, r, y, "cost_total", 4e8 * level * (1 + 0.01 * r)) for r in range(2) for y in years]
-    return RunResult(scenario=scenario, table=pd.DataFrame(rows, columns=COLUMNS), seed=1, replications=2,
-                     wall_seconds=0.0, events=0)
-
-
 @pytest.fixture(scope="module")
 def results():
     base = with_horizon(sim.load_scenario(BASELINE), 2)
-    return [_result(base, 1.0), _result(base.model_copy(update={"name": ALT, "label": None}), 0.98)]
+    return [synthetic_result(base, 1.0),
+            synthetic_result(base.model_copy(update={"name": ALT, "label": None}), 0.98)]
 
 
 def _outcomes() -> pd.DataFrame:

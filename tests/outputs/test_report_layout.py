@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
+from synthetic import synthetic_result
 
 import sim
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
@@ -18,7 +19,7 @@ from sim.analysis.summary import summarise
 from sim.outputs.labels import text
 from sim.outputs.report import write_report
 from sim.outputs.report.charts import caseworker_time_chart, fan_chart
-from sim.runs.runner import COLUMNS, RunResult, with_horizon
+from sim.runs.runner import COLUMNS, with_horizon
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 ALTS = ("fewer-placements", "more-placements")
@@ -69,18 +70,11 @@ def test_the_caseworker_time_panels_show_few_enough_years_to_read():
     assert shown and all(1 < len(labels) <= 4 for labels in shown), shown
 
 
-def _result(scenario, level: float) -> RunResult:
-    years = range(scenario.calendar.start_year, scenario.end_year + 1)
-    rows = [(scenario.name, r, y, "cost_total", 4e8 * level * (1 + 0.01 * r)) for r in range(2) for y in years]
-    return RunResult(scenario=scenario, table=pd.DataFrame(rows, columns=COLUMNS), seed=1, replications=2,
-                     wall_seconds=0.0, events=0)
-
-
 @pytest.fixture(scope="module")
 def three():
     base = with_horizon(sim.load_scenario(BASELINE), 2)
-    results = [_result(base, 1.0)] + [_result(base.model_copy(update={"name": a, "label": None}), lvl)
-                                      for a, lvl in zip(ALTS, (0.98, 1.03))]
+    results = [synthetic_result(base, 1.0)] + [
+        synthetic_result(base.model_copy(update={"name": a, "label": None}), lvl) for a, lvl in zip(ALTS, (0.98, 1.03))]
     table = pd.concat([r.table for r in results], ignore_index=True)
     wide = table.set_index(["scenario", "replication", "year", "metric"])["value"]
     parts = []

@@ -8,32 +8,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import synthetic_result
 
 import sim
 from sim.analysis.economics import COMPARISON_COLUMNS, ECONOMICS_COLUMNS
 from sim.analysis.summary import summarise
 from sim.outputs.labels import text
 from sim.outputs.report import write_report
-from sim.runs.runner import COLUMNS, RunResult, with_horizon
+from sim.runs.runner import with_horizon
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 ALT = "more_caseworkers"
 METRICS = {"cost_total": 400e6, "children_placed": 300.0, "caseload": 25.0}
 
 
-def _result(scenario, level: float) -> RunResult:
-    """Two replications of three headline metrics, ``level`` times the baseline's (no simulation)."""
-    years = range(scenario.calendar.start_year, scenario.end_year + 1)
-    rows = [(scenario.name, r, y, m, v * level * (1 + 0.01 * r)) for r in range(2) for y in years
-            for m, v in METRICS.items()]
-    return RunResult(scenario=scenario, table=pd.DataFrame(rows, columns=COLUMNS), seed=1, replications=2,
-                     wall_seconds=0.0, events=0)
-
-
 @pytest.fixture(scope="module")
 def results():
     base = with_horizon(sim.load_scenario(BASELINE), 2)
-    return [_result(base, 1.0), _result(base.model_copy(update={"name": ALT, "label": None}), 0.98)]
+    return [synthetic_result(base, 1.0, METRICS),
+            synthetic_result(base.model_copy(update={"name": ALT, "label": None}), 0.98, METRICS)]
 
 
 def _comparison(results) -> pd.DataFrame:
