@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from sim.analysis.outcomes import verdict
 from sim.analysis.summary import SUMMARY_COLUMNS
 
 COMPARISON_COLUMNS = ["scenario", "baseline", "year", "metric", "diff_mean", "diff_p05", "diff_p50", "diff_p95"]
@@ -296,23 +297,29 @@ def placements_avoided(table: pd.DataFrame, baseline: str, alternative: str) -> 
     return _mean_total(pairs, "avoided")
 
 
+def _gain_pairs(table: pd.DataFrame, baseline: str, alternative: str, metric: str, sign: float) -> pd.DataFrame:
+    """Paired rows of one outcome with ``gain`` = ``sign`` x (alternative − baseline)."""
+    pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=False)
+    pairs["gain"] = sign * (pairs["alt"] - pairs["base"])
+    return pairs
+
+
 def outcome_gained(table: pd.DataFrame, baseline: str, alternative: str, metric: str, sign: float) -> float:
     """The gain in an outcome over the horizon: the sum over years of the mean (over replications) of
     ``sign`` x (alternative − baseline); NaN when the metric is missing."""
-    pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=False)
-    pairs["gain"] = sign * (pairs["alt"] - pairs["base"])
-    return _mean_total(pairs, "gain")
+    return _mean_total(_gain_pairs(table, baseline, alternative, metric, sign), "gain")
 
 
-def outcome_gain_is_clear(table: pd.DataFrame, baseline: str, alternative: str, metric: str, sign: float) -> bool:
-    """Whether the gain over the horizon is clear: at least 95 % of the replications' totals (over years) are
-    gains (their 5th percentile above 0), the band the answer's outcome table calls *better*."""
-    pairs = paired(table, baseline, alternative, metrics=[metric], zero_fill=False)
+def gain_is_clear(pairs: pd.DataFrame) -> bool:
+    """Whether the replications' totals of ``gain`` over the horizon show a gain the answer's outcome table calls
+    *better* (``sim.analysis.outcomes.verdict``: the 5-95 % band above 0)."""
     if pairs.empty:
         return False
-    pairs["gain"] = sign * (pairs["alt"] - pairs["base"])
     totals = _by_replication_and_year(pairs, "gain").sum(axis=1, min_count=1).dropna()
-    return bool(totals.size) and float(np.quantile(totals, 0.05)) > 0
+    if not totals.size:
+        return False
+    p05, p95 = (float(v) for v in np.quantile(totals, [0.05, 0.95]))
+    return verdict(p05, p95, "higher") == "better"
 
 
 def cost_per_unit(investment: float, gained: float, clear: bool = True) -> float:
@@ -363,9 +370,10 @@ def economics_row(
     cost_each, saving_each, note = per_placement(investment, float(mean_saving.sum(skipna=False)), avoided)
     for_children = {}
     for amount_col, cost_col, metric, sign in OUTCOME_UNITS:
-        gained = outcome_gained(table, baseline, alternative, metric, sign)
-        clear = outcome_gain_is_clear(table, baseline, alternative, metric, sign)
-        for_children[amount_col], for_children[cost_col] = gained, cost_per_unit(investment, gained, clear)
+        pairs = _gain_pairs(table, baseline, alternative, metric, sign)
+        gained = _mean_total(pairs, "gain")
+        for_children[amount_col], for_children[cost_col] = gained, cost_per_unit(investment, gained,
+                                                                                 gain_is_clear(pairs))
     return {
         "scenario": alternative,
         "baseline": baseline,
