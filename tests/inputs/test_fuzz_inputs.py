@@ -29,6 +29,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from fuzzing import key_paths
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -58,17 +59,7 @@ def _small_scenario() -> dict:
 BASE = _small_scenario()
 
 
-def _key_paths(node, prefix: tuple = ()) -> list[tuple]:
-    """Every key path of ``node``: mappings by key, lists by position."""
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-    out = []
-    for key, value in items:
-        out.append((*prefix, key))
-        out.extend(_key_paths(value, (*prefix, key)))
-    return out
-
-
-KEY_PATHS = _key_paths(BASE)
+KEY_PATHS = key_paths(BASE)
 
 ODD_VALUES = st.one_of(
     st.none(),

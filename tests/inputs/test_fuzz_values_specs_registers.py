@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fuzzing import key_paths
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -89,15 +90,6 @@ ODD = st.one_of(st.none(), st.booleans(), st.text(max_size=8), st.integers(-(10*
                 st.sampled_from(["110.000", "1:30", "010", "3112991234", {}, [], "high", 1e308]))
 
 
-def _key_paths(node, prefix: tuple = ()) -> list[tuple]:
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
-    out = []
-    for key, value in items:
-        out.append((*prefix, key))
-        out.extend(_key_paths(value, (*prefix, key)))
-    return out
-
-
 def _mutated(raw: dict, changes) -> dict:
     raw = copy.deepcopy(raw)
     for delete, path, value in changes:
@@ -121,7 +113,7 @@ SPECS = {"sensitivity": (SENSITIVITY, load_sensitivity_spec), "calibration": (CA
 
 @st.composite
 def spec_changes(draw, raw: dict):
-    paths = _key_paths(raw)
+    paths = key_paths(raw)
     return [(draw(st.booleans()), draw(st.sampled_from(paths)), draw(ODD))
             for _ in range(draw(st.integers(1, 3)))]
 
