@@ -60,6 +60,7 @@ def test_a_finance_officer_sees_the_policy_the_time_and_the_forecast_in_danish(t
             go_to(page, "Kør")
             seen["koer_effect"] = page.get_by_text(re.compile(r"34,2 → 39,2 rådgivere")).first.inner_text()
             seen["estimate"] = page.get_by_text("Anslået tid på denne maskine", exact=False).inner_text()
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
             from playwright.sync_api import expect
 
             reps = page.get_by_label("Kørsler", exact=True)
@@ -78,7 +79,10 @@ def test_a_finance_officer_sees_the_policy_the_time_and_the_forecast_in_danish(t
             while not done.is_visible():
                 bar = page.get_by_test_id("stProgress")
                 if bar.count():
-                    text = bar.first.inner_text()
+                    try:  # the bar goes when the run ends: it may be gone between count() and reading it
+                        text = bar.first.inner_text(timeout=1000)
+                    except PlaywrightTimeout:
+                        continue
                     if not progress or progress[-1] != text:
                         progress.append(text)
                         if "skriver rapport" in text and shot == 0:
