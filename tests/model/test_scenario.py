@@ -132,6 +132,15 @@ def test_extends_sibling_file_name(tmp_path, monkeypatch):
     assert sc.notifications.per_1000_aged_0_17 == sim.load_scenario(BASELINE).notifications.per_1000_aged_0_17
 
 
+def test_a_file_that_only_extends_is_its_parent(tmp_path):
+    """``extends:`` and nothing else: the empty rest of the file keeps all it inherits (an empty mapping clears a
+    key's value, never the whole file). Only the label and description, which describe a file, are not
+    inherited."""
+    path = write(tmp_path / "same.yaml", {"extends": str(BASELINE)})
+    own = sim.load_scenario(path).model_dump(exclude={"label", "description"})
+    assert own == sim.load_scenario(BASELINE).model_dump(exclude={"label", "description"})
+
+
 def test_extends_chain_lists_are_replaced_not_appended(tmp_path):
     start = sim.load_scenario(BASELINE).calendar.start_year
     parent = overlay(

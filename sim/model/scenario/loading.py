@@ -124,7 +124,9 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[tuple, str]
     for own in NOT_INHERITED:  # they describe the file that sets them, not the one that extends it
         base.pop(own, None)
         base_origins = {k: v for k, v in base_origins.items() if k[0] != own}
-    return _merge(base, data), {**base_origins, **origins}
+    # A file that only says ``extends:`` is its parent: the empty mapping that clears applies to a key's value,
+    # never to the file as a whole.
+    return (_merge(base, data) if data else base), {**base_origins, **origins}
 
 
 NOT_INHERITED = ("label", "description")
