@@ -12,7 +12,15 @@ import pandas as pd
 
 from sim.model.catalogue import is_share
 from sim.model.scenario import Scenario
-from sim.outputs.labels import MINUS, format_number, format_percent, metric_label, scenario_label, text
+from sim.outputs.labels import (
+    MINUS,
+    format_number,
+    format_percent,
+    metric_label,
+    scenario_label,
+    text,
+    year_span,
+)
 from sim.outputs.report.formats import is_zero_text
 from sim.outputs.report.tables import table_html
 
@@ -87,5 +95,5 @@ def outcomes_html(outcomes: pd.DataFrame, lang: str, first: int, last: int,
     header = [html.escape(c) for c in shown.columns]
     rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
     base = scenario_label(str(outcomes["baseline"].iloc[0]), lang, by_name)
-    caption = text("outcomes_caption", lang).format(base=base, first=first, last=last)
+    caption = text("outcomes_caption", lang).format(base=base, first=first, last=last, years=year_span(first, last))
     return table_html(header, rows, html.escape(caption), wide=True)
