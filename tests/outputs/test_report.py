@@ -519,6 +519,7 @@ def test_report_of_a_real_run_in_headless_chromium(tmp_path):
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert len(images) >= 5 and all(i["ok"] and i["w"] > 0 for i in images), images
     assert "small-more" in lead and "DKK" in lead, lead
+    assert first_line.startswith("small-more: net saving") and "m DKK" in first_line, first_line
 
 
 def test_where_the_caseworkers_time_went(tmp_path, synthetic):

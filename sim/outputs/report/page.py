@@ -147,6 +147,11 @@ def _note(words: str) -> str:
     return f'<p class="note">{html.escape(words)}</p>'
 
 
+def _fold_hint(words: str) -> str:
+    """A note that says to click a fold open (not printed: print opens every fold)."""
+    return f'<p class="note fold-hint">{html.escape(words)}</p>'
+
+
 def _folded(summary: str, parts: Sequence[str]) -> list[str]:
     """Parts under a closed ``<details>`` whose summary line says what opening it shows (none if no parts)."""
     if not parts:
@@ -191,8 +196,7 @@ def _with_each_answer_section(r: _Report) -> list[str]:
     if not lines:
         return []
     lead = lead_sentences(r.results, r.summary, r.lang, r.comparison, r.economics, r.assumption_effects)
-    parts = [_heading("sec_answers_in_full", r.lang),
-             f'<p class="note fold-hint">{html.escape(text("answers_in_full_hint", r.lang))}</p>']
+    parts = [_heading("sec_answers_in_full", r.lang), _fold_hint(text("answers_in_full_hint", r.lang))]
     for line, paragraph in zip(lines, lead):
         parts += [f'<details class="answer"><summary>{html.escape(line.label)}</summary>',
                   f'<p class="lead">{html.escape(paragraph)}</p>', "</details>"]
@@ -341,7 +345,7 @@ def _details_section(r: _Report) -> list[str]:
     if not r.pairs:
         return []
     lang, results = r.lang, {res.scenario.name: res for res in r.results}
-    parts = [_heading("sec_details", lang), _note(text("details_hint", lang))]
+    parts = [_heading("sec_details", lang), _fold_hint(text("details_hint", lang))]
     for alt, base in r.pairs:
         inner = [_note(intro_sentence(r.summary, results[alt], lang))] if alt in results else []
         inner += _rests_on_parts(r, alt, base) + _waterfall_figure(r, alt, base) + _npv_figure(r, alt, base)
