@@ -21,7 +21,7 @@ from sim.model.scenario import Scenario
 from sim.outputs.labels import format_percent, metric_label, scenario_label, text
 from sim.outputs.notes import kinship_warning
 from sim.outputs.report.formats import fixed_decimals, money_axis_label
-from sim.outputs.report.outcomes import _signed
+from sim.outputs.report.outcomes import signed_change
 
 WARNING_MARK = "⚠"
 SEPARATOR = " · "
@@ -97,9 +97,9 @@ def change_words(row: Mapping, lang: str, scenario: Scenario | None = None) -> s
     """'Placement breakdowns −3.1 [−5.0; −1.2]'; shares in percentage points, named after the band."""
     metric = row["metric"]
     sep = "; " if lang == "da" else ", "
-    band = f"[{_signed(row['diff_p05'], metric, lang)}{sep}{_signed(row['diff_p95'], metric, lang)}]"
+    band = f"[{signed_change(row['diff_p05'], metric, lang)}{sep}{signed_change(row['diff_p95'], metric, lang)}]"
     unit = f" {text('percentage_points', lang)}" if is_share(metric) else ""
-    return f"{metric_label(metric, lang, scenario)} {_signed(row['diff_mean'], metric, lang)} {band}{unit}"
+    return f"{metric_label(metric, lang, scenario)} {signed_change(row['diff_mean'], metric, lang)} {band}{unit}"
 
 
 def children_part(outcomes: pd.DataFrame | None, alternative: str, baseline: str | None, lang: str,

@@ -27,7 +27,7 @@ from sim.outputs.report.tables import table_html
 ARROWS = {"better": "▲", "worse": "▼", "more": "▲", "less": "▼", "no_clear_change": "●"}
 
 
-def _signed(x: float, metric: str, lang: str) -> str:
+def signed_change(x: float, metric: str, lang: str) -> str:
     """A change as the table writes it: shares in percentage points, a sign always."""
     if x is None or pd.isna(x):
         return "-"
@@ -52,8 +52,8 @@ def change_text(row: Mapping, lang: str) -> str:
     """'▼ −12.3 [−20.1; −4.0] better' (plain text)."""
     metric, verdict = row["metric"], row["verdict"]
     sep = "; " if lang == "da" else ", "
-    band = f"[{_signed(row['diff_p05'], metric, lang)}{sep}{_signed(row['diff_p95'], metric, lang)}]"
-    return f"{_arrow(verdict, row['diff_mean'])} {_signed(row['diff_mean'], metric, lang)} {band} " \
+    band = f"[{signed_change(row['diff_p05'], metric, lang)}{sep}{signed_change(row['diff_p95'], metric, lang)}]"
+    return f"{_arrow(verdict, row['diff_mean'])} {signed_change(row['diff_mean'], metric, lang)} {band} " \
            f"{text('verdict_' + verdict, lang)}"
 
 
