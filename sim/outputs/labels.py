@@ -889,7 +889,7 @@ TEXT.update({
     "in_year": ("In {year}", "I {year}"),
     "over_years": ("Over {years}", "I {years}"),
     "line_npv": ("net saving {npv} (5-95 %: {lo} to {hi})", "nettobesparelse {npv} (5-95 %: {lo} til {hi})"),
-    "line_chance": ("chance of a saving {p}", "chance for en besparelse {p}"),
+    "line_chance": ("chance of a net saving {p}", "sandsynlighed for nettobesparelse {p}"),
     "line_worse": ("worse for the children: {change}", "værre for børnene: {change}"),
     "line_better": ("better for the children: {change}", "bedre for børnene: {change}"),
     "line_no_clear_change": ("no clear change for the children", "ingen klar ændring for børnene"),

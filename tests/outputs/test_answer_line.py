@@ -86,8 +86,8 @@ def test_each_line_says_the_childrens_change_in_words(lang):
 
 
 @pytest.mark.parametrize(("lang", "npv", "band", "chance"), [
-    ("en", "net saving 12.3 m DKK", f"(5-95 %: {MINUS}3.1 to 25.0)", "chance of a saving 80 %"),
-    ("da", "nettobesparelse 12,3 mio. kr.", f"(5-95 %: {MINUS}3,1 til 25,0)", "chance for en besparelse 80 %"),
+    ("en", "net saving 12.3 m DKK", f"(5-95 %: {MINUS}3.1 to 25.0)", "chance of a net saving 80 %"),
+    ("da", "nettobesparelse 12,3 mio. kr.", f"(5-95 %: {MINUS}3,1 til 25,0)", "sandsynlighed for nettobesparelse 80 %"),
 ])
 def test_the_line_gives_the_npv_in_millions_with_its_band_and_the_chance(lang, npv, band, chance):
     line = answer_lines(_results(["baseline", "mixed"]), _summary({}), lang, _economics(["mixed"]), OUTCOMES)[0]
@@ -102,7 +102,7 @@ def test_a_loss_is_a_negative_saving():
     line = answer_lines(_results(["baseline", "mixed"]), _summary({}), "en",
                         _economics(["mixed"], npv=-9e6, lo=-10e6, hi=-8e6, prob=0.0), None)[0]
     assert line.parts[0] == f"net saving {MINUS}9.0 m DKK (5-95 %: {MINUS}10.0 to {MINUS}8.0)"
-    assert line.parts[1] == "chance of a saving 0 %"
+    assert line.parts[1] == "chance of a net saving 0 %"
     assert len(line.parts) == 2  # no outcomes measured: nothing said about the children
 
 
