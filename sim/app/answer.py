@@ -11,9 +11,10 @@ import pandas as pd
 from sim.app.chart_format import localised, value_format, with_labels
 from sim.app.jobs import Answer
 from sim.app.texts import t
-from sim.outputs.labels import metric_label, step_label
+from sim.outputs.labels import metric_label, step_label, year_span
 from sim.outputs.report import (
     FAN_METRICS,
+    answer_lines,
     economics_display,
     held_assumptions_note,
     lead_sentences,
@@ -31,6 +32,12 @@ def lead(answer: Answer, lang: str) -> list[str]:
     """The plain-words answer, exactly as the report's first paragraph says it."""
     return lead_sentences(answer.results, answer.summary, lang, answer.comparison, answer.economics,
                           answer.assumption_effects)
+
+
+def first_lines(answer: Answer, lang: str) -> list[str]:
+    """The answer in one line per policy, exactly as the report's first screen says it."""
+    return [str(line) for line in answer_lines(answer.results, answer.summary, lang, answer.economics,
+                                                answer.outcomes)]
 
 
 def prices(answer: Answer, lang: str) -> str:
@@ -139,7 +146,8 @@ def outcomes(answer: Answer, lang: str) -> tuple[pd.DataFrame, str] | None:
     by_name = {r.scenario.name: r.scenario for r in answer.results}
     base = by_name.get(str(table["baseline"].iloc[0]))
     first, last = (base.calendar.start_year, base.end_year) if base is not None else (0, 0)
-    caption = t("outcomes_caption", lang).format(base=base.label_in(lang) if base else "", first=first, last=last)
+    caption = t("outcomes_caption", lang).format(base=base.label_in(lang) if base else "",
+                                                 years=year_span(first, last))
     return outcomes_display(table, lang, by_name, list(by_name)), caption
 
 

@@ -624,8 +624,11 @@ def answer_page() -> None:
         st.info(t("no_answer", L))
         return
     _stale_note(L)
+    lines = answers.first_lines(result, L)
+    for line in lines:  # the answer in one line first, as the report's first screen; then in full
+        st.markdown(f"### {line}")
     for sentence in answers.lead(result, L):
-        st.markdown(f"### {sentence}")
+        st.markdown(sentence if lines else f"### {sentence}")
     st.caption(answers.prices(result, L))
     children = answers.outcomes(result, L)
     if children is not None:  # what happens to the children, before the money

@@ -34,20 +34,20 @@ from sim.analysis.calibration import (  # noqa: E402
 from sim.model.keypaths import set_path  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, git_commit, write_frame_parquet  # noqa: E402
-from sim.outputs.labels import format_number, format_percent, metric_label  # noqa: E402
+from sim.outputs.labels import format_number, format_percent, metric_label, year_span  # noqa: E402
 
 _TEXT = {
     "cal_title": ("Calibration of {name}", "Kalibrering af {name}"),
-    "cal_lead": ("{n} parameter sets fit the history {first}-{last} about equally well (the {conf} likelihood-ratio "
+    "cal_lead": ("{n} parameter sets fit the history {years} about equally well (the {conf} likelihood-ratio "
                  "region of {trials} trials). Runs with --parameter-sets posterior.parquet draw one per replication.",
-                 "{n} parametersæt passer omtrent lige godt til historikken {first}-{last} ({conf} "
+                 "{n} parametersæt passer omtrent lige godt til historikken {years} ({conf} "
                  "likelihood-ratio-området af {trials} forsøg). Kørsler med --parameter-sets posterior.parquet "
                  "trækker ét pr. replikation."),
     "cal_lead_abc": ("The posterior: {n} weighted parameter sets, the last population of an ABC-SMC fit to the history "
-                     "{first}-{last} ({trials} simulations). Runs with --parameter-sets posterior.parquet draw one per "
+                     "{years} ({trials} simulations). Runs with --parameter-sets posterior.parquet draw one per "
                      "replication, by weight.",
                      "Posterior-fordelingen: {n} vægtede parametersæt, den sidste population af en ABC-SMC-tilpasning "
-                     "til historikken {first}-{last} ({trials} simuleringer). Kørsler med --parameter-sets "
+                     "til historikken {years} ({trials} simuleringer). Kørsler med --parameter-sets "
                      "posterior.parquet trækker ét pr. replikation efter vægt."),
     "params": ("Fitted parameters", "Tilpassede parametre"),
     "fit": ("History against the model", "Historik mod modellen"),
@@ -88,8 +88,8 @@ _TEXT = {
     "col_year": ("Year", "År"),
     "col_value": ("Value", "Værdi"),
     "col_reason": ("Why not", "Hvorfor ikke"),
-    "bt_title": ("Back-test of {name}: fitted up to {fit_until}, tested on {first}-{last}",
-                 "Back-test af {name}: tilpasset til og med {fit_until}, testet på {first}-{last}"),
+    "bt_title": ("Back-test of {name}: fitted up to {fit_until}, tested on {years}",
+                 "Back-test af {name}: tilpasset til og med {fit_until}, testet på {years}"),
     "bt_lead": ("Mean absolute percentage error over the tested years, the model against three simple forecasts. "
                 "The model's 5-95 % band covered {covered} of {n} actual values.",
                 "Gennemsnitlig absolut procentfejl over de testede år, modellen mod tre simple fremskrivninger. "
@@ -246,7 +246,7 @@ def calibration_report(cal: Calibration, lang: str, figures: dict[str, bytes]) -
     p = cal.problem
     name = p.scenario.name
     lead = "cal_lead_abc" if p.spec.method == "abc_smc" else "cal_lead"
-    lead_text = _t(lead, lang).format(n=len(cal.ensemble), first=p.years[0], last=p.years[1],
+    lead_text = _t(lead, lang).format(n=len(cal.ensemble), years=year_span(p.years[0], p.years[1]),
                                       conf=format_percent(p.spec.search.confidence, lang), trials=len(cal.trials))
     parts = [f'<p class="lead">{html.escape(lead_text)}</p>']
     parts.append(f"<h2>{html.escape(_t('params', lang))}</h2>")
@@ -361,8 +361,8 @@ def backtest_report(bt: Backtest, lang: str, figures: dict[str, bytes]) -> str:
         title = _t("bt_rolling_title", lang).format(name=name, origins=", ".join(map(str, bt.origins)),
                                                     horizon=bt.horizon)
     else:
-        title = _t("bt_title", lang).format(name=name, fit_until=bt.fit_until, first=bt.fit_until + 1,
-                                            last=bt.fit_until + bt.horizon)
+        title = _t("bt_title", lang).format(name=name, fit_until=bt.fit_until,
+                                            years=year_span(bt.fit_until + 1, bt.fit_until + bt.horizon))
     return pages.page(title, parts, lang)
 
 

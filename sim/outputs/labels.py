@@ -27,10 +27,10 @@ TEXT = {
     "appendix": ("Appendix", "Bilag"),
     "runs": ("replications", "kørsler"),
     "intro": (
-        "Projection of {name} for {first}–{last}, {reps} simulated replications (seed {seed}). "
+        "Projection of {name} for {years}, {reps} simulated replications (seed {seed}). "
         "In {last}, total cost is {cost} (median; 90 % of runs between {lo} and {hi}), "
         "with {placed} children placed at year end.",
-        "Fremskrivning af {name} for {first}–{last}, {reps} simulerede kørsler (seed {seed}). "
+        "Fremskrivning af {name} for {years}, {reps} simulerede kørsler (seed {seed}). "
         "I {last} er de samlede udgifter {cost} (median; 90 % af kørslerne mellem {lo} og {hi}), "
         "med {placed} anbragte børn ved årets udgang.",
     ),
@@ -62,15 +62,15 @@ TEXT = {
     ),
     # --- the answer of a comparison, one sentence per alternative
     "lead_saves": (
-        "Over {first}–{last}, {alt} saves {npv} in present value{prices} compared with {base} "
+        "{over}, {alt} saves {npv} in present value{prices} compared with {base} "
         "(90 % of runs between {lo} and {hi}; discount rate {rate})",
-        "I {first}–{last} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base} "
+        "{over} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base} "
         "(90 % af kørslerne mellem {lo} og {hi}; diskonteringsrente {rate})",
     ),
     "lead_costs": (
-        "Over {first}–{last}, {alt} costs {npv} more than {base} in present value{prices} "
+        "{over}, {alt} costs {npv} more than {base} in present value{prices} "
         "(90 % of runs between {lo} and {hi} extra; discount rate {rate})",
-        "I {first}–{last} koster {alt} {npv} mere end {base} i nutidsværdi{prices} "
+        "{over} koster {alt} {npv} mere end {base} i nutidsværdi{prices} "
         "(90 % af kørslerne mellem {lo} og {hi} ekstra; diskonteringsrente {rate})",
     ),
     "lead_runs": ("; in {runs} it pays back by {last}", "; i {runs} har den tjent sig hjem i {last}"),
@@ -88,9 +88,9 @@ TEXT = {
         "; den tjener sig ikke hjem inden for perioden.",
     ),
     "lead_diff_only": (
-        "Over {first}–{last}, {alt} changes total cost by {diff} compared with {base} "
+        "{over}, {alt} changes total cost by {diff} compared with {base} "
         "(sum of the yearly mean differences, not discounted).",
-        "I {first}–{last} ændrer {alt} de samlede udgifter med {diff} i forhold til {base} "
+        "{over} ændrer {alt} de samlede udgifter med {diff} i forhold til {base} "
         "(summen af de årlige gennemsnitlige forskelle, ikke diskonteret).",
     ),
     "lead_precision": (
@@ -245,15 +245,15 @@ TEXT = {
     ),
     "sweep_heading": ("{scenario}: a sweep over {setting}", "{scenario}: {setting} varieret"),
     "sweep_title": (
-        "Total cost {first}-{last} (mean, 5-95 % band)", "Samlet udgift {first}-{last} (gennemsnit, 5-95 %)"
+        "Total cost {years} (mean, 5-95 % band)", "Samlet udgift {years} (gennemsnit, 5-95 %)"
     ),
     "sweep_cost_axis": ("total cost, m DKK", "samlet udgift, mio. kr."),
     "sweep_band": ("5-95 % of the runs", "5-95 % af kørslerne"),
     "sweep_mean": ("mean", "gennemsnit"),
     "sweep_minimum": ("lowest mean: {value}", "laveste gennemsnit: {value}"),
     "sweep_lead": (
-        "The total cost over {first}-{last} is lowest at {setting} = {value}: {cost}.",
-        "Den samlede udgift {first}-{last} er lavest ved {setting} = {value}: {cost}.",
+        "The total cost in {years} is lowest at {setting} = {value}: {cost}.",
+        "Den samlede udgift {years} er lavest ved {setting} = {value}: {cost}.",
     ),
     "sweep_edge_low": (
         "That is the lowest value swept: the minimum may lie below the range; sweep lower values to find it.",
@@ -310,14 +310,14 @@ TEXT = {
     ),
     "children": ("Children", "Børn"),
     "waterfall_title": (
-        "{alt} against {base}: total cost {first}–{last}",
-        "{alt} mod {base}: samlede udgifter {first}–{last}",
+        "{alt} against {base}: total cost {years}",
+        "{alt} mod {base}: samlede udgifter {years}",
     ),
     "waterfall_caption": (
-        "From the total cost of {base} over {first}–{last} (top bar) through the change in each cost item "
+        "From the total cost of {base} in {years} (top bar) through the change in each cost item "
         "(green: lower cost, red: higher cost) to the total cost of {alt} (bottom bar). Means over the runs, "
         "not discounted. The axis does not start at zero, so that the changes can be seen.",
-        "Fra de samlede udgifter i {base} over {first}–{last} (øverste søjle) gennem ændringen i hver "
+        "Fra de samlede udgifter i {base} i {years} (øverste søjle) gennem ændringen i hver "
         "udgiftspost (grøn: lavere udgift, rød: højere udgift) til de samlede udgifter i {alt} (nederste "
         "søjle). Gennemsnit over kørslerne, ikke diskonteret. Aksen starter ikke ved nul, så ændringerne "
         "kan ses.",
@@ -438,11 +438,11 @@ TEXT = {
 TEXT.update({
     "sec_outcomes": ("What happens to the children", "Hvad der sker for børnene"),
     "outcomes_caption": (
-        "{base} and the change under each policy, {first}–{last}: the mean of the paired runs with 90 % of them in "
+        "{base} and the change under each policy, {years}: the mean of the paired runs with 90 % of them in "
         "brackets. Counts are totals over the years; shares and days are yearly values averaged over them. The "
         "wellbeing row describes where children spend their time (weighted by what children in such settings "
         "report in the national survey): a proxy, not an effect of the policy.",
-        "{base} og ændringen med hver politik, {first}–{last}: gennemsnittet af de parrede kørsler med 90 % af dem i "
+        "{base} og ændringen med hver politik, {years}: gennemsnittet af de parrede kørsler med 90 % af dem i "
         "klammer. Antal er summer over årene; andele og dage er årlige værdier i gennemsnit over årene. Rækken om "
         "trivsel beskriver, hvor børnene tilbringer deres tid (vægtet med, hvad børn i sådanne anbringelser svarer "
         "i den nationale undersøgelse): en indikator, ikke en virkning af politikken.",
@@ -461,10 +461,10 @@ TEXT.update({
     "col_cost_per_need_closure_avoided": ("Cost per child no longer closed with a real need",
                                           "Udgift pr. barn der ikke længere lukkes med et reelt behov"),
     "lead_saves_need": (
-        "Over {first}–{last}, {alt} saves {npv} in present value{prices} compared with {base}, but closes about "
+        "{over}, {alt} saves {npv} in present value{prices} compared with {base}, but closes about "
         "{n} more inquiries a year while the child has a real need (90 % of runs between {lo} and {hi}; "
         "discount rate {rate})",
-        "I {first}–{last} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base}, men lukker omkring {n} "
+        "{over} sparer {alt} {npv} i nutidsværdi{prices} i forhold til {base}, men lukker omkring {n} "
         "flere henvendelser om året, mens barnet har et reelt behov (90 % af kørslerne mellem {lo} og {hi}; "
         "diskonteringsrente {rate})",
     ),
@@ -869,3 +869,36 @@ def setting_label(path: str, lang: str, scenario: Scenario | None = None) -> str
         if step != parts[1] or scenario is None:
             return SETTING_PER_STEP[parts[2]][k].format(step=step)
     return None
+
+
+def year_span(first: int, last: int) -> str:
+    """The years of a horizon as text: '2027–2031', or '2027' when it is one year (never '2027–2027')."""
+    first, last = int(first), int(last)
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def over_years(first: int, last: int, lang: str) -> str:
+    """A sentence's start over a horizon: 'Over 2027–2031' / 'I 2027–2031'; 'In 2027' / 'I 2027' for one year."""
+    if int(first) == int(last):
+        return text("in_year", lang).format(year=int(first))
+    return text("over_years", lang).format(years=year_span(first, last))
+
+
+# the first screen: one line per policy (sim.outputs.report.answer_line), then each answer in full, folded
+TEXT.update({
+    "in_year": ("In {year}", "I {year}"),
+    "over_years": ("Over {years}", "I {years}"),
+    "line_npv": ("net saving {npv} (5-95 %: {lo} to {hi})", "nettobesparelse {npv} (5-95 %: {lo} til {hi})"),
+    "line_chance": ("chance of a net saving {p}", "sandsynlighed for nettobesparelse {p}"),
+    "line_worse": ("worse for the children: {change}", "værre for børnene: {change}"),
+    "line_better": ("better for the children: {change}", "bedre for børnene: {change}"),
+    "line_no_clear_change": ("no clear change for the children", "ingen klar ændring for børnene"),
+    "line_kinship": ("kinship share outside Danish experience", "netværksandel uden for dansk erfaring"),
+    "sec_answers": ("The answers", "Svarene"),
+    "sec_answers_in_full": ("Each answer in full", "Hvert svar i sin helhed"),
+    "answers_in_full_hint": (
+        "Click a policy to read its answer in full: its chance of a saving, what it rests on, and its caveats.",
+        "Klik på en politik for at læse hele dens svar: chancen for en besparelse, hvad den hviler på, og dens "
+        "forbehold.",
+    ),
+})

@@ -31,7 +31,7 @@ from sim.model.keypaths import get_path  # noqa: E402
 from sim.model.scenario import Scenario  # noqa: E402
 from sim.outputs import pages  # noqa: E402
 from sim.outputs.files import atomic_directory, git_commit  # noqa: E402
-from sim.outputs.labels import format_number, metric_label, setting_label  # noqa: E402
+from sim.outputs.labels import format_number, metric_label, setting_label, year_span  # noqa: E402
 
 _TEXT = {
     "title": ("Sensitivity analysis: {name}", "Følsomhedsanalyse: {name}"),
@@ -55,9 +55,9 @@ _TEXT = {
     ),
     "and": ("and", "og"),
     "setup": (
-        "{rows} sample points, each run with {reps} replications of {years} projected years ({first}–{last}) "
+        "{rows} sample points, each run with {reps} replications of {years} projected years ({span}) "
         "after {burn} burn-in years; seed {seed}; {params} parameters; {method}. Wall time {wall}.",
-        "{rows} stikprøvepunkter, hver kørt med {reps} kørsler af {years} fremskrevne år ({first}–{last}) efter "
+        "{rows} stikprøvepunkter, hver kørt med {reps} kørsler af {years} fremskrevne år ({span}) efter "
         "{burn} indsvingningsår; seed {seed}; {params} parametre; {method}. Køretid {wall}.",
     ),
     "crn": (
@@ -117,7 +117,7 @@ _TEXT = {
     "sec_method": ("Method", "Metode"),
     "npv_label": ("Net saving against the scenario's own values, present value (DKK)",
                   "Nettobesparelse i forhold til scenariets egne værdier, nutidsværdi (kr.)"),
-    "sum_of": ("{label}, sum {first}–{last}", "{label}, sum {first}–{last}"),
+    "sum_of": ("{label}, sum {years}", "{label}, sum {years}"),
     "in_year": ("{label}, {year}", "{label}, {year}"),
     "morris_name": ("Morris screening, {n} trajectories on {levels} levels",
                     "Morris-screening, {n} baner på {levels} niveauer"),
@@ -149,7 +149,7 @@ def output_label(output: Output, scenario: Scenario, lang: str) -> str:
         return _t("npv_label", lang)
     label = metric_label(output.metric, lang, scenario)
     if output.year == "sum":
-        return _t("sum_of", lang).format(label=label, first=scenario.calendar.start_year, last=scenario.end_year)
+        return _t("sum_of", lang).format(label=label, years=year_span(scenario.calendar.start_year, scenario.end_year))
     year = {"last": scenario.end_year, "first": scenario.calendar.start_year}.get(output.year, output.year)
     return _t("in_year", lang).format(label=label, year=year)
 
@@ -254,7 +254,8 @@ def report_html(run: SensitivityRun, figures: dict[str, bytes], lang: str = "en"
     parts = [pages.lead_paragraph(lead_sentences(run, lang))]
     wall = f"{run.wall_seconds:.0f} s"
     parts.append("<p class='note'>" + html.escape(_t("setup", lang).format(
-        rows=len(a.X), reps=run.replications, years=cal.horizon_years, first=cal.start_year, last=sc.end_year,
+        rows=len(a.X), reps=run.replications, years=cal.horizon_years,
+        span=year_span(cal.start_year, sc.end_year),
         burn=cal.burn_in_years, seed=run.seed, params=len(a.parameters), method=method_name, wall=wall)) + "</p>")
     parts.append("<p class='note'>" + html.escape(_t("crn", lang).format(last_rep=run.replications - 1)) + "</p>")
     parts.append("<p class='note'>" + html.escape(_t("how_morris" if a.method == "morris" else "how_sobol", lang))

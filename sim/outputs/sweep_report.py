@@ -23,6 +23,7 @@ from sim.outputs.labels import (  # noqa: E402
     metric_label,
     setting_label,
     text,
+    year_span,
 )
 from sim.runs.runner import RunResult  # noqa: E402
 
@@ -62,7 +63,7 @@ def minimum_lines(results: dict[float, RunResult], setting: str, lang: str) -> l
     row = totals[totals["value"] == best].iloc[0]
     lines = [text("sweep_lead", lang).format(
         setting=swept_label(setting, lang, scenario), value=format_setting_value(best, lang), first=first,
-        last=last, cost=money_band(row["mean"], row["p05"], row["p95"], lang))]
+        last=last, years=year_span(first, last), cost=money_band(row["mean"], row["p05"], row["p95"], lang))]
     edge = at_edge(totals)
     if edge is not None:
         lines.append(text(f"sweep_edge_{edge}", lang).format(value=format_setting_value(best, lang)))
@@ -82,7 +83,7 @@ def total_cost_chart(totals: pd.DataFrame, setting: str, first: int, last: int, 
             label=text("sweep_minimum", lang).format(value=format_setting_value(best, lang)))
     ax.set_xlabel(setting)
     ax.set_ylabel(text("sweep_cost_axis", lang))
-    ax.set_title(text("sweep_title", lang).format(first=first, last=last), loc="left", fontsize=11)
+    ax.set_title(text("sweep_title", lang).format(years=year_span(first, last)), loc="left", fontsize=11)
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=9)
     fig.tight_layout()
@@ -122,7 +123,7 @@ def write_sweep_outputs(
             totals[["value", "mean", "p05", "p95"]].itertuples(index=False)]
     parts = [
         pages.lead_paragraph([*minimum_lines(results, setting, lang), text("sweep_crn", lang)]),
-        pages.figure_html(cost_png, text("sweep_title", lang).format(first=first, last=last),
+        pages.figure_html(cost_png, text("sweep_title", lang).format(years=year_span(first, last)),
                           text("sweep_cost_caption", lang)),
         pages.figure_html(side_png, text("sweep_side_title", lang), text("sweep_side_caption", lang)),
         pages.text_table([shown, text("sweep_cost_axis", lang)], rows),

@@ -141,9 +141,11 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
             page.get_by_text("Færdig: se siden Svar.").wait_for(timeout=LONG)
             page.screenshot(path=str(shots / "3-koer.png"))
 
-            # Svar: the plain-words answer first, then charts; the downloads
+            # Svar: the answer in one line first, then in plain words, then charts; the downloads
             go_to(page, "Svar")
-            lead = page.locator("h3").first.inner_text()
+            line = page.locator("h3").first.inner_text()
+            said = page.locator("[data-testid='stMarkdownContainer'] p")
+            lead = said.filter(has_text="nutidsværdi").first.inner_text()
             page.locator(".vega-embed").first.wait_for(timeout=LONG)
             charts = page.locator(".vega-embed").count()
             page.screenshot(path=str(shots / "4-svar.png"))
@@ -174,6 +176,8 @@ def test_a_round_through_the_app_in_headless_chromium(tmp_path, app_url):
     # nothing from the network: the app's own server, and data or blob URLs the page makes itself
     assert all(u.startswith((app_url, "data:", "blob:")) for u in requests), \
         sorted({u for u in requests if not u.startswith((app_url, "data:", "blob:"))})
+    assert line.startswith("politik: nettobesparelse") and "mio. kr." in line, line  # the one line, in Danish
+    assert "policy" not in line and "net saving" not in line, line
     assert "politik" in lead and "Jeres kommune" in lead and "kr." in lead, lead  # Danish names and label
     assert "policy" not in lead and "municipality" not in lead, lead
     assert charts >= 3  # fans, staircase, waterfall

@@ -207,9 +207,10 @@ def _results(alt_names: list[str], kinship: dict[str, float], closed: dict[str, 
 
 
 def _lead_of(page: str) -> str:
-    found = re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S)
-    assert found, "no first paragraph"
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+    """Every answer in full (one paragraph per policy, each folded under its label)."""
+    found = re.findall(r'<p class="lead">(.*?)</p>', page, flags=re.S)
+    assert found, "no answer in words"
+    return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(found)))
 
 
 def _plain(s: str) -> str:
@@ -217,7 +218,7 @@ def _plain(s: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])
-def test_the_reports_first_paragraph_carries_every_policys_caveats(tmp_path, lang):
+def test_the_reports_answers_in_full_carry_every_policys_caveats(tmp_path, lang):
     results, summary, comparison, economics = _results(POLICIES, {}, {})
     path = write_report(tmp_path, results, summary, lang, comparison=comparison, economics=economics)
     lead = _plain(_lead_of(path.read_text(encoding="utf-8")))

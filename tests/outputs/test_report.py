@@ -184,7 +184,8 @@ def test_report_in_headless_chromium(tmp_path, synthetic):
             images = page.eval_on_selector_all(
                 "img", "els => els.map(e => ({w: e.naturalWidth, h: e.naturalHeight, ok: e.complete}))"
             )
-            lead = page.locator("p").first.inner_text()
+            first_line = page.locator("ul.answer-lines li").first.inner_text()
+            lead = page.locator("details.answer p.lead").first.text_content()  # the answer in full, folded
             lang = page.evaluate("document.documentElement.lang")
             headings = page.locator("h2").all_inner_texts()
             shot = tmp_path / "report.png"
@@ -200,7 +201,8 @@ def test_report_in_headless_chromium(tmp_path, synthetic):
     assert len(images) == 6, images
     assert all(i["ok"] and i["w"] > 0 and i["h"] > 0 for i in images), images
     assert lang == "en"
-    # the answer in words, with its uncertainty
+    # the answer in one line, then in words with its uncertainty
+    assert "12.5 m DKK" in first_line and "80 %" in first_line, first_line
     assert "8 of 10" in lead, lead
     assert "2028" in lead and "break-even year" in lead, lead
     assert "12.5 m DKK" in lead and "25.0 m DKK" in lead and "\u22123.1" in lead, lead
@@ -276,11 +278,26 @@ def _check_html(page: str) -> _Checker:
     return checker
 
 
+def _answer_in_full(page: str) -> str:
+    """The first policy's answer in full: the paragraph folded under its label after the tables."""
+    found = re.search(r'<details class="answer"><summary>.*?</summary>\s*<p class="lead">(.*?)</p>', page, re.S)
+    assert found, "no answer in full"
+    return html.unescape(found.group(1))
+
+
+def _first_line(page: str) -> str:
+    """The first screen's line for the first policy."""
+    found = re.search(r'<ul class="answer-lines">\s*<li>(.*?)</li>', page, re.S)
+    assert found, "no answer lines"
+    return html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+
+
 def test_report_english_structure_and_figures(tmp_path, synthetic):
     out, page = _write(tmp_path, synthetic, "en")
-    checker = _check_html(page)
+    _check_html(page)
     assert '<html lang="en">' in page
-    assert "8 of 10 runs" in checker.p_texts[0]
+    assert "8 of 10 runs" in _answer_in_full(page)
+    assert "12.5 m DKK" in _first_line(page) and "80 %" in _first_line(page)
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
     assert pngs == sorted(
         [
@@ -309,9 +326,10 @@ def test_report_english_structure_and_figures(tmp_path, synthetic):
 
 def test_report_danish(tmp_path, synthetic):
     out, page = _write(tmp_path, synthetic, "da")
-    checker = _check_html(page)
+    _check_html(page)
     assert '<html lang="da">' in page
-    lead = checker.p_texts[0]
+    lead = _answer_in_full(page)
+    assert "12,5 mio. kr." in _first_line(page) and "80 %" in _first_line(page)
     assert "8 af 10 kørsler" in lead and "break-even-år 2028" in lead, lead
     assert "12,5 mio. kr." in lead and "25,0 mio. kr." in lead and "\u22123,1" in lead, lead
     assert "2027–2029" in lead
@@ -492,7 +510,8 @@ def test_report_of_a_real_run_in_headless_chromium(tmp_path):
             page.on("request", lambda r: requests.append(r.url))
             page.goto((out / "report.html").as_uri(), wait_until="load")
             images = page.eval_on_selector_all("img", "els => els.map(e => ({w: e.naturalWidth, ok: e.complete}))")
-            lead = page.locator("p").first.inner_text()
+            first_line = page.locator("ul.answer-lines li").first.inner_text()
+            lead = page.locator("details.answer p.lead").first.text_content()  # the answer in full, folded
             page.screenshot(path=str(tmp_path / "real-report.png"), full_page=True)
         finally:
             browser.close()
@@ -500,6 +519,7 @@ def test_report_of_a_real_run_in_headless_chromium(tmp_path):
     assert all(u.startswith(("file:", "data:")) for u in requests)
     assert len(images) >= 5 and all(i["ok"] and i["w"] > 0 for i in images), images
     assert "small-more" in lead and "DKK" in lead, lead
+    assert first_line.startswith("small-more: net saving") and "m DKK" in first_line, first_line
 
 
 def test_where_the_caseworkers_time_went(tmp_path, synthetic):

@@ -94,18 +94,22 @@ def three():
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])
-def test_the_first_screen_is_the_answer_then_the_investment_table(tmp_path, three, lang):
+def test_the_first_screen_is_one_line_per_policy_then_the_investment_table(tmp_path, three, lang):
     results, summary, comparison, economics, npv = three
     page = write_report(tmp_path, results, summary, lang, comparison=comparison, economics=economics,
                         per_replication_npv=npv).read_text(encoding="utf-8")
-    lead = re.search(r'<p class="lead">(.*?)</p>', page, flags=re.S)
-    assert lead
-    spans = re.findall(r"<span>(.*?)</span>", lead.group(1))
-    assert len(spans) == len(ALTS) and all(alt in s for alt, s in zip(ALTS, spans))
+    lines = re.search(r'<ul class="answer-lines">(.*?)</ul>', page, flags=re.S)
+    assert lines
+    items = re.findall(r"<li><strong>(.*?)</strong>: (.*?)</li>", lines.group(1))
+    assert [label for label, _ in items] == list(ALTS)
+    assert "8.0" in items[0][1].replace(",", ".") and "\u22129.0" in items[1][1].replace(",", ".")
     economics_at = page.index(f"<h2>{text('sec_economics', lang)}</h2>")
-    assert lead.end() < economics_at < page.index(f"<h2>{text('sec_projection', lang)}</h2>")
-    # what each answer comes with follows the table, before any chart
-    assert economics_at < page.index("<ul class=\"answers\">") < page.index("<figure>")
+    assert lines.end() < economics_at < page.index(f"<h2>{text('sec_projection', lang)}</h2>")
+    # each answer in full follows the table, folded under its policy's label, before any chart
+    in_full = page.index(f"<h2>{text('sec_answers_in_full', lang)}</h2>")
+    assert economics_at < in_full < page.index("<figure>")
+    for alt in ALTS:
+        assert in_full < page.index(f'<details class="answer"><summary>{alt}</summary>') < page.index("<figure>")
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])
@@ -120,4 +124,4 @@ def test_each_alternative_has_its_details_folded(tmp_path, three, lang):
         folded = page[start:page.index("</details>", start)]
         assert "<details open" not in folded
         assert folded.count("data:image/png") == 2, alt  # its waterfall and its net saving per run
-    assert page.count("<details>") == page.count("</details>")
+    assert page.count("<details") == page.count("</details>")

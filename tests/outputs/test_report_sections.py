@@ -70,8 +70,8 @@ def test_a_comparison_adds_its_sections_in_reading_order(tmp_path, results):
     npv = pd.DataFrame({"scenario": ALT, "baseline": "baseline", "npv_dkk": np.array([7e6, 9e6])})
     page = write_report(tmp_path, results, summarise(table), "en", comparison=_comparison(results),
                         economics=_economics(), per_replication_npv=npv)
-    assert _headings(page) == _expected(["sec_economics", "sec_projection", "sec_details", "sec_tables",
-                                         "appendix"], "en")
+    assert _headings(page) == _expected(["sec_economics", "sec_answers_in_full", "sec_projection", "sec_details",
+                                         "sec_tables", "appendix"], "en")
     html = page.read_text(encoding="utf-8")
     lead, notes = html.index('<p class="lead">'), [m.start() for m in re.finditer("Projection of ", html)]
     assert len(notes) == 2 and all(lead < n for n in notes)

@@ -1,9 +1,11 @@
 """The report a finance officer opens: a self-contained HTML page, its figures as PNG, and a workbook.
 
 ``write_report`` writes ``report.html`` (every figure embedded as a base64 PNG, no external resources) and
-the same figures under ``figures/``. Its first paragraph gives the answer in words: for a single run the
-projected cost and its band; for a comparison, per alternative, the net saving in present value with its
-band, how many runs in ten pay back, and the break-even year. Then fan charts, the staircase over time,
+the same figures under ``figures/``. For a comparison it opens with one line per alternative (the net saving
+in present value with its band, the chance of a saving, the change for the children that matters most, a
+warning marker), then what happens to the children and the investment table; each alternative's answer in full
+(how many runs in ten pay back, the break-even year, what it rests on, its caveats) follows, folded. A single
+run opens with its projected cost and its band. Then fan charts, the staircase over time,
 a waterfall of where the cost difference comes from, the key tables, and the assumptions in an appendix.
 
 ``write_workbook`` writes ``results.xlsx``: for the reader, sheets in the chosen language (names, headers,
@@ -17,12 +19,14 @@ over replications) and ``economics`` has ``scenario,baseline,discount_rate,npv_d
 npv_p95_dkk,break_even_year,cost_per_placement_avoided_dkk,prob_net_saving,...`` (npv of the net saving,
 baseline cost minus alternative cost: positive means the alternative saves money).
 
-By job: ``charts`` (the figures), ``words`` (the answer in plain words, which the app shows too), ``tables``,
+By job: ``answer_line`` (the first screen's one line per policy, which the app shows too), ``charts``
+(the figures), ``words`` (the answer in plain words, which the app shows too), ``tables``,
 ``forecast`` (the year-end forecast's section), ``workbook`` (results.xlsx), ``page`` (report.html, one builder
 per section), ``formats`` (numbers as the report writes them), ``long_term`` (the box beyond the municipality's
 budget). Everything is importable from here.
 """
 
+from sim.outputs.report.answer_line import AnswerLine, answer_lines
 from sim.outputs.report.charts import (
     DPI,
     SCENARIO_COLOURS,
@@ -68,4 +72,5 @@ __all__ = [
     "npv_chart", "precision_sentence", "price_year_of", "prices_note",
     "rests_on_display", "rests_on_section", "rests_on_sentence", "runs_of_ten", "staircase_chart",
     "waterfall_chart", "waterfall_items", "write_report", "write_workbook", "outcomes_display", "outcomes_html",
+    "AnswerLine", "answer_lines",
 ]

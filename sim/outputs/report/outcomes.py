@@ -12,14 +12,22 @@ import pandas as pd
 
 from sim.model.catalogue import is_share
 from sim.model.scenario import Scenario
-from sim.outputs.labels import MINUS, format_number, format_percent, metric_label, scenario_label, text
+from sim.outputs.labels import (
+    MINUS,
+    format_number,
+    format_percent,
+    metric_label,
+    scenario_label,
+    text,
+    year_span,
+)
 from sim.outputs.report.formats import is_zero_text
 from sim.outputs.report.tables import table_html
 
 ARROWS = {"better": "▲", "worse": "▼", "more": "▲", "less": "▼", "no_clear_change": "●"}
 
 
-def _signed(x: float, metric: str, lang: str) -> str:
+def signed_change(x: float, metric: str, lang: str) -> str:
     """A change as the table writes it: shares in percentage points, a sign always."""
     if x is None or pd.isna(x):
         return "-"
@@ -44,8 +52,8 @@ def change_text(row: Mapping, lang: str) -> str:
     """'▼ −12.3 [−20.1; −4.0] better' (plain text)."""
     metric, verdict = row["metric"], row["verdict"]
     sep = "; " if lang == "da" else ", "
-    band = f"[{_signed(row['diff_p05'], metric, lang)}{sep}{_signed(row['diff_p95'], metric, lang)}]"
-    return f"{_arrow(verdict, row['diff_mean'])} {_signed(row['diff_mean'], metric, lang)} {band} " \
+    band = f"[{signed_change(row['diff_p05'], metric, lang)}{sep}{signed_change(row['diff_p95'], metric, lang)}]"
+    return f"{_arrow(verdict, row['diff_mean'])} {signed_change(row['diff_mean'], metric, lang)} {band} " \
            f"{text('verdict_' + verdict, lang)}"
 
 
@@ -87,5 +95,5 @@ def outcomes_html(outcomes: pd.DataFrame, lang: str, first: int, last: int,
     header = [html.escape(c) for c in shown.columns]
     rows = [(str(r.iloc[0]), [html.escape(str(v)) for v in r.iloc[1:]]) for _, r in shown.iterrows()]
     base = scenario_label(str(outcomes["baseline"].iloc[0]), lang, by_name)
-    caption = text("outcomes_caption", lang).format(base=base, first=first, last=last)
+    caption = text("outcomes_caption", lang).format(base=base, first=first, last=last, years=year_span(first, last))
     return table_html(header, rows, html.escape(caption), wide=True)

@@ -1,13 +1,13 @@
 """The report page: ``write_report`` composes report.html from one builder per section, in the order a
-finance officer reads it: the answer and the investment table on the first screen, the projection of cost, then
+finance officer reads it: on the first screen one line per policy (``answer_line``), what happens to the children
+and the investment table; then each answer in full, folded under its policy's label; the projection of cost, then
 the details per scenario (where its difference comes from, what it rests on, its tables) folded under one
 ``<details>`` each, the other charts and tables folded, the assumptions; each figure embedded and also written
-under figures/."""
+under figures/. Print opens every fold (``REPORT_CSS``), so a printed report loses nothing."""
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +18,8 @@ import pandas as pd
 from sim.analysis.caseworker_time import caseworker_time, has_caseworker_time
 from sim.model.scenario import Scenario, scenario_to_yaml
 from sim.outputs import pages
-from sim.outputs.labels import LANGS, metric_label, scenario_label, text
-from sim.outputs.notes import scenario_notes
+from sim.outputs.labels import LANGS, metric_label, scenario_label, text, year_span
+from sim.outputs.report.answer_line import SEPARATOR, WARNING_MARK, AnswerLine, answer_lines
 from sim.outputs.report.charts import (
     caseworker_time_chart,
     fan_chart,
@@ -147,6 +147,11 @@ def _note(words: str) -> str:
     return f'<p class="note">{html.escape(words)}</p>'
 
 
+def _fold_hint(words: str) -> str:
+    """A note that says to click a fold open (not printed: print opens every fold)."""
+    return f'<p class="note fold-hint">{html.escape(words)}</p>'
+
+
 def _folded(summary: str, parts: Sequence[str]) -> list[str]:
     """Parts under a closed ``<details>`` whose summary line says what opening it shows (none if no parts)."""
     if not parts:
@@ -161,55 +166,41 @@ def _title_section(r: _Report) -> list[str]:
     return [f"<h1>{html.escape(r.title)}</h1>"]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.)])\s+(?=[A-ZÆØÅ])")
+def _answer_lines(r: _Report) -> list[AnswerLine]:
+    return answer_lines(r.results, r.summary, r.lang, r.economics, r.outcomes)
 
 
-def _first_sentence(paragraph: str) -> tuple[str, str]:
-    """A paragraph split after its first sentence, and the rest. A sentence ends at a full stop or parenthesis
-    followed by a capital ("mio. kr. i" is not an end)."""
-    parts = _SENTENCE_END.split(paragraph, maxsplit=1)
-    return (parts[0], " " + parts[1]) if len(parts) == 2 else (paragraph, "")
-
-
-def _split_answers(r: _Report) -> bool:
-    """With several alternatives, each one's whole paragraph would push the investment table off the first
-    screen: then the paragraph keeps the answer and what travels with it, and the rest follows the table."""
-    return r.economics is not None and len(r.pairs) > 1
-
-
-def _answers(r: _Report) -> list[tuple[str, str]]:
-    """Per alternative, (its sentences for the first paragraph, the rest for after the investment table).
-
-    The first paragraph keeps each answer's first sentence (the number) and its notes: the children it closes
-    with a real need, the kinship warning and its caveats, which travel with the number. The rest (the chance of a
-    saving with its interval, the runs that would pin it, the assumption it rests on most) follows the table."""
-    lead = lead_sentences(r.results, r.summary, r.lang, r.comparison, r.economics, r.assumption_effects)
-    if not _split_answers(r) or len(lead) != len(r.pairs):
-        return [(paragraph, "") for paragraph in lead]
-    out = []
-    for (alt, base), paragraph in zip(r.pairs, lead):
-        notes = scenario_notes(alt, r.by_name, r.summary, r.lang, r.comparison, base)
-        body = paragraph[: len(paragraph) - len(notes)] if notes and paragraph.endswith(notes) else paragraph
-        first, rest = _first_sentence(body)
-        out.append((first + paragraph[len(body):], rest.strip()))
-    return out
+def _line_html(line: AnswerLine) -> str:
+    """One policy's line: its label in bold, the parts, the warnings marked."""
+    parts = [html.escape(p) for p in line.parts]
+    parts += [f'<span class="warning">{WARNING_MARK} {html.escape(w)}</span>' for w in line.warnings]
+    return f"<li><strong>{html.escape(line.label)}</strong>: {SEPARATOR.join(parts)}</li>"
 
 
 def _answer_section(r: _Report) -> list[str]:
-    """The answer in words (with several alternatives, the compact form of :func:`_answers`), and which year's
-    prices the money is in."""
-    answers = _answers(r)
-    return ['<p class="lead">' + "".join(f"<span>{html.escape(a)}</span>" for a, _ in answers) + "</p>",
-            f'<p class="note prices">{html.escape(prices_note(r.scenarios[0], r.lang))}</p>']
+    """The answer first: with an investment case, one line per policy (each answer in full follows the tables,
+    folded); else the answer in words. Then which year's prices the money is in."""
+    lines = _answer_lines(r)
+    if lines:
+        top = ['<ul class="answer-lines">', *(_line_html(line) for line in lines), "</ul>"]
+    else:
+        lead = lead_sentences(r.results, r.summary, r.lang, r.comparison, r.economics, r.assumption_effects)
+        top = ['<p class="lead">' + "".join(f"<span>{html.escape(a)}</span>" for a in lead) + "</p>"]
+    return [*top, f'<p class="note prices">{html.escape(prices_note(r.scenarios[0], r.lang))}</p>']
 
 
 def _with_each_answer_section(r: _Report) -> list[str]:
-    """After the investment table, the rest of each alternative's paragraph (never folded)."""
-    items = [f"<li><strong>{html.escape(r.label(alt))}</strong>: {html.escape(rest)}</li>"
-             for (alt, _), (_, rest) in zip(r.pairs, _answers(r)) if rest]
-    if not items:
+    """After the tables, each policy's answer in full (its chance of a saving, what it rests on, its notes and
+    caveats), folded under its label; print opens every fold (REPORT_CSS)."""
+    lines = _answer_lines(r)
+    if not lines:
         return []
-    return [f"<h3>{html.escape(text('with_each_answer', r.lang))}</h3>", '<ul class="answers">', *items, "</ul>"]
+    lead = lead_sentences(r.results, r.summary, r.lang, r.comparison, r.economics, r.assumption_effects)
+    parts = [_heading("sec_answers_in_full", r.lang), _fold_hint(text("answers_in_full_hint", r.lang))]
+    for line, paragraph in zip(lines, lead):
+        parts += [f'<details class="answer"><summary>{html.escape(line.label)}</summary>',
+                  f'<p class="lead">{html.escape(paragraph)}</p>', "</details>"]
+    return parts
 
 
 def _outcomes_section(r: _Report) -> list[str]:
@@ -299,7 +290,7 @@ def _waterfall_figure(r: _Report, alt: str, base: str) -> list[str]:
         return []
     items = waterfall_items(r.summary, comparison, alt, base, lang, by_name.get(alt), by_name.get(base))
     y0, y1 = horizon_years(alt, by_name, comparison)
-    names = {"alt": r.label(alt), "base": r.label(base), "first": y0, "last": y1}
+    names = {"alt": r.label(alt), "base": r.label(base), "first": y0, "last": y1, "years": year_span(y0, y1)}
     fig_title = text("waterfall_title", lang).format(**names)
     caption = text("waterfall_caption", lang).format(**names)
     return [f"<h3>{html.escape(text('sec_waterfall', lang))}</h3>",
@@ -354,7 +345,7 @@ def _details_section(r: _Report) -> list[str]:
     if not r.pairs:
         return []
     lang, results = r.lang, {res.scenario.name: res for res in r.results}
-    parts = [_heading("sec_details", lang), _note(text("details_hint", lang))]
+    parts = [_heading("sec_details", lang), _fold_hint(text("details_hint", lang))]
     for alt, base in r.pairs:
         inner = [_note(intro_sentence(r.summary, results[alt], lang))] if alt in results else []
         inner += _rests_on_parts(r, alt, base) + _waterfall_figure(r, alt, base) + _npv_figure(r, alt, base)
@@ -437,6 +428,11 @@ details[open]>summary{margin-bottom:0.6em}details details{margin-left:1em}
 table{font-size:0.8em}thead th{font-size:0.92em;overflow-wrap:normal;word-break:normal;hyphens:manual}
 td,th{padding:3px 5px}
 ul.answers{font-size:0.95em;padding-left:1.2em}ul.answers li{margin:0.3em 0}
+ul.answer-lines{font-size:1.05em;padding-left:1.2em;margin:0.6em 0}ul.answer-lines li{margin:0.35em 0}
+ul.answer-lines .warning{color:#9a4a00;font-weight:600}
+details.answer p.lead{font-size:1em}
+@media print{details::details-content{content-visibility:visible;display:block}
+details>summary{list-style:none}details>summary::-webkit-details-marker{display:none}.fold-hint{display:none}}
 """
 
 

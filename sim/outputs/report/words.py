@@ -9,7 +9,15 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from sim.model.scenario import Scenario
-from sim.outputs.labels import format_money_range, format_number, format_percent, scenario_label, text
+from sim.outputs.labels import (
+    format_money_range,
+    format_number,
+    format_percent,
+    over_years,
+    scenario_label,
+    text,
+    year_span,
+)
 from sim.outputs.notes import closed_with_need_more, scenario_notes
 from sim.outputs.report.formats import format_difference, range_value, rate_text, whole_number, year_or_none
 from sim.runs.runner import RunResult
@@ -26,6 +34,7 @@ def intro_sentence(summary: pd.DataFrame, result: RunResult, lang: str) -> str:
         name=s.label_in(lang),
         first=s.calendar.start_year,
         last=s.end_year,
+        years=year_span(s.calendar.start_year, s.end_year),
         reps=result.replications,
         seed=result.seed,
         cost=format_number(get("cost_total", "p50"), lang, money=True),
@@ -68,7 +77,8 @@ def economics_sentence(
     inquiries a year closed while the child has a real need (``sim.outputs.notes.closed_with_need_more``) says so
     in the same first sentence."""
     npv, lo, hi = row["npv_dkk"], row["npv_p05_dkk"], row["npv_p95_dkk"]
-    common = {"first": first, "last": last, "alt": scenario_label(row["scenario"], lang, by_name),
+    common = {"first": first, "last": last, "over": over_years(first, last, lang),
+              "alt": scenario_label(row["scenario"], lang, by_name),
               "base": scenario_label(row["baseline"], lang, by_name)}
     common["rate"] = rate_text(row.get("discount_rate"), lang)
     price_year = year_or_none(row.get("price_year"))
@@ -197,7 +207,7 @@ def lead_sentences(
             diff = format_difference(float(group["diff_mean"].sum()), "cost_total", lang)
             notes = scenario_notes(alt, by_name, summary, lang, comparison, base)
             sentence = text("lead_diff_only", lang).format(
-                first=first, last=last, alt=scenario_label(alt, lang, by_name),
+                first=first, last=last, over=over_years(first, last, lang), alt=scenario_label(alt, lang, by_name),
                 base=scenario_label(base, lang, by_name), diff=diff)
             out.append(sentence + notes)
         if out:
