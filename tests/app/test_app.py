@@ -279,7 +279,7 @@ def test_a_comparison_answer_says_what_it_rests_on_and_fixed_assumptions_say_noi
     base = building.check(small_start().raw).scenario
     policy = building.check(building.with_settings(small_start().raw, {"caseworkers.fte": 9.0})).scenario
     policy = policy.model_copy(update={"name": "policy"})
-    drawn = jobs.answer(jobs.Question((base, policy), 8, 2, seed=2, workers=1))
+    drawn = jobs.answer(jobs.Question((base, policy), 4, 1, seed=2, workers=1))  # what it says, not how much
     assert drawn.economics["assumptions_drawn"].all()
     assert set(drawn.assumption_effects["scenario"]) == {"policy"}
     tables = answers.rests_on(drawn, "da")
@@ -290,7 +290,7 @@ def test_a_comparison_answer_says_what_it_rests_on_and_fixed_assumptions_say_noi
         "staircase.kinship_care.price_per_year_dkk": 400000.0})).scenario  # the municipality's own, outside the range
     held = jobs.answer(jobs.Question((own_price,), 2, 1, seed=2, workers=1))
     assert "netværkspleje" in answers.held_note(held, "da")
-    fixed = jobs.answer(jobs.Question((base, policy), 8, 2, seed=2, workers=1, fixed_assumptions=True))
+    fixed = jobs.answer(jobs.Question((base, policy), 4, 1, seed=2, workers=1, fixed_assumptions=True))
     assert answers.rests_on(fixed, "da") == []
     assert any("--fixed-assumptions" in s for s in answers.lead(fixed, "en"))
 

@@ -1,8 +1,8 @@
-"""The `boernesim` command end to end, as a user runs it (a subprocess): docs/contract.md's `run` outputs,
-`validate`, exit codes, one clear message for bad input and no half-written output directory.
+"""The `boernesim` command end to end, as a user runs it (its entry point, tests/commands.py): docs/contract.md's
+`run` outputs, `validate`, exit codes, one clear message for bad input and no half-written output directory.
 
 The runs use a small municipality (2,000 children, 1 burn-in year, 2 projected years, 3 replications):
-a few seconds each, mostly start-up.
+a few seconds each.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from commands import assert_bad_input, cli
+from commands import assert_bad_input, cli_process
 
 
 def test_app_on_a_port_in_use_exits_2_with_one_line():
@@ -13,6 +13,6 @@ def test_app_on_a_port_in_use_exits_2_with_one_line():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = cli("app", "--port", port, "--no-browser", timeout=60)
+        done = cli_process("app", "--port", port, "--no-browser", timeout=60)
     assert_bad_input(done, f"--port {port}", "in use")
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr

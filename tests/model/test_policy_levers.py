@@ -279,9 +279,12 @@ def test_kinship_first_raises_kinship_and_lowers_foster_care(quarter_raw):
         assert sign * diff.mean() > 0, f"{metric}: " + margin(diff)
 
 
+@pytest.mark.slow
 def test_more_notifications_about_known_children_notify_fewer_children(quarter_raw):
     """notifications.share_about_known_children 0.72 -> 0.85 from 2027 as a lever: about as many
-    notifications, fewer distinct children notified (fewer notifications are about new children)."""
+    notifications, fewer distinct children notified (fewer notifications are about new children).
+    Fast: the same setting drifting up (tests/model/test_drift.py) and the lever reaching it on its day
+    (tests/model/test_known_share_lever.py)."""
     base = build(quarter_raw)
     known = build(quarter_raw, levers=[lever("notifications.share_about_known_children", 0.85)])
     b, k = tables(base), tables(known)

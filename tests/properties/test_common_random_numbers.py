@@ -13,12 +13,13 @@ Paths are compared exactly: the trace records (time rounded to 1e-12 years, even
 from __future__ import annotations
 
 import pytest
-from conftest import build, metric_table, new_cases_only, scaled
+from conftest import BASELINE, build, metric_table, new_cases_only, scaled
 
 from sim.model.caseworkers import CaseworkerTeam
 from sim.model.department import OwnCaseDepartment
 from sim.model.municipality import ExtraChild, simulate
 from sim.model.randomness import NS_EXTRA, child_id
+from sim.model.scenario import resolve_raw
 
 SEED = 99
 AMPLE_FTE = 400.0  # the quarter-size baseline has about 5; a task never waits
@@ -26,11 +27,37 @@ AMPLE_FTE = 400.0  # the quarter-size baseline has about 5; a task never waits
 
 @pytest.fixture
 def ample_raw(baseline_raw) -> dict:
-    raw = new_cases_only(scaled(baseline_raw, 0.25))
+    return ample(baseline_raw)
+
+
+def ample(raw: dict) -> dict:
+    """The baseline at a quarter of its size, 1 + 3 years, new cases only, caseworkers ample."""
+    raw = new_cases_only(scaled(raw, 0.25))
     raw["calendar"]["burn_in_years"] = 1
     raw["calendar"]["horizon_years"] = 3
     make_ample(raw)
     return raw
+
+
+@pytest.fixture(scope="module")
+def ample_runs() -> tuple:
+    """The ample scenario and its replications 0 and 1 as they are (traced), run once for the tests that compare
+    a change with them (they only read them); no task waited in them."""
+    scenario = build(ample(resolve_raw(BASELINE)))
+    counter = [0]
+    with pytest.MonkeyPatch.context() as patch:
+        for organisation in (CaseworkerTeam, OwnCaseDepartment):
+            patch.setattr(organisation, "submit", counting(organisation.submit, counter))
+        runs = {rep: simulate(scenario, SEED, rep, trace=True) for rep in range(2)}
+    assert counter[0] == 0, f"{counter[0]} tasks waited: capacity is not ample, the tests mean nothing"
+    return scenario, runs
+
+
+def unchanged(scenario, ample_runs, rep: int):
+    """Replication ``rep`` of ``scenario``, which must be the ample scenario as it is, from the shared runs."""
+    shared, runs = ample_runs
+    assert scenario == shared
+    return runs[rep]
 
 
 def make_ample(raw: dict) -> None:
@@ -96,10 +123,10 @@ def assert_same_paths(before: dict, after: dict, ignore: set[int] = frozenset())
     ],
     ids=["age10", "baby", "almost18"],
 )
-def test_one_more_child_changes_no_other_path(ample_raw, extra, waits):
+def test_one_more_child_changes_no_other_path(ample_raw, ample_runs, extra, waits):
     s = build(ample_raw)
     for rep in range(2):
-        before = simulate(s, SEED, rep, trace=True)
+        before = unchanged(s, ample_runs, rep)
         after = simulate(s, SEED, rep, extra_children=(extra,), trace=True)
         extra_id = child_id(NS_EXTRA, 0)
         assert extra_id not in before.paths
@@ -109,11 +136,11 @@ def test_one_more_child_changes_no_other_path(ample_raw, extra, waits):
         assert_same_paths(before.paths, after.paths, ignore={extra_id})
 
 
-def test_many_more_children_change_no_other_path(ample_raw):
+def test_many_more_children_change_no_other_path(ample_raw, ample_runs):
     """Ten extra children at once, spread over the run: the others' paths still do not move."""
     s = build(ample_raw)
     extras = tuple(ExtraChild(time=0.3 * k + 0.05, age=float(k % 18) + 0.5) for k in range(10))
-    before = simulate(s, SEED, 0, trace=True)
+    before = unchanged(s, ample_runs, 0)
     after = simulate(s, SEED, 0, extra_children=extras, trace=True)
     extra_ids = {child_id(NS_EXTRA, k) for k in range(len(extras))}
     assert extra_ids <= set(after.paths)
@@ -123,11 +150,11 @@ def test_many_more_children_change_no_other_path(ample_raw):
 # ---------------------------------------------------------------- one more caseworker
 
 
-def test_one_more_caseworker_who_is_never_needed_changes_no_path(ample_raw, waits):
+def test_one_more_caseworker_who_is_never_needed_changes_no_path(ample_raw, ample_runs, waits):
     one_fewer = build(ample_raw)
     one_more = build(ample_raw, **{"caseworkers.fte": AMPLE_FTE + 1.0})
     for rep in range(2):
-        before = simulate(one_fewer, SEED, rep, trace=True)
+        before = unchanged(one_fewer, ample_runs, rep)
         after = simulate(one_more, SEED, rep, trace=True)
         assert waits[0] == 0, f"{waits[0]} tasks waited: capacity is not ample, the test means nothing"
         assert_same_paths(before.paths, after.paths)
@@ -142,10 +169,10 @@ def test_one_more_caseworker_who_is_never_needed_changes_no_path(ample_raw, wait
             assert b["caseworker_fte"][year] == pytest.approx(a["caseworker_fte"][year] + 1.0)
 
 
-def test_a_price_changes_no_path(ample_raw):
+def test_a_price_changes_no_path(ample_raw, ample_runs):
     """A lever that steers no decision (a step's price) leaves every path as it was."""
     staircase = [dict(st, price_per_year_dkk=st["price_per_year_dkk"] * 2) for st in ample_raw["staircase"]]
-    before = simulate(build(ample_raw), SEED, 0, trace=True)
+    before = unchanged(build(ample_raw), ample_runs, 0)
     after = simulate(build(ample_raw, staircase=staircase), SEED, 0, trace=True)
     assert_same_paths(before.paths, after.paths)
 
