@@ -57,8 +57,9 @@ def test_mase_below_1_at_every_horizon(rolling):
 
 @pytest.mark.xfail(strict=True, reason="measured 2026-12-07 (settings as above): the 90 % band held 25 of 25 "
                    "forecasts and the 50 % band 20 of 25 (0.80) without any trend walk: too wide, and a walk only "
-                   "widens it. The width comes from the fit, not a walk: the reduced ABC fit (40 particles, 5 generations) "
-                   "and the first origin's two years (2016's bands span +-20 % at horizon 3); the spec's settings "
+                   "widens it. The width comes from the fit, not a walk: the reduced ABC fit (40 particles, 5 "
+                   "generations) and the first origin's two years (2016's bands span +-20 % at horizon 3); the spec's "
+                   "settings "
                    "held 22 of 25 in the full-trend back-test (checks.json)")
 def test_the_90_percent_band_covers_between_80_and_97_percent(rolling):
     coverage = _row(rolling, "model")["coverage_90"]
