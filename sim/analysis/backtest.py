@@ -211,6 +211,33 @@ def conditioned_bands(problem: Problem, table: pd.DataFrame, origin: int, years:
     return pd.DataFrame(rows, columns=["metric", "year", "forecast", *BAND_QUANTILES])
 
 
+WALK_SD_GRID = (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.06)  # log trend per year: none to the 2006-2014
+#   series' own error at phi 1 (calibration/national/results/damping.csv)
+
+
+def earlier_forecasts(scored: pd.DataFrame, origin: int, method: str = "model") -> pd.DataFrame:
+    """``method``'s scored forecasts a forecaster at ``origin`` could have checked: made at earlier origins, for
+    years up to ``origin``."""
+    return scored[(scored["method"] == method) & (scored["origin"] < origin) & (scored["year"] <= origin)]
+
+
+def walk_sd_from_earlier(scored_by_sd: dict[float, pd.DataFrame], origin: int, *, prior: float,
+                         target: float = 0.9, method: str = "model") -> tuple[float, int]:
+    """The trend walk's sd for the forecasts made at ``origin``, chosen on earlier origins only: the smallest sd
+    (keys of ``scored_by_sd``, each the back-test scored with that walk) whose 90 % band covered at least
+    ``target`` of the forecasts :func:`earlier_forecasts` gives, or the largest when none did; ``prior`` when
+    there are none. (sd, forecasts it rests on)."""
+    sds = sorted(scored_by_sd)
+    for sd in sds:
+        known = earlier_forecasts(scored_by_sd[sd], origin, method)
+        checked = known["covered"].astype("boolean").dropna()
+        if checked.empty:
+            return prior, 0
+        if float(checked.astype(float).mean()) >= target:
+            return sd, len(checked)
+    return sds[-1], len(checked)
+
+
 # ---------------------------------------------------------------- scores
 
 
@@ -286,12 +313,10 @@ def damped_after(raw: dict, origin: int) -> dict:
     return raw
 
 
-def fit_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
-               journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
-               source: str = "<spec>", scenario_source: str = "<scenario>",
-               trials: int | None = None) -> tuple[Problem, Calibration]:
-    """The fit on the history up to ``origin`` (the later years are not seen: the fit is prepared from the cut
-    history): (problem, calibration)."""
+def origin_problem(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *,
+                   source: str = "<spec>", scenario_source: str = "<scenario>") -> Problem:
+    """The fit's problem on the history up to ``origin`` (the later years are not seen: it is prepared from the
+    cut history, with the population rows a back-test may use)."""
     check_window(history, origin, horizon)
     seen = history[history["year"] <= origin]
     seen = pd.concat([seen, known_population(history, origin)], ignore_index=True).drop_duplicates(
@@ -301,19 +326,40 @@ def fit_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int
         raise InputError(f"the fit would end in {problem.years[1]}, not at the origin {origin}: the spec's years "
                          "or the targets' history end earlier; choose origin "
                          f"{problem.years[1]} or widen the spec's years")
+    return problem
+
+
+def fit_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,
+               journal: Path | None = None, on_progress=None, executor: str = "local", scheduler=None,
+               source: str = "<spec>", scenario_source: str = "<scenario>",
+               trials: int | None = None) -> tuple[Problem, Calibration]:
+    """The fit on the history up to ``origin`` (:func:`origin_problem`): (problem, calibration)."""
+    problem = origin_problem(raw, spec, history, origin, horizon, source=source, scenario_source=scenario_source)
     cal = calibrate(problem, workers=workers, journal=journal, on_progress=on_progress, executor=executor,
                     scheduler=scheduler, trials=trials, fit_bands=False)
     return problem, cal
 
 
-def project_origin(problem: Problem, cal: Calibration, history: pd.DataFrame, origin: int, horizon: int, *,
-                   workers=None, executor: str = "local", scheduler=None, scenario_source: str = "<scenario>",
-                   condition: bool = True, changes: dict | None = None, method: str = "model",
-                   walk_sd: float | None = None) -> pd.DataFrame:
-    """The fitted ensemble projected ``horizon`` years past the origin, as ``method``'s forecast rows (metric,
-    year, forecast, band), damped from the origin on (:func:`damped_after`). ``changes``: top-level scenario
-    sections replaced for this projection only (e.g. another ``trend_damping`` to compare); ``walk_sd``: the
-    trend walk's sd instead of the spec's."""
+def stored_calibration(problem: Problem, ensemble: pd.DataFrame) -> Calibration:
+    """A calibration rebuilt from its kept sets (``Calibration.ensemble`` as stored, e.g. a parquet file of a
+    fit at an origin), so that the projections after an origin can be run again, under other settings that act
+    only there (the damping, the trend walk), without fitting again. It carries no trials and counts no
+    simulations: those belong to the run that fitted it."""
+    missing = [p.path for p in problem.spec.parameters if p.path not in ensemble.columns]
+    if missing or "weight" not in ensemble.columns:
+        raise InputError(f"the stored fit lacks {', '.join(missing or ['weight'])}: it is not a fit of this spec")
+    return Calibration(problem=problem, trials=pd.DataFrame(), ensemble=ensemble.reset_index(drop=True), best={},
+                       wall_seconds=0.0, simulations=0, events=0)
+
+
+def projection_table(problem: Problem, cal: Calibration, origin: int, horizon: int, *, workers=None,
+                     executor: str = "local", scheduler=None, scenario_source: str = "<scenario>",
+                     changes: dict | None = None) -> tuple[float, pd.DataFrame]:
+    """The fitted ensemble run from the first fitted year to ``origin + horizon``, damped from the origin on
+    (:func:`damped_after`): (the projection's phi, the long table of its replications). ``changes``: top-level
+    scenario sections replaced for this projection only (e.g. another ``trend_damping``). The simulations are
+    counted in ``cal``. This is the back-test's only simulation after the fit: a table can be kept and read into
+    :func:`model_forecast` under several trend walks."""
     spec = problem.spec
     longer = copy.deepcopy(problem.raw)
     longer.update(copy.deepcopy(changes or {}))
@@ -324,13 +370,35 @@ def project_origin(problem: Problem, cal: Calibration, history: pd.DataFrame, or
                             executor, scheduler, spec.projection_scale)
     cal.events += events
     cal.simulations += spec.projection_replications
-    if not changes:
-        cal.fit = fit_table(problem, table)  # the fitted years of the same projection
+    return scenario.trend_damping.phi, table
+
+
+def model_forecast(problem: Problem, table: pd.DataFrame, history: pd.DataFrame, origin: int, horizon: int, *,
+                   phi: float, walk_sd: float | None = None, method: str = "model",
+                   condition: bool = True) -> pd.DataFrame:
+    """``method``'s forecast rows (method, metric, year, forecast, band) for the ``horizon`` years after the
+    origin from a projection's table (:func:`projection_table`): conditioned on the origin and with the trend
+    walk of sd ``walk_sd`` (default the spec's) damped by ``phi`` (:func:`conditioned_bands`). No simulation."""
     future = list(range(origin + 1, origin + horizon + 1))
     model = conditioned_bands(problem, table, origin, future, known_population(history, origin),
-                              condition=condition, phi=scenario.trend_damping.phi, walk_sd=walk_sd)
+                              condition=condition, phi=phi, walk_sd=walk_sd)
     model.insert(0, "method", method)
     return model
+
+
+def project_origin(problem: Problem, cal: Calibration, history: pd.DataFrame, origin: int, horizon: int, *,
+                   workers=None, executor: str = "local", scheduler=None, scenario_source: str = "<scenario>",
+                   condition: bool = True, changes: dict | None = None, method: str = "model",
+                   walk_sd: float | None = None) -> pd.DataFrame:
+    """The fitted ensemble projected ``horizon`` years past the origin, as ``method``'s forecast rows (metric,
+    year, forecast, band): :func:`projection_table` then :func:`model_forecast`. Without ``changes`` the fitted
+    years of the same projection become ``cal.fit``; ``walk_sd``: the trend walk's sd instead of the spec's."""
+    phi, table = projection_table(problem, cal, origin, horizon, workers=workers, executor=executor,
+                                  scheduler=scheduler, scenario_source=scenario_source, changes=changes)
+    if not changes:
+        cal.fit = fit_table(problem, table)  # the fitted years of the same projection
+    return model_forecast(problem, table, history, origin, horizon, phi=phi, walk_sd=walk_sd, method=method,
+                          condition=condition)
 
 
 def backtest_origin(raw: dict, spec, history: pd.DataFrame, origin: int, horizon: int, *, workers=None,

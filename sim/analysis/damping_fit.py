@@ -205,3 +205,35 @@ def simulated_damped_series(phi: float, trend: float, years: int, noise_sd: floa
     effect = damped_sum(phi, np.arange(years)) / (phi if phi > 0 else 1.0)
     logs = np.log(level) + trend * effect + rng.normal(0.0, noise_sd, years)
     return pd.Series(np.exp(logs), index=np.arange(2000, 2000 + years))
+
+
+def known_at(series: Mapping[str, pd.Series], origin: int) -> dict[str, pd.Series]:
+    """Each series cut to its years up to ``origin``: what a forecaster at the origin knew."""
+    return {name: values[values.index <= origin] for name, values in series.items()}
+
+
+@dataclass(frozen=True)
+class OriginDamping:
+    """The phi a forecast made at ``origin`` uses, learnt only from what was known there."""
+
+    origin: int
+    phi: float
+    source: str  # "learnt" (rolling origins up to the origin) or "prior" (too few of them)
+    forecasts: int  # scored forecasts the phi rests on (0 when none)
+
+    def as_row(self) -> dict:
+        return {"origin": self.origin, "phi": self.phi, "phi_source": self.source, "phi_forecasts": self.forecasts}
+
+
+def damping_at_origin(series: Mapping[str, pd.Series], origin: int, *, prior_phi: float, min_forecasts: int,
+                      min_points: int = MIN_POINTS) -> OriginDamping:
+    """Out of sample: phi fitted (:func:`fit_phi`) on the series cut at ``origin`` (:func:`known_at`), so no
+    year after the origin is used; ``prior_phi`` when fewer than ``min_forecasts`` forecasts can be scored
+    there."""
+    try:
+        learnt = fit_phi(known_at(series, origin), min_points=min_points)
+    except InputError:
+        learnt = None
+    if learnt is None or learnt.forecasts < min_forecasts:
+        return OriginDamping(origin, prior_phi, "prior", learnt.forecasts if learnt else 0)
+    return OriginDamping(origin, learnt.phi, "learnt", learnt.forecasts)
