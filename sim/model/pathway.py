@@ -6,8 +6,9 @@ The path decides; the municipality keeps the books. Everything the path asks of 
 enter and leave a step, how much time the child's caseworker has, forget a child, trace a step). So one
 replication reads as the story told here, and the municipality (``sim.model.municipality``) is the state.
 
-An episode's screening is a task of the duty roster that calls back when done; a case that opens is one SimPy
-process (an inquiry closed at screening needs none). Between events the process sleeps until the earliest of:
+An episode's screening is a task of the duty roster that calls back when done; a case that opens is one course
+(``sim.model.courses``: a generator resumed by its events' callbacks, a SimPy process without the start and end
+events; an inquiry closed at screening needs none). Between events the course sleeps until the earliest of:
 its need changes, its placement breaks down, it moves away, it ages out, its time-limited stay ends, or its
 next review is queued. Nothing ticks. A need that improves is *not* acted on until a review finds it: late
 reviews keep children on costly steps longer, which is how caseload drives cost.
@@ -21,7 +22,7 @@ from typing import Protocol
 
 import simpy
 
-from sim.model import demand
+from sim.model import courses, demand
 from sim.model.child import (
     DRAW_CHOICE,
     DRAW_DEMOGRAPHY,
@@ -49,7 +50,7 @@ INF = math.inf
 class CaseOffice(Protocol):
     """What a child's path asks of the municipality (``sim.model.municipality.Municipality`` is one)."""
 
-    env: simpy.Environment  # the clock: a path waits on it and starts its case's process
+    env: simpy.Environment  # the clock: a path waits on it its case's course waits for its events
     settings: Settings  # the numbers the running model reads (levers write them)
     ledger: YearLedger  # the books: a path books through its methods
     team: CaseworkerOrganisation  # the caseworkers a task is submitted to
@@ -127,8 +128,8 @@ def count_renotification(office: CaseOffice, child: Child) -> None:
 
 def episode(office: CaseOffice, child: Child, t_notified: float) -> None:
     """A notification about a child without an open case: its screening goes to the duty roster, and what
-    follows is decided when it is done (:func:`screened`). No process waits for the screening, so an inquiry
-    closed at screening (a third or more of them) costs no SimPy process, nor its start and end events."""
+    follows is decided when it is done (:func:`screened`). Nothing waits for the screening, so an inquiry
+    closed at screening (a third or more of them) costs no course."""
     settings = office.settings
     hours = task_hours(office, child, settings.screening_hours)
     office.team.submit(SCREENING, hours, on_done=lambda started: screened(office, child, t_notified, started, hours),
@@ -142,7 +143,7 @@ def book_screening(office: CaseOffice, notified_at: float, started: float, hours
 
 
 def screened(office: CaseOffice, child: Child, t_notified: float, started: float, hours: float) -> None:
-    """The screening is done: the inquiry closes after advice, or the case opens and its process starts."""
+    """The screening is done: the inquiry closes after advice, or the case opens and its course starts."""
     book_screening(office, t_notified, started, hours)
     outcome = child.luck.pick(DRAW_SCREENING, office.settings.screening_cumulative)  # drawn whatever the demand model
     by_severity = office.settings.demand.enabled
@@ -151,7 +152,7 @@ def screened(office: CaseOffice, child: Child, t_notified: float, started: float
     if outcome == CLOSED_AFTER_ADVICE:
         close_inquiry(office, child)
         return
-    office.env.process(case_after_screening(office, child, outcome, by_severity, t_notified))
+    courses.start(case_after_screening(office, child, outcome, by_severity, t_notified))
 
 
 def screen_by_severity(office: CaseOffice, child: Child) -> int:
@@ -171,8 +172,9 @@ def screen_by_severity(office: CaseOffice, child: Child) -> int:
 
 def case_after_screening(office: CaseOffice, child: Child, outcome: int, by_severity: bool,
                          t_notified: float | None = None):
-    """Process: from the screening's outcome to the case's close: an acute placement, an early measure, or an
-    investigation first; then the measures. ``t_notified``: when the notification came (the waiting times)."""
+    """Course (``sim.model.courses``): from the screening's outcome to the case's close: an acute placement, an
+    early measure, or an investigation first; then the measures. ``t_notified``: when the notification came (the
+    waiting times)."""
     office.open_case(child)
     if outcome == ACUTE_PLACEMENT:
         found = office.settings.acute_need_level
@@ -257,7 +259,7 @@ def on_measures(
     price: float | None = None,
     found: int | None = None,
 ):
-    """Process: the child on the staircase until the case closes.
+    """Course: the child on the staircase until the case closes.
 
     ``need`` is the child's real need; ``found`` the need the step is chosen for (an investigation may find
     less; default: the real need). ``start_step`` puts the child on a given step instead of choosing one
@@ -552,11 +554,11 @@ def leave_need_unmet(office: CaseOffice, child: Child) -> None:
     child.had_unmet_need = True
     child.need_unmet = True
     child.unmet_token += 1
-    office.env.process(unmet_need_course(office, child, child.unmet_token))
+    courses.start(unmet_need_course(office, child, child.unmet_token))
 
 
 def unmet_need_course(office: CaseOffice, child: Child, token: int):
-    """Process: a need left unmet after a closed inquiry, until it fades, the child comes back or leaves.
+    """Course: a need left unmet after a closed inquiry, until it fades, the child comes back or leaves.
 
     The competing clocks are drawn by :func:`sim.model.demand.unmet_need_clock`. Ageing out ends it too. The
     course stops when another notification has opened a new episode meanwhile (its ``token`` is no longer the
