@@ -280,9 +280,12 @@ def on_measures(
     clocks = Clocks(office, child, first_review_due)
     while True:
         t_review = clocks.review_due - office.settings.review_lead
-        t_next = min(clocks.need, clocks.breakdown, clocks.move, child.leaves_at, t_review, clocks.limit)
+        t_other = min(clocks.breakdown, clocks.move, child.leaves_at, t_review, clocks.limit)
+        need = quiet_need_changes(office, child, clocks, t_other)
+        t_next = min(clocks.need, t_other)
         if t_next > env.now:
             yield env.timeout(t_next - env.now)
+        child.need = need  # read from here on: the quiet changes have happened
         moved = False
         if t_next == child.leaves_at:
             if not child.reached_18_booked:  # the age-out birthday (18), not the end of aftercare
@@ -344,6 +347,25 @@ def need_changes(office: CaseOffice, child: Child, clocks: Clocks):
     if not moved:
         clocks.need, clocks.need_up = next_need_change(office, child)
     return moved
+
+
+def quiet_need_changes(office: CaseOffice, child: Child, clocks: Clocks, until: float) -> int:
+    """The changes of the child's need before ``until`` (its course's next other clock) that nothing acts on
+    when they happen: an improvement, or a rise within its step's level. Only a review, a breakdown or the end
+    of a time-limited stay reads the need, so the course need not wake for them: it draws them now, each next
+    change from the time of the one before, as it would have drawn them waking at each, and takes the level
+    they leave when it next wakes. Nothing else draws from the child's dynamics stream, nor reads its need,
+    while it sleeps: the draws, their values and the need at every reading are those of waking at each change.
+    Stops before a change that acts (a rise above the step's level: the course wakes for it); returns the
+    level, ``clocks.need`` then the next change."""
+    level, now = child.need, office.env.now
+    step_level = office.settings.steps[child.step].need_level
+    while clocks.need < until and not (clocks.need_up and level >= step_level):
+        if clocks.need > now:
+            now = now + (clocks.need - now)  # the clock a wake-up would have had (as SimPy adds a timeout)
+        level += 1 if clocks.need_up else -1
+        clocks.need, clocks.need_up = next_need_change(office, child, level, now)
+    return level
 
 
 def escalate(office: CaseOffice, child: Child):
@@ -509,10 +531,13 @@ def end_limited_stay(office: CaseOffice, child: Child) -> bool:
 # ---------------------------------------------------------------- the need and the exits
 
 
-def next_need_change(office: CaseOffice, child: Child) -> tuple[float, bool]:
-    """When the need next changes, and whether it rises. It improves only on an adequate step."""
+def next_need_change(office: CaseOffice, child: Child, level: int | None = None,
+                     now: float | None = None) -> tuple[float, bool]:
+    """When the need next changes, and whether it rises. It improves only on an adequate step. ``level`` and
+    ``now``: the need and the time it changes from (default: the child's need, now)."""
     settings = office.settings
-    level = child.need
+    level = child.need if level is None else level
+    now = office.env.now if now is None else now
     # a diverted child's step is meant to do for its need what a placement would
     adequate = child.step != NO_STEP and (settings.steps[child.step].need_level >= level or child.diverted)
     improve = settings.improvement_rate[level] if (adequate and level > 0) else 0.0
@@ -522,7 +547,7 @@ def next_need_change(office: CaseOffice, child: Child) -> tuple[float, bool]:
         return INF, False
     wait = child.luck.exponential(DRAW_DYNAMICS, total)
     rises = child.luck.u(DRAW_DYNAMICS) * total < escalate_rate
-    return office.env.now + wait, rises
+    return now + wait, rises
 
 
 def next_breakdown(office: CaseOffice, child: Child) -> float:
