@@ -1,12 +1,13 @@
 """The children on the staircase when a run starts: a settled stock drawn from the scenario, or the cases of a
 case register as of a date.
 
-Each child is opened as a case and put on its step by the pathway's own process
+Each child is opened as a case and put on its step by the pathway's own course
 (:func:`sim.model.pathway.on_measures`), not counted among the year's measures started.
 """
 
 from __future__ import annotations
 
+from sim.model import courses
 from sim.model.child import DRAW_DEMOGRAPHY, DRAW_REVIEW, Child, new_child
 from sim.model.levers import years_since
 from sim.model.pathway import CaseOffice, on_measures, task_hours
@@ -22,6 +23,7 @@ def seed_initial_stock(office: CaseOffice, draws: Draws, per_1000: dict[str, flo
     """Children on the staircase when the simulation starts; the burn-in lets their mix settle."""
     settings = office.settings
     index = 0
+    seeded = []
     for st in office.staircase.steps:
         n = int(round(per_1000.get(st.id, 0.0) * population_0_22 / 1000.0))
         for _ in range(n):
@@ -30,7 +32,15 @@ def seed_initial_stock(office: CaseOffice, draws: Draws, per_1000: dict[str, flo
             child.in_episode = True
             office.open_case(child)
             first_due = child.luck.u(DRAW_REVIEW) * settings.review_interval
-            office.env.process(initial_measure(office, child, st.index, first_due))
+            seeded.append(initial_measure(office, child, st.index, first_due))
+    start_after_seeding(seeded)
+
+
+def start_after_seeding(seeded: list) -> None:
+    """The seeded children's courses, started once every child is seeded (each course's first step may give
+    its caseworker work, which must not change where the next child's case is allocated)."""
+    for course in seeded:
+        courses.start(course)
 
 
 def initial_child(cid: int, st: StepInfo, settings: Settings, draws: Draws, now: float) -> Child:
@@ -59,7 +69,7 @@ def initial_child(cid: int, st: StepInfo, settings: Settings, draws: Draws, now:
 
 
 def initial_measure(office: CaseOffice, child: Child, step: int, first_due: float):
-    """Process: an initial child on its step at the step's need, from its first review on."""
+    """Course (``sim.model.courses``): an initial child on its step at the step's need, from its first review on."""
     need = office.settings.steps[step].need_level
     yield from on_measures(office, child, need, first_review_due=first_due, start_step=step, count_start=False)
 
@@ -68,6 +78,7 @@ def seed_register(office: CaseOffice, draws: Draws, cases, first_year: int, pric
     """The children of a case register, each on its step at its own price, reviews due as registered."""
     settings, staircase = office.settings, office.staircase
     now = office.env.now
+    seeded = []
     for case in cases:
         i = staircase.ids.index(case.step)
         st = staircase.steps[i]
@@ -90,11 +101,12 @@ def seed_register(office: CaseOffice, draws: Draws, cases, first_year: int, pric
         # a registered price is today's, taken as the price year's: in base-year prices it is that over the
         # factor, so the ledger books it back as registered
         price = case.monthly_price_dkk * 12.0 / price_factor
-        office.env.process(register_measure(office, child, i, max(due, now), price, st.need_level))
+        seeded.append(register_measure(office, child, i, max(due, now), price, st.need_level))
+    start_after_seeding(seeded)
 
 
 def register_measure(office: CaseOffice, child: Child, step: int, first_due: float, price: float, need: int):
-    """Process: a registered child on its step at its own price."""
+    """Course: a registered child on its step at its own price."""
     yield from on_measures(office, child, need, first_review_due=first_due, start_step=step, count_start=False,
                            price=price)
 

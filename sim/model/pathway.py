@@ -6,8 +6,9 @@ The path decides; the municipality keeps the books. Everything the path asks of 
 enter and leave a step, how much time the child's caseworker has, forget a child, trace a step). So one
 replication reads as the story told here, and the municipality (``sim.model.municipality``) is the state.
 
-An episode's screening is a task of the duty roster that calls back when done; a case that opens is one SimPy
-process (an inquiry closed at screening needs none). Between events the process sleeps until the earliest of:
+An episode's screening is a task of the duty roster that calls back when done; a case that opens is one course
+(``sim.model.courses``: a generator resumed by its events' callbacks, a SimPy process without the start and end
+events; an inquiry closed at screening needs none). Between events the course sleeps until the earliest of:
 its need changes, its placement breaks down, it moves away, it ages out, its time-limited stay ends, or its
 next review is queued. Nothing ticks. A need that improves is *not* acted on until a review finds it: late
 reviews keep children on costly steps longer, which is how caseload drives cost.
@@ -21,7 +22,7 @@ from typing import Protocol
 
 import simpy
 
-from sim.model import demand
+from sim.model import courses, demand
 from sim.model.child import (
     DRAW_CHOICE,
     DRAW_DEMOGRAPHY,
@@ -49,7 +50,7 @@ INF = math.inf
 class CaseOffice(Protocol):
     """What a child's path asks of the municipality (``sim.model.municipality.Municipality`` is one)."""
 
-    env: simpy.Environment  # the clock: a path waits on it and starts its case's process
+    env: simpy.Environment  # the clock: a path waits on it its case's course waits for its events
     settings: Settings  # the numbers the running model reads (levers write them)
     ledger: YearLedger  # the books: a path books through its methods
     team: CaseworkerOrganisation  # the caseworkers a task is submitted to
@@ -127,8 +128,8 @@ def count_renotification(office: CaseOffice, child: Child) -> None:
 
 def episode(office: CaseOffice, child: Child, t_notified: float) -> None:
     """A notification about a child without an open case: its screening goes to the duty roster, and what
-    follows is decided when it is done (:func:`screened`). No process waits for the screening, so an inquiry
-    closed at screening (a third or more of them) costs no SimPy process, nor its start and end events."""
+    follows is decided when it is done (:func:`screened`). Nothing waits for the screening, so an inquiry
+    closed at screening (a third or more of them) costs no course."""
     settings = office.settings
     hours = task_hours(office, child, settings.screening_hours)
     office.team.submit(SCREENING, hours, on_done=lambda started: screened(office, child, t_notified, started, hours),
@@ -142,7 +143,7 @@ def book_screening(office: CaseOffice, notified_at: float, started: float, hours
 
 
 def screened(office: CaseOffice, child: Child, t_notified: float, started: float, hours: float) -> None:
-    """The screening is done: the inquiry closes after advice, or the case opens and its process starts."""
+    """The screening is done: the inquiry closes after advice, or the case opens and its course starts."""
     book_screening(office, t_notified, started, hours)
     outcome = child.luck.pick(DRAW_SCREENING, office.settings.screening_cumulative)  # drawn whatever the demand model
     by_severity = office.settings.demand.enabled
@@ -151,7 +152,7 @@ def screened(office: CaseOffice, child: Child, t_notified: float, started: float
     if outcome == CLOSED_AFTER_ADVICE:
         close_inquiry(office, child)
         return
-    office.env.process(case_after_screening(office, child, outcome, by_severity, t_notified))
+    courses.start(case_after_screening(office, child, outcome, by_severity, t_notified))
 
 
 def screen_by_severity(office: CaseOffice, child: Child) -> int:
@@ -171,8 +172,9 @@ def screen_by_severity(office: CaseOffice, child: Child) -> int:
 
 def case_after_screening(office: CaseOffice, child: Child, outcome: int, by_severity: bool,
                          t_notified: float | None = None):
-    """Process: from the screening's outcome to the case's close: an acute placement, an early measure, or an
-    investigation first; then the measures. ``t_notified``: when the notification came (the waiting times)."""
+    """Course (``sim.model.courses``): from the screening's outcome to the case's close: an acute placement, an
+    early measure, or an investigation first; then the measures. ``t_notified``: when the notification came (the
+    waiting times)."""
     office.open_case(child)
     if outcome == ACUTE_PLACEMENT:
         found = office.settings.acute_need_level
@@ -257,7 +259,7 @@ def on_measures(
     price: float | None = None,
     found: int | None = None,
 ):
-    """Process: the child on the staircase until the case closes.
+    """Course: the child on the staircase until the case closes.
 
     ``need`` is the child's real need; ``found`` the need the step is chosen for (an investigation may find
     less; default: the real need). ``start_step`` puts the child on a given step instead of choosing one
@@ -278,9 +280,12 @@ def on_measures(
     clocks = Clocks(office, child, first_review_due)
     while True:
         t_review = clocks.review_due - office.settings.review_lead
-        t_next = min(clocks.need, clocks.breakdown, clocks.move, child.leaves_at, t_review, clocks.limit)
+        t_other = min(clocks.breakdown, clocks.move, child.leaves_at, t_review, clocks.limit)
+        need = quiet_need_changes(office, child, clocks, t_other)
+        t_next = min(clocks.need, t_other)
         if t_next > env.now:
             yield env.timeout(t_next - env.now)
+        child.need = need  # read from here on: the quiet changes have happened
         moved = False
         if t_next == child.leaves_at:
             if not child.reached_18_booked:  # the age-out birthday (18), not the end of aftercare
@@ -342,6 +347,25 @@ def need_changes(office: CaseOffice, child: Child, clocks: Clocks):
     if not moved:
         clocks.need, clocks.need_up = next_need_change(office, child)
     return moved
+
+
+def quiet_need_changes(office: CaseOffice, child: Child, clocks: Clocks, until: float) -> int:
+    """The changes of the child's need before ``until`` (its course's next other clock) that nothing acts on
+    when they happen: an improvement, or a rise within its step's level. Only a review, a breakdown or the end
+    of a time-limited stay reads the need, so the course need not wake for them: it draws them now, each next
+    change from the time of the one before, as it would have drawn them waking at each, and takes the level
+    they leave when it next wakes. Nothing else draws from the child's dynamics stream, nor reads its need,
+    while it sleeps: the draws, their values and the need at every reading are those of waking at each change.
+    Stops before a change that acts (a rise above the step's level: the course wakes for it); returns the
+    level, ``clocks.need`` then the next change."""
+    level, now = child.need, office.env.now
+    step_level = office.settings.steps[child.step].need_level
+    while clocks.need < until and not (clocks.need_up and level >= step_level):
+        if clocks.need > now:
+            now = now + (clocks.need - now)  # the clock a wake-up would have had (as SimPy adds a timeout)
+        level += 1 if clocks.need_up else -1
+        clocks.need, clocks.need_up = next_need_change(office, child, level, now)
+    return level
 
 
 def escalate(office: CaseOffice, child: Child):
@@ -507,10 +531,13 @@ def end_limited_stay(office: CaseOffice, child: Child) -> bool:
 # ---------------------------------------------------------------- the need and the exits
 
 
-def next_need_change(office: CaseOffice, child: Child) -> tuple[float, bool]:
-    """When the need next changes, and whether it rises. It improves only on an adequate step."""
+def next_need_change(office: CaseOffice, child: Child, level: int | None = None,
+                     now: float | None = None) -> tuple[float, bool]:
+    """When the need next changes, and whether it rises. It improves only on an adequate step. ``level`` and
+    ``now``: the need and the time it changes from (default: the child's need, now)."""
     settings = office.settings
-    level = child.need
+    level = child.need if level is None else level
+    now = office.env.now if now is None else now
     # a diverted child's step is meant to do for its need what a placement would
     adequate = child.step != NO_STEP and (settings.steps[child.step].need_level >= level or child.diverted)
     improve = settings.improvement_rate[level] if (adequate and level > 0) else 0.0
@@ -520,7 +547,7 @@ def next_need_change(office: CaseOffice, child: Child) -> tuple[float, bool]:
         return INF, False
     wait = child.luck.exponential(DRAW_DYNAMICS, total)
     rises = child.luck.u(DRAW_DYNAMICS) * total < escalate_rate
-    return office.env.now + wait, rises
+    return now + wait, rises
 
 
 def next_breakdown(office: CaseOffice, child: Child) -> float:
@@ -552,11 +579,11 @@ def leave_need_unmet(office: CaseOffice, child: Child) -> None:
     child.had_unmet_need = True
     child.need_unmet = True
     child.unmet_token += 1
-    office.env.process(unmet_need_course(office, child, child.unmet_token))
+    courses.start(unmet_need_course(office, child, child.unmet_token))
 
 
 def unmet_need_course(office: CaseOffice, child: Child, token: int):
-    """Process: a need left unmet after a closed inquiry, until it fades, the child comes back or leaves.
+    """Course: a need left unmet after a closed inquiry, until it fades, the child comes back or leaves.
 
     The competing clocks are drawn by :func:`sim.model.demand.unmet_need_clock`. Ageing out ends it too. The
     course stops when another notification has opened a new episode meanwhile (its ``token`` is no longer the
