@@ -139,7 +139,7 @@ _PRECISION_CHANCE = typer.Option(
     "(default 0.03: ±3 percentage points, one standard error; about 205 replications for a chance of 3 in 4)."
 )
 _MAX_REPLICATIONS = typer.Option(
-    None, "--max-replications", help="With --precision: the most replications of each scenario (default 150); "
+    None, "--max-replications", help="With --precision: the most replications of each scenario (default 100); "
     "a policy not precise by then is reported with the errors it reached (a clear saving or cost where its "
     "sign is clear, else no clear saving)."
 )
@@ -301,7 +301,7 @@ def compare(
 ) -> None:
     """Run a baseline and alternatives with common random numbers; write paired differences and economics.
 
-    Without --replications each policy runs to --precision 0.1 (at most --max-replications, default 150)."""
+    Without --replications each policy runs to --precision 0.1 (at most --max-replications, default 100)."""
     from sim.jobs import request_from_files
 
     replications, chosen = _replications_and_precision(replications, precision, max_replications,

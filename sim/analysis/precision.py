@@ -36,7 +36,9 @@ DEFAULT_FLOOR_DKK = 5_000_000.0  # an NPV over ten years within ±5 M DKK (±0.5
 DEFAULT_PROBABILITY = 0.03  # the chance of a saving to within ±3 percentage points (one standard error)
 DEFAULT_BATCH = 10  # the sign of a policy's effect is clear after 5-10 replications; a batch is the first look
 DEFAULT_RELATIVE = 0.1  # the default of `compare` and the app: each policy's mean NPV to within ±10 % (95 %)
-DEFAULT_CAP = 150  # replications of each scenario at most: the main job's seven policies in about 10 minutes on 2 cores
+# replications of each scenario at most: the main job (seven policies, 10 years) then ends in about 10 minutes on
+# an idle 2-core machine (about 1.5-1.8 CPU s per scenario-replication with the burn-in shared; docs/model.md)
+DEFAULT_CAP = 100
 MAX_CAP = 100_000  # sim.runs.runner.MAX_REPLICATIONS
 
 PRECISION_ECONOMICS_COLUMNS = ["npv_mc_error_dkk", "npv_mc_target_dkk", "prob_mc_error", "prob_mc_target",

@@ -147,6 +147,12 @@ def _short(error, target, shown: str, runs: str, lang: str) -> str:
     return text("not_within_runs", lang).format(target=shown, n=runs)
 
 
+def _points(x: float, lang: str) -> str:
+    """3.0 -> '3', 2.5 -> '2.5' ('2,5' in Danish): a stated target as it was stated."""
+    shown = f"{x:.1f}".rstrip("0").rstrip(".")
+    return shown.replace(".", ",") if lang == "da" else shown
+
+
 def _clear_at_cap(row: Mapping, lang: str, runs: str, points: str, npv: str, saving: bool) -> str:
     """At the cap with the NPV's sign clear: the saving or cost is clear, with what was not pinned by the cap."""
     npv_target = row.get("npv_mc_target_dkk")
@@ -155,7 +161,7 @@ def _clear_at_cap(row: Mapping, lang: str, runs: str, points: str, npv: str, sav
                        runs, lang)
     unit = " procentpoint" if lang == "da" else " percentage points"
     prob_shown = "-" if prob_target is None or pd.isna(prob_target) else \
-        "±" + format_number(100 * float(prob_target), lang) + unit
+        "±" + _points(100 * float(prob_target), lang) + unit
     prob_short = _short(row.get("prob_mc_error"), prob_target, prob_shown, runs, lang)
     key = "lead_clear_saving_at_cap" if saving else "lead_clear_cost_at_cap"
     return text(key, lang).format(n=runs, prob=points, npv=npv, npv_short=npv_short, prob_short=prob_short,
