@@ -136,7 +136,7 @@ _PRECISION = typer.Option(
 )
 _PRECISION_CHANCE = typer.Option(
     None, "--precision-chance", help="With --precision: how closely the chance of a saving must be known "
-    "(default 0.03: ±3 percentage points, one standard error; about 205 replications for a chance of 3 in 4)."
+    "(default 0.03: ±3 percentage points, one standard error; about 210 replications for a chance of 3 in 4)."
 )
 _MAX_REPLICATIONS = typer.Option(
     None, "--max-replications", help="With --precision: the most replications of each scenario (default 100); "
