@@ -20,11 +20,14 @@ Measures in one run, on the same machine:
   process), streamed to disk as `boernesim run` does (the main process keeps no replication's rows);
 - with --answers: what users wait for, as they run it (sim.jobs.run_job, outputs written): the app's typical
   question (one policy, more caseworkers, against the baseline, average municipality, 10 years, both languages)
-  with the app's default replications (or --answers-replications), each scenario's burn-in on its own and
-  shared (sim.runs.shared), and to --answers-precision (default 0.1, up to --answers-cap), and the README's
-  main job (seven policies against the baseline, --main-job-replications 20) alone and shared; each wall
-  time also in units of the bare SimPy throughput measured in the same run (wall s x bare timeouts/s: the
-  bare SimPy timeouts that fit in that time), so a loaded machine's number compares with a quiet one's;
+  and the README's main job (seven policies against the baseline), both at the default precision (each
+  policy to +-10 % on its NPV and +-0.03 on its chance of a saving, up to the app's and the command line's
+  cap; --answers-precision and --answers-cap change them), with the replications each policy needed and the
+  errors reached; with --answers-fixed also the app's default fixed replications (or --answers-replications)
+  and --main-job-replications 20, each scenario's burn-in on its own and shared (sim.runs.shared). Each wall
+  time also in CPU seconds and in units of the bare SimPy throughput measured just before it (wall s x bare
+  timeouts/s: the bare SimPy timeouts that fit in that time), so a loaded machine's number can be compared
+  with a quiet one's;
   --answers-only skips the rest;
 - with --sobol: the wall time of a Sobol analysis of 8 parameters with N = 256 (2,560 sample points);
 - with --calibration: the national calibration (8 parameters, 5 years of history).
@@ -238,8 +241,10 @@ def timed_answer(names: list[str], workers: int, langs: tuple[str, ...], replica
            "events": done.events}
     if done.precision is not None:
         out["precision_reached"] = done.precision["reached"]
-        out["policies"] = {name: {k: p[k] for k in ("npv_mc_error_dkk", "prob_mc_error", "precision_reached")
-                                  if k in p} for name, p in done.precision["policies"].items()}
+        keys = ("replications", "npv_mean_dkk", "npv_mc_error_dkk", "npv_mc_target_dkk", "prob_net_saving",
+                "prob_mc_error", "precision_reached", "npv_sign_clear")
+        out["policies"] = {name: {k: p[k] for k in keys if k in p} for name, p in done.precision["policies"].items()}
+        out["replications_each"] = done.replications_each
     return out
 
 
@@ -249,20 +254,22 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def answers(workers: int, relative: float, cap: int | None, main_job: bool,
-            app_replications: int | None = None, main_replications: int = 20) -> dict:
-    """The app's typical question with its default replications, each scenario's burn-in on its own (before)
-    and shared (after), and to a precision; the main job, burn-ins on their own and shared."""
-    from sim.analysis.precision import DEFAULT_CAP, Precision
-    from sim.app.timing import default_replications
+def answers(workers: int, relative: float | None, cap: int | None, main_job: bool,
+            app_replications: int | None = None, main_replications: int = 20, fixed: bool = False) -> dict:
+    """What users wait for at the default precision (``relative`` None) or at ``relative``: the app's typical
+    question (its cap the app's default, or ``cap``) and the main job (the command line's cap, or ``cap``);
+    with ``fixed`` also the app question at its default replications and the main job at ``main_replications``,
+    each scenario's burn-in on its own (before) and shared (after)."""
+    from sim.analysis.precision import Precision, default_precision
+    from sim.app.timing import default_cap, default_replications
 
     print(f"\n-- what users wait for ({workers} workers; load average {os.getloadavg()[0]:.1f}; in units of "
           "bare SimPy: wall x bare SimPy timeouts/s measured just before each) --")
     base = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml")
     question = ["baseline", "more-caseworkers"]
+    size = (base.population.aged_0_17, 2, base.calendar.horizon_years, base.calendar.burn_in_years)
     if app_replications is None:
-        app_replications = default_replications(base.population.aged_0_17, 2, base.calendar.horizon_years,
-                                                base.calendar.burn_in_years)
+        app_replications = default_replications(*size)
     out = {}
 
     def show(key: str, label: str, result: dict) -> None:
@@ -274,19 +281,34 @@ def answers(workers: int, relative: float, cap: int | None, main_job: bool,
               f"({result['cpu_s']:.0f} CPU s) "
               f"(bare {result['bare_timeouts_per_s']:,.0f}/s just before); {result['replications']} replications"
               f"{extra}", flush=True)
+        for name, p in result.get("policies", {}).items():
+            error, prob = p.get("npv_mc_error_dkk"), p.get("prob_mc_error")
+            print(f"    {name:28s} {p.get('replications'):4d} runs  NPV {p.get('npv_mean_dkk', 0) / 1e6:+7.1f} M "
+                  f"±{(error or 0) / 1e6:5.1f} M (95 %)  P(saving) {p.get('prob_net_saving', float('nan')):.2f} "
+                  f"±{prob or 0:.3f} (1 SE)  {'precise' if p.get('precision_reached') else 'at the cap'}"
+                  f"{', sign clear' if p.get('npv_sign_clear') else ''}", flush=True)
 
-    for share in (False, True):
-        show(f"app_question_{'shared' if share else 'alone'}",
-             f"app question, {app_replications} replications, burn-in {'shared' if share else 'alone'}",
-             timed_answer(question, workers, ("en", "da"), app_replications, share=share))
-    chosen = Precision(relative=relative, cap=DEFAULT_CAP if cap is None else cap)
-    show("app_question_precision", f"app question, --precision {relative:g} (cap {chosen.cap}), shared",
+    def precision_for(app: bool) -> Precision:
+        chosen = default_precision(cap=cap if cap is not None else (default_cap(*size) if app else None))
+        return chosen if relative is None else Precision(relative=relative, cap=chosen.cap)
+
+    if fixed:
+        for share in (False, True):
+            show(f"app_question_{'shared' if share else 'alone'}",
+                 f"app question, {app_replications} replications, burn-in {'shared' if share else 'alone'}",
+                 timed_answer(question, workers, ("en", "da"), app_replications, share=share))
+    chosen = precision_for(app=True)
+    show("app_question_precision", f"app question, precision {chosen.relative:g} (cap {chosen.cap})",
          timed_answer(question, workers, ("en", "da"), precision=chosen))
     if main_job:
-        for share in (False, True):
-            show(f"main_job_{'shared' if share else 'alone'}",
-                 f"main job, {main_replications} replications, burn-in {'shared' if share else 'alone'}",
-                 timed_answer(["baseline", *POLICIES], workers, ("en",), main_replications, share=share))
+        if fixed:
+            for share in (False, True):
+                show(f"main_job_{'shared' if share else 'alone'}",
+                     f"main job, {main_replications} replications, burn-in {'shared' if share else 'alone'}",
+                     timed_answer(["baseline", *POLICIES], workers, ("en",), main_replications, share=share))
+        chosen = precision_for(app=False)
+        show("main_job_precision", f"main job, precision {chosen.relative:g} (cap {chosen.cap})",
+             timed_answer(["baseline", *POLICIES], workers, ("en",), precision=chosen))
     return out
 
 
@@ -312,8 +334,12 @@ def main() -> None:
     ap.add_argument("--answers", action="store_true",
                     help="also time the app's typical question and the README's main job (long)")
     ap.add_argument("--answers-only", action="store_true", help="only bare SimPy and --answers")
-    ap.add_argument("--answers-precision", type=float, default=0.1)
-    ap.add_argument("--answers-cap", type=int, help="the cap of the question to a precision (default: the default)")
+    ap.add_argument("--answers-precision", type=float, help="the precision of --answers (default: the default)")
+    ap.add_argument("--answers-cap", type=int,
+                    help="the cap of both answers (default: the app's default for the app question, the command "
+                         "line's for the main job)")
+    ap.add_argument("--answers-fixed", action="store_true",
+                    help="with --answers: also the fixed replications, each burn-in alone and shared")
     ap.add_argument("--no-main-job", action="store_true", help="with --answers: skip the main job")
     ap.add_argument("--answers-replications", type=int, help="the app question's (default: the app's default)")
     ap.add_argument("--main-job-replications", type=int, default=20)
@@ -366,7 +392,8 @@ def main() -> None:
     if args.answers_only:
         out.update(bare_simpy_timeouts_per_s=bare,
                    answers=answers(args.workers, args.answers_precision, args.answers_cap,
-                                   not args.no_main_job, args.answers_replications, args.main_job_replications))
+                                   not args.no_main_job, args.answers_replications, args.main_job_replications,
+                                   args.answers_fixed))
         out["bare_simpy_timeouts_per_s_after"] = bare_simpy_timeouts_per_second()
         print(f"bare SimPy again:      {out['bare_simpy_timeouts_per_s_after']:12,.0f} timeouts/s (after)")
         finish(out, args)
@@ -420,7 +447,8 @@ def main() -> None:
 
     if args.answers:
         out["answers"] = answers(args.workers, args.answers_precision, args.answers_cap,
-                                 not args.no_main_job, args.answers_replications, args.main_job_replications)
+                                 not args.no_main_job, args.answers_replications, args.main_job_replications,
+                                 args.answers_fixed)
     if args.sobol:
         sobol(args.workers, args.sobol_n, args.sobol_replications, args.sobol_years)
     if args.calibration:

@@ -130,29 +130,37 @@ def _progress(total: int, label: str):
 _REPLICATIONS = typer.Option(None, "--replications", "-n", help="Monte Carlo replications (default 100).")
 DEFAULT_REPLICATIONS = 100
 _PRECISION = typer.Option(
-    None, "--precision", help="Run replications in batches of 10 until each policy's mean NPV is known to within "
-    "this share (e.g. 0.1: ±10 %, 95 %; at least ±5 M DKK) and its chance of a saving to ±0.03; instead of "
-    "--replications."
+    None, "--precision", help="Run replications in batches of 10, each policy until its mean NPV is known to within "
+    "this share (e.g. 0.1: ±10 %, 95 %; at least ±5 M DKK) and its chance of a saving to ±0.03 (one standard "
+    "error); instead of --replications. `compare` runs to 0.1 unless --replications is given."
 )
 _PRECISION_CHANCE = typer.Option(
     None, "--precision-chance", help="With --precision: how closely the chance of a saving must be known "
-    "(default 0.03: ±3 percentage points, 95 %, Wilson; about 860 replications for a chance of 3 in 4)."
+    "(default 0.03: ±3 percentage points, one standard error; about 210 replications for a chance of 3 in 4)."
 )
 _MAX_REPLICATIONS = typer.Option(
-    None, "--max-replications", help="With --precision: the most replications of each scenario (default 200); "
-    "a policy not precise by then is reported as no clear saving."
+    None, "--max-replications", help="With --precision: the most replications of each scenario (default 100); "
+    "a policy not precise by then is reported with the errors it reached (a clear saving or cost where its "
+    "sign is clear, else no clear saving)."
+)
+_COMPARE_REPLICATIONS = typer.Option(
+    None, "--replications", "-n", help="Monte Carlo replications, a fixed number (default: to --precision 0.1)."
 )
 
 
 def _replications_and_precision(replications: Optional[int], precision: Optional[float],
-                                max_replications: Optional[int], chance: Optional[float] = None):
-    """(replications, precision) of the options: --precision excludes --replications."""
+                                max_replications: Optional[int], chance: Optional[float] = None,
+                                default: bool = False):
+    """(replications, precision) of the options: --precision excludes --replications; with ``default`` a
+    command without either runs to the default precision."""
     from sim.analysis.precision import precision_from_options
 
-    chosen = precision_from_options(precision, replications, max_replications, chance)
+    chosen = precision_from_options(precision, replications, max_replications, chance, default=default)
     if chosen is not None:
         return chosen.cap, chosen
     return (DEFAULT_REPLICATIONS if replications is None else replications), None
+
+
 _YEARS = typer.Option(None, "--years", help="Projected years (default: the scenario's horizon).")
 _SEED = typer.Option(1, "--seed", help="Random seed; the same seed gives the same numbers.")
 _WORKERS = typer.Option(None, "--workers", help="Parallel processes (default: all cores).")
@@ -182,23 +190,39 @@ def _simulate(request, out, lang: Lang) -> None:
     from sim.jobs import run_job
 
     done = run_job(request, out, [lang.value], command=["boernesim", *sys.argv[1:]], hooks=_bar_hooks())
-    typer.echo(f"{len(done.results)} x {done.replications} replications x {done.horizon_years} years in "
+    counts = sorted(set(done.replications_each.values()))
+    runs = f"{done.replications}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"  # to a precision: each its own
+    typer.echo(f"{len(done.results)} x {runs} replications x {done.horizon_years} years in "
                f"{done.wall_seconds:.1f} s ({done.events:,} events) -> {done.outputs[lang.value]}")
     if done.precision is not None:
         typer.echo(_precision_line(done.precision))
 
 
 def _precision_line(precision: dict) -> str:
-    """Whether a run to a precision reached it, and each policy's Monte Carlo errors."""
+    """Whether a run to a precision reached it, and each policy's runs and Monte Carlo errors (the NPV's 95 %
+    half-width, the chance's standard error); at the cap a clear saving or cost where the NPV's sign is clear."""
     parts = []
     for name, p in precision["policies"].items():
         error = p.get("npv_mc_error_dkk")
-        part = f"{name}: NPV ±{error / 1e6:.1f} M DKK" if error is not None else f"{name}: NPV ±?"
+        part = f"{name}: {p.get('replications')} runs, NPV ±{error / 1e6:.1f} M DKK" if error is not None else \
+            f"{name}: {p.get('replications')} runs, NPV ±?"
         if p.get("prob_mc_error") is not None:
             part += f", chance of a saving ±{p['prob_mc_error']:.3f}"
-        parts.append(part + ("" if p["precision_reached"] else " (no clear saving)"))
+        if not p["precision_reached"]:
+            part += " (" + _at_cap(p) + ")"
+        parts.append(part)
     head = "precision reached" if precision["reached"] else "precision not reached by the cap"
-    return f"{head} after {precision['replications']} replications (95 %): " + "; ".join(parts)
+    return (f"{head} after {precision['replications']} replications (NPV 95 %, chance one standard error): "
+            + "; ".join(parts))
+
+
+def _at_cap(policy: dict) -> str:
+    """What a policy at the cap shows: a clear saving or cost (its NPV's 95 % interval excludes 0), else none."""
+    mean = policy.get("npv_mean_dkk")
+    if not policy.get("npv_sign_clear") or mean is None:
+        return "no clear saving"
+    clear = "clear saving" if mean > 0 else "clear cost"
+    return f"{clear}, not to the precision within {policy['replications']} runs"
 
 
 _FIXED_ASSUMPTIONS = typer.Option(
@@ -261,7 +285,7 @@ def run(
 def compare(
     baseline: Path = typer.Argument(..., help="The baseline scenario."),
     alternatives: list[Path] = typer.Argument(..., help="One or more alternative scenarios."),
-    replications: int = _REPLICATIONS,
+    replications: int = _COMPARE_REPLICATIONS,
     years: Optional[int] = _YEARS,
     seed: int = _SEED,
     workers: Optional[int] = _WORKERS,
@@ -275,11 +299,13 @@ def compare(
     max_replications: Optional[int] = _MAX_REPLICATIONS,
     precision_chance: Optional[float] = _PRECISION_CHANCE,
 ) -> None:
-    """Run a baseline and alternatives with common random numbers; write paired differences and economics."""
+    """Run a baseline and alternatives with common random numbers; write paired differences and economics.
+
+    Without --replications each policy runs to --precision 0.1 (at most --max-replications, default 100)."""
     from sim.jobs import request_from_files
 
     replications, chosen = _replications_and_precision(replications, precision, max_replications,
-                                                       precision_chance)
+                                                       precision_chance, default=True)
     request = request_from_files([baseline, *alternatives], replications, years=years, seed=seed, workers=workers,
                                  fixed_assumptions=fixed_assumptions, executor=executor, scheduler=scheduler,
                                  parameter_sets=parameter_sets, precision=chosen)

@@ -469,10 +469,14 @@ def run_page() -> None:
         _lever_effects(ss.policy, L)
     else:
         st.info(t("no_policy", L))
+    keep("to_precision", True)
+    precise = st.checkbox(t("to_precision", L), key="to_precision", help=t("to_precision_help", L),
+                          on_change=_forget_replications)
     cols = st.columns(3)
     for col, (key, label, default, low) in zip(cols, RUN_INPUTS):
         keep(key, _default_replications(scenarios) if key == "reps" else default)
-        col.number_input(t(label, L), min_value=low, step=1, key=key)
+        shown = "max_replications" if key == "reps" and precise else label
+        col.number_input(t(shown, L), min_value=low, step=1, key=key)
     keep("fixed_assumptions", False)
     st.checkbox(t("fixed_assumptions", L), key="fixed_assumptions", help=t("fixed_assumptions_help", L))
     _time_estimate(current_question(scenarios), L)
@@ -489,11 +493,23 @@ RUN_INPUTS = (("reps", "replications", DEFAULT_REPLICATIONS, 1), ("years", "year
 
 
 def current_question(scenarios: list | None = None) -> jobs.Question:
-    """The question the Run page's Kør would ask now: its scenarios, replications, years and seed."""
+    """The question the Run page's Kør would ask now: its scenarios, replications, years and seed; by default
+    to the command line's default precision, the replications its cap (sim.analysis.precision)."""
+    from sim.analysis.precision import default_precision
+
     scenarios = scenarios or _scenarios_to_run()
     reps, years, seed = (int(kept(key, default)) for key, _, default, _ in RUN_INPUTS)
+    precision = default_precision(cap=reps) if kept("to_precision", True) else None
     return jobs.Question(tuple(scenarios), reps, years, seed,
-                         fixed_assumptions=bool(kept("fixed_assumptions", False)))
+                         fixed_assumptions=bool(kept("fixed_assumptions", False)), precision=precision)
+
+
+def _forget_replications() -> None:
+    """A switch between a precision and a fixed number of runs: the replications go back to the new one's
+    default (the cap of a run to a precision is not a fixed number of runs that answers in half a minute)."""
+    st.session_state.pop("reps", None)
+    st.session_state[KEPT].pop("reps", None)
+    st.session_state[KEPT]["to_precision"] = st.session_state.get("to_precision", True)
 
 
 def _stale_note(L: str) -> None:
@@ -512,23 +528,25 @@ def stale_inputs(asked: jobs.Question, now: jobs.Question) -> list[str]:
     out = []
     if [s.model_dump_json() for s in asked.scenarios] != [s.model_dump_json() for s in now.scenarios]:
         out.append("scenarios")
-    for name in ("replications", "years", "seed", "fixed_assumptions"):
-        if getattr(asked, name) != getattr(now, name):
+    for name in ("replications", "years", "seed", "fixed_assumptions", "precision"):
+        if getattr(asked, name, None) != getattr(now, name, None):
             out.append(name)
     return out
 
 
 def _default_replications(scenarios: list) -> int:
-    """Replications that answer in about half a minute on a 2-core machine at this municipality's size."""
+    """Replications that answer in about half a minute on a 2-core machine at this municipality's size; to a
+    precision (the default) the cap that ends in about ten minutes."""
     first = scenarios[0]
-    return timing.default_replications(first.population.aged_0_17, len(scenarios), 10,
-                                       first.calendar.burn_in_years)
+    pick = timing.default_cap if kept("to_precision", True) else timing.default_replications
+    return pick(first.population.aged_0_17, len(scenarios), 10, first.calendar.burn_in_years)
 
 
 def _time_estimate(question: jobs.Question, L: str) -> None:
     """How long the run will take on this machine as busy as it is now, before it starts."""
     guess = timing.estimate_question(question)
-    st.caption(t("estimate", L).format(total=timing.format_seconds(guess.total, L), n=question.total,
+    key = "estimate_precision" if question.precision is not None else "estimate"  # to a precision: at most
+    st.caption(t(key, L).format(total=timing.format_seconds(guess.total, L), n=question.total,
                                        runs=timing.format_seconds(guess.runs, L),
                                        writing=timing.format_seconds(guess.writing, L), cores=timing.cores()))
 
@@ -611,6 +629,8 @@ def _progress_text(job: jobs.RunJob, L: str, guess: timing.Estimate | None) -> t
     left = timing.format_seconds(at.left, L)
     if at.phase == "writing":
         return at.fraction, t("writing_report", L).format(left=left)
+    if job.question.precision is not None:  # each policy stops when precise: the total is at most
+        return at.fraction, t("running_precision", L).format(done=job.done, total=job.question.total, left=left)
     return at.fraction, t("running_left", L).format(done=job.done, total=job.question.total, left=left)
 
 

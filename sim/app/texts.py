@@ -176,6 +176,29 @@ APP_TEXT: dict[str, tuple[str, str]] = {
               "nuværende."),
     "changed_scenarios": ("the municipality or the policy", "kommunen eller politikken"),
     "changed_replications": ("the replications", "antal kørsler"),
+    "changed_precision": ("precision or a fixed number of runs", "præcision eller fast antal kørsler"),
+    "to_precision": ("Run until the answer is precise (±10 % on the saving, ±3 points on its chance)",
+                     "Kør, til svaret er præcist (±10 % på besparelsen, ±3 point på sandsynligheden)"),
+    "to_precision_help": (
+        "Runs in batches of 10, each policy until its net saving is known to ±10 % (95 %, at least ±5 M DKK) and "
+        "its chance of a saving to ±3 percentage points (one standard error), at most the number below. The "
+        "answer says how many runs each policy had and how precise it is. Untick for a fixed number of runs.",
+        "Kører i portioner af 10, hver politik indtil nettobesparelsen kendes inden for ±10 % (95 %, mindst ±5 "
+        "mio. kr.) og sandsynligheden for en besparelse inden for ±3 procentpoint (én standardfejl), højst antallet "
+        "nedenfor. Svaret siger, hvor mange kørsler hver politik fik, og hvor præcist det er. Fjern fluebenet for "
+        "et fast antal kørsler."),
+    "max_replications": ("At most (runs)", "Højst (kørsler)"),
+    "estimate_precision": (
+        "Estimated time on this machine as busy as it is now: at most {total} ({runs} for at most {n} runs on "
+        "{cores} cores, {writing} for the report and workbook in Danish and English); less when the answer is "
+        "precise sooner.",
+        "Anslået tid på denne maskine, så travl som den er nu: højst {total} ({runs} til højst {n} kørsler på "
+        "{cores} kerner, {writing} til rapport og regneark på dansk og engelsk); kortere, når svaret er præcist "
+        "før."),
+    "running_precision": ("{done} runs so far, at most {total}; each policy stops when its answer is precise · at "
+                          "most {left} left",
+                          "{done} kørsler indtil nu, højst {total}; hver politik stopper, når dens svar er præcist · "
+                          "højst {left} tilbage"),
     "changed_years": ("the years", "antal år"),
     "changed_seed": ("the seed", "seed"),
     "changed_fixed_assumptions": ("the fixed assumptions", "de faste forudsætninger"),

@@ -33,6 +33,8 @@ WRITE_CPU_PER_LANG = 2.5  # CPU seconds to write one language's outputs (report,
 START_CPU = 1.5  # CPU seconds to start the worker process (its imports)
 TARGET_SECONDS = 30.0  # the default replications answer in about this on an idle 2-core machine (under a minute)
 MIN_DEFAULT, MAX_DEFAULT = 5, 20
+PRECISION_SECONDS = 600.0  # a run to the default precision stops by its cap in about this on an idle 2-core machine
+MIN_CAP = 20  # a run to a precision runs at least this many (two batches) when it has not been precise before
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ def default_replications(children: float, scenarios: int, years: int, burn_in: i
     room = TARGET_SECONDS - per.writing
     n = int(room // max(per.runs, 1e-9)) if room > 0 else MIN_DEFAULT
     return max(MIN_DEFAULT, min(MAX_DEFAULT, n))
+
+
+def default_cap(children: float, scenarios: int, years: int, burn_in: int) -> int:
+    """The app's cap on a run to the default precision: the most replications (``MIN_CAP`` to the command
+    line's default cap) that end in about ``PRECISION_SECONDS`` on an idle 2-core machine; the average
+    municipality's one policy against its baseline gets the command line's cap."""
+    from sim.analysis.precision import DEFAULT_CAP
+
+    per = estimate(children, 1, scenarios, years, burn_in, workers=2, busy=1.0)
+    n = int((PRECISION_SECONDS - per.writing) // max(per.runs, 1e-9))
+    return max(MIN_CAP, min(DEFAULT_CAP, n))
 
 
 def format_seconds(seconds: float, lang: str) -> str:

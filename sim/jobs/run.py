@@ -27,8 +27,14 @@ class Done:
 
     @property
     def replications(self) -> int:
-        """Replications run of each scenario."""
+        """Replications run of the baseline (to a precision the most of any scenario: the baseline runs as far
+        as the longest-running policy)."""
         return self.results[0].replications
+
+    @property
+    def replications_each(self) -> dict[str, int]:
+        """Replications run of each scenario, by name (to a precision each policy stops on its own)."""
+        return {r.scenario.name: r.replications for r in self.results}
 
     @property
     def wall_seconds(self) -> float:
@@ -91,9 +97,10 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
     stream_to = stream_file(target) if streamed else None
     precise = None
     try:
-        def run_batch(first: int, n: int) -> list[RunResult]:
+        def run_batch(first: int, n: int, which=None) -> list[RunResult]:
+            chosen = scenarios if which is None else [scenarios[i] for i in which]
             return run_experiment(
-                scenarios, n, request.seed, workers=request.workers, start=start,
+                chosen, n, request.seed, workers=request.workers, start=start,
                 executor=request.executor, scheduler=request.scheduler, parameter_sets=sets,
                 on_progress=hooks.progress, stream_to=stream_to, fixed_assumptions=request.fixed_assumptions,
                 first=first)
@@ -117,10 +124,8 @@ def run_job(request: Request, out: Path | None = None, langs: Sequence[str] = ("
 
 def precision_statistic(results: list[RunResult], names: Sequence[str] | None = None) -> tuple[dict, bool]:
     """Each policy's NPV per replication, by name (``names``, default the scenarios'), and whether the chance
-    of a saving counts too: in a comparison each alternative's net saving against the first scenario; alone,
-    the scenario's total cost."""
-    import pandas as pd
-
+    of a saving counts too: in a comparison each alternative's net saving against the first scenario, paired
+    on the alternative's replications (the baseline may have run more); alone, the scenario's total cost."""
     from sim.analysis.precision import cost_npvs, saving_npvs
 
     base = results[0].scenario
@@ -128,25 +133,40 @@ def precision_statistic(results: list[RunResult], names: Sequence[str] | None = 
     rate, start = base.economics.discount_rate, base.calendar.start_year
     if len(results) == 1:
         return {names[0]: cost_npvs(results[0].table, rate, start)}, False
-    table = pd.concat([r.table.assign(scenario=name) for r, name in zip(results, names)], ignore_index=True)
-    return saving_npvs(table, names[0], names[1:], rate, start), True
+    out = {}
+    for result, name in zip(results[1:], names[1:]):
+        table = pair_table(results[0], result, names[0], name)
+        out.update(saving_npvs(table, names[0], [name], rate, start))
+    return out, True
+
+
+def pair_table(baseline: RunResult, alternative: RunResult, baseline_name: str, name: str):
+    """The long table of a baseline and one alternative on the alternative's replications (0 .. n - 1)."""
+    import pandas as pd
+
+    base = baseline.table
+    if baseline.replications > alternative.replications:
+        base = base[base["replication"] < alternative.replications]
+    return pd.concat([base.assign(scenario=baseline_name), alternative.table.assign(scenario=name)],
+                     ignore_index=True)
 
 
 def run_to_precision(run_batch, precision, hooks: Hooks | None = None,
                      statistic=precision_statistic) -> tuple[list[RunResult], dict]:
-    """``run_batch(first, n)`` batch after batch until every policy's answer is within ``precision``
-    (sim.analysis.precision) or its cap; the results and what the manifest records of the precision."""
-    from sim.analysis.precision import all_reached, assess_all, summary
+    """``run_batch(first, n, which)`` batch after batch, each policy until its answer is within ``precision``
+    (sim.analysis.precision; the baseline while any policy runs) or the cap; the results (each scenario with
+    the replications it ran) and what the manifest records of the precision."""
+    from sim.analysis.precision import assess_all, still_running, summary
     from sim.runs.batches import Batches, run_in_batches
 
     seen: dict = {}
 
-    def enough(results: list[RunResult]) -> bool:
+    def running(results: list[RunResult]) -> list[int]:
         if hooks is not None:
             hooks.stop_if_cancelled()
         npvs, probability = statistic(results)
         seen["assessed"] = assess_all(npvs, precision, probability)
-        return all_reached(seen["assessed"])
+        return still_running(seen["assessed"], compare=len(results) > 1)
 
-    results, reached = run_in_batches(run_batch, Batches(precision.batch, precision.cap), enough)
-    return results, summary(precision, seen["assessed"], reached, results[0].replications)
+    results, reached = run_in_batches(run_batch, Batches(precision.batch, precision.cap), running)
+    return results, summary(precision, seen["assessed"], reached, max(r.replications for r in results))

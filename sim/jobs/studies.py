@@ -108,8 +108,9 @@ def sweep_job(scenario: Path, setting: str, values: str, *, replications: int = 
     hooks.started(cap * len(chosen), f"sweep {name} over {setting}")
     extra = {}
     try:
-        def run_batch(first: int, n: int) -> list:
-            return list(run_sweep(scenario, setting, chosen, replications=n, years=years, seed=seed,
+        def run_batch(first: int, n: int, which=None) -> list:
+            values = chosen if which is None else [chosen[i] for i in which]
+            return list(run_sweep(scenario, setting, values, replications=n, years=years, seed=seed,
                                   workers=workers, on_progress=hooks.progress, fixed_assumptions=fixed_assumptions,
                                   first=first).values())
 

@@ -116,17 +116,36 @@ TEXT = {
         "tilfældige variation, ikke usikkerheden om forudsætningerne.",
     ),
     "lead_precision_reached": (
-        " Run to the stated precision: {n} runs pin the net saving to within {npv} and the chance of it to "
-        "within {prob} percentage points (95 %).",
-        " Kørt til den ønskede præcision: {n} kørsler fastlægger nettobesparelsen inden for {npv} og "
-        "sandsynligheden for den inden for {prob} procentpoint (95 %).",
+        " Run to the stated precision: {n} runs pin the net saving to within {npv} (95 %) and the chance of it to "
+        "within {prob} percentage points (one standard error).",
+        " Kørt til den ønskede præcision: {n} kørsler fastlægger nettobesparelsen inden for {npv} (95 %) og "
+        "sandsynligheden for den inden for {prob} procentpoint (én standardfejl).",
     ),
     "lead_no_clear_saving": (
-        " No clear saving: after {n} runs, the most allowed, the net saving is known only to within {npv} and "
-        "the chance of it to within {prob} percentage points (95 %), short of the stated precision.",
+        " No clear saving: after {n} runs, the most allowed, the net saving is known only to within {npv} (95 %) "
+        "and the chance of it to within {prob} percentage points (one standard error), short of the stated "
+        "precision.",
         " Ingen klar besparelse: efter {n} kørsler, det højst tilladte, kendes nettobesparelsen kun inden for "
-        "{npv} og sandsynligheden for den inden for {prob} procentpoint (95 %), under den ønskede præcision.",
+        "{npv} (95 %) og sandsynligheden for den inden for {prob} procentpoint (én standardfejl), under den "
+        "ønskede præcision.",
     ),
+    "lead_clear_saving_at_cap": (
+        " The saving is clear: after {n} runs, the most allowed, its 95 % interval lies above zero; the net saving "
+        "is known to within {npv} (95 %){npv_short}, and the chance of it is {chance} ± {prob} percentage points "
+        "(one standard error){prob_short}.",
+        " Besparelsen er klar: efter {n} kørsler, det højst tilladte, ligger dens 95 %-interval over nul; "
+        "nettobesparelsen kendes inden for {npv} (95 %){npv_short}, og sandsynligheden for den er {chance} ± "
+        "{prob} procentpoint (én standardfejl){prob_short}.",
+    ),
+    "lead_clear_cost_at_cap": (
+        " The cost is clear: after {n} runs, the most allowed, the 95 % interval of the net saving lies below "
+        "zero; the net cost is known to within {npv} (95 %){npv_short}, and the chance of a saving is {chance} ± "
+        "{prob} percentage points (one standard error){prob_short}.",
+        " Merudgiften er klar: efter {n} kørsler, det højst tilladte, ligger nettobesparelsens 95 %-interval "
+        "under nul; nettoudgiften kendes inden for {npv} (95 %){npv_short}, og sandsynligheden for en besparelse "
+        "er {chance} ± {prob} procentpoint (én standardfejl){prob_short}.",
+    ),
+    "not_within_runs": (", not to {target} within {n} runs", ", ikke til {target} inden for {n} kørsler"),
     "sec_rests_on": ("What the answer rests on", "Hvad svaret hviler på"),
     "held_assumptions": (
         "Held at the scenario's own value, not drawn (the scenario sets it outside the listed range, e.g. from its "

@@ -111,9 +111,48 @@ def with_precision_columns(econ: pd.DataFrame, precision: dict | None) -> pd.Dat
     out = econ.copy()
     for col in PRECISION_ECONOMICS_COLUMNS:
         values = [policies.get(name, {}).get(col) for name in out["scenario"]]
-        out[col] = pd.array(values, dtype="boolean") if col == "precision_reached" else \
+        out[col] = pd.array(values, dtype="boolean") if col in ("precision_reached", "npv_sign_clear") else \
             np.asarray([np.nan if v is None else v for v in values], dtype=float)
     return out
+
+
+def _compared_all(table: pd.DataFrame, results: list[RunResult], draws: pd.DataFrame) -> tuple:
+    """comparison, economics (with its uncertainty and long-term columns), NPVs per replication, assumption
+    effects and outcomes of every alternative against results[0], from one table."""
+    from sim.analysis.outcomes import outcome_changes
+
+    comparison, econ, npvs = comparison_tables(table, results)
+    econ, effects = uncertainty_tables(econ, npvs, results, draws)
+    outcomes = outcome_changes(table, results[0].scenario.name)
+    econ = long_term_columns(econ, table, results)
+    return comparison, econ, npvs, effects, outcomes
+
+
+def compared_tables(table: pd.DataFrame, results: list[RunResult], draws: pd.DataFrame) -> tuple:
+    """:func:`_compared_all`; when the scenarios ran different numbers of replications (a run to a precision
+    whose policies stopped on their own), each alternative is compared with the baseline's first
+    replications, as many as its own, so its rows are those of a run of that many replications."""
+    counts = {r.replications for r in results}
+    if len(counts) == 1:
+        return _compared_all(table, results, draws)
+    base = results[0]
+    parts = []
+    for alt in sorted(results[1:], key=lambda r: r.scenario.name):  # the tables' order: by scenario
+        n = alt.replications
+        names = (base.scenario.name, alt.scenario.name)
+        mine = table[table["scenario"].isin(names) & ((table["scenario"] == names[1]) | (table["replication"] < n))]
+        drawn = draws[draws["scenario"].isin(names) & ((draws["scenario"] == names[1]) | (draws["replication"] < n))]
+        parts.append(_compared_all(mine.reset_index(drop=True), [base, alt], drawn.reset_index(drop=True)))
+    comparison, econ, effects, outcomes = (_stacked([p[i] for p in parts]) for i in (0, 1, 3, 4))
+    found = {name: values for p in parts for name, values in p[2].items()}
+    npvs = {r.scenario.name: found[r.scenario.name] for r in results[1:]}  # in the order they ran, as one table gives
+    return comparison, econ, npvs, effects, outcomes
+
+
+def _stacked(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one after the other; the empty ones left out unless all are (their columns kept)."""
+    full = [f for f in frames if not f.empty]
+    return pd.concat(full or frames[:1], ignore_index=True)
 
 
 def _pair_values(draws: pd.DataFrame, alternative: str, baseline: str) -> pd.DataFrame:
@@ -159,13 +198,8 @@ def write_outputs(
     comparison = econ = npvs = fc = previous = effects = outcomes = None
     draws = assumption_draws(results)
     if compare:
-        from sim.analysis.outcomes import outcome_changes
-
-        comparison, econ, npvs = comparison_tables(table, results)
-        econ, effects = uncertainty_tables(econ, npvs, results, draws)
-        outcomes = outcome_changes(table, results[0].scenario.name)
+        comparison, econ, npvs, effects, outcomes = compared_tables(table, results, draws)
         econ = with_precision_columns(econ, (manifest_extra or {}).get("precision"))
-        econ = long_term_columns(econ, table, results)
     extra: dict = {"baseline": results[0].scenario.name} if compare else {}
     extra.update(manifest_extra or {})
     if forecast_of is not None:

@@ -130,8 +130,9 @@ def write_sweep_outputs(
     ]
     heading = text("sweep_heading", lang).format(scenario=scenario.label_in(lang), setting=shown)
     page = pages.page(heading, parts, lang)
+    crn = "replication r of every value runs with the same seed (to a precision each value stops on its own)"
     info = manifest(list(results.values()), command=command, analysis="sweep", setting=setting,
-                    values=list(results), common_random_numbers="every value runs the same replications and seed",
+                    values=list(results), common_random_numbers=crn,
                     **(manifest_extra or {}))
     with atomic_directory(Path(out)) as tmp:
         summary.to_csv(tmp / "sweep.csv", index=False, float_format="%.10g")

@@ -2,8 +2,9 @@
 
 Reproducible to the byte whatever the workers: replication r draws from streams keyed by (seed, r) only,
 the batches have fixed sizes (``batch``, the last one cut at ``cap``), and the rule is asked only at the end
-of a batch, of replications 0 .. n - 1 of every scenario. So a run that stops after n replications holds
-exactly the replications a run of ``--replications n`` holds, in the same order.
+of a batch. A scenario the rule lets stop runs no more batches; the others go on from where they are. So a
+scenario that stops after n replications holds exactly the replications a run of ``--replications n`` holds,
+in the same order, whichever scenarios ran beside it.
 """
 
 from __future__ import annotations
@@ -38,20 +39,26 @@ def merge(parts: Sequence[RunResult]) -> RunResult:
 
 
 def run_in_batches(
-    run_batch: Callable[[int, int], list[RunResult]],
+    run_batch: Callable[[int, int, Sequence[int] | None], list[RunResult]],
     batches: Batches,
-    enough: Callable[[list[RunResult]], bool],
+    still_running: Callable[[list[RunResult]], Sequence[int]],
 ) -> tuple[list[RunResult], bool]:
-    """``run_batch(first, n)`` (every scenario's replications first .. first + n - 1) batch after batch until
-    ``enough(results so far)`` or the cap; returns the merged results and whether ``enough`` was met."""
-    done: list[list[RunResult]] = []
+    """``run_batch(first, n, which)`` (replications first .. first + n - 1 of the scenarios at positions
+    ``which``, None: every scenario) batch after batch; after each, ``still_running(results so far)`` names the
+    scenarios that run the next batch (empty: every one has had enough). Returns the merged results, one per
+    scenario with as many replications as it ran, and whether the rule stopped the run before the cap."""
+    merged: list[RunResult] = []
+    which: list[int] | None = None
     first = 0
     for size in batches.sizes():
-        part = run_batch(first, size)
-        done = [[r] for r in part] if not done else [have + [r] for have, r in zip(done, part)]
+        part = run_batch(first, size, which)
+        if which is None:
+            merged = list(part)
+        else:
+            for position, result in zip(which, part):
+                merged[position] = merge([merged[position], result])  # one table per scenario, not one per batch
         first += size
-        merged = [merge(have) for have in done]
-        done = [[m] for m in merged]  # keep one table per scenario, not one per batch
-        if enough(merged):
+        which = list(still_running(merged))
+        if not which:
             return merged, True
-    return [have[0] for have in done], False
+    return merged, False

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.precision import Precision, all_reached, assess, mean_error, precision_from_options
-from sim.analysis.uncertainty import Z95, probability_margin
+from sim.analysis.precision import Precision, all_reached, assess, mean_error, precision_from_options, probability_error
+from sim.analysis.uncertainty import Z95
 from sim.errors import InputError
 from sim.runs.batches import Batches, merge, run_in_batches
 from sim.runs.runner import RunResult
@@ -44,7 +44,7 @@ def test_the_chance_of_a_saving_must_be_pinned_too():
     result = assess(mixed, Precision(relative=0.2), probability=True)
     assert result["npv_mc_error_dkk"] <= result["npv_mc_target_dkk"]
     assert result["prob_net_saving"] == 0.75
-    assert result["prob_mc_error"] == pytest.approx(probability_margin(0.75, 40))
+    assert result["prob_mc_error"] == pytest.approx(probability_error(0.75, 40))
     assert not result["precision_reached"]  # ±0.03 at 0.75 takes hundreds of runs, not 40
     assert assess(mixed, Precision(relative=0.2, probability=0.2), probability=True)["precision_reached"]
 
@@ -69,14 +69,14 @@ def _fake_result(first: int, n: int) -> RunResult:
 def test_run_in_batches_stops_at_the_first_batch_end_where_the_rule_holds():
     asked = []
 
-    def run_batch(first, n):
+    def run_batch(first, n, which):
         asked.append((first, n))
         return [_fake_result(first, n)]
 
-    def enough(results):
-        return results[0].replications >= 25  # a rule met after the third batch
+    def running(results):
+        return [] if results[0].replications >= 25 else [0]  # a rule met after the third batch
 
-    results, reached = run_in_batches(run_batch, Batches(10, 100), enough)
+    results, reached = run_in_batches(run_batch, Batches(10, 100), running)
     assert reached
     assert asked == [(0, 10), (10, 10), (20, 10)]
     merged = results[0]
@@ -85,8 +85,8 @@ def test_run_in_batches_stops_at_the_first_batch_end_where_the_rule_holds():
 
 
 def test_run_in_batches_stops_at_the_cap_when_the_rule_never_holds():
-    results, reached = run_in_batches(lambda first, n: [_fake_result(first, n)], Batches(10, 25),
-                                      lambda _results: False)
+    results, reached = run_in_batches(lambda first, n, which: [_fake_result(first, n)], Batches(10, 25),
+                                      lambda _results: [0])
     assert not reached
     assert results[0].replications == 25
     assert list(results[0].table["replication"]) == list(range(25))

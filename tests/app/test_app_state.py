@@ -156,9 +156,16 @@ class _Ended:
         self.started_at = self.finished_at = None  # as a RunJob: no times for a run that never started
 
 
-def _question(reps: int) -> jobs.Question:
+def _question(cap: int | None = None) -> jobs.Question:
+    """The Run page's default question for the average municipality alone: to the default precision, at most
+    ``cap`` runs (default: the page's)."""
+    from sim.analysis.precision import default_precision
+    from sim.app import timing
+
     scenario = building.check(building.start_average().raw).scenario
-    return jobs.Question((scenario,), reps, 10, 1)
+    if cap is None:
+        cap = timing.default_cap(scenario.population.aged_0_17, 1, 10, scenario.calendar.burn_in_years)
+    return jobs.Question((scenario,), cap, 10, 1, precision=default_precision(cap=cap))
 
 
 @pytest.mark.parametrize("cancelled", [True, False])
@@ -166,7 +173,7 @@ def test_a_cancelled_or_failed_run_keeps_the_previous_answer(cancelled):
     at = app_test()
     previous = object()
     at.session_state["answer"] = previous
-    at.session_state["answer_question"] = _question(20)
+    at.session_state["answer_question"] = _question()
     at.session_state["job"] = _Ended(_question(30), cancelled)
     go(at, "run")
     assert at.session_state["answer"] is previous
@@ -178,12 +185,12 @@ def test_a_cancelled_or_failed_run_keeps_the_previous_answer(cancelled):
 def test_an_answer_to_an_earlier_question_is_marked_stale_with_what_changed():
     at = app_test()
     at.session_state["answer"] = object()
-    at.session_state["answer_question"] = _question(20)
+    at.session_state["answer_question"] = _question()
     go(at, "run")
     assert not at.warning  # the same question: not stale
     at.number_input(key="reps").set_value(3).run()
     assert "antal kørsler" in at.warning[0].value and "tidligere spørgsmål" in at.warning[0].value
-    at.number_input(key="reps").set_value(20).run()
+    at.number_input(key="reps").set_value(_question().replications).run()
     go(at, "municipality")
     apply_settings(at, **{"caseworkers.fte": "30"})
     go(at, "run")
@@ -253,7 +260,7 @@ def test_a_lever_date_and_its_typed_cost_last_across_pages():
 
 def test_a_finished_run_says_done_only_while_its_question_is_the_current_one():
     at = app_test()
-    job = _Ended(_question(20), cancelled=False)
+    job = _Ended(_question(), cancelled=False)
     job.answer, job.error = object(), None
     at.session_state["job"] = job
     go(at, "run")

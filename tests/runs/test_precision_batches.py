@@ -32,8 +32,9 @@ SCENARIOS = [_small("base", 2.0), _small("more", 3.0)]
 
 
 def _batches(workers: int):
-    def run_batch(first, n):
-        return run_experiment(SCENARIOS, n, 7, workers=workers, first=first)
+    def run_batch(first, n, which=None):
+        chosen = SCENARIOS if which is None else [SCENARIOS[i] for i in which]
+        return run_experiment(chosen, n, 7, workers=workers, first=first)
     return run_batch
 
 

@@ -132,16 +132,50 @@ def precision_sentence(row: Mapping, lang: str) -> str:
 
 
 def stated_precision_sentence(row: Mapping, lang: str) -> str:
-    """A run to a precision (``--precision``): the runs and the Monte Carlo errors reached, or "no clear
-    saving" when the cap came first; empty for any other run."""
+    """A run to a precision (``--precision``): the runs and the Monte Carlo errors reached; at the cap a clear
+    saving or cost where the NPV's 95 % interval excludes 0, "no clear saving" only where it does not; empty for
+    any other run."""
     reached, n = row.get("precision_reached"), row.get("replications")
     if reached is None or pd.isna(reached) or n is None or pd.isna(n):
         return ""
-    key = "lead_precision_reached" if bool(reached) else "lead_no_clear_saving"
     prob = row.get("prob_mc_error")
     points = "-" if prob is None or pd.isna(prob) else format_number(100 * float(prob), lang)
-    return text(key, lang).format(n=whole_number(n, lang), prob=points,
-                                  npv="±" + format_number(row.get("npv_mc_error_dkk"), lang, money=True))
+    npv = "±" + format_number(row.get("npv_mc_error_dkk"), lang, money=True)
+    runs = whole_number(n, lang)
+    if bool(reached):
+        return text("lead_precision_reached", lang).format(n=runs, prob=points, npv=npv)
+    clear, mean = row.get("npv_sign_clear"), row.get("npv_dkk")
+    if clear is None or pd.isna(clear) or not bool(clear) or mean is None or pd.isna(mean):
+        return text("lead_no_clear_saving", lang).format(n=runs, prob=points, npv=npv)
+    return _clear_at_cap(row, lang, runs, points, npv, float(mean) > 0)
+
+
+def _short(error, target, shown: str, runs: str, lang: str) -> str:
+    """", not to ±10 M DKK within 150 runs" when ``error`` is above ``target`` (empty when within it)."""
+    if error is None or target is None or pd.isna(error) or pd.isna(target) or float(error) <= float(target):
+        return ""
+    return text("not_within_runs", lang).format(target=shown, n=runs)
+
+
+def _points(x: float, lang: str) -> str:
+    """3.0 -> '3', 2.5 -> '2.5' ('2,5' in Danish): a stated target as it was stated."""
+    shown = f"{x:.1f}".rstrip("0").rstrip(".")
+    return shown.replace(".", ",") if lang == "da" else shown
+
+
+def _clear_at_cap(row: Mapping, lang: str, runs: str, points: str, npv: str, saving: bool) -> str:
+    """At the cap with the NPV's sign clear: the saving or cost is clear, with what was not pinned by the cap."""
+    npv_target = row.get("npv_mc_target_dkk")
+    prob_target = row.get("prob_mc_target")
+    npv_short = _short(row.get("npv_mc_error_dkk"), npv_target, "±" + format_number(npv_target, lang, money=True),
+                       runs, lang)
+    unit = " procentpoint" if lang == "da" else " percentage points"
+    prob_shown = "-" if prob_target is None or pd.isna(prob_target) else \
+        "±" + _points(100 * float(prob_target), lang) + unit
+    prob_short = _short(row.get("prob_mc_error"), prob_target, prob_shown, runs, lang)
+    key = "lead_clear_saving_at_cap" if saving else "lead_clear_cost_at_cap"
+    return text(key, lang).format(n=runs, prob=points, npv=npv, npv_short=npv_short, prob_short=prob_short,
+                                  chance=format_percent(row.get("prob_net_saving"), lang))
 
 
 def assumption_label(row: Mapping, lang: str) -> str:
