@@ -62,3 +62,16 @@ def test_the_command_line_says_the_same_and_each_policy_runs():
     line = _precision_line({"reached": False, "replications": 40, "policies": policies})
     assert "cuts: 40 runs" in line and "clear cost" in line
     assert line.count("no clear saving") == 1 and "unclear: 40 runs" in line
+
+
+def test_a_run_to_a_precision_states_its_chance_error_once():
+    """The chance's 95 % interval sentence belongs to runs of a fixed number; a run to a precision has said its
+    chance's error already."""
+    from sim.outputs.report.words import precision_sentence
+
+    row = {**_row(SAVING), "prob_net_saving_low": 0.6, "prob_net_saving_high": 0.86,
+           "replications_for_prob_within_5pp": 290}
+    precise = precision_sentence(row, "en")
+    assert "The saving is clear" in precise and "lies between" not in precise
+    fixed = {k: v for k, v in row.items() if k != "precision_reached"}
+    assert "lies between 60 % and 86 % (95 %)" in precision_sentence(fixed, "en")

@@ -114,14 +114,17 @@ def economics_sentence(
 
 
 def precision_sentence(row: Mapping, lang: str) -> str:
-    """How sure the chance of a saving is (when it is uncertain by more than 5 points), and whether the
-    assumptions were held fixed; empty for an economics row without those columns."""
+    """How sure the chance of a saving is: a run to a precision's errors, else the chance's 95 % interval when it
+    is wider than 5 points; and whether the assumptions were held fixed; empty for an economics row without those
+    columns."""
     from sim.analysis.uncertainty import TARGET_MARGIN
 
     out = stated_precision_sentence(row, lang)
     lo, hi, n = row.get("prob_net_saving_low"), row.get("prob_net_saving_high"), row.get("replications")
     prob = row.get("prob_net_saving")
-    if not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) and max(prob - lo, hi - prob) > TARGET_MARGIN:
+    # A run to a precision has said its chance's error already; a second interval beside it would only confuse.
+    if not out and not any(v is None or pd.isna(v) for v in (lo, hi, n, prob)) \
+            and max(prob - lo, hi - prob) > TARGET_MARGIN:
         out += text("lead_precision", lang).format(
             n=int(n), lo=format_percent(lo, lang), hi=format_percent(hi, lang),
             need=whole_number(row.get("replications_for_prob_within_5pp"), lang))
