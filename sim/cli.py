@@ -182,7 +182,8 @@ def _bar_hooks():
         bar["advance"], bar["close"] = _progress(total, label)
 
     return Hooks(started=started, advance=lambda k: bar["advance"](k), finished=lambda: bar["close"](),
-                 note=lambda text: typer.echo(f"boernesim: {text}", err=True))
+                 note=lambda text: typer.echo(f"boernesim: {text}", err=True),
+                 skipped=lambda k: bar["advance"](k))  # runs a precise policy will not make: the bar ends full
 
 
 def _simulate(request, out, lang: Lang) -> None:

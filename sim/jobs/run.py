@@ -151,6 +151,13 @@ def pair_table(baseline: RunResult, alternative: RunResult, baseline_name: str, 
                      ignore_index=True)
 
 
+def runs_not_needed(results: Sequence[RunResult], going: Sequence[int], stopped: set[int], cap: int) -> int:
+    """The runs up to the cap of the scenarios that stop now (added to ``stopped``), which will never be made."""
+    now = [i for i in range(len(results)) if i not in going and i not in stopped]
+    stopped.update(now)
+    return sum(cap - results[i].replications for i in now)
+
+
 def run_to_precision(run_batch, precision, hooks: Hooks | None = None,
                      statistic=precision_statistic) -> tuple[list[RunResult], dict]:
     """``run_batch(first, n, which)`` batch after batch, each policy until its answer is within ``precision``
@@ -160,13 +167,17 @@ def run_to_precision(run_batch, precision, hooks: Hooks | None = None,
     from sim.runs.batches import Batches, run_in_batches
 
     seen: dict = {}
+    stopped: set[int] = set()
 
     def running(results: list[RunResult]) -> list[int]:
         if hooks is not None:
             hooks.stop_if_cancelled()
         npvs, probability = statistic(results)
         seen["assessed"] = assess_all(npvs, precision, probability)
-        return still_running(seen["assessed"], compare=len(results) > 1)
+        going = still_running(seen["assessed"], compare=len(results) > 1)
+        if hooks is not None:  # the progress bar counts to the cap: a scenario that stops needs no more of it
+            hooks.skipped(runs_not_needed(results, going, stopped, precision.cap))
+        return going
 
     results, reached = run_in_batches(run_batch, Batches(precision.batch, precision.cap), running)
     return results, summary(precision, seen["assessed"], reached, max(r.replications for r in results))

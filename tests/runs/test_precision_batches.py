@@ -62,3 +62,21 @@ def test_a_loose_precision_stops_after_the_first_batch():
     assert info["reached"] and info["replications"] == 2
     assert [r.replications for r in results] == [2, 2]
     assert sorted(_tables(results)["replication"].unique()) == [0, 1]
+
+
+def test_runs_made_and_runs_not_needed_add_up_to_the_progress_bars_total():
+    """A scenario that stops before the cap tells the progress bar the runs it will not make, so a bar that counts
+    to the cap times the scenarios ends full."""
+    from sim.jobs import Hooks
+
+    loose = Precision(relative=1.0, floor_dkk=1e12, probability=1.0, batch=2, cap=50)
+    made, skipped = [], []
+
+    def run_batch(first, n, which=None):
+        results = _batches(1)(first, n, which)
+        made.append(sum(r.replications for r in results))
+        return results
+
+    run_to_precision(run_batch, loose, Hooks(skipped=skipped.append))
+    assert sum(made) + sum(skipped) == loose.cap * len(SCENARIOS)
+    assert skipped == [2 * (loose.cap - 2)]
