@@ -909,6 +909,8 @@ TEXT.update({
     "over_years": ("Over {years}", "I {years}"),
     "line_npv": ("net saving {npv} (5-95 %: {lo} to {hi})", "nettobesparelse {npv} (5-95 %: {lo} til {hi})"),
     "line_chance": ("chance of a net saving {p}", "sandsynlighed for nettobesparelse {p}"),
+    "line_chance_runs": (" ({n} runs)", " ({n} kørsler)"),
+    "line_chance_error": (" (± {error} points, {n} runs)", " (± {error} procentpoint, {n} kørsler)"),
     "line_worse": ("worse for the children: {change}", "værre for børnene: {change}"),
     "line_better": ("better for the children: {change}", "bedre for børnene: {change}"),
     "line_no_clear_change": ("no clear change for the children", "ingen klar ændring for børnene"),

@@ -174,3 +174,19 @@ def test_the_danish_first_screen_and_answers_have_no_english(tmp_path):
     top = page[:page.index(f"<h2>{text('sec_projection', 'da')}</h2>")]
     words = visible_text(top).replace("saves", "").replace("costs", "")  # the policies' names in the test
     assert english_in(words) == []
+
+
+@pytest.mark.parametrize(("lang", "fixed", "precise"), [
+    ("en", "chance of a net saving 80 % (20 runs)", "chance of a net saving 80 % (± 4.6 points, 100 runs)"),
+    ("da", "sandsynlighed for nettobesparelse 80 % (20 kørsler)",
+     "sandsynlighed for nettobesparelse 80 % (± 4,6 procentpoint, 100 kørsler)"),
+])
+def test_the_chance_says_how_many_runs_it_rests_on(lang, fixed, precise):
+    """A chance from 20 runs and one from a run to a precision do not read alike: the runs, and the Monte Carlo
+    error where the run was to a precision."""
+    economics = _economics(["mixed"]).assign(replications=20)
+    line = answer_lines(_results(["baseline", "mixed"]), _summary({}), lang, economics, None)[0]
+    assert line.parts[1] == fixed
+    economics = economics.assign(replications=100, prob_mc_error=0.0456)
+    line = answer_lines(_results(["baseline", "mixed"]), _summary({}), lang, economics, None)[0]
+    assert line.parts[1] == precise

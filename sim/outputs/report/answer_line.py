@@ -65,7 +65,19 @@ def chance_part(row: Mapping, lang: str) -> str | None:
     prob = row.get("prob_net_saving")
     if prob is None or pd.isna(prob):
         return None
-    return text("line_chance", lang).format(p=format_percent(prob, lang))
+    said = text("line_chance", lang).format(p=format_percent(prob, lang))
+    return said + _chance_precision(row, lang)
+
+
+def _chance_precision(row: Mapping, lang: str) -> str:
+    """' (± 4.6 points, 100 runs)' after a run to a precision, ' (20 runs)' after a fixed number, '' when the row
+    does not say: a chance from 20 runs and one pinned by 200 should not read alike."""
+    runs, error = row.get("replications"), row.get("prob_mc_error")
+    if runs is None or pd.isna(runs):
+        return ""
+    if error is None or pd.isna(error):
+        return text("line_chance_runs", lang).format(n=int(runs))
+    return text("line_chance_error", lang).format(n=int(runs), error=fixed_decimals(100 * float(error), lang, 1))
 
 
 def _headline_rank(metric: str) -> int:
