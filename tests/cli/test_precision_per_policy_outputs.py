@@ -8,30 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from small import small_scenario
 
 import sim
 from sim.analysis.precision import Precision
 from sim.jobs import Request, run_job
-from sim.model.scenario import scenario_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _small(name: str, levers=()) -> sim.Scenario:
-    raw = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").model_dump(mode="json")
-    raw["name"] = name
-    raw["calendar"].update(burn_in_years=1, horizon_years=1)
-    for key in ("aged_0_17", "aged_0_22"):
-        raw["population"][key] *= 0.1
-    raw["caseworkers"].update({"fte": 2.0, "fte_changes": []})
-    raw["levers"] = list(levers)
-    return scenario_from_mapping(raw)
-
-
 def _scenarios() -> tuple:
     start = f"{sim.load_scenario(ROOT / 'scenarios' / 'baseline.yaml').calendar.start_year}-01-01"
-    return (_small("base"), _small("same"),
-            _small("more", [{"setting": "caseworkers.fte", "start": start, "value": 3.0}]))
+    return (small_scenario("base"), small_scenario("same"),
+            small_scenario("more", [{"setting": "caseworkers.fte", "start": start, "value": 3.0}]))
 
 
 def _rows(folder: Path, name: str, scenario: str) -> pd.DataFrame:

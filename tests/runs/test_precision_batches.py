@@ -3,32 +3,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from small import small_scenario
 
-import sim
 from sim.analysis.precision import Precision
 from sim.jobs.run import run_to_precision
-from sim.model.scenario import scenario_from_mapping
 from sim.runs.experiment import run_experiment
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _small(name: str, fte: float) -> sim.Scenario:
-    raw = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").model_dump(mode="json")
-    raw["name"] = name
-    raw["calendar"].update(burn_in_years=1, horizon_years=1)
-    for key in ("aged_0_17", "aged_0_22"):
-        raw["population"][key] *= 0.1
-    raw["caseworkers"].update({"fte": fte, "fte_changes": []})
-    raw["levers"] = []
-    return scenario_from_mapping(raw)
-
-
-SCENARIOS = [_small("base", 2.0), _small("more", 3.0)]
+SCENARIOS = [small_scenario("base", fte=2.0), small_scenario("more", fte=3.0)]
 
 
 def _batches(workers: int):

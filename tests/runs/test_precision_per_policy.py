@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from small import small_scenario
 
 import sim
 from sim.analysis.precision import Precision, still_running
 from sim.jobs.run import run_to_precision
-from sim.model.scenario import scenario_from_mapping
 from sim.runs.experiment import run_experiment
 from sim.runs.runner import RunResult
 from sim.runs.shared import worth_sharing
@@ -60,22 +60,11 @@ def test_a_precise_policy_stops_and_the_others_go_on_to_the_cap():
     assert info["policies"]["noisy"]["replications"] == 30 and not info["policies"]["noisy"]["precision_reached"]
 
 
-def _small(name: str, levers=()) -> sim.Scenario:
-    raw = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").model_dump(mode="json")
-    raw["name"] = name
-    raw["calendar"].update(burn_in_years=1, horizon_years=1)
-    for key in ("aged_0_17", "aged_0_22"):
-        raw["population"][key] *= 0.1
-    raw["caseworkers"].update({"fte": 2.0, "fte_changes": []})
-    raw["levers"] = list(levers)
-    return scenario_from_mapping(raw)
-
-
 def _scenarios() -> list:
     start = f"{sim.load_scenario(ROOT / 'scenarios' / 'baseline.yaml').calendar.start_year}-01-01"
     # "same" changes nothing: its net saving is 0 in every run, pinned after the first batch; "more" is not
-    return [_small("base"), _small("same"), _small("more", [{"setting": "caseworkers.fte", "start": start,
-                                                             "value": 3.0}])]
+    more = [{"setting": "caseworkers.fte", "start": start, "value": 3.0}]
+    return [small_scenario("base"), small_scenario("same"), small_scenario("more", more)]
 
 
 # the NPV to within 0 DKK: only an exactly known saving (0 in every run) is precise; the chance is let go

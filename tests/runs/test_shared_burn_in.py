@@ -7,33 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from small import small_scenario
 
 import sim
-from sim.model.scenario import scenario_from_mapping
 from sim.runs.experiment import run_experiment
 from sim.runs.shared import worth_sharing
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _small(name: str, levers=(), **reviews) -> sim.Scenario:
-    raw = sim.load_scenario(ROOT / "scenarios" / "baseline.yaml").model_dump(mode="json")
-    raw["name"] = name
-    raw["calendar"].update(burn_in_years=1, horizon_years=1)
-    for key in ("aged_0_17", "aged_0_22"):
-        raw["population"][key] *= 0.1
-    raw["caseworkers"].update({"fte": 2.0, "fte_changes": []})
-    raw["reviews"].update(reviews)
-    raw["levers"] = list(levers)
-    return scenario_from_mapping(raw)
-
-
 def _scenarios() -> list:
     start = f"{sim.load_scenario(ROOT / 'scenarios' / 'baseline.yaml').calendar.start_year}-01-01"
-    base = _small("base")
-    return [base, _small("more", [{"setting": "caseworkers.fte", "start": start, "value": 3.0}]),
-            _small("slower", hours=base.reviews.hours * 1.5),  # another setting: runs on its own
-            _small("busier", [{"setting": "notifications.per_1000_aged_0_17", "start": start, "times": 1.2}])]
+    base = small_scenario("base")
+    return [base, small_scenario("more", [{"setting": "caseworkers.fte", "start": start, "value": 3.0}]),
+            small_scenario("slower", hours=base.reviews.hours * 1.5),  # another setting: runs on its own
+            small_scenario("busier", [{"setting": "notifications.per_1000_aged_0_17", "start": start, "times": 1.2}])]
 
 
 def test_only_scenarios_that_differ_in_levers_are_worth_sharing():
