@@ -151,6 +151,15 @@ def still_running(assessed: Mapping[str, dict], compare: bool) -> list[int]:
     return [0, *(i + 1 for i in pending)] if pending else []
 
 
+def paired_rows(frame: pd.DataFrame, baseline: str, alternative: str, replications: int) -> pd.DataFrame:
+    """The rows of a long ``frame`` (with ``scenario`` and ``replication``) of ``alternative`` and of the
+    baseline's first ``replications``: the pair as a run of that many replications holds it (the baseline of a
+    run to a precision may have run more)."""
+    mine = (frame["scenario"] == alternative) | ((frame["scenario"] == baseline)
+                                                 & (frame["replication"] < replications))
+    return frame[mine].reset_index(drop=True)
+
+
 def cost_npvs(table: pd.DataFrame, rate: float, start_year: int) -> np.ndarray:
     """Each replication's NPV of its total cost (a single run's statistic)."""
     from sim.analysis.economics import discount_factors
@@ -186,6 +195,6 @@ def _plain(v):
 
 
 __all__ = ["Precision", "precision_from_options", "mean_error", "probability_error", "assess", "assess_all",
-           "all_reached", "still_running", "cost_npvs", "saving_npvs", "summary", "default_precision",
+           "all_reached", "still_running", "paired_rows", "cost_npvs", "saving_npvs", "summary", "default_precision",
            "PRECISION_ECONOMICS_COLUMNS", "DEFAULT_CAP", "DEFAULT_BATCH", "DEFAULT_FLOOR_DKK", "DEFAULT_PROBABILITY",
            "DEFAULT_RELATIVE"]

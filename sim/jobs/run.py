@@ -126,29 +126,21 @@ def precision_statistic(results: list[RunResult], names: Sequence[str] | None = 
     """Each policy's NPV per replication, by name (``names``, default the scenarios'), and whether the chance
     of a saving counts too: in a comparison each alternative's net saving against the first scenario, paired
     on the alternative's replications (the baseline may have run more); alone, the scenario's total cost."""
-    from sim.analysis.precision import cost_npvs, saving_npvs
+    import pandas as pd
+
+    from sim.analysis.precision import cost_npvs, paired_rows, saving_npvs
 
     base = results[0].scenario
     names = list(names) if names is not None else [r.scenario.name for r in results]
     rate, start = base.economics.discount_rate, base.calendar.start_year
     if len(results) == 1:
         return {names[0]: cost_npvs(results[0].table, rate, start)}, False
+    table = pd.concat([r.table.assign(scenario=name) for r, name in zip(results, names)], ignore_index=True)
     out = {}
     for result, name in zip(results[1:], names[1:]):
-        table = pair_table(results[0], result, names[0], name)
-        out.update(saving_npvs(table, names[0], [name], rate, start))
+        pair = paired_rows(table, names[0], name, result.replications)
+        out.update(saving_npvs(pair, names[0], [name], rate, start))
     return out, True
-
-
-def pair_table(baseline: RunResult, alternative: RunResult, baseline_name: str, name: str):
-    """The long table of a baseline and one alternative on the alternative's replications (0 .. n - 1)."""
-    import pandas as pd
-
-    base = baseline.table
-    if baseline.replications > alternative.replications:
-        base = base[base["replication"] < alternative.replications]
-    return pd.concat([base.assign(scenario=baseline_name), alternative.table.assign(scenario=name)],
-                     ignore_index=True)
 
 
 def runs_not_needed(results: Sequence[RunResult], going: Sequence[int], stopped: set[int], cap: int) -> int:

@@ -132,17 +132,16 @@ def compared_tables(table: pd.DataFrame, results: list[RunResult], draws: pd.Dat
     """:func:`_compared_all`; when the scenarios ran different numbers of replications (a run to a precision
     whose policies stopped on their own), each alternative is compared with the baseline's first
     replications, as many as its own, so its rows are those of a run of that many replications."""
+    from sim.analysis.precision import paired_rows
+
     counts = {r.replications for r in results}
     if len(counts) == 1:
         return _compared_all(table, results, draws)
     base = results[0]
     parts = []
     for alt in sorted(results[1:], key=lambda r: r.scenario.name):  # the tables' order: by scenario
-        n = alt.replications
-        names = (base.scenario.name, alt.scenario.name)
-        mine = table[table["scenario"].isin(names) & ((table["scenario"] == names[1]) | (table["replication"] < n))]
-        drawn = draws[draws["scenario"].isin(names) & ((draws["scenario"] == names[1]) | (draws["replication"] < n))]
-        parts.append(_compared_all(mine.reset_index(drop=True), [base, alt], drawn.reset_index(drop=True)))
+        pair = (base.scenario.name, alt.scenario.name, alt.replications)
+        parts.append(_compared_all(paired_rows(table, *pair), [base, alt], paired_rows(draws, *pair)))
     comparison, econ, effects, outcomes = (_stacked([p[i] for p in parts]) for i in (0, 1, 3, 4))
     found = {name: values for p in parts for name, values in p[2].items()}
     npvs = {r.scenario.name: found[r.scenario.name] for r in results[1:]}  # in the order they ran, as one table gives
