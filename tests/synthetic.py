@@ -1,4 +1,4 @@
-"""Run results made by hand for report and answer tests: known numbers, no simulation."""
+"""Run results and histories made by hand for report, answer and back-test tests: known numbers, no simulation."""
 
 from __future__ import annotations
 
@@ -19,3 +19,12 @@ def synthetic_result(scenario, level: float, metrics: Mapping[str, float] = COST
             for m, v in metrics.items()]
     return RunResult(scenario=scenario, table=pd.DataFrame(rows, columns=COLUMNS), seed=1,
                      replications=replications, wall_seconds=0.0, events=0)
+
+
+def made_up_history() -> pd.DataFrame:
+    """Four years of a small municipality's notifications and children placed (2020-2023), for back-tests."""
+    return pd.DataFrame(
+        [(2020, "notifications", 115.0), (2021, "notifications", 122.0), (2022, "notifications", 131.0),
+         (2023, "notifications", 135.0), (2020, "children_placed", 9.0), (2021, "children_placed", 9.0),
+         (2022, "children_placed", 10.0), (2023, "children_placed", 9.0), (2020, "population_0_17", 1000.0)],
+        columns=["year", "metric", "value"]).assign(note="made up")

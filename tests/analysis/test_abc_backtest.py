@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from synthetic import made_up_history
 
 from sim.analysis.backtest import run_backtest
 from sim.analysis.calibration import spec_from_mapping
@@ -15,11 +16,7 @@ from sim.model.scenario import resolve_raw
 
 pytestmark = pytest.mark.slow
 
-HISTORY = pd.DataFrame(
-    [(2020, "notifications", 115.0), (2021, "notifications", 122.0), (2022, "notifications", 131.0),
-     (2023, "notifications", 135.0), (2020, "children_placed", 9.0), (2021, "children_placed", 9.0),
-     (2022, "children_placed", 10.0), (2023, "children_placed", 9.0), (2020, "population_0_17", 1000.0)],
-    columns=["year", "metric", "value"]).assign(note="made up")
+HISTORY = made_up_history()
 
 SPEC = {
     "seed": 5, "burn_in_years": 1, "method": "abc_smc",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic import made_up_history
 
 import sim.analysis.backtest as backtest
 from sim.analysis.backtest import (
@@ -26,11 +27,7 @@ from sim.analysis.calibration import spec_from_mapping
 from sim.errors import InputError
 from sim.model.scenario import resolve_raw
 
-HISTORY = pd.DataFrame(
-    [(2020, "notifications", 115.0), (2021, "notifications", 122.0), (2022, "notifications", 131.0),
-     (2023, "notifications", 135.0), (2020, "children_placed", 9.0), (2021, "children_placed", 9.0),
-     (2022, "children_placed", 10.0), (2023, "children_placed", 9.0), (2020, "population_0_17", 1000.0)],
-    columns=["year", "metric", "value"]).assign(note="made up")
+HISTORY = made_up_history()
 
 SPEC = {
     "seed": 5, "burn_in_years": 1, "method": "abc_smc",
